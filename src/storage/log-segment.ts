@@ -1,0 +1,513 @@
+// `<baseOffset>.log` (base offset in 20 digits): RecordBatch v2 bytes back to back, exactly as received,
+// each with the broker-assigned BaseOffset and PartitionLeaderEpoch. Batches are contiguous: the first
+// starts at the segment's base offset and each next BaseOffset is the previous BaseOffset +
+// LastOffsetDelta + 1. Nothing else is in the file (no padding, no footer), so the file size is the
+// segment size and a scan of batch headers from any batch boundary walks the segment. Only the last
+// (active) segment of a Log is written, always at `sizeBytes`; the sparse OffsetIndex (.index) and
+// TimeIndex (.timeindex) beside it are kept in memory and can always be rebuilt by scanning this file.
+import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  BATCH_HEADER_BYTES, LOG_OVERHEAD, OFF_MAGIC, batchSizeAt, baseOffsetAt, lastOffsetDeltaAt, maxTimestampAt,
+  validateBatch,
+} from '../protocol/batch-header.js';
+import { MqError } from '../util/mq-error.js';
+import { OffsetIndex } from './offset-index.js';
+import { TimeIndex } from './time-index.js';
+
+/** Bytes read per step when scanning batch headers. */
+const HEADER_SCAN_BYTES = 64 * 1024;
+/** Bytes read per step when recovering (checking every CRC). */
+const RECOVERY_READ_BYTES = 1024 * 1024;
+
+/** Where a recovery scan stopped early and what it cut. */
+export interface SegmentTruncation {
+  position: number;
+  offset: number;
+  bytesCut: number;
+  reason: string;
+}
+
+/** A batch found by a header scan, with the chunk of file bytes that holds its header. */
+export interface BatchLocation {
+  position: number;
+  sizeBytes: number;
+  baseOffset: number;
+  lastOffset: number;
+  chunk: Buffer;
+  chunkPosition: number;
+}
+
+/** Whole batches read from one segment. */
+export interface SegmentRead {
+  bytes: Buffer;
+  lastOffset: number;
+  /** The read stopped at a batch that is not wanted (past upTo or over maxBytes), not at the segment end. */
+  stopped: boolean;
+}
+
+/** `00000000000000000042.log` for base offset 42 and extension '.log'. */
+export function segmentFileName(baseOffset: number, extension: string): string {
+  return String(baseOffset).padStart(20, '0') + extension;
+}
+
+export class LogSegment {
+  /** Bytes of whole batches written (the file may be longer only while a write is in flight). */
+  sizeBytes = 0;
+  /** Offset after the last written batch; baseOffset when empty. */
+  endOffset: number;
+  /** Largest batch MaxTimestamp written, -1 when empty. */
+  maxTimestampMs = -1;
+  /** BaseOffset of the first batch that reached maxTimestampMs, -1 when empty. */
+  private offsetOfMaxTimestamp = -1;
+  /** A failed write may have left bytes past sizeBytes; cut them before the next write. */
+  private tailDirty = false;
+
+  private constructor(
+    readonly baseOffset: number,
+    readonly logPath: string,
+    private readonly fh: FileHandle,
+    readonly index: OffsetIndex,
+    readonly timeIndex: TimeIndex,
+    private readonly indexIntervalBytes: number,
+    /** When the segment was created or opened, for segment.ms. */
+    readonly createdMs: number,
+  ) {
+    this.endOffset = baseOffset;
+  }
+
+  /** Creates a new empty segment (replacing any files of the same name). */
+  static async create(dir: string, baseOffset: number, indexIntervalBytes: number, nowMs: number): Promise<LogSegment> {
+    const logPath = join(dir, segmentFileName(baseOffset, '.log'));
+    const fh = await open(logPath, 'w+', 0o644);
+    const index = new OffsetIndex(join(dir, segmentFileName(baseOffset, '.index')));
+    const timeIndex = new TimeIndex(join(dir, segmentFileName(baseOffset, '.timeindex')));
+    try {
+      index.reset();
+      timeIndex.reset();
+      await index.persist();
+      await timeIndex.persist();
+      return new LogSegment(baseOffset, logPath, fh, index, timeIndex, indexIntervalBytes, nowMs);
+    } catch (err) {
+      await index.close().catch(() => undefined);
+      await timeIndex.close().catch(() => undefined);
+      await fh.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Opens an existing segment with its index files loaded but not yet checked; `sizeBytes` is the file
+   * size. The caller then either trusts the indexes (trustAsInactive / scanTail) or calls recover().
+   */
+  static async openExisting(dir: string, baseOffset: number, indexIntervalBytes: number, nowMs: number): Promise<LogSegment> {
+    const logPath = join(dir, segmentFileName(baseOffset, '.log'));
+    const fh = await open(logPath, 'r+');
+    try {
+      const index = await OffsetIndex.load(join(dir, segmentFileName(baseOffset, '.index')));
+      const timeIndex = await TimeIndex.load(join(dir, segmentFileName(baseOffset, '.timeindex')));
+      const seg = new LogSegment(baseOffset, logPath, fh, index, timeIndex, indexIntervalBytes, nowMs);
+      seg.sizeBytes = (await fh.stat()).size;
+      return seg;
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+  }
+
+  /** Current length of the .log file on disk. */
+  async fileSizeBytes(): Promise<number> {
+    return (await this.fh.stat()).size;
+  }
+
+  // ---- recovery ------------------------------------------------------------------------------------
+
+  /**
+   * Checks the loaded indexes of an inactive segment whose successor starts at `nextBaseOffset`, and
+   * reads the header of the last indexed batch. Returns why they cannot be trusted, or null after
+   * adopting them (endOffset, max timestamp).
+   */
+  async trustAsInactive(nextBaseOffset: number): Promise<string | null> {
+    const endRel = nextBaseOffset - this.baseOffset;
+    const problem = this.index.check(this.sizeBytes, endRel) ?? this.timeIndex.check(this.sizeBytes, endRel)
+      ?? (await this.checkLastIndexEntry());
+    if (problem !== null) return problem;
+    this.endOffset = nextBaseOffset;
+    const lastTime = this.timeIndex.last();
+    if (lastTime !== null) {
+      this.maxTimestampMs = lastTime.timestampMs;
+      this.offsetOfMaxTimestamp = this.baseOffset + lastTime.relativeOffset;
+    }
+    return null;
+  }
+
+  /**
+   * For the active segment of a cleanly closed log: checks the loaded indexes, then validates every batch
+   * from the last indexed one to the end of the file (CRC included), extending the indexes. Returns
+   * `{ problem }` when the indexes disagree with the file (the caller then calls recover()), or the
+   * truncation done when the tail itself was torn or corrupt.
+   */
+  async scanTail(): Promise<{ problem: string } | { truncation: SegmentTruncation | null }> {
+    const problem = this.index.check(this.sizeBytes, null) ?? this.timeIndex.check(this.sizeBytes, null);
+    if (problem !== null) return { problem };
+    const last = this.index.last();
+    const startPosition = last?.position ?? 0;
+    const startOffset = this.baseOffset + (last?.relativeOffset ?? 0);
+    const lastTime = this.timeIndex.last();
+    if (lastTime !== null) {
+      this.maxTimestampMs = lastTime.timestampMs;
+      this.offsetOfMaxTimestamp = this.baseOffset + lastTime.relativeOffset;
+    }
+    const truncation = await this.scan(startPosition, startOffset);
+    if (truncation !== null && truncation.position === startPosition && startPosition > 0) {
+      return { problem: `the last index entry (position ${startPosition}) does not start a sound batch: ${truncation.reason}` };
+    }
+    if (truncation === null && lastTime !== null && lastTime.relativeOffset >= this.endOffset - this.baseOffset) {
+      return { problem: `last time index entry names relative offset ${lastTime.relativeOffset}, past the segment's end` };
+    }
+    if (truncation !== null) await this.cutAt(truncation.position);
+    return { truncation };
+  }
+
+  /**
+   * Rebuilds both indexes by validating every batch from position 0 (length, magic, CRC-32C and
+   * contiguous BaseOffsets). At the first bad or torn batch the file is truncated there. Returns what was
+   * cut, or null when the whole file was sound.
+   */
+  async recover(): Promise<SegmentTruncation | null> {
+    this.index.reset();
+    this.timeIndex.reset();
+    this.maxTimestampMs = -1;
+    this.offsetOfMaxTimestamp = -1;
+    this.sizeBytes = 0;
+    this.endOffset = this.baseOffset;
+    const truncation = await this.scan(0, this.baseOffset);
+    if (truncation !== null) await this.cutAt(truncation.position);
+    return truncation;
+  }
+
+  /** Validates batches from `position` (expected to hold `expectedOffset`) to the end of the file. */
+  private async scan(position: number, expectedOffset: number): Promise<SegmentTruncation | null> {
+    const fileSize = await this.fileSizeBytes();
+    let buf = Buffer.allocUnsafe(Math.min(RECOVERY_READ_BYTES, Math.max(fileSize - position, 0)));
+    let bufPosition = position;
+    let bufLength = 0;
+    const ensure = async (at: number, n: number): Promise<void> => {
+      if (at >= bufPosition && at + n <= bufPosition + bufLength) return;
+      if (n > buf.length) buf = Buffer.allocUnsafe(n);
+      bufPosition = at;
+      bufLength = await readFully(this.fh, buf, Math.min(buf.length, fileSize - at), at);
+    };
+    let pos = position;
+    let expected = expectedOffset;
+    const stop = (reason: string): SegmentTruncation => ({ position: pos, offset: expected, bytesCut: fileSize - pos, reason });
+    while (pos < fileSize) {
+      const left = fileSize - pos;
+      if (left < LOG_OVERHEAD) return stop(`torn batch: only ${left} bytes of a batch header`);
+      await ensure(pos, LOG_OVERHEAD);
+      const size = batchSizeAt(buf, pos - bufPosition);
+      if (size < BATCH_HEADER_BYTES) return stop(`BatchLength ${size - LOG_OVERHEAD} is below the minimum ${BATCH_HEADER_BYTES - LOG_OVERHEAD}`);
+      if (size > left) return stop(`torn batch: ${size} bytes needed, ${left} left in the file`);
+      await ensure(pos, size);
+      const at = pos - bufPosition;
+      const bad = validateBatch(buf, at, size);
+      if (bad !== null) return stop(bad.message);
+      const base = baseOffsetAt(buf, at);
+      if (base !== expected) return stop(`BaseOffset ${base} where ${expected} was expected`);
+      const last = base + lastOffsetDeltaAt(buf, at);
+      this.track(pos, base, last, maxTimestampAt(buf, at), size);
+      pos += size;
+      expected = last + 1;
+    }
+    return null;
+  }
+
+  /** Cuts the file at `position` and makes the cut durable. */
+  private async cutAt(position: number): Promise<void> {
+    await this.fh.truncate(position);
+    await this.fh.datasync();
+    this.sizeBytes = position;
+  }
+
+  /** Verifies that the last offset-index entry points at the start of the batch it names. */
+  private async checkLastIndexEntry(): Promise<string | null> {
+    const last = this.index.last();
+    if (last === null) return null;
+    if (last.position + BATCH_HEADER_BYTES > this.sizeBytes) return `last index entry ${last.position} leaves no room for a batch`;
+    const header = Buffer.allocUnsafe(BATCH_HEADER_BYTES);
+    await readFully(this.fh, header, BATCH_HEADER_BYTES, last.position);
+    const size = batchSizeAt(header);
+    const base = baseOffsetAt(header);
+    if (header.readInt8(OFF_MAGIC) !== 2 || size < BATCH_HEADER_BYTES || last.position + size > this.sizeBytes
+      || base !== this.baseOffset + last.relativeOffset) {
+      return `last index entry (${last.relativeOffset} -> ${last.position}) does not point at that batch`;
+    }
+    return null;
+  }
+
+  // ---- writing -------------------------------------------------------------------------------------
+
+  /**
+   * Writes one batch at the end of the segment with one positional write, then indexes it. On failure
+   * the partial write is cut away and the error is rethrown.
+   */
+  async write(batch: Buffer, baseOffset: number, lastOffset: number): Promise<void> {
+    const position = this.sizeBytes;
+    if (this.tailDirty) {
+      await this.fh.truncate(position);
+      this.tailDirty = false;
+    }
+    try {
+      let done = 0;
+      while (done < batch.length) {
+        const { bytesWritten } = await this.fh.write(batch, done, batch.length - done, position + done);
+        if (bytesWritten === 0) throw new Error(`short write to ${this.logPath}`);
+        done += bytesWritten;
+      }
+    } catch (err) {
+      try {
+        await this.fh.truncate(position);
+      } catch {
+        this.tailDirty = true;
+      }
+      throw err;
+    }
+    this.track(position, baseOffset, lastOffset, maxTimestampAt(batch), batch.length);
+  }
+
+  /**
+   * Writes several batches, back to back at the end of the segment, with one writev; each batch is
+   * still written whole and unchanged. On failure the partial write is cut away and the error rethrown.
+   */
+  async writeMany(batches: Buffer[], baseOffsets: number[], lastOffsets: number[]): Promise<void> {
+    const position = this.sizeBytes;
+    if (this.tailDirty) {
+      await this.fh.truncate(position);
+      this.tailDirty = false;
+    }
+    let total = 0;
+    for (const b of batches) total += b.length;
+    try {
+      let pending = batches;
+      let done = 0;
+      while (done < total) {
+        const { bytesWritten } = await this.fh.writev(pending, position + done);
+        if (bytesWritten === 0) throw new Error(`short write to ${this.logPath}`);
+        done += bytesWritten;
+        if (done < total) pending = skipBytes(batches, done);
+      }
+    } catch (err) {
+      try {
+        await this.fh.truncate(position);
+      } catch {
+        this.tailDirty = true;
+      }
+      throw err;
+    }
+    let at = position;
+    for (let i = 0; i < batches.length; i++) {
+      this.track(at, baseOffsets[i], lastOffsets[i], maxTimestampAt(batches[i]), batches[i].length);
+      at += batches[i].length;
+    }
+  }
+
+  /** Accounts for a batch now in the file at `position`: indexes, size, end offset, max timestamp. */
+  private track(position: number, baseOffset: number, lastOffset: number, maxTimestampMs: number, sizeBytes: number): void {
+    const lastIndexed = this.index.last()?.position ?? 0;
+    const indexIt = position >= lastIndexed + Math.max(1, this.indexIntervalBytes);
+    if (indexIt) this.index.append(baseOffset - this.baseOffset, position);
+    if (this.offsetOfMaxTimestamp < 0 || maxTimestampMs > this.maxTimestampMs) {
+      this.maxTimestampMs = maxTimestampMs;
+      this.offsetOfMaxTimestamp = baseOffset;
+    }
+    if (indexIt) this.timeIndex.maybeAppend(this.maxTimestampMs, this.offsetOfMaxTimestamp - this.baseOffset);
+    this.sizeBytes = position + sizeBytes;
+    this.endOffset = lastOffset + 1;
+  }
+
+  /** Adds the final time-index entry so its last entry is the segment's largest timestamp. */
+  finishTimeIndex(): void {
+    if (this.offsetOfMaxTimestamp >= 0) this.timeIndex.maybeAppend(this.maxTimestampMs, this.offsetOfMaxTimestamp - this.baseOffset);
+  }
+
+  /** Writes index entries not yet on disk. */
+  async persistIndexes(): Promise<void> {
+    await this.index.persist();
+    await this.timeIndex.persist();
+  }
+
+  /** Starts fdatasync of the log and index files (synchronously, so a later close waits for it). */
+  sync(): Promise<void> {
+    return Promise.all([this.fh.datasync(), this.index.sync(), this.timeIndex.sync()]).then(() => undefined);
+  }
+
+  /** fdatasync of the .log file only. Starts synchronously. */
+  syncLog(): Promise<void> {
+    return this.fh.datasync();
+  }
+
+  /**
+   * Ends this segment's time as the active one: final time entry, index files written, synced and
+   * closed. The .log file is left for the next flush to sync (it may hold a lot of dirty data).
+   */
+  async seal(): Promise<void> {
+    this.finishTimeIndex();
+    await this.persistIndexes();
+    await this.index.close();
+    await this.timeIndex.close();
+  }
+
+  // ---- reading -------------------------------------------------------------------------------------
+
+  /**
+   * Scans batch headers from the indexed position at or before `offset` to the batch containing it.
+   * Returns null when no written batch (below `limitBytes`) contains it.
+   */
+  async locateOffset(offset: number, limitBytes: number): Promise<BatchLocation | null> {
+    const entry = this.index.lookup(offset - this.baseOffset);
+    const found = await this.findBatch(entry?.position ?? 0, this.baseOffset + (entry?.relativeOffset ?? 0), limitBytes,
+      (loc) => loc.lastOffset >= offset);
+    return found;
+  }
+
+  /** The first written batch (below `limitBytes`) whose MaxTimestamp >= timestampMs, or null. */
+  async locateTimestamp(timestampMs: number, limitBytes: number): Promise<BatchLocation | null> {
+    const rel = this.timeIndex.lookupBelow(timestampMs);
+    const entry = this.index.lookup(rel ?? 0);
+    return this.findBatch(entry?.position ?? 0, this.baseOffset + (entry?.relativeOffset ?? 0), limitBytes,
+      (loc) => maxTimestampAt(loc.chunk, loc.position - loc.chunkPosition) >= timestampMs);
+  }
+
+  /** The first batch of the segment, or null when nothing below `limitBytes` is written. */
+  async locateFirst(limitBytes: number): Promise<BatchLocation | null> {
+    return this.findBatch(0, this.baseOffset, limitBytes, () => true);
+  }
+
+  /** Walks batch headers from `position` (which must start the batch at `expectedOffset`) until `want`. */
+  private async findBatch(
+    position: number, expectedOffset: number, limitBytes: number, want: (loc: BatchLocation) => boolean,
+  ): Promise<BatchLocation | null> {
+    let chunk = Buffer.alloc(0);
+    let chunkPosition = position;
+    let pos = position;
+    let expected = expectedOffset;
+    while (pos < limitBytes) {
+      if (pos < chunkPosition || pos + BATCH_HEADER_BYTES > chunkPosition + chunk.length) {
+        const len = Math.min(HEADER_SCAN_BYTES, limitBytes - pos);
+        if (len < BATCH_HEADER_BYTES) throw this.inconsistent(`${len} bytes at position ${pos} are too few for a batch header`);
+        chunk = Buffer.allocUnsafe(len);
+        await readFully(this.fh, chunk, len, pos);
+        chunkPosition = pos;
+      }
+      const at = pos - chunkPosition;
+      const sizeBytes = batchSizeAt(chunk, at);
+      const baseOffset = baseOffsetAt(chunk, at);
+      if (sizeBytes < BATCH_HEADER_BYTES || pos + sizeBytes > limitBytes || baseOffset !== expected) {
+        // A wrong index entry (the file was tampered with after a clean close) costs a scan from the start.
+        if (pos === position && position !== 0) return this.findBatch(0, this.baseOffset, limitBytes, want);
+        throw this.inconsistent(`the batch at position ${pos} is not the one expected at offset ${expected}`);
+      }
+      const loc: BatchLocation = {
+        position: pos, sizeBytes, baseOffset, lastOffset: baseOffset + lastOffsetDeltaAt(chunk, at), chunk, chunkPosition,
+      };
+      if (want(loc)) return loc;
+      pos += sizeBytes;
+      expected = loc.lastOffset + 1;
+    }
+    return null;
+  }
+
+  /**
+   * Reads whole batches from `from` (a located batch): at most `maxBytes` in total unless `firstWhole`,
+   * which always takes the first batch; none with an offset at or past `upTo`; nothing past `limitBytes`.
+   */
+  async readBatches(from: BatchLocation, maxBytes: number, upTo: number, firstWhole: boolean, limitBytes: number): Promise<SegmentRead> {
+    const available = limitBytes - from.position;
+    let want = Math.min(Math.max(maxBytes, 0), available);
+    if (firstWhole) want = Math.max(want, from.sizeBytes);
+    if (want < from.sizeBytes || from.lastOffset >= upTo) return { bytes: Buffer.alloc(0), lastOffset: from.baseOffset - 1, stopped: true };
+    let buf: Buffer;
+    const chunkAt = from.position - from.chunkPosition;
+    if (chunkAt + want <= from.chunk.length) {
+      buf = from.chunk.subarray(chunkAt, chunkAt + want);
+    } else {
+      buf = Buffer.allocUnsafe(want);
+      await readFully(this.fh, buf, want, from.position);
+    }
+    let at = 0;
+    let lastOffset = from.baseOffset - 1;
+    let stopped = false;
+    while (at < want) {
+      if (want - at < BATCH_HEADER_BYTES) { stopped = true; break; }
+      const size = batchSizeAt(buf, at);
+      if (size < BATCH_HEADER_BYTES) throw this.inconsistent(`bad batch length at position ${from.position + at}`);
+      if (at + size > want) { stopped = true; break; }
+      const last = baseOffsetAt(buf, at) + lastOffsetDeltaAt(buf, at);
+      if (last >= upTo) { stopped = true; break; }
+      lastOffset = last;
+      at += size;
+    }
+    if (at === want && from.position + want < limitBytes) stopped = true;
+    return { bytes: buf.subarray(0, at), lastOffset, stopped };
+  }
+
+  /** One whole batch at a located position. */
+  async readBatch(loc: BatchLocation): Promise<Buffer> {
+    const at = loc.position - loc.chunkPosition;
+    if (at + loc.sizeBytes <= loc.chunk.length) return Buffer.from(loc.chunk.subarray(at, at + loc.sizeBytes));
+    const buf = Buffer.allocUnsafe(loc.sizeBytes);
+    await readFully(this.fh, buf, loc.sizeBytes, loc.position);
+    return buf;
+  }
+
+  private inconsistent(detail: string): MqError {
+    return new MqError('KAFKA_STORAGE_ERROR', `segment ${this.logPath} is inconsistent with its index: ${detail}`, { retriable: true });
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------------
+
+  /** Closes the log file and the index files (syncing index writes not yet synced). */
+  async close(): Promise<void> {
+    try {
+      await this.index.close();
+      await this.timeIndex.close();
+    } finally {
+      await this.fh.close();
+    }
+  }
+
+  /** Closes and removes the segment's three files. */
+  async deleteFiles(): Promise<void> {
+    await this.close().catch(() => undefined);
+    for (const path of [this.logPath, this.index.path, this.timeIndex.path]) {
+      await unlink(path).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+    }
+  }
+}
+
+/** The bytes of `buffers` after the first `skip`, as views. */
+function skipBytes(buffers: Buffer[], skip: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const b of buffers) {
+    if (skip >= b.length) {
+      skip -= b.length;
+      continue;
+    }
+    out.push(skip > 0 ? b.subarray(skip) : b);
+    skip = 0;
+  }
+  return out;
+}
+
+/** Reads exactly `length` bytes at `position` into buf[0, length); fails on a short read. */
+async function readFully(fh: FileHandle, buf: Buffer, length: number, position: number): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
+    if (bytesRead === 0) throw new Error(`unexpected end of file at position ${position + done}`);
+    done += bytesRead;
+  }
+  return done;
+}
