@@ -1,0 +1,82 @@
+// A broker in embedded mode: the data dir lock, the local metadata store, the topics with their logs,
+// and the Kafka-protocol server. `close()` is the clean shutdown: stop accepting, finish in-flight
+// requests, flush and close every log (each writes its clean-shutdown marker), release the lock.
+import { randomBytes } from 'node:crypto';
+import type { BrokerConfig, HostPort } from '../config/config.js';
+import { LocalStore } from '../cluster/local-store.js';
+import { createLogger, type Logger } from '../util/logger.js';
+import { MqError } from '../util/mq-error.js';
+import { DataDirLock } from './data-dir-lock.js';
+import { createHandlers } from './handlers/index.js';
+import type { BrokerState } from './request-context.js';
+import { Server } from './server.js';
+import { TopicManager } from './topic-manager.js';
+
+export interface Broker {
+  readonly host: string;
+  readonly port: number;
+  readonly nodeId: number;
+  readonly clusterId: string;
+  close(): Promise<void>;
+}
+
+export async function startBroker(config: BrokerConfig, opts: { logger?: Logger } = {}): Promise<Broker> {
+  const logger = opts.logger ?? createLogger('info');
+  const lock = await DataDirLock.acquire(config.dataDir);
+  const store = await LocalStore.open(config.dataDir).catch(async (err) => { await lock.release(); throw err; });
+  const topics = new TopicManager(config, store, logger);
+  const shutdown = new AbortController();
+  let clusterId = (await store.get('cluster/id'))?.value;
+  if (!clusterId) {
+    clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+    await store.put('cluster/id', clusterId);
+  }
+  try {
+    await topics.load();
+  } catch (err) {
+    await topics.close();
+    await store.close();
+    await lock.release();
+    throw err;
+  }
+  const state: BrokerState = {
+    config, nodeId: config.nodeId, clusterId, advertised: config.advertised ?? config.listen,
+    topics, logger, shutdown: shutdown.signal,
+  };
+  const server = new Server(state, createHandlers());
+  let bound: HostPort;
+  try {
+    bound = await server.listen(config.listen.host, config.listen.port);
+  } catch (err) {
+    await topics.close();
+    await store.close();
+    await lock.release();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new MqError('LISTEN_FAILED', `cannot listen on ${config.listen.host}:${config.listen.port}: ${code ?? (err as Error).message}`, {
+      hint: code === 'EADDRINUSE' ? 'Another process uses that port; stop it or pass --listen HOST:PORT.' : undefined,
+      cause: err,
+    });
+  }
+  if (!config.advertised) state.advertised = { host: config.listen.host, port: bound.port };
+  logger.info('broker started', { nodeId: config.nodeId, listen: `${bound.host}:${bound.port}`, data: config.dataDir, topics: topics.names().length });
+
+  let closing: Promise<void> | null = null;
+  return {
+    host: bound.host,
+    port: bound.port,
+    nodeId: config.nodeId,
+    clusterId,
+    close() {
+      closing ??= (async () => {
+        logger.info('broker stopping');
+        shutdown.abort();
+        await server.close();
+        await topics.close();
+        await store.close();
+        await lock.release();
+        logger.info('broker stopped cleanly');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,24 @@
+// CreatePartitions: grows a topic to a new total count (never shrinks).
+import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/messages/create-partitions.js';
+import { MqError } from '../../util/mq-error.js';
+import { errorCodeFor, errorMessageFor } from '../error-code-of.js';
+import type { Handler } from '../request-context.js';
+
+export const handleCreatePartitions: Handler<CreatePartitionsRequest, CreatePartitionsResponse> = async (req, ctx) => {
+  const b = ctx.broker;
+  const results: CreatePartitionsResponse['results'] = [];
+  for (const t of req.topics) {
+    try {
+      for (const a of t.assignments ?? []) {
+        if (a.brokerIds.length !== 1 || a.brokerIds[0] !== b.nodeId) {
+          throw new MqError('INVALID_REPLICA_ASSIGNMENT', `replicas [${a.brokerIds.join(',')}] must be [${b.nodeId}], the only broker`);
+        }
+      }
+      await b.topics.addPartitions(t.name, t.count, req.validateOnly);
+      results.push({ name: t.name, errorCode: 0, errorMessage: null });
+    } catch (err) {
+      results.push({ name: t.name, errorCode: errorCodeFor(err, b.logger, { op: 'create-partitions', topic: t.name }), errorMessage: errorMessageFor(err) });
+    }
+  }
+  return { throttleTimeMs: 0, results };
+};

@@ -1,0 +1,31 @@
+// CreateTopics: one result per topic, with an error message a person can act on.
+import type { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/messages/create-topics.js';
+import { MqError } from '../../util/mq-error.js';
+import { errorCodeFor, errorMessageFor } from '../error-code-of.js';
+import type { Handler } from '../request-context.js';
+
+export const handleCreateTopics: Handler<CreateTopicsRequest, CreateTopicsResponse> = async (req, ctx) => {
+  const b = ctx.broker;
+  const topics: CreateTopicsResponse['topics'] = [];
+  for (const t of req.topics) {
+    try {
+      let numPartitions = t.numPartitions;
+      let replicationFactor = t.replicationFactor;
+      if (t.assignments.length > 0) {
+        for (const a of t.assignments) {
+          if (a.brokerIds.length !== 1 || a.brokerIds[0] !== b.nodeId) {
+            throw new MqError('INVALID_REPLICA_ASSIGNMENT', `partition ${a.partitionIndex}: replicas [${a.brokerIds.join(',')}] must be [${b.nodeId}], the only broker`);
+          }
+        }
+        numPartitions = t.assignments.length;
+        replicationFactor = 1;
+      }
+      const configs = Object.fromEntries(t.configs.map((c) => [c.name, c.value ?? '']).filter(([, v]) => v !== ''));
+      await b.topics.create({ name: t.name, numPartitions, replicationFactor, configs, validateOnly: req.validateOnly });
+      topics.push({ name: t.name, errorCode: 0, errorMessage: null });
+    } catch (err) {
+      topics.push({ name: t.name, errorCode: errorCodeFor(err, b.logger, { op: 'create-topic', topic: t.name }), errorMessage: errorMessageFor(err) });
+    }
+  }
+  return { throttleTimeMs: 0, topics };
+};

@@ -1,0 +1,117 @@
+// Fetch: stored batches straight from the log files (never decoded), visible up to the high
+// watermark. When fewer than MinBytes are available the request is parked until an append to one of
+// its partitions or MaxWaitMs (long poll), then read again.
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js';
+import { errorCodeFor } from '../error-code-of.js';
+import type { Partition } from '../partition.js';
+import type { BrokerState, Handler } from '../request-context.js';
+
+type PartitionData = FetchResponse['responses'][number]['partitions'][number];
+
+interface Wanted { topic: string; index: number; fetchOffset: number; maxBytes: number; partition?: Partition }
+
+export const handleFetch: Handler<FetchRequest, FetchResponse> = async (req, ctx) => {
+  const b = ctx.broker;
+  const wanted: Wanted[] = [];
+  for (const t of req.topics) {
+    for (const p of t.partitions) {
+      wanted.push({
+        topic: t.topic, index: p.partition, fetchOffset: Number(p.fetchOffset),
+        maxBytes: p.partitionMaxBytes, partition: b.topics.partition(t.topic, p.partition),
+      });
+    }
+  }
+  const deadline = Date.now() + Math.max(0, req.maxWaitMs);
+  for (;;) {
+    // Subscribe before reading, so an append that lands during the read still wakes us.
+    const wait = new AppendWait(wanted, b.shutdown);
+    const result = await readAll(b, wanted, req.maxBytes);
+    const remainingMs = deadline - Date.now();
+    if (result.bytes >= req.minBytes || result.errors > 0 || remainingMs <= 0 || b.shutdown.aborted || wanted.length === 0) {
+      wait.cancel();
+      return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: group(result.data) };
+    }
+    await wait.until(remainingMs);
+  }
+};
+
+/** Resolves on the first append to any of the partitions, a timeout, or shutdown; leaves no listener behind. */
+class AppendWait {
+  private fired = false;
+  private wake: () => void = () => { this.fired = true; };
+  private readonly cancels: (() => void)[];
+
+  constructor(wanted: Wanted[], private readonly shutdown: AbortSignal) {
+    this.cancels = wanted.flatMap((w) => (w.partition ? [w.partition.onNextAppend(() => this.wake())] : []));
+  }
+
+  async until(ms: number): Promise<void> {
+    if (!this.fired) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        this.shutdown.addEventListener('abort', done, { once: true });
+        this.wake = done;
+        const shutdown = this.shutdown;
+        function done(): void {
+          clearTimeout(timer);
+          shutdown.removeEventListener('abort', done);
+          resolve();
+        }
+      });
+    }
+    this.cancel();
+  }
+
+  cancel(): void {
+    for (const c of this.cancels) c();
+  }
+}
+
+async function readAll(b: BrokerState, wanted: Wanted[], responseMaxBytes: number): Promise<{ data: [string, PartitionData][]; bytes: number; errors: number }> {
+  const data: [string, PartitionData][] = [];
+  let bytes = 0;
+  let errors = 0;
+  for (const w of wanted) {
+    const p = w.partition;
+    const base = { partitionIndex: w.index, abortedTransactions: null, preferredReadReplica: -1 };
+    if (!p) {
+      errors++;
+      data.push([w.topic, { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: [] }]);
+      continue;
+    }
+    const hwm = BigInt(p.highWatermark);
+    const offsets = { highWatermark: hwm, lastStableOffset: hwm, logStartOffset: BigInt(p.logStartOffset) };
+    if (w.fetchOffset < p.logStartOffset || w.fetchOffset > p.logEndOffset) {
+      errors++;
+      data.push([w.topic, { ...base, ...offsets, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: [] }]);
+      continue;
+    }
+    // KIP-74: the first batch of the first non-empty partition is sent whole even past the limits.
+    const budget = bytes === 0 ? w.maxBytes : Math.min(w.maxBytes, responseMaxBytes - bytes);
+    let records: Buffer[] = [];
+    if (budget > 0 || bytes === 0) {
+      try {
+        records = await p.read(w.fetchOffset, Math.max(budget, 0));
+      } catch (err) {
+        errors++;
+        data.push([w.topic, { ...base, ...offsets, errorCode: errorCodeFor(err, b.logger, { op: 'read', topic: w.topic, partition: w.index }), records: [] }]);
+        continue;
+      }
+    }
+    for (const r of records) bytes += r.length;
+    data.push([w.topic, { ...base, ...offsets, errorCode: 0, records }]);
+  }
+  return { data, bytes, errors };
+}
+
+function group(data: [string, PartitionData][]): FetchResponse['responses'] {
+  const out: FetchResponse['responses'] = [];
+  for (const [topic, pd] of data) {
+    const last = out[out.length - 1];
+    if (last && last.topic === topic) last.partitions.push(pd);
+    else out.push({ topic, partitions: [pd] });
+  }
+  return out;
+}
+

@@ -1,0 +1,50 @@
+// ListOffsets: -1 latest (high watermark), -2 earliest (log start), T >= 0 the first record whose
+// timestamp is >= T. The time index finds the batch; the records of that one batch are decoded to
+// land on the exact record, as Kafka does.
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/messages/list-offsets.js';
+import { decodeRecordBatches } from '../../protocol/record-batch.js';
+import { baseOffsetAt, maxTimestampAt } from '../../protocol/batch-header.js';
+import { errorCodeFor } from '../error-code-of.js';
+import type { Partition } from '../partition.js';
+import type { Handler } from '../request-context.js';
+
+const LATEST = -1n;
+const EARLIEST = -2n;
+
+export const handleListOffsets: Handler<ListOffsetsRequest, ListOffsetsResponse> = async (req, ctx) => {
+  const b = ctx.broker;
+  const topics = await Promise.all(req.topics.map(async (t) => ({
+    name: t.name,
+    partitions: await Promise.all(t.partitions.map(async (p) => {
+      const partition = b.topics.partition(t.name, p.partitionIndex);
+      if (!partition) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, timestamp: -1n, offset: -1n };
+      try {
+        const { offset, timestamp } = await lookup(partition, p.timestamp);
+        return { partitionIndex: p.partitionIndex, errorCode: 0, timestamp: BigInt(timestamp), offset: BigInt(offset) };
+      } catch (err) {
+        const errorCode = errorCodeFor(err, b.logger, { op: 'list-offsets', topic: t.name, partition: p.partitionIndex });
+        return { partitionIndex: p.partitionIndex, errorCode, timestamp: -1n, offset: -1n };
+      }
+    })),
+  })));
+  return { throttleTimeMs: 0, topics };
+};
+
+async function lookup(p: Partition, timestamp: bigint): Promise<{ offset: number; timestamp: number }> {
+  if (timestamp === LATEST) return { offset: p.highWatermark, timestamp: -1 };
+  if (timestamp === EARLIEST) return { offset: p.logStartOffset, timestamp: -1 };
+  const target = Number(timestamp);
+  const batch = await p.log.batchForTimestamp(target);
+  if (!batch) return { offset: -1, timestamp: -1 };
+  try {
+    for (const decoded of decodeRecordBatches(batch)) {
+      for (const r of decoded.records) {
+        if (r.timestamp >= target) return { offset: r.offset, timestamp: r.timestamp };
+      }
+    }
+  } catch {
+    // A codec we cannot decode (snappy, lz4, zstd): the batch is the best we can say.
+  }
+  return { offset: baseOffsetAt(batch), timestamp: maxTimestampAt(batch) };
+}

@@ -1,0 +1,27 @@
+// What a handler gets besides its decoded request.
+import type { BrokerConfig, HostPort } from '../config/config.js';
+import type { RequestHeader } from '../protocol/header.js';
+import type { Logger } from '../util/logger.js';
+import type { TopicManager } from './topic-manager.js';
+
+export interface BrokerState {
+  config: BrokerConfig;
+  nodeId: number;
+  clusterId: string;
+  /** Where clients reach this broker (Metadata.Brokers). */
+  advertised: HostPort;
+  topics: TopicManager;
+  logger: Logger;
+  /** Aborts when the broker shuts down, so parked requests answer at once. */
+  shutdown: AbortSignal;
+}
+
+export interface RequestContext {
+  header: RequestHeader;
+  /** "host:port" of the peer, for log lines. */
+  peer: string;
+  broker: BrokerState;
+}
+
+/** A handler answers with a response body, or null when the request gets no response (Produce acks=0). */
+export type Handler<Req = any, Res = any> = (req: Req, ctx: RequestContext) => Promise<Res | null>;

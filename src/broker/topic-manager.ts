@@ -1,0 +1,196 @@
+// The topics this broker holds: their metadata in the MetadataStore and a Partition (with its Log) per
+// partition. Metadata keys (DESIGN.md): `topics/<name>` = TopicRecord, `partitions/<topic>/<p>` =
+// PartitionState.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { BrokerConfig } from '../config/config.js';
+import { parseTopicConfig, type TopicConfig } from '../config/topic-config.js';
+import type { MetadataStore, StoreOp } from '../cluster/metadata-store.js';
+import { topicNameProblem } from '../cluster/topic-name.js';
+import { Log } from '../storage/log.js';
+import type { Logger } from '../util/logger.js';
+import { MqError } from '../util/mq-error.js';
+import { Partition } from './partition.js';
+
+export interface TopicRecord {
+  topicId: string;
+  /** Replica broker ids per partition, index = partition number. */
+  replicas: number[][];
+  /** Overrides given at creation (strings, as the user wrote them). */
+  configs: Record<string, string>;
+}
+
+export interface PartitionState { leader: number; leaderEpoch: number; isr: number[] }
+
+export interface Topic {
+  name: string;
+  record: TopicRecord;
+  config: TopicConfig;
+  partitions: Partition[];
+}
+
+export interface CreateTopicRequest {
+  name: string;
+  numPartitions: number;
+  replicationFactor: number;
+  configs: Record<string, string>;
+  validateOnly?: boolean;
+}
+
+const OPEN_CONCURRENCY = 16;
+
+export class TopicManager {
+  private readonly topics = new Map<string, Topic>();
+  /** Names being created or deleted right now, so two requests for one name do not race. */
+  private readonly busy = new Set<string>();
+
+  constructor(
+    private readonly config: BrokerConfig,
+    private readonly store: MetadataStore,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Opens every topic recorded in the store (recovering their logs). */
+  async load(): Promise<void> {
+    const records = await this.store.range('topics/');
+    for (const kv of records) {
+      const name = kv.key.slice('topics/'.length);
+      const record = JSON.parse(kv.value) as TopicRecord;
+      const config = this.effectiveConfig(parseTopicConfig(record.configs));
+      const partitions = await this.openPartitions(name, 0, record.replicas.length, config);
+      this.topics.set(name, { name, record, config, partitions });
+    }
+  }
+
+  get(name: string): Topic | undefined {
+    return this.topics.get(name);
+  }
+
+  partition(topic: string, index: number): Partition | undefined {
+    return this.topics.get(topic)?.partitions[index];
+  }
+
+  names(): string[] {
+    return [...this.topics.keys()].sort();
+  }
+
+  /** Creates a topic; throws MqError with the Kafka error name as code on any problem. */
+  async create(req: CreateTopicRequest): Promise<Topic | null> {
+    const problem = topicNameProblem(req.name);
+    if (problem) throw new MqError('INVALID_TOPIC_EXCEPTION', problem);
+    if (this.topics.has(req.name) || this.busy.has(req.name)) {
+      throw new MqError('TOPIC_ALREADY_EXISTS', `topic '${req.name}' already exists`);
+    }
+    const numPartitions = req.numPartitions === -1 ? this.config.numPartitions : req.numPartitions;
+    if (!Number.isInteger(numPartitions) || numPartitions < 1) {
+      throw new MqError('INVALID_PARTITIONS', `partition count must be at least 1, got ${numPartitions}`);
+    }
+    const rf = req.replicationFactor === -1 ? this.config.defaultReplicationFactor : req.replicationFactor;
+    if (rf < 1) throw new MqError('INVALID_REPLICATION_FACTOR', `replication factor must be at least 1, got ${rf}`);
+    if (rf > 1) {
+      throw new MqError('INVALID_REPLICATION_FACTOR', `replication factor ${rf} is larger than the 1 available broker (embedded mode has one broker)`);
+    }
+    const overrides = parseTopicConfig(req.configs);
+    const config = this.effectiveConfig(overrides);
+    if (req.validateOnly) return null;
+
+    const record: TopicRecord = {
+      topicId: randomUUID(),
+      replicas: Array.from({ length: numPartitions }, () => [this.config.nodeId]),
+      configs: Object.fromEntries(Object.entries(req.configs).filter(([, v]) => v !== null)),
+    };
+    this.busy.add(req.name);
+    try {
+      const ops: StoreOp[] = [{ put: { key: `topics/${req.name}`, value: JSON.stringify(record) } }];
+      for (let p = 0; p < numPartitions; p++) ops.push(this.partitionStateOp(req.name, p));
+      const ok = await this.store.txn([{ key: `topics/${req.name}`, version: 0 }], ops);
+      if (!ok) throw new MqError('TOPIC_ALREADY_EXISTS', `topic '${req.name}' already exists`);
+      const partitions = await this.openPartitions(req.name, 0, numPartitions, config);
+      const topic = { name: req.name, record, config, partitions };
+      this.topics.set(req.name, topic);
+      this.logger.info('topic created', { topic: req.name, partitions: numPartitions });
+      return topic;
+    } finally {
+      this.busy.delete(req.name);
+    }
+  }
+
+  /** Grows a topic to `total` partitions. */
+  async addPartitions(name: string, total: number, validateOnly = false): Promise<void> {
+    const topic = this.topics.get(name);
+    if (!topic || this.busy.has(name)) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
+    const current = topic.partitions.length;
+    if (total <= current) {
+      throw new MqError('INVALID_PARTITIONS', `topic '${name}' has ${current} partitions; the new count ${total} must be larger (partitions can only be added)`);
+    }
+    if (validateOnly) return;
+    this.busy.add(name);
+    try {
+      const record: TopicRecord = {
+        ...topic.record,
+        replicas: [...topic.record.replicas, ...Array.from({ length: total - current }, () => [this.config.nodeId])],
+      };
+      const ops: StoreOp[] = [{ put: { key: `topics/${name}`, value: JSON.stringify(record) } }];
+      for (let p = current; p < total; p++) ops.push(this.partitionStateOp(name, p));
+      await this.store.txn([], ops);
+      const added = await this.openPartitions(name, current, total, topic.config);
+      topic.partitions.push(...added);
+      topic.record = record;
+      this.logger.info('partitions added', { topic: name, from: current, to: total });
+    } finally {
+      this.busy.delete(name);
+    }
+  }
+
+  async delete(name: string): Promise<void> {
+    const topic = this.topics.get(name);
+    if (!topic || this.busy.has(name)) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
+    this.busy.add(name);
+    try {
+      this.topics.delete(name);
+      const ops: StoreOp[] = [{ delete: `topics/${name}` }];
+      for (let p = 0; p < topic.partitions.length; p++) ops.push({ delete: `partitions/${name}/${p}` });
+      await this.store.txn([], ops);
+      await Promise.all(topic.partitions.map((p) => p.log.delete()));
+      this.logger.info('topic deleted', { topic: name });
+    } finally {
+      this.busy.delete(name);
+    }
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.topics.values()].flatMap((t) => t.partitions);
+    this.topics.clear();
+    const results = await Promise.allSettled(all.map((p) => p.log.close()));
+    for (const r of results) {
+      if (r.status === 'rejected') this.logger.error('closing a log failed', { error: String(r.reason) });
+    }
+  }
+
+  private effectiveConfig(overrides: Partial<TopicConfig>): TopicConfig {
+    return { ...this.config.topicDefaults, ...overrides };
+  }
+
+  private partitionStateOp(topic: string, p: number): StoreOp {
+    const state: PartitionState = { leader: this.config.nodeId, leaderEpoch: 0, isr: [this.config.nodeId] };
+    return { put: { key: `partitions/${topic}/${p}`, value: JSON.stringify(state) } };
+  }
+
+  private async openPartitions(topic: string, from: number, to: number, config: TopicConfig): Promise<Partition[]> {
+    const out: Partition[] = new Array(to - from);
+    let next = from;
+    const worker = async (): Promise<void> => {
+      while (next < to) {
+        const p = next++;
+        const log = await Log.open(join(this.config.dataDir, `${topic}-${p}`), {
+          segmentBytes: config['segment.bytes'],
+          segmentMs: config['segment.ms'],
+          indexIntervalBytes: this.config.indexIntervalBytes,
+        }, { log: (msg) => this.logger.warn(msg, { topic, partition: p }) });
+        out[p - from] = new Partition(topic, p, log, config);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, to - from) }, worker));
+    return out;
+  }
+}

@@ -1,0 +1,154 @@
+// The broker's one typed Config. Precedence: defaults < config file < MQ_* environment < flags.
+// The file is Kafka-style `key=value` lines (`#` comments) or a JSON object with the same keys.
+// Environment: MQ_ + the key upper-cased with dots as underscores (MQ_NUM_PARTITIONS=3).
+import { readFile } from 'node:fs/promises';
+import { MqError } from '../util/mq-error.js';
+import type { TopicConfig } from './topic-config.js';
+
+export interface HostPort { host: string; port: number }
+
+export interface BrokerConfig {
+  nodeId: number;
+  dataDir: string;
+  listen: HostPort;
+  /** What clients are told to dial (Metadata.Brokers); defaults to `listen`. */
+  advertised?: HostPort;
+  autoCreateTopicsEnable: boolean;
+  numPartitions: number;
+  defaultReplicationFactor: number;
+  socketRequestMaxBytes: number;
+  /** Defaults for topics that do not override them. */
+  topicDefaults: TopicConfig;
+  indexIntervalBytes: number;
+}
+
+export function defaultBrokerConfig(): BrokerConfig {
+  return {
+    nodeId: 0,
+    dataDir: './mq-data',
+    listen: { host: '127.0.0.1', port: 9092 },
+    autoCreateTopicsEnable: true,
+    numPartitions: 1,
+    defaultReplicationFactor: 1,
+    socketRequestMaxBytes: 100 * 1024 * 1024,
+    topicDefaults: {
+      'max.message.bytes': 1048588,
+      'segment.bytes': 1024 * 1024 * 1024,
+      'segment.ms': 7 * 24 * 3600 * 1000,
+      'message.timestamp.type': 'CreateTime',
+    },
+    indexIntervalBytes: 4096,
+  };
+}
+
+/** Parses "host:port" (also "PLAINTEXT://host:port" and "[::1]:port"). */
+export function parseHostPort(raw: string, what = 'address'): HostPort {
+  const s = raw.replace(/^[A-Za-z]+:\/\//, '');
+  const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(s);
+  if (!m) throw new MqError('INVALID_CONFIG', `${what} '${raw}' is not HOST:PORT`, { hint: 'For example 127.0.0.1:9092.' });
+  const port = Number(m[2]);
+  if (port > 65535) throw new MqError('INVALID_CONFIG', `${what} '${raw}': port ${port} is above 65535`);
+  return { host: m[1].replace(/^\[|\]$/g, ''), port };
+}
+
+type Setter = (c: BrokerConfig, v: string) => void;
+const int = (key: string, v: string, min: number): number => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min) throw new MqError('INVALID_CONFIG', `${key}=${v}: must be an integer >= ${min}`);
+  return n;
+};
+const bool = (key: string, v: string): boolean => {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new MqError('INVALID_CONFIG', `${key}=${v}: must be true or false`);
+};
+
+/** Every key the broker understands, with how to apply it. */
+const keys: Record<string, Setter> = {
+  'node.id': (c, v) => { c.nodeId = int('node.id', v, 0); },
+  'log.dir': (c, v) => { c.dataDir = v; },
+  'listeners': (c, v) => { c.listen = parseHostPort(v, 'listeners'); },
+  'advertised.listeners': (c, v) => { c.advertised = parseHostPort(v, 'advertised.listeners'); },
+  'auto.create.topics.enable': (c, v) => { c.autoCreateTopicsEnable = bool('auto.create.topics.enable', v); },
+  'num.partitions': (c, v) => { c.numPartitions = int('num.partitions', v, 1); },
+  'default.replication.factor': (c, v) => { c.defaultReplicationFactor = int('default.replication.factor', v, 1); },
+  'socket.request.max.bytes': (c, v) => { c.socketRequestMaxBytes = int('socket.request.max.bytes', v, 1024); },
+  'message.max.bytes': (c, v) => { c.topicDefaults['max.message.bytes'] = int('message.max.bytes', v, 64); },
+  'log.segment.bytes': (c, v) => { c.topicDefaults['segment.bytes'] = int('log.segment.bytes', v, 1024); },
+  'log.roll.ms': (c, v) => { c.topicDefaults['segment.ms'] = int('log.roll.ms', v, 1); },
+  'log.message.timestamp.type': (c, v) => {
+    if (v !== 'CreateTime' && v !== 'LogAppendTime') throw new MqError('INVALID_CONFIG', `log.message.timestamp.type=${v}: must be CreateTime or LogAppendTime`);
+    c.topicDefaults['message.timestamp.type'] = v;
+  },
+  'log.index.interval.bytes': (c, v) => { c.indexIntervalBytes = int('log.index.interval.bytes', v, 1); },
+};
+
+export const BROKER_CONFIG_KEYS = Object.keys(keys);
+
+function apply(c: BrokerConfig, entries: [string, string][], source: string): void {
+  for (const [k, v] of entries) {
+    const set = keys[k];
+    if (!set) {
+      throw new MqError('INVALID_CONFIG', `unknown setting '${k}' in ${source}`, { hint: `Known settings: ${BROKER_CONFIG_KEYS.join(', ')}.` });
+    }
+    set(c, v);
+  }
+}
+
+function parseFile(text: string, path: string): [string, string][] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) {
+    let obj: Record<string, unknown>;
+    try { obj = JSON.parse(trimmed); } catch (err) {
+      throw new MqError('INVALID_CONFIG', `config file ${path} is not valid JSON: ${(err as Error).message}`);
+    }
+    return Object.entries(obj).map(([k, v]) => [k, String(v)]);
+  }
+  const out: [string, string][] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const l = line.trim();
+    if (l === '' || l.startsWith('#')) return;
+    const eq = l.indexOf('=');
+    if (eq <= 0) throw new MqError('INVALID_CONFIG', `config file ${path} line ${i + 1}: expected key=value, got '${l}'`);
+    out.push([l.slice(0, eq).trim(), l.slice(eq + 1).trim()]);
+  });
+  return out;
+}
+
+const ENV_KEYS = BROKER_CONFIG_KEYS.map((name) => ({ name, env: 'MQ_' + name.toUpperCase().replace(/\./g, '_') }));
+
+function envEntries(env: NodeJS.ProcessEnv): [string, string][] {
+  const out: [string, string][] = [];
+  for (const key of ENV_KEYS) {
+    const v = env[key.env];
+    if (v !== undefined && v !== '') out.push([key.name, v]);
+  }
+  return out;
+}
+
+export interface ConfigSources {
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  flags?: { data?: string; listen?: string; advertise?: string; nodeId?: string };
+}
+
+/** Builds the broker config from defaults, file, environment and flags; every value validated. */
+export async function loadBrokerConfig(src: ConfigSources = {}): Promise<BrokerConfig> {
+  const c = defaultBrokerConfig();
+  if (src.file) {
+    let text: string;
+    try { text = await readFile(src.file, 'utf8'); } catch (err) {
+      throw new MqError('INVALID_CONFIG', `cannot read config file ${src.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    apply(c, parseFile(text, src.file), src.file);
+  }
+  apply(c, envEntries(src.env ?? {}), 'the environment');
+  const f = src.flags ?? {};
+  const flagEntries: [string, string][] = [];
+  if (f.data !== undefined) flagEntries.push(['log.dir', f.data]);
+  if (f.listen !== undefined) flagEntries.push(['listeners', f.listen]);
+  if (f.advertise !== undefined) flagEntries.push(['advertised.listeners', f.advertise]);
+  if (f.nodeId !== undefined) flagEntries.push(['node.id', f.nodeId]);
+  apply(c, flagEntries, 'flags');
+  return c;
+}
