@@ -1,0 +1,26 @@
+// mq broker start: runs an embedded-mode broker in the foreground until SIGINT/SIGTERM.
+import { Command } from 'commander';
+import type { Context } from './context.js';
+
+export default function broker(ctx: Context): Command {
+  const start = new Command('start')
+    .description('Start a broker in the foreground; Ctrl-C (or SIGTERM) shuts it down cleanly')
+    .option('--data <dir>', 'data directory (default: ./mq-data, or log.dir from --config / MQ_LOG_DIR)')
+    .option('--listen <host:port>', 'address to listen on (default: 127.0.0.1:9092, or listeners / MQ_LISTENERS)')
+    .option('--config <file>', 'broker config file: key=value lines (Kafka names) or a JSON object')
+    .addHelpText('after', `
+Settings come from defaults < --config file < MQ_* environment (MQ_NUM_PARTITIONS=3 for num.partitions) < flags.
+
+Examples:
+  mq broker start
+  mq broker start --data /var/lib/mq --listen 0.0.0.0:9092
+  MQ_AUTO_CREATE_TOPICS_ENABLE=false mq broker start --config broker.properties`)
+    .action(async (o) => {
+      const config = await ctx.loadBrokerConfig({ file: o.config, env: ctx.env, flags: { data: o.data, listen: o.listen } });
+      const running = await ctx.startBroker(config);
+      await ctx.out.line(`mq broker listening on ${running.host}:${running.port} (data: ${config.dataDir})`);
+      await ctx.untilAborted();
+      await running.close();
+    });
+  return new Command('broker').description('Run a broker').addCommand(start);
+}

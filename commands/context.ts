@@ -1,0 +1,103 @@
+// What a command's action receives: output, stdin, the run's abort signal, and factories for the
+// client and the broker. Factories load their modules on first use (so `mq --help` or `mq produce`
+// never load the broker) and every client they create is closed by main() when the command ends.
+// Tests pass fakes through `deps`.
+import type { Readable } from 'node:stream';
+import type { Broker } from '../src/broker/broker.js';
+import type { Admin, ClientOptions, Consumer, ConsumerOptions, Producer, ProducerOptions } from '../src/client/types.js';
+import type { BrokerConfig, ConfigSources } from '../src/config/config.js';
+import type { Output } from './output.js';
+
+export interface Deps {
+  createAdmin(opts: ClientOptions): Admin | Promise<Admin>;
+  createProducer(opts: ProducerOptions): Producer | Promise<Producer>;
+  createConsumer(opts: ConsumerOptions): Consumer | Promise<Consumer>;
+  loadBrokerConfig(src: ConfigSources): Promise<BrokerConfig>;
+  startBroker(config: BrokerConfig): Promise<Pick<Broker, 'host' | 'port' | 'close'>>;
+}
+
+const CLIENT_ID = 'mq-cli';
+
+type ClientDeps = Pick<Deps, 'createAdmin' | 'createProducer' | 'createConsumer'>;
+type BrokerDeps = Pick<Deps, 'loadBrokerConfig' | 'startBroker'>;
+
+async function loadClient(): Promise<ClientDeps> {
+  const client = await import('../src/client/index.js');
+  return {
+    createAdmin: (o) => client.createAdmin(o),
+    createProducer: (o) => client.createProducer(o),
+    createConsumer: (o) => client.createConsumer(o),
+  };
+}
+
+async function loadBroker(): Promise<BrokerDeps> {
+  const [config, broker] = await Promise.all([import('../src/config/config.js'), import('../src/broker/broker.js')]);
+  return { loadBrokerConfig: (s) => config.loadBrokerConfig(s), startBroker: (c) => broker.startBroker(c) };
+}
+
+export class Context {
+  private readonly closers: (() => Promise<void>)[] = [];
+  private client: Promise<ClientDeps> | null = null;
+  private broker: Promise<BrokerDeps> | null = null;
+
+  constructor(
+    readonly out: Output,
+    private readonly openStdin: () => Readable,
+    /** Aborts on SIGINT/SIGTERM or when stdout's reader went away. */
+    readonly signal: AbortSignal,
+    readonly env: NodeJS.ProcessEnv,
+    private readonly fakes: Partial<Deps> = {},
+  ) {}
+
+  /** Standard input, opened on first use (only `mq produce` reads it). */
+  get stdin(): Readable { return this.openStdin(); }
+
+  async admin(bootstrap: string[]): Promise<Admin> {
+    return this.track(await (await this.dep('createAdmin'))({ bootstrap, clientId: CLIENT_ID }));
+  }
+
+  async producer(opts: Omit<ProducerOptions, 'clientId'>): Promise<Producer> {
+    return this.track(await (await this.dep('createProducer'))({ ...opts, clientId: CLIENT_ID }));
+  }
+
+  async consumer(opts: Omit<ConsumerOptions, 'clientId'>): Promise<Consumer> {
+    return this.track(await (await this.dep('createConsumer'))({ ...opts, clientId: CLIENT_ID }));
+  }
+
+  async loadBrokerConfig(src: ConfigSources): Promise<BrokerConfig> {
+    return (await this.dep('loadBrokerConfig'))(src);
+  }
+
+  async startBroker(config: BrokerConfig): Promise<Pick<Broker, 'host' | 'port' | 'close'>> {
+    return (await this.dep('startBroker'))(config);
+  }
+
+  /** Resolves when the run is aborted (Ctrl-C); for commands that serve until then. */
+  untilAborted(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.signal.aborted) resolve();
+      else this.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+
+  /** Closes every client created, newest first; close errors are not the command's result. */
+  async close(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) await close().catch(() => undefined);
+  }
+
+  private track<T extends { close(): Promise<void> }>(resource: T): T {
+    this.closers.push(() => resource.close());
+    return resource;
+  }
+
+  private async dep<K extends keyof Deps>(name: K): Promise<Deps[K]> {
+    const fake = this.fakes[name];
+    if (fake) return fake as Deps[K];
+    if (name === 'loadBrokerConfig' || name === 'startBroker') {
+      this.broker ??= loadBroker();
+      return (await this.broker)[name as keyof BrokerDeps] as Deps[K];
+    }
+    this.client ??= loadClient();
+    return (await this.client)[name as keyof ClientDeps] as Deps[K];
+  }
+}

@@ -1,0 +1,44 @@
+// mq produce TOPIC: one record per line of stdin (or --file).
+import { createReadStream } from 'node:fs';
+import { Command, Option } from 'commander';
+import { readLines } from '../src/cli/line-reader.js';
+import { LineProducer, unacknowledgedError } from '../src/cli/line-producer.js';
+import { parseAcks, parseCompression, parseKeyValue } from '../src/cli/parsers.js';
+import { formatProduceSummary } from '../src/cli/produce-summary.js';
+import type { Context } from './context.js';
+import { bootstrapOption, cli, collect, int } from './options.js';
+
+const EXAMPLES = `
+Examples:
+  seq 1 200000 | mq produce t                 one record per line
+  mq produce t -k : <<< 'user42:{"n":1}'      key "user42", value {"n":1}
+  mq produce t -f events.txt -H source=batch  every record gets the header source=batch
+  mq produce t --acks 1 --linger-ms 20        trade durability for throughput`;
+
+export default function produce(ctx: Context): Command {
+  return new Command('produce')
+    .description('Produce one record per line of stdin (or --file) to TOPIC; a summary goes to stderr')
+    .argument('<topic>', 'topic to produce to')
+    .addOption(bootstrapOption())
+    .option('-f, --file <file>', 'read lines from FILE instead of stdin')
+    .option('-k, --key-separator <sep>', 'split each line at the first SEP into key and value (no SEP: null key)')
+    .option('-H, --header <key=value>', 'add a header to every record (repeatable)', collect((s) => parseKeyValue(s, 'header')))
+    .option('-p, --partition <n>', 'produce to partition N (default: by key hash, sticky when keyless)', int(0))
+    .addOption(new Option('--acks <acks>', 'acknowledgements to wait for: 0, 1 or all').default(-1, 'all').argParser(cli(parseAcks)))
+    .option('--linger-ms <ms>', 'wait up to MS for a batch to fill', int(0), 5)
+    .option('--batch-size <bytes>', 'maximum bytes per partition batch', int(1), 16384)
+    .addOption(new Option('--compression <codec>', 'none or gzip').default('none', 'none').argParser(cli(parseCompression)))
+    .addHelpText('after', EXAMPLES)
+    .action(async (topic: string, o) => {
+      const producer = await ctx.producer({ bootstrap: o.bootstrap, acks: o.acks, lingerMs: o.lingerMs, batchSize: o.batchSize, compression: o.compression });
+      const headers = ((o.header ?? []) as [string, string][]).map(([key, value]) => ({ key, value: Buffer.from(value) }));
+      const job = new LineProducer(producer, { topic, partition: o.partition, keySeparator: o.keySeparator, headers });
+      const progress = ctx.out.progress(() => job.stats.acknowledged);
+      const input = o.file ? createReadStream(o.file) : ctx.stdin;
+      // destroy(): after Ctrl-C or a fatal error, an open stdin must not keep the process alive.
+      const result = await job.run(readLines(input), ctx.signal).finally(() => { progress?.stop(); input.destroy(); });
+      ctx.out.note(formatProduceSummary(result));
+      const failure = unacknowledgedError(result);
+      if (failure) throw failure;
+    });
+}

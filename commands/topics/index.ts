@@ -1,0 +1,19 @@
+// mq topics <verb>: create, list, describe, alter, delete.
+import { Command } from 'commander';
+import type { Context } from '../context.js';
+import alter from './alter.js';
+import create from './create.js';
+import deleteTopic from './delete.js';
+import describe from './describe.js';
+import list from './list.js';
+
+export default function topics(ctx: Context): Command {
+  return new Command('topics')
+    .description('Create, list, describe, alter and delete topics')
+    .alias('topic')
+    .addCommand(create(ctx))
+    .addCommand(list(ctx))
+    .addCommand(describe(ctx))
+    .addCommand(alter(ctx))
+    .addCommand(deleteTopic(ctx));
+}

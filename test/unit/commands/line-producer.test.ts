@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Producer, ProducerRecord, RecordMetadata } from '../../../src/client/types.js';
+import { LineProducer, unacknowledgedError } from '../../../src/cli/line-producer.js';
+import { formatProduceSummary } from '../../../src/cli/produce-summary.js';
+import { MqError } from '../../../src/util/mq-error.js';
+
+/** A producer that acks asynchronously, or fails records chosen by `failWith`. */
+function fakeProducer(failWith: (r: ProducerRecord) => Error | null = () => null) {
+  const sent: ProducerRecord[] = [];
+  let capacityWaits = 0;
+  let flushes = 0;
+  const producer: Producer = {
+    async send(r) {
+      sent.push(r);
+      await new Promise((res) => setImmediate(res));
+      const err = failWith(r);
+      if (err) throw err;
+      return { topic: r.topic, partition: 0, offset: sent.length - 1, timestamp: 0 } satisfies RecordMetadata;
+    },
+    async waitForCapacity() { capacityWaits++; },
+    async flush() { flushes++; },
+    async close() {},
+  };
+  return { producer, sent, capacityWaits: () => capacityWaits, flushes: () => flushes };
+}
+
+async function* groups(...gs: string[][]): AsyncGenerator<Buffer[]> {
+  for (const g of gs) yield g.map((s) => Buffer.from(s));
+}
+
+describe('LineProducer', () => {
+  test('sends one record per line in order, asking for capacity per chunk and every 256 lines', async () => {
+    const f = fakeProducer();
+    const result = await new LineProducer(f.producer, { topic: 't' }).run(groups(['a', 'bb'], ['ccc']));
+    assert.deepEqual(f.sent.map((r) => r.value?.toString()), ['a', 'bb', 'ccc']);
+    assert.ok(f.sent.every((r) => r.topic === 't' && r.key === null && r.partition === undefined));
+    assert.equal(f.capacityWaits(), 2);
+    assert.equal(f.flushes(), 1);
+    const g = fakeProducer();
+    await new LineProducer(g.producer, { topic: 't' }).run(groups(Array.from({ length: 1000 }, String)));
+    assert.equal(g.capacityWaits(), 4);
+    assert.equal(result.sent, 3);
+    assert.equal(result.acknowledged, 3);
+    assert.equal(result.bytes, 6);
+    assert.equal(result.failed, 0);
+    assert.equal(unacknowledgedError(result), null);
+  });
+
+  test('splits key and value at the first separator, passes headers and partition', async () => {
+    const f = fakeProducer();
+    const headers = [{ key: 'h', value: Buffer.from('v') }];
+    await new LineProducer(f.producer, { topic: 't', keySeparator: '::', headers, partition: 3 }).run(groups(['k::v::w', 'novalue', '::only']));
+    assert.deepEqual(f.sent.map((r) => [r.key?.toString() ?? null, r.value?.toString()]), [['k', 'v::w'], [null, 'novalue'], ['', 'only']]);
+    assert.ok(f.sent.every((r) => r.headers === headers && r.partition === 3));
+  });
+
+  test('counts failures per code and reports them in one error', async () => {
+    const f = fakeProducer((r) => (r.value!.length > 3 ? new MqError('MESSAGE_TOO_LARGE', 'the record batch is larger than max.message.bytes', { hint: 'raise it' }) : null));
+    const result = await new LineProducer(f.producer, { topic: 't' }).run(groups(['a', 'toolong', 'b', 'waytoolong', 'c']));
+    assert.equal(result.sent, 5, 'record-level failures do not stop the input');
+    assert.equal(result.acknowledged, 3);
+    assert.equal(result.failed, 2);
+    const err = unacknowledgedError(result);
+    assert.ok(err instanceof MqError);
+    assert.equal(err.message, '2 of 5 records were not acknowledged: MESSAGE_TOO_LARGE the record batch is larger than max.message.bytes');
+    assert.equal(err.hint, 'raise it');
+  });
+
+  test('stops reading at a failure that would fail every record', async () => {
+    let calls = 0;
+    const f = fakeProducer(() => (++calls >= 1 ? new MqError('NETWORK_EXCEPTION', 'cannot connect to 127.0.0.1:1: connection refused') : null));
+    // The first group's records are handed over before the first failure arrives; later groups are not read.
+    let groupsRead = 0;
+    async function* many(): AsyncGenerator<Buffer[]> {
+      for (let i = 0; i < 1000; i++) { groupsRead++; yield [Buffer.from(`line ${i}`)]; await new Promise((r) => setImmediate(r)); }
+    }
+    const result = await new LineProducer(f.producer, { topic: 't' }).run(many());
+    assert.ok(result.stoppedEarly);
+    assert.ok(groupsRead < 10, `read ${groupsRead} groups`);
+    assert.equal(result.failed, result.sent);
+    assert.match(unacknowledgedError(result)!.message, /^\d+ of \d+ records were not acknowledged: NETWORK_EXCEPTION cannot connect .*; stopped reading the input$/);
+  });
+
+  test('an aborted signal stops reading and still settles what was sent', async () => {
+    const f = fakeProducer();
+    const ac = new AbortController();
+    async function* endless(): AsyncGenerator<Buffer[]> {
+      for (let i = 0; i < 10_000; i++) {
+        if (i === 5) ac.abort();
+        yield [Buffer.from(String(i))];
+      }
+    }
+    const result = await new LineProducer(f.producer, { topic: 't' }).run(endless(), ac.signal);
+    assert.ok(result.stoppedEarly);
+    assert.equal(result.sent, 5);
+    assert.equal(result.acknowledged, 5);
+  });
+
+  test('handles 200k lines with a bounded number of pending callbacks and keeps order', async () => {
+    const f = fakeProducer();
+    const all: string[][] = [];
+    for (let i = 0; i < 200; i++) all.push(Array.from({ length: 1000 }, (_, j) => String(i * 1000 + j + 1)));
+    const result = await new LineProducer(f.producer, { topic: 't' }).run(groups(...all));
+    assert.equal(result.acknowledged, 200_000);
+    for (let i = 0; i < f.sent.length; i += 9973) assert.equal(f.sent[i].value!.toString(), String(i + 1));
+  });
+});
+
+describe('formatProduceSummary', () => {
+  test('matches the documented shape', () => {
+    assert.equal(
+      formatProduceSummary({ topic: 't', acknowledged: 200000, bytes: 1_288_895, elapsedMs: 1200 }),
+      'produced 200000 records (1.3 MB) to t in 1.2 s (167,000 records/s)',
+    );
+    assert.equal(formatProduceSummary({ topic: 'x', acknowledged: 1, bytes: 5, elapsedMs: 3 }), 'produced 1 record (5 B) to x in 3 ms (333 records/s)');
+  });
+});
