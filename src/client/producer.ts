@@ -1,0 +1,573 @@
+// The producer: an accumulator of per-partition record batches and a sender.
+//
+// send() picks the partition (Partitioner: murmur2 for keys, sticky for keyless records) and encodes
+// the record once, straight into the partition's open RecordBatchBuilder. A batch closes when it
+// reaches batchSize or has waited lingerMs (one timer for the whole producer, never one per record);
+// it is then built (and gzipped) once and queued. The sender groups the head batch of every ready
+// partition by leader into one ProduceRequest per broker, with at most maxInFlight requests per broker.
+//
+// Order within a partition survives retries: a partition has one batch in flight at a time (several
+// when retries are off, since nothing can then be reordered), and a batch that failed with a retriable
+// error goes back to the head of its partition's queue after a backoff and a metadata refresh.
+// Records for a topic whose metadata is not known yet wait in arrival order until it is (at most
+// METADATA_WAIT_MS, during which an auto-created topic gets its leader).
+import { ApiKey } from '../protocol/api.js';
+import type { ProduceRequest, ProduceResponse } from '../protocol/messages/produce.js';
+import { RecordBatchBuilder } from '../protocol/record-batch-builder.js';
+import { backoffMs } from '../util/backoff.js';
+import { MqError } from '../util/mq-error.js';
+import { Cluster, type ClusterOptions, type TopicMetadata } from './cluster.js';
+import { Partitioner } from './partitioner.js';
+import { topicError } from './topic-error.js';
+import type { Producer, ProducerOptions, ProducerRecord, RecordMetadata } from './types.js';
+
+/** How long records wait for an unknown or leaderless topic's metadata before they are rejected. */
+const METADATA_WAIT_MS = 5000;
+/** A batch not acknowledged this long after it was opened fails (Kafka's delivery.timeout.ms). */
+const DELIVERY_TIMEOUT_MS = 120_000;
+/** Soft cap on the records bytes in one ProduceRequest (Kafka's max.request.size). */
+const MAX_REQUEST_BYTES = 1024 * 1024;
+/** Per-record bookkeeping counted against bufferMemory on top of key, value and headers. */
+const RECORD_OVERHEAD_BYTES = 32;
+
+interface Batch {
+  topic: string;
+  partition: number;
+  builder: RecordBatchBuilder | null;
+  /** The encoded batch, once closed. */
+  bytes: Buffer | null;
+  resolves: ((m: RecordMetadata) => void)[];
+  rejects: ((e: unknown) => void)[];
+  timestamps: number[];
+  createdAt: number;
+  /** Sends so far. */
+  attempts: number;
+  retryAt: number;
+  /** Bytes counted against bufferMemory. */
+  accounted: number;
+  lastError: MqError | null;
+}
+
+interface PartitionQueue {
+  topic: string;
+  partition: number;
+  open: Batch | null;
+  ready: Batch[];
+  inFlight: number;
+}
+
+interface WaitingRecord {
+  record: ProducerRecord;
+  timestamp: number;
+  bytes: number;
+  resolve(m: RecordMetadata): void;
+  reject(e: unknown): void;
+}
+
+/** Creates a producer; it connects on first use. */
+export function createProducer(opts: ProducerOptions): Producer {
+  return new AccumulatingProducer(opts);
+}
+
+class AccumulatingProducer implements Producer {
+  private readonly cluster: Cluster;
+  private readonly partitioner = new Partitioner();
+  private readonly acks: -1 | 0 | 1;
+  private readonly lingerMs: number;
+  private readonly batchSize: number;
+  private readonly bufferMemory: number;
+  private readonly retries: number;
+  private readonly retryBackoffMs: number;
+  private readonly compression: 'none' | 'gzip';
+  private readonly maxInFlight: number;
+  private readonly timeoutMs: number;
+  private readonly produceRequestTimeoutMs: number;
+  private readonly perPartitionInFlight: number;
+
+  private readonly queues = new Map<string, Map<number, PartitionQueue>>();
+  private readonly openQueues = new Set<PartitionQueue>();
+  private readonly readyQueues = new Set<PartitionQueue>();
+  private readonly waiting = new Map<string, WaitingRecord[]>();
+  private readonly brokerInFlight = new Map<number, number>();
+  private bufferedBytes = 0;
+  private unsettled = 0;
+  private capacityWaiters: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
+  private lingerTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryTimerAt = Infinity;
+  private drainScheduled = false;
+  private flushes = 0;
+  private flushCloseScheduled = false;
+  private metadataRefresh: Promise<void> | null = null;
+  private metadataRefreshAgain = false;
+  private lastMetadataRefreshAt = 0;
+  private closing = false;
+  private closePromise: Promise<void> | null = null;
+
+  constructor(opts: ProducerOptions) {
+    this.cluster = new Cluster(opts as ClusterOptions);
+    this.acks = opts.acks ?? -1;
+    this.lingerMs = opts.lingerMs ?? 5;
+    this.batchSize = opts.batchSize ?? 16384;
+    this.bufferMemory = opts.bufferMemory ?? 32 * 1024 * 1024;
+    this.retries = opts.retries ?? 5;
+    this.retryBackoffMs = opts.retryBackoffMs ?? 100;
+    this.compression = opts.compression ?? 'none';
+    this.maxInFlight = Math.max(1, opts.maxInFlight ?? 5);
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+    // With acks=all the broker may hold the request for timeoutMs; give it room to answer.
+    this.produceRequestTimeoutMs = this.acks === -1 ? Math.max(requestTimeoutMs, this.timeoutMs + 5000) : requestTimeoutMs;
+    this.perPartitionInFlight = this.retries === 0 ? this.maxInFlight : 1;
+    if (![-1, 0, 1].includes(this.acks)) {
+      throw new MqError('INVALID_CONFIG', `acks must be 0, 1 or -1 (all), not ${String(opts.acks)}`);
+    }
+    if (this.compression !== 'none' && this.compression !== 'gzip') {
+      throw new MqError('INVALID_CONFIG', `compression must be none or gzip, not ${String(opts.compression)}`);
+    }
+  }
+
+  send(record: ProducerRecord): Promise<RecordMetadata> {
+    if (this.closing) return Promise.reject(new MqError('CLIENT_CLOSED', 'the producer is closed'));
+    if (typeof record.topic !== 'string' || record.topic.length === 0) {
+      return Promise.reject(new MqError('INVALID_TOPIC_EXCEPTION', 'a record needs a topic'));
+    }
+    const timestamp = record.timestamp ?? Date.now();
+    if (!Number.isSafeInteger(timestamp)) {
+      return Promise.reject(new MqError('INVALID_TIMESTAMP', `record timestamp ${String(record.timestamp)} is not an integer number of ms`));
+    }
+    if (record.value !== null && !Buffer.isBuffer(record.value)) {
+      return Promise.reject(new MqError('INVALID_RECORD', 'a record value must be a Buffer or null'));
+    }
+    const bytes = recordBytes(record);
+    return new Promise<RecordMetadata>((resolve, reject) => {
+      this.unsettled++;
+      this.bufferedBytes += bytes;
+      const meta = this.cluster.topic(record.topic);
+      const waiting = this.waiting.get(record.topic);
+      if (!meta || waiting) {
+        const w = { record, timestamp, bytes, resolve, reject };
+        if (waiting) waiting.push(w);
+        else {
+          this.waiting.set(record.topic, [w]);
+          void this.awaitTopic(record.topic);
+        }
+        return;
+      }
+      this.append(record, timestamp, bytes, meta, resolve, reject);
+    });
+  }
+
+  waitForCapacity(): Promise<void> {
+    if (this.bufferedBytes < this.bufferMemory || this.closing) return Promise.resolve();
+    return new Promise((resolve) => this.capacityWaiters.push(resolve));
+  }
+
+  async flush(): Promise<void> {
+    // While a flush is waiting, batches opened by records still arriving (or waiting for their
+    // topic's metadata) close at the end of the tick instead of lingering.
+    this.flushes++;
+    try {
+      for (const q of [...this.openQueues]) this.closeBatch(q);
+      if (this.unsettled === 0) return;
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    } finally {
+      this.flushes--;
+    }
+  }
+
+  close(): Promise<void> {
+    this.closePromise ??= (async () => {
+      this.closing = true;
+      try {
+        await this.flush();
+      } finally {
+        if (this.lingerTimer) clearTimeout(this.lingerTimer);
+        if (this.retryTimer) clearTimeout(this.retryTimer);
+        this.lingerTimer = null;
+        this.retryTimer = null;
+        for (const w of this.capacityWaiters.splice(0)) w();
+        await this.cluster.close();
+      }
+    })();
+    return this.closePromise;
+  }
+
+  // ---- accumulator ----
+
+  /** Puts one record into its partition's open batch (closing it first when the record does not fit). */
+  private append(
+    record: ProducerRecord, timestamp: number, bytes: number, meta: TopicMetadata,
+    resolve: (m: RecordMetadata) => void, reject: (e: unknown) => void,
+  ): void {
+    const numPartitions = meta.partitions.length;
+    if (record.partition !== undefined && !(Number.isInteger(record.partition) && record.partition >= 0 && record.partition < numPartitions)) {
+      this.settleRejected(bytes, 1);
+      reject(new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${record.topic}' has ${numPartitions} partition${numPartitions === 1 ? '' : 's'}; partition ${record.partition} does not exist`));
+      return;
+    }
+    const input = { key: record.key ?? null, value: record.value ?? null, headers: record.headers, timestamp };
+    try {
+      const { topic, key } = record;
+      let partition = this.partitioner.partition(topic, key, numPartitions, record.partition);
+      let q = this.queueFor(topic, partition);
+      if (q.open) {
+        if (q.open.builder!.tryAppend(input)) return this.added(q, q.open, timestamp, bytes, resolve, reject);
+        this.closeBatch(q);
+        // A keyless record follows the sticky partition, which closing the batch may have moved.
+        const again = this.partitioner.partition(topic, key, numPartitions, record.partition);
+        if (again !== partition) {
+          partition = again;
+          q = this.queueFor(topic, partition);
+          if (q.open) {
+            if (q.open.builder!.tryAppend(input)) return this.added(q, q.open, timestamp, bytes, resolve, reject);
+            this.closeBatch(q);
+          }
+        }
+      }
+      const batch = this.openBatch(q);
+      batch.builder!.tryAppend(input); // the first record of a batch always fits
+      this.added(q, batch, timestamp, bytes, resolve, reject);
+    } catch (err) {
+      this.settleRejected(bytes, 1);
+      reject(err);
+    }
+  }
+
+  private added(
+    q: PartitionQueue, batch: Batch, timestamp: number, bytes: number,
+    resolve: (m: RecordMetadata) => void, reject: (e: unknown) => void,
+  ): void {
+    batch.resolves.push(resolve);
+    batch.rejects.push(reject);
+    batch.timestamps.push(timestamp);
+    batch.accounted += bytes;
+    if (batch.builder!.sizeInBytes >= this.batchSize) this.closeBatch(q);
+    else this.armLinger();
+  }
+
+  private queueFor(topic: string, partition: number): PartitionQueue {
+    let byPartition = this.queues.get(topic);
+    if (!byPartition) {
+      byPartition = new Map();
+      this.queues.set(topic, byPartition);
+    }
+    let q = byPartition.get(partition);
+    if (!q) {
+      q = { topic, partition, open: null, ready: [], inFlight: 0 };
+      byPartition.set(partition, q);
+    }
+    return q;
+  }
+
+  private openBatch(q: PartitionQueue): Batch {
+    const batch: Batch = {
+      topic: q.topic, partition: q.partition,
+      builder: new RecordBatchBuilder({ maxBytes: this.batchSize, compression: this.compression }),
+      bytes: null, resolves: [], rejects: [], timestamps: [], createdAt: Date.now(),
+      attempts: 0, retryAt: 0, accounted: 0, lastError: null,
+    };
+    q.open = batch;
+    this.openQueues.add(q);
+    return batch;
+  }
+
+  /** Closes the open batch of `q`: encodes it once and queues it for the sender. */
+  private closeBatch(q: PartitionQueue): void {
+    const batch = q.open;
+    if (!batch) return;
+    q.open = null;
+    this.openQueues.delete(q);
+    try {
+      batch.bytes = batch.builder!.build();
+    } catch (err) {
+      batch.builder = null;
+      this.fail(batch, err instanceof MqError ? err : new MqError('INVALID_RECORD', (err as Error).message, { cause: err }));
+      return;
+    }
+    batch.builder = null;
+    q.ready.push(batch);
+    this.readyQueues.add(q);
+    const numPartitions = this.cluster.topic(q.topic)?.partitions.length ?? 0;
+    this.partitioner.batchClosed(q.topic, q.partition, numPartitions);
+    this.scheduleDrain();
+  }
+
+  private armLinger(): void {
+    if (this.flushes > 0) {
+      if (this.flushCloseScheduled) return;
+      this.flushCloseScheduled = true;
+      queueMicrotask(() => {
+        this.flushCloseScheduled = false;
+        for (const q of [...this.openQueues]) this.closeBatch(q);
+      });
+      return;
+    }
+    if (this.lingerTimer) return;
+    this.lingerTimer = setTimeout(() => this.onLinger(), this.lingerMs);
+  }
+
+  private onLinger(): void {
+    this.lingerTimer = null;
+    const now = Date.now();
+    let earliest = Infinity;
+    for (const q of [...this.openQueues]) {
+      const createdAt = q.open!.createdAt;
+      if (now - createdAt >= this.lingerMs) this.closeBatch(q);
+      else earliest = Math.min(earliest, createdAt);
+    }
+    if (earliest !== Infinity) {
+      this.lingerTimer = setTimeout(() => this.onLinger(), Math.max(0, earliest + this.lingerMs - now));
+    }
+  }
+
+  // ---- metadata ----
+
+  /** Fetches metadata for a topic first used (auto-creating it when the broker allows), then releases its waiting records. */
+  private async awaitTopic(topic: string): Promise<void> {
+    let failure: unknown = null;
+    try {
+      await this.cluster.retry(async () => {
+        const res = await this.cluster.refreshMetadata([topic], true);
+        const t = res.topics.find((x) => x.name === topic);
+        if (!t) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${topic}' does not exist`, { retriable: true });
+        if (t.errorCode !== 0) throw topicError(t.errorCode, topic);
+        if (t.partitions.length === 0) throw topicError(5, topic);
+      }, { retries: Number.POSITIVE_INFINITY, maxElapsedMs: METADATA_WAIT_MS, initialBackoffMs: Math.min(this.retryBackoffMs, 100), maxBackoffMs: 500 });
+    } catch (err) {
+      failure = err;
+    }
+    const waiting = this.waiting.get(topic) ?? [];
+    this.waiting.delete(topic);
+    const meta = this.cluster.topic(topic);
+    if (failure || !meta) {
+      const err = explainTopicFailure(topic, failure);
+      for (const w of waiting) {
+        this.settleRejected(w.bytes, 1);
+        w.reject(err);
+      }
+      return;
+    }
+    for (const w of waiting) this.append(w.record, w.timestamp, w.bytes, meta, w.resolve, w.reject);
+  }
+
+  /** Refreshes the metadata of every topic with queued batches; coalesced and rate-limited by retryBackoffMs. */
+  private refreshMetadataSoon(): void {
+    if (this.metadataRefresh) {
+      this.metadataRefreshAgain = true;
+      return;
+    }
+    const wait = Math.max(0, this.lastMetadataRefreshAt + this.retryBackoffMs - Date.now());
+    this.metadataRefresh = (async () => {
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      this.lastMetadataRefreshAt = Date.now();
+      const topics = [...new Set([...this.readyQueues].map((q) => q.topic))];
+      if (topics.length > 0 && !this.closedForGood()) {
+        try {
+          await this.cluster.refreshMetadata(topics, false);
+        } catch {
+          // The next drain asks again; batches fail on their own retry budget or delivery timeout.
+        }
+      }
+    })().finally(() => {
+      this.metadataRefresh = null;
+      if (this.metadataRefreshAgain) {
+        this.metadataRefreshAgain = false;
+        this.refreshMetadataSoon();
+      }
+      this.scheduleDrain();
+    });
+  }
+
+  private closedForGood(): boolean {
+    return this.closing && this.unsettled === 0;
+  }
+
+  // ---- sender ----
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    queueMicrotask(() => this.drain());
+  }
+
+  /** Sends every batch that may go now: one ProduceRequest per broker per round. */
+  private drain(): void {
+    this.drainScheduled = false;
+    const now = Date.now();
+    let needMetadata = false;
+    let nextRetryAt = Infinity;
+    for (;;) {
+      const requests = new Map<number, { batches: Batch[]; bytes: number }>();
+      for (const q of [...this.readyQueues]) {
+        if (q.ready.length === 0) { this.readyQueues.delete(q); continue; }
+        if (q.inFlight >= this.perPartitionInFlight) continue;
+        const batch = q.ready[0];
+        if (now - batch.createdAt > DELIVERY_TIMEOUT_MS) {
+          q.ready.shift();
+          this.fail(batch, new MqError('REQUEST_TIMED_OUT', `records for ${q.topic}-${q.partition} were not acknowledged within ${DELIVERY_TIMEOUT_MS} ms`
+            + (batch.lastError ? ` (last error: ${batch.lastError.message})` : ''), { retriable: true, cause: batch.lastError ?? undefined }));
+          continue;
+        }
+        if (batch.retryAt > now) { nextRetryAt = Math.min(nextRetryAt, batch.retryAt); continue; }
+        const leader = this.cluster.leaderFor(q.topic, q.partition);
+        if (leader < 0) { needMetadata = true; continue; }
+        let req = requests.get(leader);
+        if (!req) {
+          if ((this.brokerInFlight.get(leader) ?? 0) >= this.maxInFlight && this.acks !== 0) continue;
+          req = { batches: [], bytes: 0 };
+          requests.set(leader, req);
+        }
+        if (req.bytes > 0 && req.bytes + batch.bytes!.length > MAX_REQUEST_BYTES) continue;
+        q.ready.shift();
+        if (q.ready.length === 0) this.readyQueues.delete(q);
+        req.batches.push(batch);
+        req.bytes += batch.bytes!.length;
+      }
+      if (requests.size === 0) break;
+      for (const [nodeId, { batches }] of requests) this.dispatch(nodeId, batches);
+    }
+    if (needMetadata) this.refreshMetadataSoon();
+    if (nextRetryAt !== Infinity) this.armRetry(nextRetryAt);
+  }
+
+  private armRetry(at: number): void {
+    if (this.retryTimer && this.retryTimerAt <= at) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimerAt = at;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.retryTimerAt = Infinity;
+      this.scheduleDrain();
+    }, Math.max(0, at - Date.now()));
+  }
+
+  private dispatch(nodeId: number, batches: Batch[]): void {
+    const topicData: ProduceRequest['topicData'] = [];
+    const byTopic = new Map<string, ProduceRequest['topicData'][number]>();
+    for (const b of batches) {
+      b.attempts++;
+      this.queueFor(b.topic, b.partition).inFlight++;
+      let t = byTopic.get(b.topic);
+      if (!t) {
+        t = { name: b.topic, partitionData: [] };
+        byTopic.set(b.topic, t);
+        topicData.push(t);
+      }
+      t.partitionData.push({ index: b.partition, records: b.bytes! });
+    }
+    const body: ProduceRequest = { transactionalId: null, acks: this.acks, timeoutMs: this.timeoutMs, topicData };
+    this.brokerInFlight.set(nodeId, (this.brokerInFlight.get(nodeId) ?? 0) + 1);
+
+    const sent: Promise<ProduceResponse | null> = this.acks === 0
+      ? this.cluster.connectionFor(nodeId).then((conn) => conn.send(ApiKey.Produce, this.cluster.versionFor(ApiKey.Produce), body)).then(() => null)
+      : this.cluster.request<ProduceResponse>(nodeId, ApiKey.Produce, body, { timeoutMs: this.produceRequestTimeoutMs });
+
+    sent.then(
+      (res) => {
+        this.requestDone(nodeId, batches);
+        if (res === null) {
+          for (const b of batches) this.complete(b, -1, -1);
+          return;
+        }
+        this.handleResponse(res, batches);
+      },
+      (err: unknown) => {
+        this.requestDone(nodeId, batches);
+        const e = err instanceof MqError ? err : new MqError('NETWORK_EXCEPTION', (err as Error).message, { retriable: true, cause: err });
+        for (const b of batches) this.failed(b, e);
+      },
+    ).finally(() => this.scheduleDrain());
+  }
+
+  private requestDone(nodeId: number, batches: Batch[]): void {
+    this.brokerInFlight.set(nodeId, (this.brokerInFlight.get(nodeId) ?? 1) - 1);
+    for (const b of batches) this.queueFor(b.topic, b.partition).inFlight--;
+  }
+
+  private handleResponse(res: ProduceResponse, batches: Batch[]): void {
+    const answers = new Map<string, ProduceResponse['responses'][number]['partitionResponses'][number]>();
+    for (const t of res.responses) for (const p of t.partitionResponses) answers.set(`${t.name}\0${p.index}`, p);
+    for (const b of batches) {
+      const p = answers.get(`${b.topic}\0${b.partition}`);
+      if (!p) {
+        this.failed(b, new MqError('UNKNOWN_SERVER_ERROR', `the broker did not answer for ${b.topic}-${b.partition}`));
+      } else if (p.errorCode === 0) {
+        this.complete(b, Number(p.baseOffset), Number(p.logAppendTimeMs));
+      } else {
+        this.failed(b, this.cluster.error(p.errorCode, `cannot produce to ${b.topic}-${b.partition}`));
+      }
+    }
+  }
+
+  /** A send of `b` failed: retry it at the head of its partition when allowed, else reject its records. */
+  private failed(b: Batch, err: MqError): void {
+    b.lastError = err;
+    const canRetry = err.retriable && b.attempts <= this.retries && Date.now() - b.createdAt < DELIVERY_TIMEOUT_MS;
+    if (!canRetry) {
+      this.fail(b, err);
+      return;
+    }
+    b.retryAt = Date.now() + backoffMs(b.attempts - 1, { initialMs: this.retryBackoffMs, maxMs: Math.max(this.retryBackoffMs, 1000) });
+    const q = this.queueFor(b.topic, b.partition);
+    q.ready.unshift(b);
+    this.readyQueues.add(q);
+    this.refreshMetadataSoon();
+    this.armRetry(b.retryAt);
+  }
+
+  private complete(b: Batch, baseOffset: number, logAppendTimeMs: number): void {
+    const n = b.resolves.length;
+    for (let i = 0; i < n; i++) {
+      b.resolves[i]({
+        topic: b.topic,
+        partition: b.partition,
+        offset: baseOffset < 0 ? -1 : baseOffset + i,
+        timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : b.timestamps[i],
+      });
+    }
+    this.release(b, n);
+  }
+
+  private fail(b: Batch, err: MqError): void {
+    for (const reject of b.rejects) reject(err);
+    this.release(b, b.rejects.length);
+  }
+
+  private release(b: Batch, records: number): void {
+    b.bytes = null;
+    this.settleRejected(b.accounted, records);
+  }
+
+  /** Returns `bytes` of buffer and `records` outstanding records; wakes capacity and flush waiters. */
+  private settleRejected(bytes: number, records: number): void {
+    this.bufferedBytes -= bytes;
+    this.unsettled -= records;
+    if (this.bufferedBytes < this.bufferMemory && this.capacityWaiters.length > 0) {
+      for (const w of this.capacityWaiters.splice(0)) w();
+    }
+    if (this.unsettled === 0 && this.idleWaiters.length > 0) {
+      for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+}
+
+function recordBytes(r: ProducerRecord): number {
+  let n = RECORD_OVERHEAD_BYTES + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  if (r.headers) for (const h of r.headers) n += h.key.length + (h.value?.length ?? 0) + 4;
+  return n;
+}
+
+/** The error records get when their topic never became usable. */
+function explainTopicFailure(topic: string, err: unknown): unknown {
+  if (err instanceof MqError && err.code === 'UNKNOWN_TOPIC_OR_PARTITION') {
+    return new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${topic}' does not exist and the broker does not create topics automatically`, {
+      hint: `Create it with \`mq topics create ${topic}\`.`,
+    });
+  }
+  if (err instanceof MqError && err.code === 'LEADER_NOT_AVAILABLE') {
+    return new MqError('LEADER_NOT_AVAILABLE', `topic '${topic}' has no leader after ${METADATA_WAIT_MS} ms`, { retriable: true });
+  }
+  return err ?? new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${topic}' does not exist`);
+}
