@@ -177,10 +177,12 @@ class ClientConnection {
     const timer = setTimeout(() => this.socket.destroy(), graceMs);
     await this.idle.promise;
     clearTimeout(timer);
+    // Flush what is written, then close without waiting for the peer's FIN (reading is paused).
     await new Promise<void>((resolve) => {
       if (this.socket.destroyed) { resolve(); return; }
-      this.socket.end(() => resolve());
-      setTimeout(() => { this.socket.destroy(); resolve(); }, 1000).unref();
+      const timer = setTimeout(() => this.socket.destroy(), 1000);
+      this.socket.once('close', () => { clearTimeout(timer); resolve(); });
+      this.socket.end(() => this.socket.destroy());
     });
   }
 }
