@@ -1,0 +1,113 @@
+// Spawns real `mq` processes for integration tests: brokers on 127.0.0.1 port 0 in temp dirs, and
+// one-shot commands with stdin/stdout captured. No import-time side effects (node --test loads this
+// file as a test file too).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const mqBin = join(repoRoot, 'bin', 'mq.js');
+
+/** A fresh temp folder, removed by the returned cleanup. */
+export async function tempDir(prefix = 'mq-test-'): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+export interface BrokerProcess {
+  proc: ChildProcess;
+  port: number;
+  bootstrap: string;
+  dataDir: string;
+  /** Everything the broker wrote to stdout and stderr so far. */
+  output(): string;
+  /** SIGTERM and wait for exit; resolves to the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL (kill -9) and wait for exit. */
+  kill9(): Promise<void>;
+}
+
+/** Starts `mq broker start` on 127.0.0.1:0 (or `port`) with `dataDir`; resolves once it listens. */
+export async function startBrokerProcess(dataDir: string, opts: { env?: Record<string, string>; args?: string[]; port?: number } = {}): Promise<BrokerProcess> {
+  const proc = spawn(process.execPath, [mqBin, 'broker', 'start', '--data', dataDir, '--listen', `127.0.0.1:${opts.port ?? 0}`, ...(opts.args ?? [])], {
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => { out += d; });
+  proc.stderr!.on('data', (d) => { out += d; });
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`broker did not start within 15 s:\n${out}`)), 15000);
+    const check = (): void => {
+      const m = /listening on [^\s:]+:(\d+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    };
+    proc.stdout!.on('data', check);
+    proc.stderr!.on('data', check);
+    void exited.then((code) => { clearTimeout(timer); reject(new Error(`broker exited with ${code} before listening:\n${out}`)); });
+  });
+  return {
+    proc, port, bootstrap: `127.0.0.1:${port}`, dataDir,
+    output: () => out,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+      proc.kill('SIGTERM');
+      return exited;
+    },
+    async kill9() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export interface RunResult { code: number | null; stdout: string; stderr: string }
+
+/** Runs `mq ARGS` (or any command with `cmd`) to completion, feeding `input` on stdin. */
+export function run(args: string[], opts: { input?: string | Buffer; env?: Record<string, string>; timeoutMs?: number; cmd?: string } = {}): Promise<RunResult> {
+  const cmd = opts.cmd ?? process.execPath;
+  const argv = opts.cmd ? args : [mqBin, ...args];
+  return new Promise((resolve, reject) => {
+    const proc = spawn(cmd, argv, { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    proc.stdout.on('data', (d) => stdout.push(d));
+    proc.stderr.on('data', (d) => stderr.push(d));
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`${opts.cmd ?? 'mq'} ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 60000} ms; stderr: ${Buffer.concat(stderr)}`));
+    }, opts.timeoutMs ?? 60000);
+    proc.on('error', (err) => { clearTimeout(timer); reject(err); });
+    proc.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() });
+    });
+    proc.stdin.on('error', () => { /* the command may exit before reading everything */ });
+    proc.stdin.end(opts.input ?? '');
+  });
+}
+
+/** Polls `fn` until it returns a truthy value or `timeoutMs` passes (then throws its last error). */
+export async function eventually<T>(fn: () => Promise<T> | T, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 10000);
+  let last: unknown = new Error('condition never held');
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw last;
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 50));
+  }
+}
+
+/** A topic name no other test uses. */
+export function uniqueTopic(prefix = 't'): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}

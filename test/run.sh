@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what the tests need (kcat from Debian when it is
+# missing), compiles, and runs every compiled *.test.js with node's test runner. Called by `npm test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v kcat >/dev/null 2>&1 || need_apt+=(kcat)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "test: installing ${need_apt[*]} from Debian" >&2
+  if [ "$(id -u)" -ne 0 ]; then echo "test: need root to apt-get install ${need_apt[*]}" >&2; exit 1; fi
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+[ -d node_modules ] || npm ci --no-audit --no-fund
+rm -rf dist
+npx tsc -p tsconfig.json
+
+cd dist
+exec node --test --test-reporter=spec --test-concurrency=2 "$@"
