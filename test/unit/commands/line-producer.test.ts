@@ -111,7 +111,7 @@ describe('formatProduceSummary', () => {
   test('matches the documented shape', () => {
     assert.equal(
       formatProduceSummary({ topic: 't', acknowledged: 200000, bytes: 1_288_895, elapsedMs: 1200 }),
-      'produced 200000 records (1.3 MB) to t in 1.2 s (167,000 records/s)',
+      'produced 200,000 records (1.3 MB) to t in 1.2 s (167,000 records/s)',
     );
     assert.equal(formatProduceSummary({ topic: 'x', acknowledged: 1, bytes: 5, elapsedMs: 3 }), 'produced 1 record (5 B) to x in 3 ms (333 records/s)');
   });
