@@ -1,21 +1,29 @@
 // The embedded-mode MetadataStore: one process, persisted in `<data>/meta/store.json`.
 // The file is a JSON object { "<key>": { "value": "...", "version": N } }; every change rewrites it to a
 // temporary file, fsyncs it and renames it over the old one, so a crash leaves either the old or the
-// new state, never a torn file.
+// new state, never a torn file. Versions come from one store-wide revision counter (the highest version
+// in the file on open), so they are never reused. Leases live in memory only: keys attached to one are
+// not written to the file (they belong to this process and die with it).
 import { EventEmitter, on } from 'node:events';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MqError } from '../util/mq-error.js';
-import type { KeyValue, MetadataStore, StoreOp, WatchEvent } from './metadata-store.js';
+import { assertDistinctKeys } from './assert-distinct-keys.js';
+import type { KeyValue, MetadataStore, StoreLease, StoreOp, WatchEvent } from './metadata-store.js';
 
-interface Entry { value: string; version: number }
+interface Entry { value: string; version: number; lease?: string }
+interface LocalLease { ttlSeconds: number; timer: NodeJS.Timeout; keys: Set<string> }
 
 export class LocalStore implements MetadataStore {
   private readonly events = new EventEmitter();
   private writing: Promise<void> = Promise.resolve();
+  private revision = 0;
+  private readonly leases = new Map<string, LocalLease>();
+  private nextLeaseId = 1;
 
   private constructor(private readonly file: string, private readonly data: Map<string, Entry>) {
     this.events.setMaxListeners(0);
+    for (const e of data.values()) this.revision = Math.max(this.revision, e.version);
   }
 
   /** Opens (or creates) the store in `<dataDir>/meta/`. */
@@ -33,7 +41,7 @@ export class LocalStore implements MetadataStore {
       try { obj = JSON.parse(text); } catch (err) {
         throw new MqError('KAFKA_STORAGE_ERROR', `metadata file ${file} is unreadable: ${(err as Error).message}`);
       }
-      for (const [k, e] of Object.entries(obj)) data.set(k, e);
+      for (const [k, e] of Object.entries(obj)) if (e.lease === undefined) data.set(k, e);
     }
     return new LocalStore(file, data);
   }
@@ -58,17 +66,26 @@ export class LocalStore implements MetadataStore {
   }
 
   async txn(compares: { key: string; version: number }[], ops: StoreOp[]): Promise<boolean> {
+    assertDistinctKeys(ops);
     for (const c of compares) {
       if ((this.data.get(c.key)?.version ?? 0) !== c.version) return false;
+    }
+    for (const op of ops) {
+      if ('put' in op && op.put.lease !== undefined && !this.leases.has(op.put.lease)) {
+        throw new MqError('LEASE_NOT_FOUND', `lease ${op.put.lease} does not exist (expired or revoked)`);
+      }
     }
     const changes: WatchEvent[] = [];
     for (const op of ops) {
       if ('put' in op) {
-        const version = (this.data.get(op.put.key)?.version ?? 0) + 1;
-        this.data.set(op.put.key, { value: op.put.value, version });
-        changes.push({ type: 'put', key: op.put.key, value: op.put.value });
-      } else if (this.data.delete(op.delete)) {
-        changes.push({ type: 'delete', key: op.delete, value: null });
+        const version = ++this.revision;
+        this.detachLease(op.put.key);
+        this.data.set(op.put.key, { value: op.put.value, version, ...(op.put.lease === undefined ? {} : { lease: op.put.lease }) });
+        if (op.put.lease !== undefined) this.leases.get(op.put.lease)!.keys.add(op.put.key);
+        changes.push({ type: 'put', key: op.put.key, value: op.put.value, version });
+      } else {
+        this.detachLease(op.delete);
+        if (this.data.delete(op.delete)) changes.push({ type: 'delete', key: op.delete, value: null });
       }
     }
     await this.persist();
@@ -76,19 +93,60 @@ export class LocalStore implements MetadataStore {
     return true;
   }
 
-  async *watch(prefix: string, signal: AbortSignal): AsyncIterable<WatchEvent> {
-    try {
-      for await (const [ev] of on(this.events, 'change', { signal }) as AsyncIterable<[WatchEvent]>) {
-        if (ev.key.startsWith(prefix)) yield ev;
+  watch(prefix: string, signal: AbortSignal): AsyncIterable<WatchEvent> {
+    // Subscribe now, not at the first next(): changes made between watch() and iteration are buffered.
+    const changes = on(this.events, 'change', { signal }) as AsyncIterableIterator<[WatchEvent]>;
+    return (async function* filtered() {
+      try {
+        for await (const [ev] of changes) {
+          if (ev.key.startsWith(prefix)) yield ev;
+        }
+      } catch (err) {
+        if (!signal.aborted) throw err;
       }
-    } catch (err) {
-      if (!signal.aborted) throw err;
-    }
+    })();
+  }
+
+  /** An in-memory lease: its keys are deleted (with watch events) when it is not kept alive in time. */
+  async grantLease(ttlSeconds: number): Promise<StoreLease> {
+    const id = String(this.nextLeaseId++);
+    const lease: LocalLease = { ttlSeconds, timer: this.expiryTimer(id, ttlSeconds), keys: new Set() };
+    this.leases.set(id, lease);
+    return {
+      id,
+      ttlSeconds,
+      keepAlive: async () => {
+        const l = this.leases.get(id);
+        if (!l) return false;
+        clearTimeout(l.timer);
+        l.timer = this.expiryTimer(id, ttlSeconds);
+        return true;
+      },
+      revoke: () => this.endLease(id),
+    };
+  }
+
+  private expiryTimer(id: string, ttlSeconds: number): NodeJS.Timeout {
+    return setTimeout(() => { this.endLease(id).catch(() => { /* the next write reports disk errors */ }); }, ttlSeconds * 1000);
+  }
+
+  private async endLease(id: string): Promise<void> {
+    const lease = this.leases.get(id);
+    if (!lease) return;
+    clearTimeout(lease.timer);
+    const keys = [...lease.keys];
+    this.leases.delete(id);
+    if (keys.length > 0) await this.txn([], keys.map((k) => ({ delete: k })));
+  }
+
+  private detachLease(key: string): void {
+    const old = this.data.get(key)?.lease;
+    if (old !== undefined) this.leases.get(old)?.keys.delete(key);
   }
 
   /** Serializes writers; each writes the whole current state. */
   private persist(): Promise<void> {
-    const snapshot = JSON.stringify(Object.fromEntries(this.data));
+    const snapshot = JSON.stringify(Object.fromEntries([...this.data].filter(([, e]) => e.lease === undefined)));
     const next = this.writing.then(() => this.writeFile(snapshot));
     this.writing = next.catch(() => {});
     return next;
@@ -107,6 +165,7 @@ export class LocalStore implements MetadataStore {
   }
 
   async close(): Promise<void> {
+    for (const lease of this.leases.values()) clearTimeout(lease.timer);
     await this.writing;
   }
 }
