@@ -1,4 +1,4 @@
-// mq topics <verb>: create, list, describe, alter, delete.
+// mq topics <verb>: create, list, describe, alter, trim, delete.
 import { Command } from 'commander';
 import type { Context } from '../context.js';
 import alter from './alter.js';
@@ -6,14 +6,16 @@ import create from './create.js';
 import deleteTopic from './delete.js';
 import describe from './describe.js';
 import list from './list.js';
+import trim from './trim.js';
 
 export default function topics(ctx: Context): Command {
   return new Command('topics')
-    .description('Create, list, describe, alter and delete topics')
+    .description('Create, list, describe, alter, trim and delete topics')
     .alias('topic')
     .addCommand(create(ctx))
     .addCommand(list(ctx))
     .addCommand(describe(ctx))
     .addCommand(alter(ctx))
+    .addCommand(trim(ctx))
     .addCommand(deleteTopic(ctx));
 }

@@ -3,11 +3,13 @@
 // PartitionState.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { BrokerConfig } from '../config/config.js';
-import { parseTopicConfig, type TopicConfig } from '../config/topic-config.js';
+import { defaultBrokerConfig, type BrokerConfig } from '../config/config.js';
+import { TOPIC_CONFIG_KEYS, parseTopicConfig, type TopicConfig } from '../config/topic-config.js';
 import type { MetadataStore, StoreOp } from '../cluster/metadata-store.js';
 import { topicNameProblem } from '../cluster/topic-name.js';
-import { Log } from '../storage/log.js';
+import { Log, type LogConfig } from '../storage/log.js';
+import { LogCleaner } from '../storage/log-cleaner.js';
+import { FilePool } from '../storage/file-pool.js';
 import type { Logger } from '../util/logger.js';
 import { MqError } from '../util/mq-error.js';
 import { Partition } from './partition.js';
@@ -29,6 +31,15 @@ export interface Topic {
   partitions: Partition[];
 }
 
+/** Where a topic's effective config value comes from. */
+export type ConfigSource = 'topic' | 'broker' | 'default';
+
+export interface TopicConfigEntry {
+  name: keyof TopicConfig;
+  value: string;
+  source: ConfigSource;
+}
+
 export interface CreateTopicRequest {
   name: string;
   numPartitions: number;
@@ -43,12 +54,25 @@ export class TopicManager {
   private readonly topics = new Map<string, Topic>();
   /** Names being created or deleted right now, so two requests for one name do not race. */
   private readonly busy = new Set<string>();
+  /** Retention for every log of this broker, started by load(). */
+  private readonly cleaner: LogCleaner;
+  /** Caps the descriptors every log of this broker holds (log.max.open.files). */
+  readonly filePool: FilePool;
 
   constructor(
     private readonly config: BrokerConfig,
     private readonly store: MetadataStore,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.filePool = new FilePool(config.maxOpenFiles);
+    this.cleaner = new LogCleaner({
+      intervalMs: config.retentionCheckIntervalMs,
+      logs: () => [...this.topics.values()].flatMap((t) => t.partitions.map((p) => ({
+        log: p.log, policy: { retentionMs: t.config['retention.ms'], retentionBytes: t.config['retention.bytes'] },
+      }))),
+      onError: (log, err) => this.logger.warn('retention failed', { dir: log.dir, error: String(err) }),
+    });
+  }
 
   /** Opens every topic recorded in the store (recovering their logs). */
   async load(): Promise<void> {
@@ -60,6 +84,62 @@ export class TopicManager {
       const partitions = await this.openPartitions(name, 0, record.replicas.length, config);
       this.topics.set(name, { name, record, config, partitions });
     }
+    this.cleaner.start();
+  }
+
+  /** Runs one retention pass over every log now; resolves to the number of segments deleted. */
+  applyRetention(): Promise<number> {
+    return this.cleaner.runOnce();
+  }
+
+  /** The effective config of a topic, each value with its source (topic override, broker setting, default). */
+  describeConfig(name: string): TopicConfigEntry[] {
+    const topic = this.topics.get(name);
+    if (!topic) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
+    const builtIn = defaultTopicConfig();
+    return TOPIC_CONFIG_KEYS.map((key) => {
+      const source: ConfigSource = key in topic.record.configs ? 'topic'
+        : this.config.topicDefaults[key] !== builtIn[key] ? 'broker' : 'default';
+      return { name: key, value: String(topic.config[key]), source };
+    });
+  }
+
+  /**
+   * Replaces a topic's config overrides (AlterConfigs semantics: keys not given go back to the broker's
+   * value), persists them in the topic record and applies them to the live partitions.
+   */
+  async alterConfig(name: string, configs: Record<string, string | null>, validateOnly = false): Promise<void> {
+    const topic = this.topics.get(name);
+    if (!topic || this.busy.has(name)) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
+    const overrides = parseTopicConfig(configs);
+    const config = this.effectiveConfig(overrides);
+    if (validateOnly) return;
+    this.busy.add(name);
+    try {
+      const record: TopicRecord = {
+        ...topic.record,
+        configs: Object.fromEntries(Object.entries(configs).filter((e): e is [string, string] => e[1] !== null)),
+      };
+      await this.store.txn([], [{ put: { key: `topics/${name}`, value: JSON.stringify(record) } }]);
+      topic.record = record;
+      topic.config = config;
+      for (const p of topic.partitions) {
+        p.config = config;
+        p.log.updateConfig(this.logConfig(config));
+      }
+      this.logger.info('topic config altered', { topic: name, configs: record.configs });
+    } finally {
+      this.busy.delete(name);
+    }
+  }
+
+  /** DeleteRecords for one partition: records below `offset` (-1: the high watermark) are deleted. */
+  async deleteRecords(name: string, partition: number, offset: number): Promise<number> {
+    const p = this.partition(name, partition);
+    if (!p) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${name}-${partition} does not exist`);
+    const lowWatermark = await p.log.deleteRecordsBefore(offset === -1 ? p.highWatermark : offset);
+    this.logger.info('records deleted', { topic: name, partition, logStartOffset: lowWatermark });
+    return lowWatermark;
   }
 
   get(name: string): Topic | undefined {
@@ -151,6 +231,7 @@ export class TopicManager {
       const ops: StoreOp[] = [{ delete: `topics/${name}` }];
       for (let p = 0; p < topic.partitions.length; p++) ops.push({ delete: `partitions/${name}/${p}` });
       await this.store.txn([], ops);
+      for (const p of topic.partitions) p.stopTimers();
       await Promise.all(topic.partitions.map((p) => p.log.delete()));
       this.logger.info('topic deleted', { topic: name });
     } finally {
@@ -159,7 +240,9 @@ export class TopicManager {
   }
 
   async close(): Promise<void> {
+    await this.cleaner.close();
     const all = [...this.topics.values()].flatMap((t) => t.partitions);
+    for (const p of all) p.stopTimers();
     this.topics.clear();
     const results = await Promise.allSettled(all.map((p) => p.log.close()));
     for (const r of results) {
@@ -169,6 +252,10 @@ export class TopicManager {
 
   private effectiveConfig(overrides: Partial<TopicConfig>): TopicConfig {
     return { ...this.config.topicDefaults, ...overrides };
+  }
+
+  private logConfig(config: TopicConfig): LogConfig {
+    return { segmentBytes: config['segment.bytes'], segmentMs: config['segment.ms'], indexIntervalBytes: this.config.indexIntervalBytes };
   }
 
   private partitionStateOp(topic: string, p: number): StoreOp {
@@ -182,15 +269,18 @@ export class TopicManager {
     const worker = async (): Promise<void> => {
       while (next < to) {
         const p = next++;
-        const log = await Log.open(join(this.config.dataDir, `${topic}-${p}`), {
-          segmentBytes: config['segment.bytes'],
-          segmentMs: config['segment.ms'],
-          indexIntervalBytes: this.config.indexIntervalBytes,
-        }, { log: (msg) => this.logger.warn(msg, { topic, partition: p }) });
+        const log = await Log.open(join(this.config.dataDir, `${topic}-${p}`), this.logConfig(config), {
+          filePool: this.filePool,
+          log: (msg) => this.logger.warn(msg, { topic, partition: p }),
+        });
         out[p - from] = new Partition(topic, p, log, config);
       }
     };
     await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, to - from) }, worker));
     return out;
   }
+}
+
+function defaultTopicConfig(): TopicConfig {
+  return defaultBrokerConfig().topicDefaults;
 }

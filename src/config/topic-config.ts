@@ -1,18 +1,36 @@
 // Per-topic configuration: Kafka's names, validated, with the broker's defaults underneath.
 import { MqError } from '../util/mq-error.js';
 
+/** When a topic's appended data reaches the disk before it is acknowledged (see DESIGN.md "Durability"). */
+export type FlushPolicy = 'batch' | 'interval' | 'os';
+
 export interface TopicConfig {
   'max.message.bytes': number;
   'segment.bytes': number;
   'segment.ms': number;
   'message.timestamp.type': 'CreateTime' | 'LogAppendTime';
+  /** Delete inactive segments whose newest record is older than this; -1 keeps them forever. */
+  'retention.ms': number;
+  /** Delete the oldest inactive segments while the log is larger than this; -1 means no limit. */
+  'retention.bytes': number;
+  /** batch: fdatasync (group commit) before acknowledging; interval: every flush.ms; os: page cache. */
+  'flush.policy': FlushPolicy;
+  /** Longest time between fdatasyncs under flush.policy=interval. */
+  'flush.ms': number;
 }
 
 type Parser = (raw: string) => number | string;
 
 const positiveInt = (min: number) => (raw: string): number => {
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`must be an integer >= ${min}`);
+  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new Error(`must be an integer >= ${min}`);
+  return n;
+};
+
+/** -1 (unlimited) or an integer >= min. */
+const limitOrUnlimited = (min: number) => (raw: string): number => {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(n) || (n !== -1 && n < min)) throw new Error(`must be -1 (unlimited) or an integer >= ${min}`);
   return n;
 };
 
@@ -24,9 +42,19 @@ const parsers: Record<keyof TopicConfig, Parser> = {
     if (raw !== 'CreateTime' && raw !== 'LogAppendTime') throw new Error('must be CreateTime or LogAppendTime');
     return raw;
   },
+  'retention.ms': limitOrUnlimited(1),
+  'retention.bytes': limitOrUnlimited(0),
+  'flush.policy': parseFlushPolicy,
+  'flush.ms': positiveInt(1),
 };
 
 export const TOPIC_CONFIG_KEYS = Object.keys(parsers) as (keyof TopicConfig)[];
+
+/** Validates a flush.policy value. */
+export function parseFlushPolicy(raw: string): FlushPolicy {
+  if (raw !== 'batch' && raw !== 'interval' && raw !== 'os') throw new Error('must be batch, interval or os');
+  return raw;
+}
 
 /**
  * Validates topic overrides given as strings; returns them typed. Unknown keys and bad values are

@@ -2,9 +2,11 @@
 // whole in memory and copied to disk lazily. The in-memory copy is authoritative; the file is appended
 // with positional writes at `persisted * entryBytes`, so a failed or repeated persist rewrites the same
 // bytes instead of leaving garbage in the middle. A rebuilt index is written from position 0 after
-// truncating the file. Callers serialize persist()/close() (the Log runs them on its write queue).
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+// truncating the file. Callers serialize persist()/close() (the Log runs them on its write queue). The
+// descriptor comes from a FilePool, so an index that is not being written holds none.
+import { readFile, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
+import { defaultFilePool, type FilePool, type PooledFile } from './file-pool.js';
 
 export abstract class IndexFile {
   /** Entries on disk (a prefix of the in-memory entries). */
@@ -13,11 +15,13 @@ export abstract class IndexFile {
   private rewrite = false;
   /** Written since the last datasync. */
   private dirty = false;
-  private fh: FileHandle | null = null;
+  private readonly file: PooledFile;
   /** Why the file read at load time could not be trusted, or null. */
   loadProblem: string | null = null;
 
-  constructor(readonly path: string, private readonly entryBytes: number) {}
+  constructor(readonly path: string, private readonly entryBytes: number, pool: FilePool = defaultFilePool) {
+    this.file = pool.file(path, constants.O_RDWR | constants.O_CREAT);
+  }
 
   /** Number of entries in memory. */
   abstract get length(): number;
@@ -63,7 +67,10 @@ export abstract class IndexFile {
   /** Writes the entries not yet on disk (all of them after a reset). */
   async persist(): Promise<void> {
     if (this.persisted === this.length && !this.rewrite) return;
-    const fh = await this.handle();
+    await this.file.use((fh) => this.persistTo(fh));
+  }
+
+  private async persistTo(fh: FileHandle): Promise<void> {
     if (this.rewrite) {
       await fh.truncate(0);
       this.persisted = 0;
@@ -87,26 +94,18 @@ export abstract class IndexFile {
 
   /** fdatasync of what persist() wrote. Starts synchronously, so a later close() waits for it. */
   sync(): Promise<void> {
-    if (this.fh === null || !this.dirty) return Promise.resolve();
+    if (!this.dirty) return Promise.resolve();
     this.dirty = false;
-    return this.fh.datasync();
+    return this.file.use((fh) => fh.datasync());
   }
 
   /** Syncs pending writes and closes the file handle (the index stays usable in memory). */
   async close(): Promise<void> {
-    const fh = this.fh;
-    if (fh === null) return;
-    this.fh = null;
     try {
-      if (this.dirty) await fh.datasync();
+      if (this.dirty) await this.file.use((fh) => fh.datasync());
       this.dirty = false;
     } finally {
-      await fh.close();
+      await this.file.close();
     }
-  }
-
-  private async handle(): Promise<FileHandle> {
-    if (this.fh === null) this.fh = await open(this.path, constants.O_RDWR | constants.O_CREAT, 0o644);
-    return this.fh;
   }
 }

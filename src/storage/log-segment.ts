@@ -5,7 +5,9 @@
 // segment size and a scan of batch headers from any batch boundary walks the segment. Only the last
 // (active) segment of a Log is written, always at `sizeBytes`; the sparse OffsetIndex (.index) and
 // TimeIndex (.timeindex) beside it are kept in memory and can always be rebuilt by scanning this file.
+// All three files take their descriptors from a FilePool: a segment nobody reads or writes holds none.
 import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { defaultFilePool, type FilePool, type PooledFile } from './file-pool.js';
 import { join } from 'node:path';
 import {
   BATCH_HEADER_BYTES, LOG_OVERHEAD, OFF_MAGIC, batchSizeAt, baseOffsetAt, lastOffsetDeltaAt, maxTimestampAt,
@@ -62,13 +64,16 @@ export class LogSegment {
   private offsetOfMaxTimestamp = -1;
   /** A failed write may have left bytes past sizeBytes; cut them before the next write. */
   private tailDirty = false;
+  /** The index entries are on disk only (releaseIndexes); lookups load them again. */
+  private indexesReleased = false;
+  private pool: FilePool = defaultFilePool;
 
   private constructor(
     readonly baseOffset: number,
     readonly logPath: string,
-    private readonly fh: FileHandle,
-    readonly index: OffsetIndex,
-    readonly timeIndex: TimeIndex,
+    private readonly file: PooledFile,
+    public index: OffsetIndex,
+    public timeIndex: TimeIndex,
     private readonly indexIntervalBytes: number,
     /** When the segment was created or opened, for segment.ms. */
     readonly createdMs: number,
@@ -77,21 +82,25 @@ export class LogSegment {
   }
 
   /** Creates a new empty segment (replacing any files of the same name). */
-  static async create(dir: string, baseOffset: number, indexIntervalBytes: number, nowMs: number): Promise<LogSegment> {
+  static async create(
+    dir: string, baseOffset: number, indexIntervalBytes: number, nowMs: number, pool: FilePool = defaultFilePool,
+  ): Promise<LogSegment> {
     const logPath = join(dir, segmentFileName(baseOffset, '.log'));
-    const fh = await open(logPath, 'w+', 0o644);
-    const index = new OffsetIndex(join(dir, segmentFileName(baseOffset, '.index')));
-    const timeIndex = new TimeIndex(join(dir, segmentFileName(baseOffset, '.timeindex')));
+    await (await open(logPath, 'w', 0o644)).close();
+    const file = pool.file(logPath, 'r+');
+    const index = new OffsetIndex(join(dir, segmentFileName(baseOffset, '.index')), pool);
+    const timeIndex = new TimeIndex(join(dir, segmentFileName(baseOffset, '.timeindex')), pool);
     try {
       index.reset();
       timeIndex.reset();
       await index.persist();
       await timeIndex.persist();
-      return new LogSegment(baseOffset, logPath, fh, index, timeIndex, indexIntervalBytes, nowMs);
+      const seg = new LogSegment(baseOffset, logPath, file, index, timeIndex, indexIntervalBytes, nowMs);
+      seg.pool = pool;
+      return seg;
     } catch (err) {
       await index.close().catch(() => undefined);
       await timeIndex.close().catch(() => undefined);
-      await fh.close();
       throw err;
     }
   }
@@ -100,24 +109,28 @@ export class LogSegment {
    * Opens an existing segment with its index files loaded but not yet checked; `sizeBytes` is the file
    * size. The caller then either trusts the indexes (trustAsInactive / scanTail) or calls recover().
    */
-  static async openExisting(dir: string, baseOffset: number, indexIntervalBytes: number, nowMs: number): Promise<LogSegment> {
+  static async openExisting(
+    dir: string, baseOffset: number, indexIntervalBytes: number, nowMs: number, pool: FilePool = defaultFilePool,
+  ): Promise<LogSegment> {
     const logPath = join(dir, segmentFileName(baseOffset, '.log'));
-    const fh = await open(logPath, 'r+');
+    const file = pool.file(logPath, 'r+');
     try {
-      const index = await OffsetIndex.load(join(dir, segmentFileName(baseOffset, '.index')));
-      const timeIndex = await TimeIndex.load(join(dir, segmentFileName(baseOffset, '.timeindex')));
-      const seg = new LogSegment(baseOffset, logPath, fh, index, timeIndex, indexIntervalBytes, nowMs);
-      seg.sizeBytes = (await fh.stat()).size;
+      const sizeBytes = (await file.use((fh) => fh.stat())).size;
+      const index = await OffsetIndex.load(join(dir, segmentFileName(baseOffset, '.index')), pool);
+      const timeIndex = await TimeIndex.load(join(dir, segmentFileName(baseOffset, '.timeindex')), pool);
+      const seg = new LogSegment(baseOffset, logPath, file, index, timeIndex, indexIntervalBytes, nowMs);
+      seg.sizeBytes = sizeBytes;
+      seg.pool = pool;
       return seg;
     } catch (err) {
-      await fh.close();
+      await file.close();
       throw err;
     }
   }
 
   /** Current length of the .log file on disk. */
   async fileSizeBytes(): Promise<number> {
-    return (await this.fh.stat()).size;
+    return (await this.file.use((fh) => fh.stat())).size;
   }
 
   // ---- recovery ------------------------------------------------------------------------------------
@@ -132,12 +145,17 @@ export class LogSegment {
     const problem = this.index.check(this.sizeBytes, endRel) ?? this.timeIndex.check(this.sizeBytes, endRel)
       ?? (await this.checkLastIndexEntry());
     if (problem !== null) return problem;
-    this.endOffset = nextBaseOffset;
     const lastTime = this.timeIndex.last();
     if (lastTime !== null) {
       this.maxTimestampMs = lastTime.timestampMs;
       this.offsetOfMaxTimestamp = this.baseOffset + lastTime.relativeOffset;
     }
+    // The batches after the last index entry (about one index interval) are checked in full, so a
+    // segment cut or damaged at its tail is noticed without reading the whole segment.
+    const last = this.index.last();
+    const tail = await this.scan(last?.position ?? 0, this.baseOffset + (last?.relativeOffset ?? 0));
+    if (tail !== null) return `its tail is damaged at position ${tail.position}: ${tail.reason}`;
+    if (this.endOffset !== nextBaseOffset) return `it ends at offset ${this.endOffset}, the next segment starts at ${nextBaseOffset}`;
     return null;
   }
 
@@ -196,7 +214,7 @@ export class LogSegment {
       if (at >= bufPosition && at + n <= bufPosition + bufLength) return;
       if (n > buf.length) buf = Buffer.allocUnsafe(n);
       bufPosition = at;
-      bufLength = await readFully(this.fh, buf, Math.min(buf.length, fileSize - at), at);
+      bufLength = await readFully(this.file, buf, Math.min(buf.length, fileSize - at), at);
     };
     let pos = position;
     let expected = expectedOffset;
@@ -224,8 +242,10 @@ export class LogSegment {
 
   /** Cuts the file at `position` and makes the cut durable. */
   private async cutAt(position: number): Promise<void> {
-    await this.fh.truncate(position);
-    await this.fh.datasync();
+    await this.file.use(async (fh) => {
+      await fh.truncate(position);
+      await fh.datasync();
+    });
     this.sizeBytes = position;
   }
 
@@ -235,7 +255,7 @@ export class LogSegment {
     if (last === null) return null;
     if (last.position + BATCH_HEADER_BYTES > this.sizeBytes) return `last index entry ${last.position} leaves no room for a batch`;
     const header = Buffer.allocUnsafe(BATCH_HEADER_BYTES);
-    await readFully(this.fh, header, BATCH_HEADER_BYTES, last.position);
+    await readFully(this.file, header, BATCH_HEADER_BYTES, last.position);
     const size = batchSizeAt(header);
     const base = baseOffsetAt(header);
     if (header.readInt8(OFF_MAGIC) !== 2 || size < BATCH_HEADER_BYTES || last.position + size > this.sizeBytes
@@ -252,21 +272,25 @@ export class LogSegment {
    * the partial write is cut away and the error is rethrown.
    */
   async write(batch: Buffer, baseOffset: number, lastOffset: number): Promise<void> {
+    await this.file.use((fh) => this.writeWith(fh, batch, baseOffset, lastOffset));
+  }
+
+  private async writeWith(fh: FileHandle, batch: Buffer, baseOffset: number, lastOffset: number): Promise<void> {
     const position = this.sizeBytes;
     if (this.tailDirty) {
-      await this.fh.truncate(position);
+      await fh.truncate(position);
       this.tailDirty = false;
     }
     try {
       let done = 0;
       while (done < batch.length) {
-        const { bytesWritten } = await this.fh.write(batch, done, batch.length - done, position + done);
+        const { bytesWritten } = await fh.write(batch, done, batch.length - done, position + done);
         if (bytesWritten === 0) throw new Error(`short write to ${this.logPath}`);
         done += bytesWritten;
       }
     } catch (err) {
       try {
-        await this.fh.truncate(position);
+        await fh.truncate(position);
       } catch {
         this.tailDirty = true;
       }
@@ -280,9 +304,13 @@ export class LogSegment {
    * still written whole and unchanged. On failure the partial write is cut away and the error rethrown.
    */
   async writeMany(batches: Buffer[], baseOffsets: number[], lastOffsets: number[]): Promise<void> {
+    await this.file.use((fh) => this.writeManyWith(fh, batches, baseOffsets, lastOffsets));
+  }
+
+  private async writeManyWith(fh: FileHandle, batches: Buffer[], baseOffsets: number[], lastOffsets: number[]): Promise<void> {
     const position = this.sizeBytes;
     if (this.tailDirty) {
-      await this.fh.truncate(position);
+      await fh.truncate(position);
       this.tailDirty = false;
     }
     let total = 0;
@@ -291,14 +319,14 @@ export class LogSegment {
       let pending = batches;
       let done = 0;
       while (done < total) {
-        const { bytesWritten } = await this.fh.writev(pending, position + done);
+        const { bytesWritten } = await fh.writev(pending, position + done);
         if (bytesWritten === 0) throw new Error(`short write to ${this.logPath}`);
         done += bytesWritten;
         if (done < total) pending = skipBytes(batches, done);
       }
     } catch (err) {
       try {
-        await this.fh.truncate(position);
+        await fh.truncate(position);
       } catch {
         this.tailDirty = true;
       }
@@ -338,18 +366,44 @@ export class LogSegment {
 
   /** Starts fdatasync of the log and index files (synchronously, so a later close waits for it). */
   sync(): Promise<void> {
-    return Promise.all([this.fh.datasync(), this.index.sync(), this.timeIndex.sync()]).then(() => undefined);
+    return Promise.all([this.file.use((fh) => fh.datasync()), this.index.sync(), this.timeIndex.sync()]).then(() => undefined);
   }
 
   /** fdatasync of the .log file only. Starts synchronously. */
   syncLog(): Promise<void> {
-    return this.fh.datasync();
+    return this.file.use((fh) => fh.datasync());
   }
 
   /**
    * Ends this segment's time as the active one: final time entry, index files written, synced and
    * closed. The .log file is left for the next flush to sync (it may hold a lot of dirty data).
    */
+  /**
+   * Drops the in-memory entries of a sealed segment's indexes, which are all on disk, so memory does not
+   * grow with retained data; the next lookup reads the files again. No-op while entries are unwritten.
+   */
+  releaseIndexes(): void {
+    if (this.indexesReleased || this.index.unpersisted > 0 || this.timeIndex.unpersisted > 0) return;
+    this.index = new OffsetIndex(this.index.path, this.pool);
+    this.timeIndex = new TimeIndex(this.timeIndex.path, this.pool);
+    this.indexesReleased = true;
+  }
+
+  /** Whether the index entries are in memory. */
+  get indexesLoaded(): boolean {
+    return !this.indexesReleased;
+  }
+
+  /** Reads released index files back (a damaged file reads as empty: lookups then scan from position 0). */
+  private async loadIndexes(): Promise<void> {
+    if (!this.indexesReleased) return;
+    const [index, timeIndex] = await Promise.all([OffsetIndex.load(this.index.path, this.pool), TimeIndex.load(this.timeIndex.path, this.pool)]);
+    if (!this.indexesReleased) return;
+    this.index = index;
+    this.timeIndex = timeIndex;
+    this.indexesReleased = false;
+  }
+
   async seal(): Promise<void> {
     this.finishTimeIndex();
     await this.persistIndexes();
@@ -364,18 +418,23 @@ export class LogSegment {
    * Returns null when no written batch (below `limitBytes`) contains it.
    */
   async locateOffset(offset: number, limitBytes: number): Promise<BatchLocation | null> {
+    await this.loadIndexes();
     const entry = this.index.lookup(offset - this.baseOffset);
     const found = await this.findBatch(entry?.position ?? 0, this.baseOffset + (entry?.relativeOffset ?? 0), limitBytes,
       (loc) => loc.lastOffset >= offset);
     return found;
   }
 
-  /** The first written batch (below `limitBytes`) whose MaxTimestamp >= timestampMs, or null. */
-  async locateTimestamp(timestampMs: number, limitBytes: number): Promise<BatchLocation | null> {
+  /**
+   * The first written batch (below `limitBytes`) whose MaxTimestamp >= timestampMs and that holds an
+   * offset >= minOffset (the log start offset), or null.
+   */
+  async locateTimestamp(timestampMs: number, limitBytes: number, minOffset = 0): Promise<BatchLocation | null> {
+    await this.loadIndexes();
     const rel = this.timeIndex.lookupBelow(timestampMs);
     const entry = this.index.lookup(rel ?? 0);
     return this.findBatch(entry?.position ?? 0, this.baseOffset + (entry?.relativeOffset ?? 0), limitBytes,
-      (loc) => maxTimestampAt(loc.chunk, loc.position - loc.chunkPosition) >= timestampMs);
+      (loc) => loc.lastOffset >= minOffset && maxTimestampAt(loc.chunk, loc.position - loc.chunkPosition) >= timestampMs);
   }
 
   /** The first batch of the segment, or null when nothing below `limitBytes` is written. */
@@ -396,7 +455,7 @@ export class LogSegment {
         const len = Math.min(HEADER_SCAN_BYTES, limitBytes - pos);
         if (len < BATCH_HEADER_BYTES) throw this.inconsistent(`${len} bytes at position ${pos} are too few for a batch header`);
         chunk = Buffer.allocUnsafe(len);
-        await readFully(this.fh, chunk, len, pos);
+        await readFully(this.file, chunk, len, pos);
         chunkPosition = pos;
       }
       const at = pos - chunkPosition;
@@ -432,7 +491,7 @@ export class LogSegment {
       buf = from.chunk.subarray(chunkAt, chunkAt + want);
     } else {
       buf = Buffer.allocUnsafe(want);
-      await readFully(this.fh, buf, want, from.position);
+      await readFully(this.file, buf, want, from.position);
     }
     let at = 0;
     let lastOffset = from.baseOffset - 1;
@@ -456,7 +515,7 @@ export class LogSegment {
     const at = loc.position - loc.chunkPosition;
     if (at + loc.sizeBytes <= loc.chunk.length) return Buffer.from(loc.chunk.subarray(at, at + loc.sizeBytes));
     const buf = Buffer.allocUnsafe(loc.sizeBytes);
-    await readFully(this.fh, buf, loc.sizeBytes, loc.position);
+    await readFully(this.file, buf, loc.sizeBytes, loc.position);
     return buf;
   }
 
@@ -472,7 +531,7 @@ export class LogSegment {
       await this.index.close();
       await this.timeIndex.close();
     } finally {
-      await this.fh.close();
+      await this.file.close();
     }
   }
 
@@ -502,12 +561,14 @@ function skipBytes(buffers: Buffer[], skip: number): Buffer[] {
 }
 
 /** Reads exactly `length` bytes at `position` into buf[0, length); fails on a short read. */
-async function readFully(fh: FileHandle, buf: Buffer, length: number, position: number): Promise<number> {
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
-    if (bytesRead === 0) throw new Error(`unexpected end of file at position ${position + done}`);
-    done += bytesRead;
-  }
-  return done;
+async function readFully(file: PooledFile, buf: Buffer, length: number, position: number): Promise<number> {
+  return file.use(async (fh) => {
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await fh.read(buf, done, length - done, position + done);
+      if (bytesRead === 0) throw new Error(`unexpected end of file at position ${position + done}`);
+      done += bytesRead;
+    }
+    return done;
+  });
 }

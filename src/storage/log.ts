@@ -8,16 +8,29 @@
 // of every segment (length, magic, CRC-32C, contiguous offsets), truncates at the first bad one and
 // rebuilds the indexes, so nothing below logEndOffset ever fails its CRC.
 //
+// `.log-start-offset` holds the log start offset as decimal text when DeleteRecords moved it inside the
+// first segment (written to a temp file, renamed, directory synced); open() takes the larger of it and the
+// first segment's base offset. Retention and DeleteRecords delete whole segments front to back, each
+// `.log` before its indexes, so a crash in the middle leaves a contiguous log whose orphan index files
+// open() removes.
+//
+// `.recovery-point` (decimal text, written the same way) is the base offset of the first segment not
+// known to be synced: every segment below it had its data and indexes fdatasynced by a flush
+// (flush.policy batch or interval; with os the log cleaner's pass starts one). After a crash, open()
+// checks those segments like a clean stop's (indexes plus the batches after the last index entry) and
+// validates every batch only from the recovery point on.
+//
 // Appends take their offsets synchronously and are queued; one loop writes them in call order, each
 // batch whole in one write (appends that queued up meanwhile share one writev). flush(), roll and
 // close() run on the same queue, so index files and segment switches never race with a write.
-import { mkdir, open, readFile, readdir, rm, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { BATCH_HEADER_BYTES, assignOffset, batchSizeAt, lastOffsetDeltaAt } from '../protocol/batch-header.js';
 import { MqError } from '../util/mq-error.js';
 import { deferred, type Deferred } from '../util/promise.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { LogSegment, type SegmentTruncation } from './log-segment.js';
+import { defaultFilePool, type FilePool } from './file-pool.js';
 
 export interface LogConfig {
   /** Roll to a new segment when the active one would grow past this (default 1 GiB in the broker). */
@@ -33,6 +46,14 @@ export interface LogOptions {
   log?: (msg: string) => void;
   /** Time source for segment.ms. */
   clock?: Clock;
+  /** Where segment and index files get their descriptors (default: a process-wide pool). */
+  filePool?: FilePool;
+}
+
+/** What the log cleaner enforces; -1 disables a limit. */
+export interface RetentionPolicy {
+  retentionMs: number;
+  retentionBytes: number;
 }
 
 export interface AppendResult {
@@ -41,6 +62,8 @@ export interface AppendResult {
 }
 
 const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
+const LOG_START_FILE = '.log-start-offset';
+const RECOVERY_POINT_FILE = '.recovery-point';
 const SEGMENT_LOG_NAME = /^(\d{20})\.log$/;
 const SEGMENT_INDEX_NAME = /^(\d{20})\.(index|timeindex)$/;
 /** Relative offsets and positions are INT32 in the index files. */
@@ -50,6 +73,8 @@ const MAX_GROUP_BATCHES = 256;
 const MAX_GROUP_BYTES = 4 * 1024 * 1024;
 /** Unwritten index entries that trigger an index-file write from the append loop. */
 const PERSIST_INDEX_ENTRIES = 512;
+/** Sealed segments per log whose index entries stay in memory after a lookup. */
+const SEALED_INDEXES_LOADED = 2;
 
 interface CleanShutdown {
   version: 1;
@@ -72,22 +97,34 @@ export class Log {
   private segments: LogSegment[] = [];
   private nextOffset = 0;
   private writtenEnd = 0;
+  /** Segments below this base offset are synced (see `.recovery-point`). */
+  private recoveryPoint = -1;
+  /** First offset readers may ask for; at or above the first segment's base offset. */
+  private startOffset = 0;
+  /** Offsets below this are known to be on disk (fdatasynced). */
+  private flushedEnd = 0;
+  /** The fdatasync running now; appends that finish meanwhile share the next one (group commit). */
+  private flushInFlight: Promise<void> | null = null;
   private readonly queue: QueueItem[] = [];
   private draining = false;
   /** Appends at the head of the queue to write one at a time (after a failed group write). */
   private singleWrites = 0;
   /** Sealed segments whose .log file no flush has synced yet. */
   private unsyncedSealed: LogSegment[] = [];
+  /** Sealed segments whose index entries a lookup loaded, least recent first. */
+  private loadedSealed: LogSegment[] = [];
   /** The syncs of sealed segments started by flushes; every later flush waits for them too. */
   private sealedSynced: Promise<void> = Promise.resolve();
   private state: 'open' | 'closing' | 'closed' = 'open';
   private closed: Promise<void> | null = null;
   private readonly logLine: (msg: string) => void;
   private readonly clock: Clock;
+  private readonly pool: FilePool;
 
-  private constructor(readonly dir: string, private readonly config: LogConfig, opts: LogOptions) {
+  private constructor(readonly dir: string, private config: LogConfig, opts: LogOptions) {
     this.logLine = opts.log ?? (() => undefined);
     this.clock = opts.clock ?? systemClock;
+    this.pool = opts.filePool ?? defaultFilePool;
   }
 
   /** Opens (creating the folder if needed) and recovers the log. */
@@ -104,7 +141,33 @@ export class Log {
   }
 
   get logStartOffset(): number {
-    return this.segments[0].baseOffset;
+    return this.startOffset;
+  }
+
+  /** Offsets below this are on disk. */
+  get flushedEndOffset(): number {
+    return this.flushedEnd;
+  }
+
+  /** Sealed segments wait for a flush to sync them (and move the recovery point past them). */
+  get hasUnsyncedSealedSegments(): boolean {
+    return this.unsyncedSealed.length > 0;
+  }
+
+  /** Number of segments (for tests and metrics). */
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Base offsets of the segments, oldest first. */
+  segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  /** Applies a changed segment.bytes / segment.ms to the next roll decision. */
+  updateConfig(config: LogConfig): void {
+    checkConfig(config);
+    this.config = config;
   }
 
   /** Next offset to assign (advances synchronously inside append()). */
@@ -190,7 +253,9 @@ export class Log {
           assignOffset(later.batch, later.baseOffset, later.leaderEpoch);
         }
         this.nextOffset -= item.count;
-        item.done.reject(storageError(err, `append to ${this.dir} at offset ${item.baseOffset}`));
+        const failure = storageError(err, `append to ${this.dir} at offset ${item.baseOffset}`);
+        this.logLine(`${failure.code}: ${failure.message}; the partial write was cut away`);
+        item.done.reject(failure);
       }
     }
     this.draining = false;
@@ -260,11 +325,12 @@ export class Log {
   /** Starts a new active segment at `baseOffset` and seals the old one; the next flush syncs its data. */
   private async roll(baseOffset: number): Promise<void> {
     const old = this.active;
-    const seg = await LogSegment.create(this.dir, baseOffset, this.config.indexIntervalBytes, this.clock.now());
+    const seg = await LogSegment.create(this.dir, baseOffset, this.config.indexIntervalBytes, this.clock.now(), this.pool);
     this.segments.push(seg);
     this.unsyncedSealed.push(old);
     await syncDir(this.dir);
     await old.seal();
+    old.releaseIndexes();
   }
 
   /** Runs `run` on the write queue, after every append and operation queued before it. */
@@ -284,7 +350,7 @@ export class Log {
    */
   async read(offset: number, maxBytes: number, upTo?: number): Promise<Buffer[]> {
     this.assertReadable();
-    if (offset < this.logStartOffset || offset > this.nextOffset) {
+    if (offset < this.startOffset || offset > this.nextOffset) {
       throw new MqError('OFFSET_OUT_OF_RANGE',
         `offset ${offset} is outside the log ${this.dir} [${this.logStartOffset}, ${this.nextOffset}]`);
     }
@@ -296,6 +362,7 @@ export class Log {
       let seg = this.segments[i];
       let limit = seg.sizeBytes;
       let loc = await seg.locateOffset(offset, limit);
+      this.noteIndexUse(seg);
       let remaining = maxBytes;
       let first = true;
       for (;;) {
@@ -320,14 +387,18 @@ export class Log {
     return out;
   }
 
-  /** The first stored batch whose MaxTimestamp >= timestampMs (found through the time index), or null. */
+  /**
+   * The first stored batch at or past the log start whose MaxTimestamp >= timestampMs (found through the
+   * time index), or null.
+   */
   async batchForTimestamp(timestampMs: number): Promise<Buffer | null> {
     this.assertReadable();
     const end = this.writtenEnd;
     try {
       for (const seg of this.segments) {
-        if (seg.endOffset === seg.baseOffset || seg.maxTimestampMs < timestampMs) continue;
-        const loc = await seg.locateTimestamp(timestampMs, seg.sizeBytes);
+        if (seg.endOffset <= this.startOffset || seg.endOffset === seg.baseOffset || seg.maxTimestampMs < timestampMs) continue;
+        const loc = await seg.locateTimestamp(timestampMs, seg.sizeBytes, this.startOffset);
+        this.noteIndexUse(seg);
         if (loc === null) continue;
         return loc.lastOffset < end ? await seg.readBatch(loc) : null;
       }
@@ -335,6 +406,15 @@ export class Log {
       throw storageError(err, `timestamp lookup in ${this.dir}`);
     }
     return null;
+  }
+
+  /** Keeps the indexes of at most SEALED_INDEXES_LOADED recently searched sealed segments in memory. */
+  private noteIndexUse(seg: LogSegment): void {
+    if (seg === this.active) return;
+    const i = this.loadedSealed.indexOf(seg);
+    if (i >= 0) this.loadedSealed.splice(i, 1);
+    this.loadedSealed.push(seg);
+    while (this.loadedSealed.length > SEALED_INDEXES_LOADED) this.loadedSealed.shift()!.releaseIndexes();
   }
 
   /** Index of the last segment whose base offset is <= offset. */
@@ -363,18 +443,168 @@ export class Log {
    * fdatasync of the active segment and its index files (and of segments sealed since the last flush),
    * covering every append made before the call. Appends go on while the sync runs.
    */
-  async flush(): Promise<void> {
+  async flush(): Promise<number> {
     const started = await this.runOp(async () => {
-      if (this.state === 'closed') return { synced: Promise.resolve() };
+      if (this.state === 'closed') return { synced: Promise.resolve(), end: this.flushedEnd, sealedBelow: -1 };
+      const end = this.writtenEnd;
       const seg = this.active;
+      const sealedBelow = this.unsyncedSealed.length > 0 ? seg.baseOffset : -1;
       await seg.persistIndexes();
       this.syncSealed();
       const synced = Promise.all([seg.sync(), this.sealedSynced]);
       // Awaited by the caller right after this op; the handler only covers the microtasks in between.
       void synced.catch(() => undefined);
-      return { synced };
+      return { synced, end, sealedBelow };
     }).catch((err: unknown) => { throw storageError(err, `flush of ${this.dir}`); });
     await started.synced.catch((err: unknown) => { throw storageError(err, `flush of ${this.dir}`); });
+    if (started.end > this.flushedEnd) this.flushedEnd = started.end;
+    if (started.sealedBelow > this.recoveryPoint) {
+      const point = started.sealedBelow;
+      // Only an optimization of the next unclean open: a failed write is logged, the flush still counts.
+      await this.runOp(async () => {
+        if (point <= this.recoveryPoint || this.state === 'closed') return;
+        await this.writeOffsetFile(RECOVERY_POINT_FILE, point);
+        this.recoveryPoint = point;
+      }).catch((err: unknown) => this.logLine(`${this.dir}: recovery-point checkpoint failed: ${String(err)}`));
+    }
+    return started.end;
+  }
+
+  /**
+   * Resolves once every offset below `endOffset` (already written) is on disk. Group commit: while one
+   * fdatasync runs, every caller that arrives waits for it and then shares the single next one, which
+   * covers everything written by the time it starts. Rejects only with the failure of a flush started
+   * after the call (a flush already running when it came may not cover it).
+   */
+  async syncTo(endOffset: number): Promise<void> {
+    if (this.flushedEnd >= endOffset) return;
+    if (this.flushInFlight !== null) {
+      await this.flushInFlight.catch(() => undefined);
+      if (this.flushedEnd >= endOffset) return;
+    }
+    if (this.flushInFlight === null) {
+      const p: Promise<void> = this.flush().then(() => undefined).finally(() => {
+        if (this.flushInFlight === p) this.flushInFlight = null;
+      });
+      this.flushInFlight = p;
+    }
+    await this.flushInFlight;
+  }
+
+  // ---- retention and DeleteRecords -----------------------------------------------------------------
+
+  /**
+   * DeleteRecords: makes `offset` the log start offset (records below it are no longer served) and
+   * deletes the segments wholly below it. When `offset` is the end of the log the active segment is
+   * rolled first so its space is freed too. Offsets past the written end are OFFSET_OUT_OF_RANGE.
+   * Returns the log start offset after the call.
+   */
+  deleteRecordsBefore(offset: number): Promise<number> {
+    if (this.state !== 'open') return Promise.reject(this.closedError());
+    return this.runOp(async () => {
+      if (offset > this.writtenEnd || offset < 0) {
+        throw new MqError('OFFSET_OUT_OF_RANGE', `cannot delete records before ${offset}: the log ${this.dir} ends at ${this.writtenEnd}`);
+      }
+      if (offset <= this.startOffset) return this.startOffset;
+      const active = this.active;
+      if (offset === this.writtenEnd && active.sizeBytes > 0) await this.roll(offset);
+      let n = 0;
+      while (n < this.segments.length - 1 && this.segments[n + 1].baseOffset <= offset) n += 1;
+      await this.moveStart(offset, n);
+      return this.startOffset;
+    }).catch((err: unknown) => { throw storageError(err, `delete-records of ${this.dir}`); });
+  }
+
+  /**
+   * One log-cleaner pass: deletes the oldest inactive segments whose newest timestamp is older than
+   * retentionMs, then while the log without the oldest inactive segment is still at least retentionBytes
+   * (so the log stays within one segment of the limit), and any wholly below the log start offset.
+   * The active segment is never deleted. Returns the number of segments deleted.
+   */
+  applyRetention(policy: RetentionPolicy, nowMs: number = this.clock.now()): Promise<number> {
+    if (this.state !== 'open') return Promise.resolve(0);
+    return this.runOp(async () => {
+      if (this.state !== 'open') return 0;
+      const inactive = this.segments.length - 1;
+      let n = 0;
+      while (n < inactive && this.segments[n].endOffset <= this.startOffset) n += 1;
+      if (policy.retentionMs >= 0) {
+        while (n < inactive && this.segments[n].maxTimestampMs < nowMs - policy.retentionMs) n += 1;
+      }
+      if (policy.retentionBytes >= 0) {
+        let size = 0;
+        for (let i = n; i < this.segments.length; i++) size += this.segments[i].sizeBytes;
+        while (n < inactive && size - this.segments[n].sizeBytes >= policy.retentionBytes) {
+          size -= this.segments[n].sizeBytes;
+          n += 1;
+        }
+      }
+      if (n === 0) return 0;
+      const deleted = this.segments.slice(0, n);
+      this.logLine(`${this.dir}: retention deleted ${n} segment(s) (${deleted.reduce((b, s) => b + s.sizeBytes, 0)} bytes) `
+        + `below offset ${this.segments[n].baseOffset}`);
+      await this.moveStart(Math.max(this.startOffset, this.segments[n].baseOffset), n);
+      return n;
+    }).catch((err: unknown) => { throw storageError(err, `retention of ${this.dir}`); });
+  }
+
+  /**
+   * On the queue: sets the log start offset to `offset` and deletes the first `n` segments (all below
+   * it). When the start lands inside a segment it is checkpointed first; if that write fails (a full
+   * disk) the segments are deleted first to make room and the checkpoint is written after.
+   */
+  private async moveStart(offset: number, n: number): Promise<void> {
+    const needsCheckpoint = offset > this.segments[n].baseOffset;
+    let checkpointFailure: unknown = null;
+    if (needsCheckpoint) {
+      try {
+        await this.writeStartCheckpoint(offset);
+      } catch (err) {
+        checkpointFailure = err;
+      }
+    }
+    const doomed = this.segments.splice(0, n);
+    this.startOffset = offset;
+    const doomedSet = new Set(doomed);
+    this.unsyncedSealed = this.unsyncedSealed.filter((s) => !doomedSet.has(s));
+    this.loadedSealed = this.loadedSealed.filter((s) => !doomedSet.has(s));
+    for (const seg of doomed) await seg.deleteFiles();
+    if (n > 0) await syncDir(this.dir);
+    if (checkpointFailure !== null) await this.writeStartCheckpoint(offset);
+  }
+
+  /** Writes `.log-start-offset` durably (temp file, rename, directory sync). */
+  private writeStartCheckpoint(offset: number): Promise<void> {
+    return this.writeOffsetFile(LOG_START_FILE, offset);
+  }
+
+  /** Writes an offset checkpoint file durably (temp file, rename, directory sync). */
+  private async writeOffsetFile(name: string, offset: number): Promise<void> {
+    const tmp = join(this.dir, name + '.tmp');
+    const fh = await open(tmp, 'w', 0o644);
+    try {
+      await fh.writeFile(`${offset}\n`);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, join(this.dir, name));
+    await syncDir(this.dir);
+  }
+
+  /** The checkpointed log start offset, or -1 when there is none (or it is unreadable). */
+  private readStartCheckpoint(): Promise<number> {
+    return this.readOffsetFile(LOG_START_FILE);
+  }
+
+  /** An offset checkpoint file's value, or -1 when it is missing or unreadable. */
+  private async readOffsetFile(name: string): Promise<number> {
+    try {
+      const n = Number((await readFile(join(this.dir, name), 'utf8')).trim());
+      return Number.isSafeInteger(n) && n >= 0 ? n : -1;
+    } catch {
+      return -1;
+    }
   }
 
   /** Starts syncing the sealed segments not synced yet. A failed sync keeps failing later flushes. */
@@ -455,12 +685,18 @@ export class Log {
     const interval = this.config.indexIntervalBytes;
 
     if (bases.length === 0) {
-      this.segments = [await LogSegment.create(this.dir, 0, interval, nowMs)];
+      // A log emptied by DeleteRecords keeps its start offset even with no segment file left.
+      const start = Math.max(await this.readStartCheckpoint(), 0);
+      this.segments = [await LogSegment.create(this.dir, start, interval, nowMs, this.pool)];
+      this.nextOffset = start;
+      this.writtenEnd = start;
+      this.flushedEnd = start;
+      this.startOffset = start;
       await syncDir(this.dir);
       return;
     }
     try {
-      for (const base of bases) this.segments.push(await LogSegment.openExisting(this.dir, base, interval, nowMs));
+      for (const base of bases) this.segments.push(await LogSegment.openExisting(this.dir, base, interval, nowMs, this.pool));
     } catch (err) {
       for (const seg of this.segments) await seg.close().catch(() => undefined);
       throw storageError(err, `open of ${this.dir}`);
@@ -475,7 +711,8 @@ export class Log {
     }
     let removed = false;
     try {
-      removed = await this.recoverSegments(clean);
+      const recoveryPoint = clean ? -1 : await this.readOffsetFile(RECOVERY_POINT_FILE);
+      removed = await this.recoverSegments(clean, recoveryPoint);
       for (const seg of this.segments) {
         // A sealed segment's time index ends with its largest timestamp (a rebuilt one needs it added).
         if (seg !== this.active) seg.finishTimeIndex();
@@ -483,6 +720,7 @@ export class Log {
         if (seg !== this.active) {
           await seg.index.close();
           await seg.timeIndex.close();
+          seg.releaseIndexes();
         }
       }
       if (removed) await syncDir(this.dir);
@@ -492,13 +730,17 @@ export class Log {
     }
     this.nextOffset = this.active.endOffset;
     this.writtenEnd = this.nextOffset;
+    // After a clean stop everything was synced; after a crash what recovery kept is what is on disk.
+    this.flushedEnd = this.nextOffset;
+    const checkpoint = await this.readStartCheckpoint();
+    this.startOffset = Math.min(Math.max(checkpoint, this.segments[0].baseOffset), this.nextOffset);
   }
 
   /**
    * Checks the segments in order (trusting indexes when `clean`), truncates at the first bad batch and
    * deletes the segments after it. Returns whether any segment file was deleted.
    */
-  private async recoverSegments(clean: boolean): Promise<boolean> {
+  private async recoverSegments(clean: boolean, recoveryPoint = -1): Promise<boolean> {
     const segs = this.segments;
     for (let i = 0; i < segs.length; i++) {
       const seg = segs[i];
@@ -508,7 +750,8 @@ export class Log {
         return this.dropFrom(i, `segment ${name} starts at offset ${seg.baseOffset} but the one before ends at ${prev.endOffset}`);
       }
       let truncation: SegmentTruncation | null;
-      if (!clean) {
+      const synced = i < segs.length - 1 && segs[i + 1].baseOffset <= recoveryPoint;
+      if (!clean && !synced) {
         truncation = await seg.recover();
       } else if (i < segs.length - 1) {
         const problem = await seg.trustAsInactive(segs[i + 1].baseOffset);

@@ -6,6 +6,7 @@
 // A lookup returns the last entry at or below the wanted offset; the reader then scans batch headers
 // forward from that position, so at most about one interval of headers is read per lookup.
 import { IndexFile } from './index-file.js';
+import type { FilePool } from './file-pool.js';
 import { BATCH_HEADER_BYTES } from '../protocol/batch-header.js';
 
 const ENTRY_BYTES = 8;
@@ -19,13 +20,13 @@ export class OffsetIndex extends IndexFile {
   private relativeOffsets: number[] = [];
   private positions: number[] = [];
 
-  constructor(path: string) {
-    super(path, ENTRY_BYTES);
+  constructor(path: string, pool?: FilePool) {
+    super(path, ENTRY_BYTES, pool);
   }
 
   /** Loads the file (a missing or malformed file yields an empty index with `loadProblem` set). */
-  static async load(path: string): Promise<OffsetIndex> {
-    const index = new OffsetIndex(path);
+  static async load(path: string, pool?: FilePool): Promise<OffsetIndex> {
+    const index = new OffsetIndex(path, pool);
     const bytes = await IndexFile.readBytes(path);
     if (bytes === null) {
       index.markLoaded('the index file is missing');

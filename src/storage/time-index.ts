@@ -7,6 +7,7 @@
 // segment's largest timestamp. A search for timestamp T starts at the last entry whose timestamp is
 // below T: no batch before it can hold a MaxTimestamp >= T.
 import { IndexFile } from './index-file.js';
+import type { FilePool } from './file-pool.js';
 import { BATCH_HEADER_BYTES } from '../protocol/batch-header.js';
 
 const ENTRY_BYTES = 12;
@@ -20,13 +21,13 @@ export class TimeIndex extends IndexFile {
   private timestampsMs: number[] = [];
   private relativeOffsets: number[] = [];
 
-  constructor(path: string) {
-    super(path, ENTRY_BYTES);
+  constructor(path: string, pool?: FilePool) {
+    super(path, ENTRY_BYTES, pool);
   }
 
   /** Loads the file (a missing or malformed file yields an empty index with `loadProblem` set). */
-  static async load(path: string): Promise<TimeIndex> {
-    const index = new TimeIndex(path);
+  static async load(path: string, pool?: FilePool): Promise<TimeIndex> {
+    const index = new TimeIndex(path, pool);
     const bytes = await IndexFile.readBytes(path);
     if (bytes === null) {
       index.markLoaded('the time index file is missing');

@@ -40,11 +40,12 @@ async function lookup(p: Partition, timestamp: bigint): Promise<{ offset: number
   try {
     for (const decoded of decodeRecordBatches(batch)) {
       for (const r of decoded.records) {
-        if (r.timestamp >= target) return { offset: r.offset, timestamp: r.timestamp };
+        // A batch may straddle the log start (DeleteRecords inside it): never answer a deleted offset.
+        if (r.timestamp >= target && r.offset >= p.logStartOffset) return { offset: r.offset, timestamp: r.timestamp };
       }
     }
   } catch {
     // A codec we cannot decode (snappy, lz4, zstd): the batch is the best we can say.
   }
-  return { offset: baseOffsetAt(batch), timestamp: maxTimestampAt(batch) };
+  return { offset: Math.max(baseOffsetAt(batch), p.logStartOffset), timestamp: maxTimestampAt(batch) };
 }

@@ -1,0 +1,29 @@
+// AlterConfigs: replaces a topic's config overrides, live and persisted in the topic record.
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { RESOURCE_TYPE_TOPIC } from '../../protocol/messages/describe-configs.js';
+import type { AlterConfigsRequest, AlterConfigsResponse } from '../../protocol/messages/alter-configs.js';
+import { errorCodeFor, errorMessageFor } from '../error-code-of.js';
+import type { Handler } from '../request-context.js';
+
+export const handleAlterConfigs: Handler<AlterConfigsRequest, AlterConfigsResponse> = async (req, ctx) => {
+  const b = ctx.broker;
+  const responses: AlterConfigsResponse['responses'] = [];
+  for (const r of req.resources) {
+    const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+    if (r.resourceType !== RESOURCE_TYPE_TOPIC) {
+      responses.push({ ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'mq alters topic configs only (resource type 2)' });
+      continue;
+    }
+    try {
+      await b.topics.alterConfig(r.resourceName, Object.fromEntries(r.configs.map((c) => [c.name, c.value])), req.validateOnly);
+      responses.push({ ...base, errorCode: 0, errorMessage: null });
+    } catch (err) {
+      responses.push({
+        ...base,
+        errorCode: errorCodeFor(err, b.logger, { op: 'alter-configs', topic: r.resourceName }),
+        errorMessage: errorMessageFor(err),
+      });
+    }
+  }
+  return { throttleTimeMs: 0, responses };
+};
