@@ -9,6 +9,7 @@ export const handleDeleteTopics: Handler<DeleteTopicsRequest, DeleteTopicsRespon
   for (const name of req.topicNames) {
     try {
       await b.topics.delete(name);
+      await b.groups.deleteTopicOffsets(name);
       responses.push({ name, errorCode: 0 });
     } catch (err) {
       responses.push({ name, errorCode: errorCodeFor(err, b.logger, { op: 'delete-topic', topic: name }) });

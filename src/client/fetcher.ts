@@ -1,0 +1,325 @@
+// The fetch loop shared by the assigned-partition consumer and the group consumer.
+//
+// It holds a mutable set of partitions with their fetch offsets. batches() runs one fetch at a time per
+// partition leader, on the leader's fetch connection (a parked long poll never delays other requests),
+// and yields, per partition and fetch answer, the records in offset order: records below the fetch
+// offset (a fetch returns the whole batch holding it) are dropped, control batches are stepped over,
+// and the fetch offset moves past each batch (lastOffsetDelta). Partitions may be added and removed
+// between yields; answers for removed partitions are dropped. Leadership changes and other retriable
+// errors lead to a metadata refresh and a retry after a backoff.
+//
+// OFFSET_OUT_OF_RANGE (the offset was deleted by retention, or is past the end) is handled by
+// `autoOffsetReset`: 'earliest' / 'latest' move the fetch offset to the log start / end and say so once
+// through onNotice; 'none' raises an MqError that names the valid range.
+import { ApiKey } from '../protocol/api.js';
+import type { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js';
+import { decodeRecordBatches } from '../protocol/record-batch.js';
+import { backoffMs } from '../util/backoff.js';
+import { MqError } from '../util/mq-error.js';
+import { sleep } from '../util/promise.js';
+import type { Cluster } from './cluster.js';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, partitionKey } from './list-offsets.js';
+import type { AutoOffsetReset, ConsumedRecord } from './types.js';
+
+/** Consecutive failed fetches of one partition (or leader) before batches() gives up. */
+const MAX_CONSECUTIVE_ERRORS = 20;
+
+export interface FetcherOptions {
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  partitionMaxBytes: number;
+  isolationLevel: 0 | 1;
+  requestTimeoutMs: number;
+  autoOffsetReset: AutoOffsetReset;
+  onNotice?: (message: string) => void;
+}
+
+/** The records one fetch answer brought for one partition, and the fetch offset after them. */
+export interface PartitionBatch {
+  topic: string;
+  partition: number;
+  records: ConsumedRecord[];
+  nextOffset: number;
+  highWatermark: number;
+}
+
+interface PartitionState {
+  topic: string;
+  partition: number;
+  fetchOffset: number;
+  highWatermark: number;
+  partitionMaxBytes: number;
+  /** exitAtEnd: reached the high watermark. */
+  done: boolean;
+  inFlight: boolean;
+  removed: boolean;
+  retryAt: number;
+  errors: number;
+}
+
+interface FetchOutcome {
+  nodeId: number;
+  parts: PartitionState[];
+  res?: FetchResponse;
+  error?: MqError;
+}
+
+export class Fetcher {
+  private states = new Map<string, PartitionState>();
+
+  constructor(private readonly cluster: Cluster, private readonly opts: FetcherOptions) {}
+
+  /** Adds partitions (or moves the fetch offset of ones already held). */
+  add(positions: { topic: string; partition: number; fetchOffset: number }[]): void {
+    for (const { topic, partition, fetchOffset } of positions) {
+      const k = partitionKey(topic, partition);
+      const old = this.states.get(k);
+      if (old) old.removed = true;
+      this.states.set(k, {
+        topic, partition, fetchOffset, highWatermark: -1, partitionMaxBytes: this.opts.partitionMaxBytes,
+        done: false, inFlight: false, removed: false, retryAt: 0, errors: 0,
+      });
+    }
+  }
+
+  /** Stops fetching these partitions; records already fetched for them are dropped. */
+  remove(partitions: { topic: string; partition: number }[]): void {
+    for (const { topic, partition } of partitions) {
+      const k = partitionKey(topic, partition);
+      const s = this.states.get(k);
+      if (s) { s.removed = true; this.states.delete(k); }
+    }
+  }
+
+  clear(): void {
+    this.remove([...this.states.values()]);
+  }
+
+  /** The partitions held, with their fetch offsets (the next offset to be yielded). */
+  positions(): { topic: string; partition: number; fetchOffset: number }[] {
+    return [...this.states.values()].map(({ topic, partition, fetchOffset }) => ({ topic, partition, fetchOffset }));
+  }
+
+  get size(): number {
+    return this.states.size;
+  }
+
+  /** Batches until `stop` aborts (or, with exitAtEnd, every partition reached its end). */
+  async *batches(stop: AbortSignal, exitAtEnd = false): AsyncGenerator<PartitionBatch> {
+    const stopped = new Promise<null>((resolve) => {
+      if (stop.aborted) resolve(null);
+      else stop.addEventListener('abort', () => resolve(null), { once: true });
+    });
+    const inFlight = new Map<number, Promise<FetchOutcome>>();
+    try {
+      yield* this.rounds(stop, stopped, inFlight, exitAtEnd);
+    } finally {
+      // Fetches still out belong to this iteration; their answers are dropped, and a later call
+      // fetches those partitions afresh.
+      for (const p of this.states.values()) p.inFlight = false;
+    }
+  }
+
+  private async *rounds(
+    stop: AbortSignal, stopped: Promise<null>, inFlight: Map<number, Promise<FetchOutcome>>, exitAtEnd: boolean,
+  ): AsyncGenerator<PartitionBatch> {
+    let leaderErrors = 0;
+    for (;;) {
+      if (stop.aborted) return;
+      const live = [...this.states.values()].filter((p) => !(exitAtEnd && p.done));
+      if (live.length === 0) {
+        if (exitAtEnd) return;
+        if (await this.pause(100, stop)) return;
+        continue;
+      }
+
+      // Start a fetch to every leader that has partitions ready and none in flight.
+      const now = Date.now();
+      const byLeader = new Map<number, PartitionState[]>();
+      let missingLeader = false;
+      let nextRetryAt = Infinity;
+      for (const p of live) {
+        if (p.inFlight) continue;
+        if (p.retryAt > now) { nextRetryAt = Math.min(nextRetryAt, p.retryAt); continue; }
+        const leader = this.cluster.leaderFor(p.topic, p.partition);
+        if (leader < 0) { missingLeader = true; continue; }
+        if (inFlight.has(leader)) continue;
+        const list = byLeader.get(leader) ?? [];
+        list.push(p);
+        byLeader.set(leader, list);
+      }
+      for (const [nodeId, parts] of byLeader) {
+        for (const p of parts) p.inFlight = true;
+        inFlight.set(nodeId, this.fetchFrom(nodeId, parts, exitAtEnd));
+      }
+      if (missingLeader) {
+        await this.refreshQuietly();
+        if (inFlight.size === 0) {
+          leaderErrors++;
+          if (leaderErrors > MAX_CONSECUTIVE_ERRORS) {
+            const p = live.find((x) => this.cluster.leaderFor(x.topic, x.partition) < 0)!;
+            throw new MqError('LEADER_NOT_AVAILABLE', `${p.topic}-${p.partition} has had no leader for too long`, { retriable: true });
+          }
+          if (await this.pause(backoffMs(leaderErrors - 1, { maxMs: 2000 }), stop)) return;
+          continue;
+        }
+      } else {
+        leaderErrors = 0;
+      }
+      if (inFlight.size === 0) {
+        // Every partition is backing off after an error.
+        if (await this.pause(Math.max(0, Math.min(nextRetryAt, Date.now() + 100) - Date.now()), stop)) return;
+        continue;
+      }
+
+      const outcome = await Promise.race([...inFlight.values(), stopped]);
+      if (outcome === null) return;
+      inFlight.delete(outcome.nodeId);
+      for (const p of outcome.parts) p.inFlight = false;
+
+      if (outcome.error) {
+        const err = outcome.error;
+        if (stop.aborted) return;
+        if (!err.retriable) throw err;
+        for (const p of outcome.parts) this.backOff(p, err);
+        await this.refreshQuietly();
+        continue;
+      }
+
+      const byKey = new Map<string, PartitionState>();
+      for (const p of outcome.parts) byKey.set(partitionKey(p.topic, p.partition), p);
+      let refresh = false;
+      for (const t of outcome.res!.responses) {
+        for (const r of t.partitions) {
+          const p = byKey.get(partitionKey(t.topic, r.partitionIndex));
+          if (!p || p.removed) continue;
+          if (r.errorCode !== 0) {
+            if (r.errorCode === 1) {
+              await this.resetOutOfRange(p);
+              continue;
+            }
+            const err = this.cluster.error(r.errorCode, `fetch from ${p.topic}-${p.partition}`);
+            if (!err.retriable) throw err;
+            this.backOff(p, err);
+            refresh = true;
+            continue;
+          }
+          p.errors = 0;
+          p.highWatermark = Number(r.highWatermark);
+          const data = r.records as Buffer;
+          const batches = decodeRecordBatches(data);
+          if (batches.length === 0 && data.length > 0) {
+            // Only a partial batch came back: ask for more next time (KIP-74 brokers send it whole anyway).
+            p.partitionMaxBytes = Math.min(this.opts.maxBytes, Math.max(p.partitionMaxBytes * 2, data.length * 2));
+          }
+          const records: ConsumedRecord[] = [];
+          let fetchOffset = p.fetchOffset;
+          for (const batch of batches) {
+            const nextOffset = batch.baseOffset + batch.lastOffsetDelta + 1;
+            if (nextOffset <= fetchOffset) continue;
+            if (!batch.isControl) {
+              for (const rec of batch.records) {
+                if (rec.offset < fetchOffset) continue;
+                records.push({
+                  topic: p.topic, partition: p.partition, offset: rec.offset, timestamp: rec.timestamp,
+                  timestampType: batch.timestampType, key: rec.key, value: rec.value, headers: rec.headers,
+                });
+              }
+            }
+            fetchOffset = Math.max(fetchOffset, nextOffset);
+          }
+          if (stop.aborted) return;
+          p.fetchOffset = fetchOffset;
+          if (exitAtEnd && p.fetchOffset >= p.highWatermark) p.done = true;
+          if (records.length > 0) {
+            yield { topic: p.topic, partition: p.partition, records, nextOffset: fetchOffset, highWatermark: p.highWatermark };
+          }
+        }
+      }
+      if (refresh) await this.refreshQuietly();
+    }
+  }
+
+  /** OFFSET_OUT_OF_RANGE: applies autoOffsetReset to the partition, or throws for 'none'. */
+  private async resetOutOfRange(p: PartitionState): Promise<void> {
+    const q = (timestamp: number) => [{ topic: p.topic, partition: p.partition, timestamp }];
+    const [lo, hi] = await Promise.all([
+      listOffsets(this.cluster, q(EARLIEST_TIMESTAMP), { isolationLevel: this.opts.isolationLevel }),
+      listOffsets(this.cluster, q(LATEST_TIMESTAMP), { isolationLevel: this.opts.isolationLevel }),
+    ]);
+    const k = partitionKey(p.topic, p.partition);
+    const start = lo.get(k)!.offset;
+    const end = hi.get(k)!.offset;
+    if (p.fetchOffset >= start && p.fetchOffset <= end) return; // it came back into range (e.g. a new leader)
+    if (this.opts.autoOffsetReset === 'none') throw offsetOutOfRange(p.topic, p.partition, p.fetchOffset, start, end);
+    const to = this.opts.autoOffsetReset === 'earliest' ? start : end;
+    this.opts.onNotice?.(`${p.topic}-${p.partition}: offset ${p.fetchOffset} is out of range (valid ${start} to ${end}); reset to the ${this.opts.autoOffsetReset} offset ${to}`);
+    p.fetchOffset = to;
+  }
+
+  /** One Fetch to `nodeId`; never rejects (errors come back in the outcome). */
+  private async fetchFrom(nodeId: number, parts: PartitionState[], exitAtEnd: boolean): Promise<FetchOutcome> {
+    const topics = new Map<string, FetchRequest['topics'][number]>();
+    for (const p of parts) {
+      let t = topics.get(p.topic);
+      if (!t) {
+        t = { topic: p.topic, partitions: [] };
+        topics.set(p.topic, t);
+      }
+      t.partitions.push({
+        partition: p.partition, currentLeaderEpoch: -1, fetchOffset: BigInt(p.fetchOffset),
+        logStartOffset: -1n, partitionMaxBytes: p.partitionMaxBytes,
+      });
+    }
+    // exitAtEnd reads what is there and stops: no reason to park the fetch at the end of the log.
+    const maxWaitMs = exitAtEnd ? 0 : this.opts.maxWaitMs;
+    const body: FetchRequest = {
+      replicaId: -1, maxWaitMs, minBytes: exitAtEnd ? 0 : this.opts.minBytes, maxBytes: this.opts.maxBytes,
+      isolationLevel: this.opts.isolationLevel, sessionId: 0, sessionEpoch: -1, topics: [...topics.values()],
+      forgottenTopicsData: [], rackId: '',
+    };
+    try {
+      const res = await this.cluster.request<FetchResponse>(nodeId, ApiKey.Fetch, body, {
+        purpose: 'fetch', timeoutMs: maxWaitMs + this.opts.requestTimeoutMs,
+      });
+      if (res.errorCode !== 0) return { nodeId, parts, error: this.cluster.error(res.errorCode, `fetch from broker ${nodeId}`) };
+      return { nodeId, parts, res };
+    } catch (err) {
+      const error = err instanceof MqError ? err : new MqError('NETWORK_EXCEPTION', (err as Error).message, { retriable: true, cause: err });
+      return { nodeId, parts, error };
+    }
+  }
+
+  private backOff(p: PartitionState, err: MqError): void {
+    p.errors++;
+    if (p.errors > MAX_CONSECUTIVE_ERRORS) throw err;
+    p.retryAt = Date.now() + backoffMs(p.errors - 1, { maxMs: 2000 });
+  }
+
+  private async refreshQuietly(): Promise<void> {
+    try {
+      await this.cluster.refreshMetadata([...new Set([...this.states.values()].map((p) => p.topic))], false);
+    } catch {
+      // The next fetch or refresh tries again; errors surface through the partitions' error budgets.
+    }
+  }
+
+  /** Sleeps `ms` unless `stop` aborts first; returns true when it aborted. */
+  private async pause(ms: number, stop: AbortSignal): Promise<boolean> {
+    try {
+      await sleep(ms, stop);
+      return false;
+    } catch {
+      return true;
+    }
+  }
+}
+
+/** OFFSET_OUT_OF_RANGE naming the valid range of the partition. */
+export function offsetOutOfRange(topic: string, partition: number, offset: number, lo: number, hi: number): MqError {
+  const range = hi > lo ? `${lo} to ${hi - 1}, or ${hi} to wait for the next record` : `only ${hi} (the partition is empty), to wait for the next record`;
+  return new MqError('OFFSET_OUT_OF_RANGE', `offset ${offset} is out of range for ${topic}-${partition}: valid offsets are ${range}`, {
+    hint: 'Start from the beginning or the end instead (-o beginning / -o end), or pass --auto-offset-reset earliest|latest.',
+  });
+}

@@ -1,0 +1,345 @@
+// The group coordinator: owns the consumer groups this broker coordinates (their membership state
+// machines, see group.ts) and their committed offsets (kept in the MetadataStore, loaded at start, so
+// they survive a restart). Handlers call one method per API and get a wire-shaped answer back; errors
+// are answered as codes, never thrown. Timeouts run from `tick()`, which a timer calls every
+// `tickIntervalMs` against the injected clock (tests pass a fake clock and call tick() themselves).
+import { randomUUID } from 'node:crypto';
+import type { MetadataStore } from '../cluster/metadata-store.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import type { DeleteGroupsResponse } from '../protocol/messages/delete-groups.js';
+import type { DescribeGroupsResponse } from '../protocol/messages/describe-groups.js';
+import type { JoinGroupRequest, JoinGroupResponse } from '../protocol/messages/join-group.js';
+import type { ListGroupsResponse } from '../protocol/messages/list-groups.js';
+import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/messages/offset-commit.js';
+import type { OffsetFetchRequest, OffsetFetchResponse } from '../protocol/messages/offset-fetch.js';
+import type { SyncGroupRequest, SyncGroupResponse } from '../protocol/messages/sync-group.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { coordinatorFor } from './coordinator-choice.js';
+import { Group, joinError, syncError, type CommittedOffset, type GroupEvent, type MemberRef } from './group.js';
+import { OffsetStore, type StoredOffset } from './offset-store.js';
+
+/** Kafka's limit on OffsetCommit metadata (offset.metadata.max.bytes). */
+const MAX_METADATA_LENGTH = 4096;
+
+export interface GroupCoordinatorOptions {
+  nodeId: number;
+  store: MetadataStore;
+  logger: Logger;
+  clock?: Clock;
+  /** group.initial.rebalance.delay.ms */
+  initialRebalanceDelayMs: number;
+  /** group.min.session.timeout.ms / group.max.session.timeout.ms */
+  minSessionTimeoutMs: number;
+  maxSessionTimeoutMs: number;
+  /** The brokers a group may be coordinated by; embedded mode: just this one. */
+  liveBrokerIds?: () => number[];
+  /** Whether a partition exists (OffsetCommit answers UNKNOWN_TOPIC_OR_PARTITION otherwise). */
+  partitionExists?: (topic: string, partition: number) => boolean;
+  /** How often timeouts are checked; 0 = never by itself (tests call tick()). */
+  tickIntervalMs?: number;
+}
+
+/** Who sent a request, for member ids and DescribeGroups. */
+export interface RequestOrigin { clientId: string; clientHost: string }
+
+export class GroupCoordinator {
+  private readonly groups = new Map<string, Group>();
+  private readonly clock: Clock;
+  private readonly offsetStore: OffsetStore;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  private constructor(private readonly opts: GroupCoordinatorOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.offsetStore = new OffsetStore(opts.store);
+  }
+
+  /** Loads the committed offsets and starts the timeout timer. */
+  static async open(opts: GroupCoordinatorOptions): Promise<GroupCoordinator> {
+    const c = new GroupCoordinator(opts);
+    for (const o of await c.offsetStore.load()) c.setOffset(c.getOrCreate(o.groupId), o.topic, o.partition, o.value);
+    const interval = opts.tickIntervalMs ?? 100;
+    if (interval > 0) {
+      c.timer = setInterval(() => c.tick(), interval);
+      c.timer.unref();
+    }
+    return c;
+  }
+
+  /** The node id coordinating `groupId`, or -1 when no broker is live. */
+  coordinatorId(groupId: string): number {
+    return coordinatorFor(groupId, this.opts.liveBrokerIds?.() ?? [this.opts.nodeId]);
+  }
+
+  private isCoordinator(groupId: string): boolean {
+    return !this.closed && this.coordinatorId(groupId) === this.opts.nodeId;
+  }
+
+  /** Error for a request about `groupId` that this broker cannot serve, else 0. */
+  private groupError(groupId: string): number {
+    if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    if (!this.isCoordinator(groupId)) return ErrorCode.NOT_COORDINATOR;
+    return 0;
+  }
+
+  // --- membership ---
+
+  async joinGroup(req: JoinGroupRequest, version: number, origin: RequestOrigin): Promise<JoinGroupResponse> {
+    const error = this.groupError(req.groupId);
+    if (error !== 0) return joinError(error, req.memberId);
+    if (req.sessionTimeoutMs < this.opts.minSessionTimeoutMs || req.sessionTimeoutMs > this.opts.maxSessionTimeoutMs) {
+      return joinError(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId);
+    }
+    let group = this.groups.get(req.groupId);
+    if (!group) {
+      if (req.memberId !== '') return joinError(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId);
+      group = this.getOrCreate(req.groupId);
+    }
+    const answer = group.join({
+      memberId: req.memberId,
+      groupInstanceId: req.groupInstanceId,
+      clientId: origin.clientId,
+      clientHost: origin.clientHost,
+      sessionTimeoutMs: req.sessionTimeoutMs,
+      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+      protocolType: req.protocolType,
+      protocols: req.protocols,
+      requireKnownMemberId: version >= 4,
+    }, this.clock.now());
+    this.maybeRemove(group);
+    return answer;
+  }
+
+  async syncGroup(req: SyncGroupRequest): Promise<SyncGroupResponse> {
+    const error = this.groupError(req.groupId);
+    if (error !== 0) return syncError(error);
+    const group = this.groups.get(req.groupId);
+    if (!group) return syncError(ErrorCode.UNKNOWN_MEMBER_ID);
+    return group.sync(req, this.clock.now());
+  }
+
+  heartbeat(req: MemberRef & { groupId: string }): number {
+    const error = this.groupError(req.groupId);
+    if (error !== 0) return error;
+    const group = this.groups.get(req.groupId);
+    if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
+    return group.heartbeat(req, this.clock.now());
+  }
+
+  leaveGroup(req: { groupId: string; memberId: string }): number {
+    const error = this.groupError(req.groupId);
+    if (error !== 0) return error;
+    const group = this.groups.get(req.groupId);
+    if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
+    const result = group.leave(req.memberId, this.clock.now());
+    this.maybeRemove(group);
+    return result;
+  }
+
+  // --- offsets ---
+
+  async commitOffsets(req: OffsetCommitRequest): Promise<OffsetCommitResponse> {
+    const answer = (code: (topic: string, p: { partitionIndex: number }) => number): OffsetCommitResponse => ({
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name, p) })),
+      })),
+    });
+    let error = this.groupError(req.groupId);
+    let group = this.groups.get(req.groupId);
+    if (error === 0 && !group) {
+      // Offsets without group management (generation -1) create an offsets-only group, as in Kafka.
+      if (req.generationId < 0) group = this.getOrCreate(req.groupId);
+      else error = ErrorCode.UNKNOWN_MEMBER_ID;
+    }
+    if (error === 0) error = group!.checkCommit({ memberId: req.memberId, groupInstanceId: null, generationId: req.generationId }, this.clock.now());
+    if (error !== 0) return answer(() => error);
+
+    const now = this.clock.now();
+    const codes = new Map<string, number>();
+    const writes: StoredOffset[] = [];
+    const exists = this.opts.partitionExists ?? (() => true);
+    for (const t of req.topics) {
+      for (const p of t.partitions) {
+        let code = 0;
+        if ((p.committedMetadata?.length ?? 0) > MAX_METADATA_LENGTH) code = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+        else if (!exists(t.name, p.partitionIndex)) code = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        else {
+          writes.push({
+            groupId: req.groupId, topic: t.name, partition: p.partitionIndex,
+            value: { offset: Number(p.committedOffset), leaderEpoch: -1, metadata: p.committedMetadata ?? '', commitTimestamp: now },
+          });
+        }
+        codes.set(`${t.name}\0${p.partitionIndex}`, code);
+      }
+    }
+    try {
+      await this.offsetStore.write(writes);
+    } catch (err) {
+      this.opts.logger.error('offset commit failed', { group: req.groupId, error: (err as Error).message });
+      return answer(() => ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    }
+    // Visible to OffsetFetch only once durable; a group deleted meanwhile stays deleted.
+    if (this.groups.get(req.groupId) === group) {
+      for (const w of writes) this.setOffset(group!, w.topic, w.partition, w.value);
+    }
+    return answer((topic, p) => codes.get(`${topic}\0${p.partitionIndex}`)!);
+  }
+
+  fetchOffsets(req: OffsetFetchRequest): OffsetFetchResponse {
+    const error = this.groupError(req.groupId);
+    const group = error === 0 ? this.groups.get(req.groupId) : undefined;
+    const requested = req.topics ?? [...(group?.offsets ?? new Map<string, Map<number, CommittedOffset>>())]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, parts]) => ({ name, partitionIndexes: [...parts.keys()].sort((a, b) => a - b) }));
+    return {
+      throttleTimeMs: 0,
+      errorCode: error,
+      topics: requested.map((t) => ({
+        name: t.name,
+        partitions: t.partitionIndexes.map((partitionIndex) => {
+          const o = group?.offsets.get(t.name)?.get(partitionIndex);
+          return {
+            partitionIndex,
+            committedOffset: o ? BigInt(o.offset) : -1n,
+            metadata: o ? o.metadata : '',
+            errorCode: error,
+          };
+        }),
+      })),
+    };
+  }
+
+  // --- admin ---
+
+  listGroups(): ListGroupsResponse {
+    const groups: ListGroupsResponse['groups'] = [];
+    for (const g of this.groups.values()) {
+      if (this.isCoordinator(g.groupId)) groups.push({ groupId: g.groupId, protocolType: g.protocolType ?? '' });
+    }
+    return { throttleTimeMs: 0, errorCode: 0, groups };
+  }
+
+  describeGroups(groupIds: string[]): DescribeGroupsResponse {
+    return {
+      throttleTimeMs: 0,
+      groups: groupIds.map((groupId) => {
+        const error = this.groupError(groupId);
+        const g = error === 0 ? this.groups.get(groupId) : undefined;
+        if (!g) return { errorCode: error, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
+        // Like Kafka: metadata, assignment and protocol only for a Stable group; otherwise they are in flux.
+        const stable = g.state === 'Stable';
+        return {
+          errorCode: 0,
+          groupId,
+          groupState: g.state,
+          protocolType: g.protocolType ?? '',
+          protocolData: stable ? g.protocolName ?? '' : '',
+          members: [...g.members.values()].map((m) => ({
+            memberId: m.memberId,
+            clientId: m.clientId,
+            clientHost: m.clientHost,
+            memberMetadata: stable ? m.metadataFor(g.protocolName ?? '') : Buffer.alloc(0),
+            memberAssignment: stable ? m.assignment : Buffer.alloc(0),
+          })),
+        };
+      }),
+    };
+  }
+
+  async deleteGroups(groupIds: string[]): Promise<DeleteGroupsResponse> {
+    const results: DeleteGroupsResponse['results'] = [];
+    for (const groupId of groupIds) {
+      let errorCode = this.groupError(groupId);
+      const g = this.groups.get(groupId);
+      if (errorCode === 0 && !g) errorCode = ErrorCode.GROUP_ID_NOT_FOUND;
+      else if (errorCode === 0 && !g!.isEmpty) errorCode = ErrorCode.NON_EMPTY_GROUP;
+      if (errorCode === 0) {
+        const partitions = [...g!.offsets].flatMap(([topic, parts]) => [...parts.keys()].map((partition) => ({ topic, partition })));
+        try {
+          await this.offsetStore.remove(groupId, partitions);
+          g!.state = 'Dead';
+          if (this.groups.get(groupId) === g) this.groups.delete(groupId);
+          this.opts.logger.info('group deleted', { group: groupId, offsets: partitions.length });
+        } catch (err) {
+          this.opts.logger.error('group delete failed', { group: groupId, error: (err as Error).message });
+          errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+        }
+      }
+      results.push({ groupId, errorCode });
+    }
+    return { throttleTimeMs: 0, results };
+  }
+
+  /** Forgets every group's committed offsets of a deleted topic (a topic created again later starts clean), as Kafka does. */
+  async deleteTopicOffsets(topic: string): Promise<void> {
+    for (const g of [...this.groups.values()]) {
+      const parts = g.offsets.get(topic);
+      if (!parts) continue;
+      const partitions = [...parts.keys()].map((partition) => ({ topic, partition }));
+      g.offsets.delete(topic);
+      this.maybeRemove(g);
+      await this.offsetStore.remove(g.groupId, partitions);
+    }
+  }
+
+  // --- time and lifecycle ---
+
+  /** Applies every due timeout (session expiry, rebalance and sync deadlines, initial delay). */
+  tick(): void {
+    const now = this.clock.now();
+    for (const g of [...this.groups.values()]) {
+      g.tick(now);
+      this.maybeRemove(g);
+    }
+  }
+
+  /** Answers every parked JoinGroup/SyncGroup with NOT_COORDINATOR (clients look for the coordinator again) and waits for offset writes. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const g of this.groups.values()) g.abortParked(ErrorCode.NOT_COORDINATOR);
+    await this.offsetStore.flush();
+  }
+
+  private getOrCreate(groupId: string): Group {
+    let g = this.groups.get(groupId);
+    if (!g) {
+      g = new Group(groupId, {
+        initialRebalanceDelayMs: this.opts.initialRebalanceDelayMs,
+        newMemberId: (prefix) => `${prefix}-${randomUUID()}`,
+        onEvent: (group, event) => this.logEvent(group, event),
+      });
+      this.groups.set(groupId, g);
+    }
+    return g;
+  }
+
+  /** Forgets a group with no members and no offsets (Kafka's cleanup of empty groups). */
+  private maybeRemove(g: Group): void {
+    if (g.state === 'Empty' && g.isEmpty && !g.hasOffsets() && this.groups.get(g.groupId) === g) {
+      g.state = 'Dead';
+      this.groups.delete(g.groupId);
+    }
+  }
+
+  private setOffset(g: Group, topic: string, partition: number, value: CommittedOffset): void {
+    let parts = g.offsets.get(topic);
+    if (!parts) g.offsets.set(topic, parts = new Map());
+    parts.set(partition, value);
+    g.protocolType ??= '';
+  }
+
+  private logEvent(g: Group, e: GroupEvent): void {
+    if (e.type === 'rebalanced') {
+      this.opts.logger.info('group rebalanced', {
+        group: g.groupId, generation: e.generationId, members: e.members, protocol: e.protocol ?? '', leader: e.leader ?? '',
+      });
+    } else {
+      this.opts.logger.info('group member removed', { group: g.groupId, member: e.memberId, reason: e.reason });
+    }
+  }
+}
