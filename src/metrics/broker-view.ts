@@ -1,0 +1,158 @@
+// What the admin endpoint reports, computed on request from the broker's state and counters:
+// /v1/status (one broker), /v1/partitions (every partition replica here) and /v1/groups (committed
+// offsets and lag of the groups this broker coordinates). The same values feed /metrics.
+//
+// Replication: each partition's replicas come from its topic record; its ISR and leader from the
+// Partition when replication sets them (`isr`, `leader`), otherwise (embedded mode, one replica) the
+// ISR is the replica list and the leader is this broker. Under-replicated = ISR smaller than the
+// replicas; offline = no ISR member left.
+import type { BrokerState } from '../broker/request-context.js';
+import type { HostPort } from '../config/config.js';
+import type { OffsetFetchRequest } from '../protocol/messages/offset-fetch.js';
+import type { BrokerMetrics } from './broker-metrics.js';
+import type { ProcessMetrics, ProcessSample } from './process-metrics.js';
+
+export interface PartitionView {
+  topic: string;
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+  underReplicated: boolean;
+  offline: boolean;
+  logStartOffset: number;
+  logEndOffset: number;
+  highWatermark: number;
+  sizeBytes: number;
+  bytesIn: number;
+  bytesOut: number;
+  recordsIn: number;
+  recordsOut: number;
+}
+
+export interface GroupPartitionView { topic: string; partition: number; committedOffset: number; highWatermark: number; lag: number }
+export interface GroupView { groupId: string; state: string; members: number; lag: number; partitions: GroupPartitionView[] }
+
+export interface ApiView { api: string; apiKey: number; requests: number; errors: number; p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number }
+
+export interface StatusView {
+  nodeId: number;
+  clusterId: string;
+  mode: 'embedded' | 'cluster';
+  host: string;
+  port: number;
+  admin: string | null;
+  controllerId: number;
+  startedAtMs: number;
+  uptimeMs: number;
+  topics: number;
+  partitions: number;
+  leaders: number;
+  underReplicated: number;
+  offline: number;
+  bytesIn: number;
+  bytesOut: number;
+  recordsIn: number;
+  recordsOut: number;
+  fetchPurgatory: number;
+  producePurgatory: number;
+  isrShrinks: number;
+  isrExpands: number;
+  requestP99Ms: number;
+  requests: ApiView[];
+  process: ProcessSample;
+}
+
+export interface ObservedBroker {
+  state: BrokerState;
+  metrics: BrokerMetrics;
+  process: ProcessMetrics;
+  /** Where the admin endpoint listens ("host:port"), once it does. */
+  admin: HostPort | null;
+  /** API names by key, for labels. */
+  apiName(apiKey: number): string;
+}
+
+export function partitionViews(b: ObservedBroker): PartitionView[] {
+  const out: PartitionView[] = [];
+  const { topics, nodeId } = b.state;
+  for (const name of topics.names()) {
+    const topic = topics.get(name);
+    if (!topic) continue;
+    const counters = b.metrics.topicCounters(name);
+    topic.partitions.forEach((p, i) => {
+      const replicas = topic.record.replicas[i] ?? [nodeId];
+      const rep = p as unknown as { isr?: number[]; leader?: number };
+      const isr = rep.isr ?? replicas;
+      const c = counters?.[i];
+      out.push({
+        topic: name, partition: i, leader: rep.leader ?? nodeId, leaderEpoch: p.leaderEpoch, replicas, isr,
+        underReplicated: isr.length < replicas.length, offline: isr.length === 0,
+        logStartOffset: p.logStartOffset, logEndOffset: p.logEndOffset, highWatermark: p.highWatermark,
+        sizeBytes: p.log.sizeBytes,
+        bytesIn: c?.bytesIn ?? 0, bytesOut: c?.bytesOut ?? 0, recordsIn: c?.recordsIn ?? 0, recordsOut: c?.recordsOut ?? 0,
+      });
+    });
+  }
+  return out;
+}
+
+/**
+ * The groups this broker coordinates (GroupCoordinator's ListGroups, DescribeGroups and OffsetFetch
+ * answers), with lag = high watermark - committed offset per partition (0 when the offset is ahead).
+ */
+export function groupViews(b: ObservedBroker): GroupView[] {
+  const coordinator = (b.state as Partial<Pick<BrokerState, 'groups'>>).groups;
+  if (!coordinator) return [];
+  const ids = coordinator.listGroups().groups.map((g) => g.groupId).sort();
+  const described = coordinator.describeGroups(ids).groups;
+  return described.filter((d) => d.errorCode === 0).map((d) => {
+    const fetched = coordinator.fetchOffsets({ groupId: d.groupId, topics: null } as OffsetFetchRequest);
+    const partitions: GroupPartitionView[] = [];
+    for (const t of fetched.topics) {
+      for (const p of t.partitions) {
+        if (p.committedOffset < 0n) continue;
+        const committedOffset = Number(p.committedOffset);
+        const hwm = b.state.topics.partition(t.name, p.partitionIndex)?.highWatermark ?? committedOffset;
+        partitions.push({ topic: t.name, partition: p.partitionIndex, committedOffset, highWatermark: hwm, lag: Math.max(0, hwm - committedOffset) });
+      }
+    }
+    return { groupId: d.groupId, state: d.groupState, members: d.members.length, lag: partitions.reduce((s, p) => s + p.lag, 0), partitions };
+  });
+}
+
+export function apiViews(b: ObservedBroker): ApiView[] {
+  const out: ApiView[] = [];
+  b.metrics.apis.forEach((a, apiKey) => {
+    if (!a) return;
+    out.push({
+      api: b.apiName(apiKey), apiKey, requests: a.requests, errors: a.errors,
+      p50Ms: a.latency.quantileSeconds(0.5) * 1000, p99Ms: a.latency.quantileSeconds(0.99) * 1000,
+      p999Ms: a.latency.quantileSeconds(0.999) * 1000, maxMs: a.latency.maxSeconds * 1000,
+    });
+  });
+  return out;
+}
+
+export async function statusView(b: ObservedBroker, partitions = partitionViews(b)): Promise<StatusView> {
+  const totals = b.metrics.totals();
+  const requests = apiViews(b);
+  const s = b.state;
+  return {
+    nodeId: s.nodeId, clusterId: s.clusterId, mode: 'embedded', host: s.advertised.host, port: s.advertised.port,
+    admin: b.admin ? `${b.admin.host}:${b.admin.port}` : null, controllerId: s.nodeId,
+    startedAtMs: b.metrics.startedAtMs, uptimeMs: Date.now() - b.metrics.startedAtMs,
+    topics: s.topics.names().length, partitions: partitions.length,
+    leaders: partitions.filter((p) => p.leader === s.nodeId).length,
+    underReplicated: partitions.filter((p) => p.underReplicated).length,
+    offline: partitions.filter((p) => p.offline).length,
+    ...totals,
+    fetchPurgatory: b.metrics.fetchPurgatory, producePurgatory: b.metrics.producePurgatory,
+    isrShrinks: b.metrics.isrShrinks, isrExpands: b.metrics.isrExpands,
+    // Fetch and JoinGroup latency is mostly a wait the client asked for (long poll, rebalance), not a response time.
+    requestP99Ms: Math.max(0, ...requests.filter((r) => r.api !== 'Fetch' && r.api !== 'JoinGroup').map((r) => r.p99Ms)),
+    requests,
+    process: await b.process.sample(),
+  };
+}

@@ -1,0 +1,44 @@
+// Wires the metrics into a running broker: the process sampler and, when configured, the admin HTTP
+// endpoint. startBroker calls this once its Kafka listener is bound.
+import { apiSpec } from '../protocol/api.js';
+import type { BrokerState } from '../broker/request-context.js';
+import type { HostPort } from '../config/config.js';
+import { AdminServer } from './admin-server.js';
+import { BrokerMetrics } from './broker-metrics.js';
+import type { ObservedBroker } from './broker-view.js';
+import { ProcessMetrics } from './process-metrics.js';
+
+export interface Observability {
+  /** Where /metrics and /v1/* are served; null without an admin listener. */
+  admin: HostPort | null;
+  close(): Promise<void>;
+}
+
+/** Starts observing `state` (setting state.metrics when absent) and serves the admin endpoint if configured. */
+export async function startObservability(state: BrokerState): Promise<Observability> {
+  const metrics = (state.metrics ??= new BrokerMetrics());
+  const processMetrics = new ProcessMetrics(state.config.dataDir);
+  const observed: ObservedBroker = {
+    state, metrics, process: processMetrics, admin: null,
+    apiName: (key) => apiSpec(key)?.name ?? `api${key}`,
+  };
+  const listenAt = state.config.adminListen;
+  let server: AdminServer | null = null;
+  if (listenAt) {
+    server = new AdminServer(observed);
+    try {
+      observed.admin = await server.listen(listenAt);
+    } catch (err) {
+      processMetrics.close();
+      throw err;
+    }
+    state.logger.info('admin endpoint listening', { admin: `${observed.admin.host}:${observed.admin.port}` });
+  }
+  return {
+    admin: observed.admin,
+    async close() {
+      await server?.close();
+      processMetrics.close();
+    },
+  };
+}
