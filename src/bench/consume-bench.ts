@@ -32,16 +32,17 @@ export async function runConsumeBench(consumer: Consumer, opts: ConsumeBenchOpti
   let finished = started;
   const iterator = consumer.records({ signal: run.signal, exitAtEnd: true })[Symbol.asyncIterator]();
   try {
+    // One clock read per record: a wait starts when the previous record was handed over.
     while (records < limit) {
       arm();
       const before = turn;
-      const t0 = performance.now();
       const next = await iterator.next();
       if (next.done) break;
-      if (turn !== before) waits.record(performance.now() - t0);
+      const now = performance.now();
+      if (turn !== before) waits.record(now - finished);
       records++;
       bytes += (next.value.value?.length ?? 0) + (next.value.key?.length ?? 0);
-      finished = performance.now();
+      finished = now;
     }
   } finally {
     run.dispose();

@@ -19,7 +19,7 @@ import { MqError } from '../util/mq-error.js';
 import { Cluster, type ClusterOptions, type TopicMetadata } from './cluster.js';
 import { Partitioner } from './partitioner.js';
 import { topicError } from './topic-error.js';
-import type { Producer, ProducerOptions, ProducerRecord, RecordMetadata } from './types.js';
+import type { DeliveryReport, Producer, ProducerOptions, ProducerRecord, RecordMetadata } from './types.js';
 
 /** How long records wait for an unknown or leaderless topic's metadata before they are rejected. */
 const METADATA_WAIT_MS = 5000;
@@ -36,8 +36,9 @@ interface Batch {
   builder: RecordBatchBuilder | null;
   /** The encoded batch, once closed. */
   bytes: Buffer | null;
-  resolves: ((m: RecordMetadata) => void)[];
-  rejects: ((e: unknown) => void)[];
+  /** Per record: who to tell, the caller's tag and the CreateTime. */
+  reports: DeliveryReport[];
+  tags: number[];
   timestamps: number[];
   createdAt: number;
   /** Sends so far. */
@@ -60,8 +61,8 @@ interface WaitingRecord {
   record: ProducerRecord;
   timestamp: number;
   bytes: number;
-  resolve(m: RecordMetadata): void;
-  reject(e: unknown): void;
+  report: DeliveryReport;
+  tag: number;
 }
 
 /** Creates a producer; it connects on first use. */
@@ -89,6 +90,9 @@ class AccumulatingProducer implements Producer {
   private readonly readyQueues = new Set<PartitionQueue>();
   private readonly waiting = new Map<string, WaitingRecord[]>();
   private readonly brokerInFlight = new Map<number, number>();
+  /** Buffers of acknowledged batches, reused by the next batches (at most bufferMemory's worth). */
+  private readonly freeBuffers: Buffer[] = [];
+  private readonly maxFreeBuffers: number;
   private bufferedBytes = 0;
   private unsettled = 0;
   private capacityWaiters: (() => void)[] = [];
@@ -120,6 +124,7 @@ class AccumulatingProducer implements Producer {
     // With acks=all the broker may hold the request for timeoutMs; give it room to answer.
     this.produceRequestTimeoutMs = this.acks === -1 ? Math.max(requestTimeoutMs, this.timeoutMs + 5000) : requestTimeoutMs;
     this.perPartitionInFlight = this.retries === 0 ? this.maxInFlight : 1;
+    this.maxFreeBuffers = Math.max(4, Math.ceil(this.bufferMemory / this.batchSize));
     if (![-1, 0, 1].includes(this.acks)) {
       throw new MqError('INVALID_CONFIG', `acks must be 0, 1 or -1 (all), not ${String(opts.acks)}`);
     }
@@ -129,34 +134,38 @@ class AccumulatingProducer implements Producer {
   }
 
   send(record: ProducerRecord): Promise<RecordMetadata> {
-    if (this.closing) return Promise.reject(new MqError('CLIENT_CLOSED', 'the producer is closed'));
-    if (typeof record.topic !== 'string' || record.topic.length === 0) {
-      return Promise.reject(new MqError('INVALID_TOPIC_EXCEPTION', 'a record needs a topic'));
+    return new Promise<RecordMetadata>((resolve, reject) => {
+      const topic = record.topic;
+      this.enqueue(record, (error, partition, offset, timestamp) => {
+        if (error) reject(error);
+        else resolve({ topic, partition, offset, timestamp });
+      });
+    });
+  }
+
+  enqueue(record: ProducerRecord, onDelivery: DeliveryReport, tag = 0): boolean {
+    const invalid = this.closing ? new MqError('CLIENT_CLOSED', 'the producer is closed') : invalidRecord(record);
+    if (invalid) {
+      onDelivery(invalid, -1, -1, -1, tag);
+      return this.bufferedBytes < this.bufferMemory;
     }
     const timestamp = record.timestamp ?? Date.now();
-    if (!Number.isSafeInteger(timestamp)) {
-      return Promise.reject(new MqError('INVALID_TIMESTAMP', `record timestamp ${String(record.timestamp)} is not an integer number of ms`));
-    }
-    if (record.value !== null && !Buffer.isBuffer(record.value)) {
-      return Promise.reject(new MqError('INVALID_RECORD', 'a record value must be a Buffer or null'));
-    }
     const bytes = recordBytes(record);
-    return new Promise<RecordMetadata>((resolve, reject) => {
-      this.unsettled++;
-      this.bufferedBytes += bytes;
-      const meta = this.cluster.topic(record.topic);
-      const waiting = this.waiting.get(record.topic);
-      if (!meta || waiting) {
-        const w = { record, timestamp, bytes, resolve, reject };
-        if (waiting) waiting.push(w);
-        else {
-          this.waiting.set(record.topic, [w]);
-          void this.awaitTopic(record.topic);
-        }
-        return;
+    this.unsettled++;
+    this.bufferedBytes += bytes;
+    const meta = this.cluster.topic(record.topic);
+    const waiting = this.waiting.size === 0 ? undefined : this.waiting.get(record.topic);
+    if (!meta || waiting) {
+      const w = { record, timestamp, bytes, report: onDelivery, tag };
+      if (waiting) waiting.push(w);
+      else {
+        this.waiting.set(record.topic, [w]);
+        void this.awaitTopic(record.topic);
       }
-      this.append(record, timestamp, bytes, meta, resolve, reject);
-    });
+    } else {
+      this.append(record, timestamp, bytes, meta, onDelivery, tag);
+    }
+    return this.bufferedBytes < this.bufferMemory;
   }
 
   waitForCapacity(): Promise<void> {
@@ -197,23 +206,21 @@ class AccumulatingProducer implements Producer {
   // ---- accumulator ----
 
   /** Puts one record into its partition's open batch (closing it first when the record does not fit). */
-  private append(
-    record: ProducerRecord, timestamp: number, bytes: number, meta: TopicMetadata,
-    resolve: (m: RecordMetadata) => void, reject: (e: unknown) => void,
-  ): void {
+  private append(record: ProducerRecord, timestamp: number, bytes: number, meta: TopicMetadata, report: DeliveryReport, tag: number): void {
     const numPartitions = meta.partitions.length;
     if (record.partition !== undefined && !(Number.isInteger(record.partition) && record.partition >= 0 && record.partition < numPartitions)) {
       this.settleRejected(bytes, 1);
-      reject(new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${record.topic}' has ${numPartitions} partition${numPartitions === 1 ? '' : 's'}; partition ${record.partition} does not exist`));
+      report(new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${record.topic}' has ${numPartitions} partition${numPartitions === 1 ? '' : 's'}; partition ${record.partition} does not exist`), -1, -1, -1, tag);
       return;
     }
-    const input = { key: record.key ?? null, value: record.value ?? null, headers: record.headers, timestamp };
+    const { topic, headers } = record;
+    const key = record.key ?? null;
+    const value = record.value ?? null;
     try {
-      const { topic, key } = record;
       let partition = this.partitioner.partition(topic, key, numPartitions, record.partition);
       let q = this.queueFor(topic, partition);
       if (q.open) {
-        if (q.open.builder!.tryAppend(input)) return this.added(q, q.open, timestamp, bytes, resolve, reject);
+        if (q.open.builder!.append(key, value, headers, timestamp)) return this.added(q, q.open, timestamp, bytes, report, tag);
         this.closeBatch(q);
         // A keyless record follows the sticky partition, which closing the batch may have moved.
         const again = this.partitioner.partition(topic, key, numPartitions, record.partition);
@@ -221,26 +228,23 @@ class AccumulatingProducer implements Producer {
           partition = again;
           q = this.queueFor(topic, partition);
           if (q.open) {
-            if (q.open.builder!.tryAppend(input)) return this.added(q, q.open, timestamp, bytes, resolve, reject);
+            if (q.open.builder!.append(key, value, headers, timestamp)) return this.added(q, q.open, timestamp, bytes, report, tag);
             this.closeBatch(q);
           }
         }
       }
       const batch = this.openBatch(q);
-      batch.builder!.tryAppend(input); // the first record of a batch always fits
-      this.added(q, batch, timestamp, bytes, resolve, reject);
+      batch.builder!.append(key, value, headers, timestamp); // the first record of a batch always fits
+      this.added(q, batch, timestamp, bytes, report, tag);
     } catch (err) {
       this.settleRejected(bytes, 1);
-      reject(err);
+      report(err instanceof Error ? err : new MqError('INVALID_RECORD', String(err)), -1, -1, -1, tag);
     }
   }
 
-  private added(
-    q: PartitionQueue, batch: Batch, timestamp: number, bytes: number,
-    resolve: (m: RecordMetadata) => void, reject: (e: unknown) => void,
-  ): void {
-    batch.resolves.push(resolve);
-    batch.rejects.push(reject);
+  private added(q: PartitionQueue, batch: Batch, timestamp: number, bytes: number, report: DeliveryReport, tag: number): void {
+    batch.reports.push(report);
+    batch.tags.push(tag);
     batch.timestamps.push(timestamp);
     batch.accounted += bytes;
     if (batch.builder!.sizeInBytes >= this.batchSize) this.closeBatch(q);
@@ -264,8 +268,8 @@ class AccumulatingProducer implements Producer {
   private openBatch(q: PartitionQueue): Batch {
     const batch: Batch = {
       topic: q.topic, partition: q.partition,
-      builder: new RecordBatchBuilder({ maxBytes: this.batchSize, compression: this.compression }),
-      bytes: null, resolves: [], rejects: [], timestamps: [], createdAt: Date.now(),
+      builder: new RecordBatchBuilder({ maxBytes: this.batchSize, compression: this.compression, buffer: this.freeBuffers.pop() }),
+      bytes: null, reports: [], tags: [], timestamps: [], createdAt: Date.now(),
       attempts: 0, retryAt: 0, accounted: 0, lastError: null,
     };
     q.open = batch;
@@ -281,6 +285,8 @@ class AccumulatingProducer implements Producer {
     this.openQueues.delete(q);
     try {
       batch.bytes = batch.builder!.build();
+      // A compressed batch is a new buffer: the encoding buffer can serve the next batch at once.
+      if (batch.bytes.buffer !== batch.builder!.buffer.buffer) this.recycle(batch.builder!.buffer);
     } catch (err) {
       batch.builder = null;
       this.fail(batch, err instanceof MqError ? err : new MqError('INVALID_RECORD', (err as Error).message, { cause: err }));
@@ -295,7 +301,8 @@ class AccumulatingProducer implements Producer {
   }
 
   private armLinger(): void {
-    if (this.flushes > 0) {
+    // linger.ms=0 closes batches at the end of the tick: setTimeout(0) would add a whole millisecond.
+    if (this.flushes > 0 || this.lingerMs === 0) {
       if (this.flushCloseScheduled) return;
       this.flushCloseScheduled = true;
       queueMicrotask(() => {
@@ -345,11 +352,11 @@ class AccumulatingProducer implements Producer {
       const err = explainTopicFailure(topic, failure);
       for (const w of waiting) {
         this.settleRejected(w.bytes, 1);
-        w.reject(err);
+        w.report(err instanceof Error ? err : new MqError('UNKNOWN_TOPIC_OR_PARTITION', String(err)), -1, -1, -1, w.tag);
       }
       return;
     }
-    for (const w of waiting) this.append(w.record, w.timestamp, w.bytes, meta, w.resolve, w.reject);
+    for (const w of waiting) this.append(w.record, w.timestamp, w.bytes, meta, w.report, w.tag);
   }
 
   /** Refreshes the metadata of every topic with queued batches; coalesced and rate-limited by retryBackoffMs. */
@@ -518,26 +525,33 @@ class AccumulatingProducer implements Producer {
   }
 
   private complete(b: Batch, baseOffset: number, logAppendTimeMs: number): void {
-    const n = b.resolves.length;
+    const { reports, tags, timestamps, partition } = b;
+    const n = reports.length;
     for (let i = 0; i < n; i++) {
-      b.resolves[i]({
-        topic: b.topic,
-        partition: b.partition,
-        offset: baseOffset < 0 ? -1 : baseOffset + i,
-        timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : b.timestamps[i],
-      });
+      reports[i](null, partition, baseOffset < 0 ? -1 : baseOffset + i, logAppendTimeMs >= 0 ? logAppendTimeMs : timestamps[i], tags[i]);
     }
+    // Acknowledged means the request was written out whole: its bytes are free. (With acks=0 nothing
+    // says when the socket let go of them, and a failed batch may still sit in a dead socket's queue.)
+    if (this.acks !== 0 && b.bytes !== null && this.compression === 'none') this.recycle(b.bytes);
     this.release(b, n);
   }
 
   private fail(b: Batch, err: MqError): void {
-    for (const reject of b.rejects) reject(err);
-    this.release(b, b.rejects.length);
+    const { reports, tags } = b;
+    for (let i = 0; i < reports.length; i++) reports[i](err, b.partition, -1, -1, tags[i]);
+    this.release(b, reports.length);
   }
 
   private release(b: Batch, records: number): void {
     b.bytes = null;
     this.settleRejected(b.accounted, records);
+  }
+
+  /** Keeps a batch buffer of the usual size for a later batch. */
+  private recycle(bytes: Buffer): void {
+    if (bytes.byteOffset !== 0) return; // only buffers the builder allocated (never slices of Node's shared pool)
+    const whole = Buffer.from(bytes.buffer, 0, bytes.buffer.byteLength);
+    if (whole.length >= this.batchSize && whole.length <= 2 * this.batchSize && this.freeBuffers.length < this.maxFreeBuffers) this.freeBuffers.push(whole);
   }
 
   /** Returns `bytes` of buffer and `records` outstanding records; wakes capacity and flush waiters. */
@@ -551,6 +565,16 @@ class AccumulatingProducer implements Producer {
       for (const w of this.idleWaiters.splice(0)) w();
     }
   }
+}
+
+/** Why a record cannot be sent, or null. */
+function invalidRecord(record: ProducerRecord): MqError | null {
+  if (typeof record.topic !== 'string' || record.topic.length === 0) return new MqError('INVALID_TOPIC_EXCEPTION', 'a record needs a topic');
+  if (record.timestamp !== undefined && !Number.isSafeInteger(record.timestamp)) {
+    return new MqError('INVALID_TIMESTAMP', `record timestamp ${String(record.timestamp)} is not an integer number of ms`);
+  }
+  if (record.value !== null && !Buffer.isBuffer(record.value)) return new MqError('INVALID_RECORD', 'a record value must be a Buffer or null');
+  return null;
 }
 
 function recordBytes(r: ProducerRecord): number {

@@ -1,14 +1,17 @@
-// Builds one RecordBatch v2 (magic 2) incrementally: each record is encoded once, straight into a
-// growing buffer that already holds space for the 61-byte header, so a full batch of 16 KiB costs one
-// allocation. build() fills in the header, optionally gzips everything after it, and writes the CRC.
+// Builds one RecordBatch v2 (magic 2) incrementally: each record is encoded once, straight into one
+// buffer that already holds space for the 61-byte header. The encoder allocates nothing per record:
+// varints are written byte by byte, keys and values are copied in, and the buffer can be handed in by
+// the caller (a producer recycles the buffers of acknowledged batches), so a batch costs no allocation
+// at all in the steady state. build() fills in the header, optionally gzips everything after it, and
+// writes the CRC.
 //
 //   Record := Length VARINT (bytes after itself), Attributes INT8 (0), TimestampDelta VARLONG,
 //             OffsetDelta VARINT, KeyLength VARINT (-1 = null), Key, ValueLength VARINT (-1 = null), Value,
 //             HeadersCount VARINT, { HeaderKeyLength VARINT, HeaderKey UTF-8, HeaderValueLength VARINT
 //             (-1 = null), HeaderValue }
 //
-// Header layout and the CRC range are in batch-header.ts. Key and value buffers of 4 KiB or more are
-// referenced, not copied, until build(): do not modify them before the batch is built.
+// Header layout and the CRC range are in batch-header.ts. A record larger than the buffer's free space
+// (only ever the first record of a batch) grows the buffer by doubling.
 import { gzipSync } from 'node:zlib';
 import { MqError } from '../util/mq-error.js';
 import {
@@ -16,7 +19,6 @@ import {
   OFF_BATCH_LENGTH, OFF_CRC, OFF_LAST_OFFSET_DELTA, OFF_LEADER_EPOCH, OFF_MAGIC, OFF_MAX_TIMESTAMP,
   OFF_PRODUCER_EPOCH, OFF_PRODUCER_ID, OFF_RECORDS_COUNT, writeCrc,
 } from './batch-header.js';
-import { Writer } from './writer.js';
 
 export interface RecordBatchBuilderOptions {
   /** Soft limit on the uncompressed batch size; the first record is always accepted. Default 16384. */
@@ -26,6 +28,8 @@ export interface RecordBatchBuilderOptions {
   producerId?: bigint;
   producerEpoch?: number;
   baseSequence?: number;
+  /** A buffer to encode into (its contents are overwritten); by default one is allocated. */
+  buffer?: Buffer;
 }
 
 export interface BatchRecordInput {
@@ -70,7 +74,8 @@ function blobBytes(b: Buffer | null): number {
 }
 
 export class RecordBatchBuilder {
-  private readonly w: Writer;
+  private buf: Buffer;
+  private pos = BATCH_HEADER_BYTES;
   private readonly maxBytes: number;
   private readonly compression: 'none' | 'gzip';
   private readonly producerId: bigint;
@@ -87,8 +92,10 @@ export class RecordBatchBuilder {
     this.producerId = opts.producerId ?? -1n;
     this.producerEpoch = opts.producerEpoch ?? -1;
     this.baseSequence = opts.baseSequence ?? -1;
-    this.w = new Writer(Math.max(256, Math.min(this.maxBytes, MAX_INITIAL_BYTES)));
-    this.w.raw(EMPTY_HEADER);
+    this.buf = opts.buffer !== undefined && opts.buffer.length >= BATCH_HEADER_BYTES
+      ? opts.buffer
+      : Buffer.allocUnsafeSlow(Math.max(256, Math.min(this.maxBytes, MAX_INITIAL_BYTES))); // its own memory: it may be recycled
+    EMPTY_HEADER.copy(this.buf, 0);
   }
 
   /** Records appended so far. */
@@ -98,51 +105,58 @@ export class RecordBatchBuilder {
 
   /** Uncompressed size so far, header included. */
   get sizeInBytes(): number {
-    return this.w.length;
+    return this.pos;
+  }
+
+  /** The buffer encoded into (the one passed in, unless a large record made it grow). */
+  get buffer(): Buffer {
+    return this.buf;
   }
 
   /** Adds a record if it fits under maxBytes (the first record always fits). Returns false when full. */
   tryAppend(r: BatchRecordInput): boolean {
+    return this.append(r.key, r.value, r.headers, r.timestamp);
+  }
+
+  /** tryAppend() with the fields as arguments, so callers need no record object. */
+  append(key: Buffer | null, value: Buffer | null, headers: BatchRecordInput['headers'], timestamp: number): boolean {
     if (this.built !== null) throw new MqError('INVALID_STATE', 'record batch already built');
-    const { key, value, headers, timestamp } = r;
     if (!Number.isSafeInteger(timestamp)) {
       throw new MqError('INVALID_TIMESTAMP', `record timestamp ${timestamp} is not an integer number of ms`);
     }
     const first = this.records === 0;
-    const timestampDelta = timestamp - (first ? timestamp : this.baseTimestamp);
+    const timestampDelta = first ? 0 : timestamp - this.baseTimestamp;
     const offsetDelta = this.records;
 
     // Size first: Length prefixes the record, and the size decides whether it fits.
     let bodyBytes = 1 + varlongBytes(timestampDelta) + varintBytes(offsetDelta) + blobBytes(key) + blobBytes(value);
     const headerCount = headers === undefined ? 0 : headers.length;
     bodyBytes += varintBytes(headerCount);
-    let headerKeys: Buffer[] | undefined;
-    if (headerCount > 0) {
-      headerKeys = new Array<Buffer>(headerCount);
-      for (let i = 0; i < headerCount; i++) {
-        const h = headers![i];
-        const k = Buffer.from(h.key, 'utf8');
-        headerKeys[i] = k;
-        bodyBytes += blobBytes(k) + blobBytes(h.value);
-      }
+    for (let i = 0; i < headerCount; i++) {
+      const h = headers![i];
+      const n = Buffer.byteLength(h.key, 'utf8');
+      bodyBytes += varintBytes(n) + n + blobBytes(h.value);
     }
     const recordBytes = varintBytes(bodyBytes) + bodyBytes;
-    if (!first && this.w.length + recordBytes > this.maxBytes) return false;
+    if (!first && this.pos + recordBytes > this.maxBytes) return false;
+    if (this.pos + recordBytes > this.buf.length) this.grow(this.pos + recordBytes);
 
-    const w = this.w;
-    w.varint(bodyBytes).int8(0);
-    if ((timestampDelta | 0) === timestampDelta) w.varint(timestampDelta); // same bytes as VARLONG in int32 range
-    else w.varlong(timestampDelta);
-    w.varint(offsetDelta);
-    if (key === null) w.varint(-1); else w.varint(key.length).raw(key);
-    if (value === null) w.varint(-1); else w.varint(value.length).raw(value);
-    w.varint(headerCount);
+    const buf = this.buf;
+    let p = writeVarint(buf, this.pos, bodyBytes);
+    buf[p++] = 0; // attributes
+    p = (timestampDelta | 0) === timestampDelta ? writeVarint(buf, p, timestampDelta) : writeVarlong(buf, p, timestampDelta);
+    p = writeVarint(buf, p, offsetDelta);
+    p = writeBlob(buf, p, key);
+    p = writeBlob(buf, p, value);
+    p = writeVarint(buf, p, headerCount);
     for (let i = 0; i < headerCount; i++) {
-      const k = headerKeys![i];
-      const v = headers![i].value;
-      w.varint(k.length).raw(k);
-      if (v === null) w.varint(-1); else w.varint(v.length).raw(v);
+      const h = headers![i];
+      const n = Buffer.byteLength(h.key, 'utf8');
+      p = writeVarint(buf, p, n);
+      p += buf.write(h.key, p, n, 'utf8');
+      p = writeBlob(buf, p, h.value);
     }
+    this.pos = p;
 
     if (first) {
       this.baseTimestamp = timestamp;
@@ -156,12 +170,13 @@ export class RecordBatchBuilder {
 
   /**
    * Finishes the batch: header (BaseOffset 0, PartitionLeaderEpoch 0, magic 2, CreateTime), the records
-   * section gzipped when asked, and the CRC-32C. Returns the same buffer when called again.
+   * section gzipped when asked, and the CRC-32C. Returns the same buffer when called again. Without
+   * compression the result is a view of `buffer`.
    */
   build(): Buffer {
     if (this.built !== null) return this.built;
     if (this.records === 0) throw new MqError('INVALID_RECORD', 'cannot build an empty record batch');
-    let batch = this.w.toBuffer();
+    let batch = this.buf.subarray(0, this.pos);
     let attributes = 0;
     if (this.compression === 'gzip') {
       const compressed = gzipSync(batch.subarray(BATCH_HEADER_BYTES));
@@ -177,8 +192,8 @@ export class RecordBatchBuilder {
     batch.writeUInt32BE(0, OFF_CRC);
     batch.writeInt16BE(attributes, OFF_ATTRIBUTES);
     batch.writeInt32BE(this.records - 1, OFF_LAST_OFFSET_DELTA);
-    batch.writeBigInt64BE(BigInt(this.baseTimestamp), OFF_BASE_TIMESTAMP);
-    batch.writeBigInt64BE(BigInt(this.maxTimestamp), OFF_MAX_TIMESTAMP);
+    writeInt64(batch, OFF_BASE_TIMESTAMP, this.baseTimestamp);
+    writeInt64(batch, OFF_MAX_TIMESTAMP, this.maxTimestamp);
     batch.writeBigInt64BE(this.producerId, OFF_PRODUCER_ID);
     batch.writeInt16BE(this.producerEpoch, OFF_PRODUCER_EPOCH);
     batch.writeInt32BE(this.baseSequence, OFF_BASE_SEQUENCE);
@@ -187,4 +202,44 @@ export class RecordBatchBuilder {
     this.built = batch;
     return batch;
   }
+
+  private grow(atLeast: number): void {
+    let size = this.buf.length * 2;
+    while (size < atLeast) size *= 2;
+    const next = Buffer.allocUnsafeSlow(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+}
+
+/** Writes the ZigZag VARINT of a 32-bit integer at `p`; returns the position after it. */
+function writeVarint(buf: Buffer, p: number, v: number): number {
+  let z = ((v << 1) ^ (v >> 31)) >>> 0;
+  while (z >= 0x80) { buf[p++] = (z & 0x7f) | 0x80; z >>>= 7; }
+  buf[p++] = z;
+  return p;
+}
+
+/** Writes the ZigZag VARLONG of a safe integer at `p` (number arithmetic, no BigInt). */
+function writeVarlong(buf: Buffer, p: number, v: number): number {
+  let z = v >= 0 ? v * 2 : -v * 2 - 1;
+  while (z >= 0x80) { buf[p++] = (z % 0x80) | 0x80; z = Math.floor(z / 0x80); }
+  buf[p++] = z;
+  return p;
+}
+
+/** A VARINT length and the bytes (or just -1 for null). */
+function writeBlob(buf: Buffer, p: number, b: Buffer | null): number {
+  if (b === null) return writeVarint(buf, p, -1);
+  p = writeVarint(buf, p, b.length);
+  if (b.length < 64) for (let i = 0; i < b.length; i++) buf[p + i] = b[i]; // cheaper than a native call
+  else buf.set(b, p);
+  return p + b.length;
+}
+
+/** A signed 64-bit big-endian integer from a safe integer, without a BigInt. */
+function writeInt64(buf: Buffer, at: number, v: number): void {
+  const high = Math.floor(v / 0x100000000);
+  buf.writeInt32BE(high, at);
+  buf.writeUInt32BE(v - high * 0x100000000, at + 4);
 }

@@ -1,0 +1,223 @@
+// `bench/compare.sh`: mq, NATS JetStream and Redis Streams side by side in one run on this machine,
+// with the machine's limits, printed as one table of ratios (and written as JSON with --json-out).
+//
+// Every system gets the same record size and count, one publishing client with one connection and
+// up to 32 MiB unacknowledged (mq's default bufferMemory; the peers' window is that many records),
+// at two durability levels:
+//   os    - acknowledged once in the page cache, written back by the OS: mq flush.policy=os, NATS
+//           JetStream file storage (default sync every 2 min), Redis AOF appendfsync no;
+//   fsync - acknowledged after fdatasync/fsync: mq flush.policy=batch (group commit), Redis AOF
+//           appendfsync always; Debian's nats-server 2.9 has no per-message sync (sync_interval
+//           arrived in 2.10), so NATS shows n/a there.
+// mq is measured through its CLI (`mq bench ... --json`); the peers with the minimal pipelined clients
+// in ./peers; the broker alone with kcat. Every process started here is stopped by its PID.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { measureMachineLimits, type MachineLimits } from './machine-limits.js';
+import type { BenchResult } from './bench-result.js';
+import { NatsJetStreamPublisher } from './peers/nats-jetstream.js';
+import type { PipelinedPublisher, PublishRun } from './peers/pipelined-publisher.js';
+import { RedisStreamsPublisher } from './peers/redis-streams.js';
+import { benchPayload } from './produce-load.js';
+
+const RUN_TIMEOUT_MS = 120_000;
+const BUFFER_MEMORY_BYTES = 32 * 1024 * 1024;
+
+interface Row { label: string; mq: number | null; nats: number | null; redis: number | null; unit: string; higherIsBetter: boolean }
+
+export interface CompareReport {
+  recordSize: number;
+  count: number;
+  machine: MachineLimits;
+  rows: Row[];
+  mq: Record<string, BenchResult | number>;
+}
+
+const started: ChildProcess[] = [];
+
+function start(cmd: string, args: string[], log: string): ChildProcess {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = createWriteStream(log);
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  started.push(child);
+  return child;
+}
+
+function stopAll(): void {
+  for (const c of started.splice(0)) if (c.pid !== undefined && c.exitCode === null) { try { process.kill(c.pid, 'SIGTERM'); } catch { /* gone */ } }
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** Polls until `port` accepts a connection (at most 20 s). */
+async function waitForPort(port: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); r(true); });
+      s.once('error', () => r(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port} after 20 s`);
+}
+
+/** Runs a command to its end (bounded by RUN_TIMEOUT_MS); resolves with its stdout. */
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(child);
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
+    child.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolvePromise(out);
+      else reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`));
+    });
+  });
+}
+
+async function peer(p: PipelinedPublisher, count: number, window: number): Promise<PublishRun> {
+  await p.connect();
+  try {
+    return await p.publish(count, window, RUN_TIMEOUT_MS);
+  } finally {
+    p.close();
+  }
+}
+
+const perSec = (r: PublishRun): number => Math.round((r.records * 1000) / r.elapsedMs);
+
+export async function compare(recordSize: number, count: number, log: (line: string) => void): Promise<CompareReport> {
+  const root = mkdtempSync(join(tmpdir(), 'mq-compare-'));
+  const mqBin = resolve('bin/mq.js');
+  try {
+    log(`machine limits (loopback TCP, O_DSYNC disk writes, fdatasyncs) ...`);
+    const machine = await measureMachineLimits(root);
+
+    mkdirSync(join(root, 'mq'));
+    const mqPort = await freePort();
+    const broker = start(process.execPath, [mqBin, 'broker', 'start', '--data', join(root, 'mq'), '--listen', `127.0.0.1:${mqPort}`, '--admin-listen', '127.0.0.1:0'], join(root, 'mq.log'));
+    await waitForPort(mqPort);
+    const bootstrap = `127.0.0.1:${mqPort}`;
+    const mqBench = async (mode: string, args: string[]): Promise<BenchResult> => {
+      log(`mq bench ${mode} ${args.join(' ')} ...`);
+      return JSON.parse(await run(process.execPath, [mqBin, 'bench', mode, '-b', bootstrap, '--broker-pid', String(broker.pid), '--json', ...args])) as BenchResult;
+    };
+    const sized = ['--record-size', String(recordSize), '--count', String(count), '--acks', '1'];
+    const mqOs = await mqBench('produce', [...sized, '--topic', 'cmp-os', '--flush-policy', 'os']);
+    const mqFsync = await mqBench('produce', [...sized, '--topic', 'cmp-fsync', '--flush-policy', 'batch']);
+    const mqConsume = await mqBench('consume', ['--topic', 'cmp-os', '--count', String(count)]);
+    const mqLatency = await mqBench('e2e', ['--record-size', String(recordSize), '--rate', '10000', '--duration', '10', '--linger-ms', '0', '--acks', '1', '--flush-policy', 'os']);
+
+    log(`kcat -P -l (librdkafka) into the same broker, flush.policy=os ...`);
+    const file = join(root, 'records.txt');
+    writeFileSync(file, ('x'.repeat(recordSize - 1) + '\n').repeat(count));
+    await run(process.execPath, [mqBin, 'topics', 'create', 'cmp-kcat', '-b', bootstrap, '-p', '1', '--config', 'flush.policy=os']);
+    const k0 = performance.now();
+    await run('kcat', ['-P', '-l', '-b', bootstrap, '-t', 'cmp-kcat', '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-X', 'acks=1', file]);
+    const kcatPerSec = Math.round((count * 1000) / (performance.now() - k0));
+    if (broker.pid !== undefined) process.kill(broker.pid, 'SIGTERM');
+
+    const window = Math.max(1, Math.floor(BUFFER_MEMORY_BYTES / (recordSize + 32)));
+    const value = benchPayload(recordSize);
+
+    log(`NATS JetStream (file storage) ...`);
+    mkdirSync(join(root, 'nats'));
+    const natsPort = await freePort();
+    const nats = start('nats-server', ['-js', '-sd', join(root, 'nats'), '-a', '127.0.0.1', '-p', String(natsPort)], join(root, 'nats.log'));
+    await waitForPort(natsPort);
+    const natsOs = await peer(new NatsJetStreamPublisher('127.0.0.1', natsPort, 'cmp', value), count, window);
+    if (nats.pid !== undefined) process.kill(nats.pid, 'SIGTERM');
+
+    const redisRun = async (fsync: 'no' | 'always'): Promise<PublishRun> => {
+      log(`Redis Streams (AOF, appendfsync ${fsync}) ...`);
+      const dir = join(root, `redis-${fsync}`);
+      mkdirSync(dir);
+      const port = await freePort();
+      const redis = start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync, '--save', ''], join(root, `redis-${fsync}.log`));
+      await waitForPort(port);
+      try {
+        return await peer(new RedisStreamsPublisher('127.0.0.1', port, 'cmp', value), count, window);
+      } finally {
+        if (redis.pid !== undefined) process.kill(redis.pid, 'SIGTERM');
+      }
+    };
+    const redisOs = await redisRun('no');
+    const redisFsync = await redisRun('always');
+
+    const rows: Row[] = [
+      { label: `produce ${recordSize} B, acked in page cache (records/s)`, mq: mqOs.recordsPerSec, nats: perSec(natsOs), redis: perSec(redisOs), unit: 'rec/s', higherIsBetter: true },
+      { label: `produce ${recordSize} B, fsync before ack (records/s)`, mq: mqFsync.recordsPerSec, nats: null, redis: perSec(redisFsync), unit: 'rec/s', higherIsBetter: true },
+      { label: 'produce p50 send->ack, throughput run (ms)', mq: mqOs.latencyMs.p50, nats: round2(natsOs.latency.percentile(50)), redis: round2(redisOs.latency.percentile(50)), unit: 'ms', higherIsBetter: false },
+      { label: 'produce p99 send->ack, throughput run (ms)', mq: mqOs.latencyMs.p99, nats: round2(natsOs.latency.percentile(99)), redis: round2(redisOs.latency.percentile(99)), unit: 'ms', higherIsBetter: false },
+      { label: `consume ${recordSize} B from page cache (records/s)`, mq: mqConsume.recordsPerSec, nats: null, redis: null, unit: 'rec/s', higherIsBetter: true },
+      { label: 'e2e p50 at 10,000 rec/s, linger 0 (ms)', mq: mqLatency.latencyMs.p50, nats: null, redis: null, unit: 'ms', higherIsBetter: false },
+      { label: 'e2e p99 at 10,000 rec/s, linger 0 (ms)', mq: mqLatency.latencyMs.p99, nats: null, redis: null, unit: 'ms', higherIsBetter: false },
+      { label: 'broker alone, kcat -P (records/s)', mq: kcatPerSec, nats: null, redis: null, unit: 'rec/s', higherIsBetter: true },
+      { label: 'broker peak RSS over the mq runs (MB)', mq: Math.max(...[mqOs, mqFsync, mqConsume, mqLatency].map((r) => r.broker?.peakRssMb ?? 0)), nats: null, redis: null, unit: 'MB', higherIsBetter: false },
+    ];
+    return {
+      recordSize, count, machine, rows,
+      mq: { produceOs: mqOs, produceFsync: mqFsync, consume: mqConsume, e2eLatency: mqLatency, kcatPerSec },
+    };
+  } finally {
+    stopAll();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function round2(n: number): number { return Math.round(n * 100) / 100; }
+
+/** The report as one aligned table: each system's figure and mq's ratio to each peer. */
+export function formatCompare(r: CompareReport): string[] {
+  const fmt = (n: number | null): string => (n === null ? 'n/a' : n >= 1000 ? Math.round(n).toLocaleString('en-US') : String(n));
+  const ratio = (row: Row, peerValue: number | null): string => {
+    if (row.mq === null || peerValue === null || peerValue === 0 || row.mq === 0) return '';
+    const x = row.higherIsBetter ? row.mq / peerValue : peerValue / row.mq;
+    return `${x.toFixed(2)}x`;
+  };
+  const header = ['MEASURE', 'MQ', 'NATS JETSTREAM', 'REDIS STREAMS', 'MQ VS NATS', 'MQ VS REDIS'];
+  const body = r.rows.map((row) => [row.label, fmt(row.mq), fmt(row.nats), fmt(row.redis), ratio(row, row.nats), ratio(row, row.redis)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [
+    `${r.count.toLocaleString('en-US')} records of ${r.recordSize} B, one client connection each (ratios: >1x means mq is better)`,
+    line(header), ...body.map(line), '',
+    `machine: loopback TCP ${r.machine.loopbackMbPerSec.toLocaleString('en-US')} MB/s (Node to Node, 1 MiB writes); `
+      + `disk ${r.machine.diskDsyncMbPerSec} MB/s (O_DSYNC, 1 MiB blocks); ${r.machine.fdatasyncsPerSec.toLocaleString('en-US')} fdatasyncs/s (4 KiB appends)`,
+  ];
+}
+
+/** Entry point of bench/compare.sh: [--record-size N] [--count N] [--json-out FILE]. */
+export async function main(argv: string[]): Promise<number> {
+  const arg = (name: string, def: string): string => { const i = argv.indexOf(name); return i >= 0 && argv[i + 1] ? argv[i + 1] : def; };
+  const recordSize = Number(arg('--record-size', '100'));
+  const count = Number(arg('--count', '1000000'));
+  const jsonOut = arg('--json-out', '');
+  if (!(recordSize >= 8) || !(count >= 1)) { process.stderr.write('usage: bench/compare.sh [--record-size N>=8] [--count N] [--json-out FILE]\n'); return 2; }
+  const onSignal = (): void => { stopAll(); process.exitCode = 130; };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const t0 = performance.now();
+  const report = await compare(recordSize, count, (l) => process.stderr.write(`compare: ${l}\n`));
+  process.stdout.write(formatCompare(report).join('\n') + `\n(${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify(report, null, 2) + '\n');
+  return 0;
+}

@@ -1,0 +1,94 @@
+// The common shape of the peer clients in `bench/compare.sh`: one TCP connection, requests written in
+// chunks of ~64 KiB, at most `window` unacknowledged, each acknowledgement timed from its request's
+// send. Bounded by count and by timeoutMs. Peers speak simple text protocols, so each subclass only
+// encodes one request and counts the acknowledgements in the bytes that come back.
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { Histogram } from '../histogram.js';
+
+const CHUNK_BYTES = 64 * 1024;
+
+export interface PublishRun {
+  records: number;
+  elapsedMs: number;
+  latency: Histogram;
+  timedOut: boolean;
+}
+
+export abstract class PipelinedPublisher {
+  protected socket!: net.Socket;
+  private onAcks: ((n: number) => void) | null = null;
+  private failure: Error | null = null;
+
+  constructor(protected readonly host: string, protected readonly port: number) {}
+
+  /** Connects and runs the protocol's handshake. */
+  async connect(): Promise<void> {
+    this.socket = net.connect({ host: this.host, port: this.port, noDelay: true });
+    await new Promise<void>((resolve, reject) => { this.socket.once('connect', resolve); this.socket.once('error', reject); });
+    this.socket.on('data', (chunk: Buffer) => {
+      try {
+        const n = this.parse(chunk);
+        if (n > 0) this.onAcks?.(n);
+      } catch (err) {
+        this.failure ??= err as Error;
+        this.socket.destroy();
+      }
+    });
+    this.socket.on('close', () => { this.failure ??= new Error(`${this.host}:${this.port} closed the connection`); this.onAcks?.(0); });
+    await this.handshake();
+  }
+
+  close(): void { this.socket?.destroy(); }
+
+  /** Anything to do before publishing (e.g. create the stream). */
+  protected abstract handshake(): Promise<void>;
+  /** Writes request number `i` into `out` at `at`; returns the position after it. */
+  protected abstract encode(out: Buffer, at: number, i: number): number;
+  /** Upper bound of one request's bytes. */
+  protected abstract requestBytes(): number;
+  /** Consumes response bytes; returns how many acknowledgements they completed (errors throw). */
+  protected abstract parse(chunk: Buffer): number;
+
+  /** Publishes `count` records with at most `window` outstanding. */
+  async publish(count: number, window: number, timeoutMs: number): Promise<PublishRun> {
+    const latency = new Histogram();
+    const sentAt = new Float64Array(count);
+    let sent = 0;
+    let acked = 0;
+    let lastAckAt = 0;
+    let wake: (() => void) | null = null;
+    this.onAcks = (n) => {
+      const now = performance.now();
+      for (let k = 0; k < n && acked < sent; k++) latency.record(now - sentAt[acked++]);
+      if (n > 0) lastAckAt = now;
+      if (wake) { const w = wake; wake = null; w(); }
+    };
+    const per = this.requestBytes();
+    const chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, per));
+    const started = performance.now();
+    const deadline = started + timeoutMs;
+    while (acked < count && performance.now() < deadline) {
+      if (this.failure) throw this.failure;
+      if (sent < count && sent - acked < window) {
+        let at = 0;
+        const now = performance.now();
+        while (sent < count && sent - acked < window && at + per <= chunk.length) {
+          sentAt[sent] = now;
+          at = this.encode(chunk, at, sent);
+          sent++;
+        }
+        const flushed = this.socket.write(Buffer.from(chunk.subarray(0, at)));
+        if (!flushed) await new Promise((resolve) => this.socket.once('drain', resolve));
+        else await new Promise((resolve) => setImmediate(resolve));
+      } else {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(() => { if (wake === resolve) { wake = null; resolve(); } }, Math.max(1, deadline - performance.now())).unref();
+        });
+      }
+    }
+    this.onAcks = null;
+    return { records: acked, elapsedMs: (lastAckAt || performance.now()) - started, latency, timedOut: acked < count };
+  }
+}
