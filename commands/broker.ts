@@ -1,5 +1,5 @@
 // mq broker start: runs an embedded-mode broker in the foreground until SIGINT/SIGTERM.
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { Context } from './context.js';
 
 export default function broker(ctx: Context): Command {
@@ -8,6 +8,9 @@ export default function broker(ctx: Context): Command {
     .option('--data <dir>', 'data directory (default: ./mq-data, or log.dir from --config / MQ_LOG_DIR)')
     .option('--listen <host:port>', 'address to listen on (default: 127.0.0.1:9092, or listeners / MQ_LISTENERS)')
     .option('--config <file>', 'broker config file: key=value lines (Kafka names) or a JSON object')
+    .option('--admin-listen <host:port>', 'admin HTTP endpoint for /metrics and /v1/* ("none" for no endpoint; default: 127.0.0.1:9644, or admin.listeners / MQ_ADMIN_LISTENERS)')
+    .addOption(new Option('--log-level <level>', 'least severe log lines written to stderr (default: info, or log.level / MQ_LOG_LEVEL)').choices(['debug', 'info', 'warn', 'error']))
+    .addOption(new Option('--log-format <format>', 'log lines as text or one JSON object each (default: pretty, or log.format / MQ_LOG_FORMAT)').choices(['pretty', 'json']))
     .addHelpText('after', `
 Settings come from defaults < --config file < MQ_* environment (MQ_NUM_PARTITIONS=3 for num.partitions) < flags.
 
@@ -16,9 +19,10 @@ Examples:
   mq broker start --data /var/lib/mq --listen 0.0.0.0:9092
   MQ_AUTO_CREATE_TOPICS_ENABLE=false mq broker start --config broker.properties`)
     .action(async (o) => {
-      const config = await ctx.loadBrokerConfig({ file: o.config, env: ctx.env, flags: { data: o.data, listen: o.listen } });
+      const config = await ctx.loadBrokerConfig({ file: o.config, env: ctx.env, flags: { data: o.data, listen: o.listen, adminListen: o.adminListen, logLevel: o.logLevel, logFormat: o.logFormat } });
       const running = await ctx.startBroker(config);
       await ctx.out.line(`mq broker listening on ${running.host}:${running.port} (data: ${config.dataDir})`);
+      if (running.admin) await ctx.out.line(`mq admin listening on ${running.admin.host}:${running.admin.port} (/metrics, /v1/status)`);
       await ctx.untilAborted();
       await running.close();
     });

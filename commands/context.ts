@@ -4,7 +4,7 @@
 // Tests pass fakes through `deps`.
 import type { Readable } from 'node:stream';
 import type { Broker } from '../src/broker/broker.js';
-import type { Admin, ClientOptions, Consumer, ConsumerOptions, Producer, ProducerOptions } from '../src/client/types.js';
+import type { Admin, ClientOptions, Consumer, ConsumerOptions, GroupConsumer, GroupConsumerOptions, Producer, ProducerOptions } from '../src/client/types.js';
 import type { BrokerConfig, ConfigSources } from '../src/config/config.js';
 import type { Output } from './output.js';
 
@@ -12,13 +12,14 @@ export interface Deps {
   createAdmin(opts: ClientOptions): Admin | Promise<Admin>;
   createProducer(opts: ProducerOptions): Producer | Promise<Producer>;
   createConsumer(opts: ConsumerOptions): Consumer | Promise<Consumer>;
+  createGroupConsumer?(opts: GroupConsumerOptions): GroupConsumer | Promise<GroupConsumer>;
   loadBrokerConfig(src: ConfigSources): Promise<BrokerConfig>;
-  startBroker(config: BrokerConfig): Promise<Pick<Broker, 'host' | 'port' | 'close'>>;
+  startBroker(config: BrokerConfig): Promise<Pick<Broker, 'host' | 'port' | 'close'> & Partial<Pick<Broker, 'admin'>>>;
 }
 
 const CLIENT_ID = 'mq-cli';
 
-type ClientDeps = Pick<Deps, 'createAdmin' | 'createProducer' | 'createConsumer'>;
+type ClientDeps = Required<Pick<Deps, 'createAdmin' | 'createProducer' | 'createConsumer' | 'createGroupConsumer'>>;
 type BrokerDeps = Pick<Deps, 'loadBrokerConfig' | 'startBroker'>;
 
 async function loadClient(): Promise<ClientDeps> {
@@ -27,6 +28,7 @@ async function loadClient(): Promise<ClientDeps> {
     createAdmin: (o) => client.createAdmin(o),
     createProducer: (o) => client.createProducer(o),
     createConsumer: (o) => client.createConsumer(o),
+    createGroupConsumer: (o) => client.createGroupConsumer(o),
   };
 }
 
@@ -64,11 +66,15 @@ export class Context {
     return this.track(await (await this.dep('createConsumer'))({ ...opts, clientId: CLIENT_ID }));
   }
 
+  async groupConsumer(opts: Omit<GroupConsumerOptions, 'clientId'>): Promise<GroupConsumer> {
+    return this.track(await (await this.dep('createGroupConsumer'))!({ ...opts, clientId: CLIENT_ID }));
+  }
+
   async loadBrokerConfig(src: ConfigSources): Promise<BrokerConfig> {
     return (await this.dep('loadBrokerConfig'))(src);
   }
 
-  async startBroker(config: BrokerConfig): Promise<Pick<Broker, 'host' | 'port' | 'close'>> {
+  async startBroker(config: BrokerConfig): Promise<Pick<Broker, 'host' | 'port' | 'close'> & Partial<Pick<Broker, 'admin'>>> {
     return (await this.dep('startBroker'))(config);
   }
 

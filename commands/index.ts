@@ -9,11 +9,14 @@ import { Command, CommanderError } from 'commander';
 import { MqError } from '../src/util/mq-error.js';
 import bench from './bench.js';
 import broker from './broker.js';
+import completion from './completion.js';
 import consume from './consume.js';
 import { Context, type Deps } from './context.js';
 import { Output } from './output.js';
 import produce from './produce.js';
+import top from './top.js';
 import topics from './topics/index.js';
+import groups from './groups/index.js';
 
 export interface Io {
   out?: NodeJS.WritableStream;
@@ -42,7 +45,10 @@ export function buildProgram(ctx: Context): Command {
     .addCommand(produce(ctx))
     .addCommand(consume(ctx))
     .addCommand(topics(ctx))
+    .addCommand(groups(ctx))
     .addCommand(bench(ctx))
+    .addCommand(top(ctx))
+    .addCommand(completion(ctx))
     .addHelpText('after', `
 Every command that talks to brokers takes -b, --bootstrap HOST:PORT[,HOST:PORT] (env MQ_BOOTSTRAP,
 default 127.0.0.1:9092). Set MQ_DEBUG=1 to see stack traces. See man mq for more.

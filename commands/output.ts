@@ -31,6 +31,9 @@ export class Output {
     out.on('error', this.onError);
   }
 
+  /** The stdout stream itself, for a full-screen renderer that owns the terminal (`mq top`). */
+  get terminal(): NodeJS.WritableStream { return this.out; }
+
   /** Aborts when stdout can no longer be written (its reader closed the pipe). */
   get closed(): AbortSignal { return this.closedController.signal; }
 

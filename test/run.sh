@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: installs what the tests need (kcat from Debian when it is
-# missing), compiles, and runs every compiled *.test.js with node's test runner. Called by `npm test`.
+# The whole test suite on a fresh machine: installs what the tests need (kcat and etcd-server from Debian
+# when missing), compiles, and runs every compiled *.test.js with node's test runner. Called by `npm test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v kcat >/dev/null 2>&1 || need_apt+=(kcat)
+command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
+command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)        # mq top in a real terminal
+command -v man >/dev/null 2>&1 || need_apt+=(man-db)       # man pages render without warnings
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "test: installing ${need_apt[*]} from Debian" >&2
   if [ "$(id -u)" -ne 0 ]; then echo "test: need root to apt-get install ${need_apt[*]}" >&2; exit 1; fi

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { BrokerConfig, HostPort } from '../config/config.js';
 import { LocalStore } from '../cluster/local-store.js';
+import { startObservability, type Observability } from '../metrics/observability.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { MqError } from '../util/mq-error.js';
 import { DataDirLock } from './data-dir-lock.js';
@@ -11,17 +12,20 @@ import { createHandlers } from './handlers/index.js';
 import type { BrokerState } from './request-context.js';
 import { Server } from './server.js';
 import { TopicManager } from './topic-manager.js';
+import { GroupCoordinator } from '../group/group-coordinator.js';
 
 export interface Broker {
   readonly host: string;
   readonly port: number;
   readonly nodeId: number;
   readonly clusterId: string;
+  /** Where the admin endpoint (/metrics, /v1/*) listens; null when config.adminListen is unset. */
+  readonly admin: HostPort | null;
   close(): Promise<void>;
 }
 
 export async function startBroker(config: BrokerConfig, opts: { logger?: Logger } = {}): Promise<Broker> {
-  const logger = opts.logger ?? createLogger('info');
+  const logger = opts.logger ?? createLogger(config.logLevel ?? 'info', undefined, config.logFormat ?? 'pretty');
   const lock = await DataDirLock.acquire(config.dataDir);
   const store = await LocalStore.open(config.dataDir).catch(async (err) => { await lock.release(); throw err; });
   const topics = new TopicManager(config, store, logger);
@@ -31,8 +35,16 @@ export async function startBroker(config: BrokerConfig, opts: { logger?: Logger 
     clusterId = randomBytes(16).toString('base64url').slice(0, 22);
     await store.put('cluster/id', clusterId);
   }
+  let groups: GroupCoordinator;
   try {
     await topics.load();
+    groups = await GroupCoordinator.open({
+      nodeId: config.nodeId, store, logger,
+      initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+      minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
+      maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
+      partitionExists: (topic, partition) => topics.partition(topic, partition) !== undefined,
+    });
   } catch (err) {
     await topics.close();
     await store.close();
@@ -41,7 +53,7 @@ export async function startBroker(config: BrokerConfig, opts: { logger?: Logger 
   }
   const state: BrokerState = {
     config, nodeId: config.nodeId, clusterId, advertised: config.advertised ?? config.listen,
-    topics, logger, shutdown: shutdown.signal,
+    topics, logger, shutdown: shutdown.signal, groups,
   };
   const server = new Server(state, createHandlers());
   let bound: HostPort;
@@ -58,6 +70,16 @@ export async function startBroker(config: BrokerConfig, opts: { logger?: Logger 
     });
   }
   if (!config.advertised) state.advertised = { host: config.listen.host, port: bound.port };
+  let observability: Observability;
+  try {
+    observability = await startObservability(state);
+  } catch (err) {
+    await server.close();
+    await topics.close();
+    await store.close();
+    await lock.release();
+    throw err;
+  }
   logger.info('broker started', { nodeId: config.nodeId, listen: `${bound.host}:${bound.port}`, data: config.dataDir, topics: topics.names().length });
 
   let closing: Promise<void> | null = null;
@@ -66,11 +88,14 @@ export async function startBroker(config: BrokerConfig, opts: { logger?: Logger 
     port: bound.port,
     nodeId: config.nodeId,
     clusterId,
+    admin: observability.admin,
     close() {
       closing ??= (async () => {
         logger.info('broker stopping');
         shutdown.abort();
+        await groups.close();
         await server.close();
+        await observability.close();
         await topics.close();
         await store.close();
         await lock.release();

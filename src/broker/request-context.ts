@@ -1,8 +1,10 @@
 // What a handler gets besides its decoded request.
 import type { BrokerConfig, HostPort } from '../config/config.js';
+import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { RequestHeader } from '../protocol/header.js';
 import type { Logger } from '../util/logger.js';
 import type { TopicManager } from './topic-manager.js';
+import type { GroupCoordinator } from '../group/group-coordinator.js';
 
 export interface BrokerState {
   config: BrokerConfig;
@@ -14,6 +16,10 @@ export interface BrokerState {
   logger: Logger;
   /** Aborts when the broker shuts down, so parked requests answer at once. */
   shutdown: AbortSignal;
+  /** Live counters for /metrics (src/metrics); absent where nobody observes (some unit tests). */
+  metrics?: BrokerMetrics;
+  /** The consumer groups this broker coordinates and their committed offsets. */
+  groups: GroupCoordinator;
 }
 
 export interface RequestContext {

@@ -136,13 +136,16 @@ class ClientConnection {
       return;
     }
     let response: unknown;
+    const startedMs = performance.now();
     try {
       response = await handler(request, { header, peer: this.peer, broker: this.state });
     } catch (err) {
+      this.state.metrics?.recordRequest(apiKey, (performance.now() - startedMs) / 1000, true);
       this.state.logger.error('request failed', { api: spec.name, peer: this.peer, error: (err as Error).stack ?? String(err) });
       this.socket.destroy();
       return;
     }
+    this.state.metrics?.recordRequest(apiKey, (performance.now() - startedMs) / 1000, hasTopLevelError(response));
     if (response === null || this.socket.destroyed) return;
     const w = new Writer(1024);
     spec.response.encode(w, response, header.apiVersion);
@@ -163,6 +166,7 @@ class ClientConnection {
   }
 
   private refuse(reason: string): void {
+    if (this.state.metrics) this.state.metrics.refusedConnections++;
     this.state.logger.warn('closing connection', { peer: this.peer, reason });
     this.closing = true;
     this.queue.length = 0;
@@ -185,4 +189,9 @@ class ClientConnection {
       this.socket.end(() => this.socket.destroy());
     });
   }
+}
+
+/** A response whose top-level ErrorCode is set counts as a failed request in the metrics. */
+function hasTopLevelError(response: unknown): boolean {
+  return response !== null && typeof response === 'object' && ((response as { errorCode?: number }).errorCode ?? 0) !== 0;
 }

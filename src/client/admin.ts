@@ -8,9 +8,12 @@ import type { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/mess
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/messages/delete-topics.js';
 import { MqError } from '../util/mq-error.js';
 import { Cluster, type ClusterOptions } from './cluster.js';
+import { GroupAdminClient } from './group-admin.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, partitionKey } from './list-offsets.js';
 import { topicError } from './topic-error.js';
-import type { Admin, ClientOptions, ClusterMetadata, CreateTopicOptions, TopicDescription } from './types.js';
+import { alterTopicConfig, deleteRecordsBefore, describeTopicConfig } from './config-admin.js';
+import type { DeleteRecordsResult, RecordsBefore, TopicConfigEntry } from './types.js';
+import type { Admin, ClientOptions, ClusterMetadata, CreateTopicOptions, GroupDescription, GroupListing, OffsetResetPlan, OffsetResetTarget, TopicDescription } from './types.js';
 
 /** Creates an admin client; it connects on first use. */
 export function createAdmin(opts: ClientOptions): Admin {
@@ -20,10 +23,12 @@ export function createAdmin(opts: ClientOptions): Admin {
 class ClusterAdmin implements Admin {
   private readonly cluster: Cluster;
   private readonly timeoutMs: number;
+  private readonly groups: GroupAdminClient;
 
   constructor(opts: ClientOptions) {
     this.cluster = new Cluster(opts as ClusterOptions);
     this.timeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.groups = new GroupAdminClient(this.cluster);
   }
 
   async metadata(topics: string[] | null = null): Promise<ClusterMetadata> {
@@ -133,6 +138,24 @@ class ClusterAdmin implements Admin {
       if (r.errorCode !== 0) throw topicError(r.errorCode, name);
     }, { onRetry: () => this.refreshControllerQuietly() });
   }
+
+  describeTopicConfig(topic: string): Promise<TopicConfigEntry[]> {
+    return describeTopicConfig(this.cluster, topic, this.timeoutMs);
+  }
+
+  alterTopicConfig(topic: string, changes: Record<string, string | null>): Promise<void> {
+    return alterTopicConfig(this.cluster, topic, changes, this.timeoutMs);
+  }
+
+  deleteRecords(topic: string, before: RecordsBefore): Promise<DeleteRecordsResult[]> {
+    return deleteRecordsBefore(this.cluster, topic, before, this.timeoutMs);
+  }
+
+  // Consumer groups: group-admin.ts.
+  listGroups(): Promise<GroupListing[]> { return this.groups.listGroups(); }
+  describeGroup(groupId: string): Promise<GroupDescription> { return this.groups.describeGroup(groupId); }
+  resetGroupOffsets(opts: { groupId: string; topic: string; to: OffsetResetTarget; execute: boolean }): Promise<OffsetResetPlan> { return this.groups.resetGroupOffsets(opts); }
+  deleteGroup(groupId: string): Promise<void> { return this.groups.deleteGroup(groupId); }
 
   close(): Promise<void> {
     return this.cluster.close();

@@ -49,7 +49,8 @@ export interface RetryOptions {
   onRetry?: (err: MqError, attempt: number) => Promise<void> | void;
 }
 
-export type ConnectionPurpose = 'default' | 'fetch';
+/** 'group': coordinator traffic of a group consumer (a parked JoinGroup never delays metadata). */
+export type ConnectionPurpose = 'default' | 'fetch' | 'group';
 
 const DEFAULT_PORT = 9092;
 /** Versions below these are never used by the client even if the registry decodes them (Metadata v0 cannot ask for "no topics"). */

@@ -1,5 +1,6 @@
 // The client library: producer, consumer and admin over the Kafka wire protocol.
 export { createAdmin } from './admin.js';
 export { createConsumer } from './consumer.js';
+export { createGroupConsumer } from './group-consumer.js';
 export { createProducer } from './producer.js';
 export type * from './types.js';

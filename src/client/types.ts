@@ -39,6 +39,9 @@ export interface ConsumedRecord {
   headers: RecordHeader[];
 }
 
+/** A record's outcome: error null and its offset (-1 with acks=0) and timestamp, or the error. */
+export type DeliveryReport = (error: Error | null, partition: number, offset: number, timestamp: number, tag: number) => void;
+
 export type Acks = 0 | 1 | -1;
 export type Compression = 'none' | 'gzip';
 
@@ -70,6 +73,12 @@ export interface ProducerOptions extends ClientOptions {
 export interface Producer {
   /** Queues a record; resolves once it is acknowledged (or rejects with MqError after retries). */
   send(record: ProducerRecord): Promise<RecordMetadata>;
+  /**
+   * send() without a promise per record (librdkafka's delivery report): `onDelivery` runs once when
+   * the record is acknowledged or has failed, with the caller's `tag`. Returns false once buffered
+   * bytes reach bufferMemory (then await waitForCapacity()). Optional for fakes.
+   */
+  enqueue?(record: ProducerRecord, onDelivery: DeliveryReport, tag?: number): boolean;
   /** Resolves at once while buffered bytes are under bufferMemory; otherwise when they drop under it. */
   waitForCapacity(): Promise<void>;
   /** Sends everything buffered now (ignores linger) and waits for all outstanding acks. */
@@ -93,7 +102,14 @@ export interface ConsumerOptions extends ClientOptions {
   maxBytes?: number; // default 50 MiB
   partitionMaxBytes?: number; // default 1 MiB
   isolationLevel?: 0 | 1; // default 0 (read uncommitted)
+  /** An out-of-range fetch offset (or, in a group, no committed offset): default 'none' for assign(), 'latest' for groups. */
+  autoOffsetReset?: AutoOffsetReset;
+  /** One-line notices (offset resets, rebalances); the CLI prints them on stderr. */
+  onNotice?: (message: string) => void;
 }
+
+/** earliest / latest: move to the log start / end and say so through onNotice; none: an MqError naming the valid range. */
+export type AutoOffsetReset = 'earliest' | 'latest' | 'none';
 
 export interface Assignment {
   topic: string;
@@ -161,4 +177,148 @@ export interface Admin {
   createPartitions(topic: string, totalPartitions: number): Promise<void>;
   deleteTopic(name: string): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface Admin extends GroupAdmin {}
+
+// ---- topic configs and record deletion (config-admin.ts) ----
+
+/** One effective topic config value and where it comes from. */
+export interface TopicConfigEntry {
+  name: string;
+  value: string | null;
+  source: 'topic' | 'broker' | 'default';
+}
+
+/** `mq topics trim --before`: an offset, or a time (the first record at or after it is kept). */
+export type RecordsBefore = { offset: number } | { timestampMs: number };
+
+export interface DeleteRecordsResult {
+  partition: number;
+  logStartOffset: number;
+}
+
+export interface ConfigAdmin {
+  /** The topic's effective config (DescribeConfigs), sorted by name. */
+  describeTopicConfig(topic: string): Promise<TopicConfigEntry[]>;
+  /** Sets these keys (null removes the override), keeping the topic's other overrides (AlterConfigs). */
+  alterTopicConfig(topic: string, changes: Record<string, string | null>): Promise<void>;
+  /** Deletes every partition's records before an offset or a time (DeleteRecords). */
+  deleteRecords(topic: string, before: RecordsBefore): Promise<DeleteRecordsResult[]>;
+}
+
+export interface Admin extends ConfigAdmin {}
+
+// ---- consumer groups ----
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** `offset` is the next offset to consume (what Kafka commits). */
+export interface TopicPartitionOffset extends TopicPartition {
+  offset: number;
+}
+
+export interface GroupConsumerOptions extends ConsumerOptions {
+  groupId: string;
+  topics: string[];
+  /** Protocols offered, preferred first: range, roundrobin, cooperative-sticky, RoundRobinAssigner (kafkajs' round robin). Default ['range', 'RoundRobinAssigner']. */
+  assignors?: string[];
+  sessionTimeoutMs?: number; // default 10000
+  heartbeatIntervalMs?: number; // default 3000, at most a fifteenth of the session timeout
+  /** Longest gap between pulls of batches() before the member leaves the group; also the rebalance timeout. Default 300000. */
+  maxPollIntervalMs?: number;
+  maxPollRecords?: number; // records per batch, default 500
+  /** Commit what was consumed every N ms (and before a revoke and on close); 0 = commits are explicit. Default 0. */
+  autoCommitIntervalMs?: number;
+  /** Runs before partitions are taken away (commit here); the rebalance waits for it. */
+  onRevoke?: (partitions: TopicPartition[]) => void | Promise<void>;
+  /** Runs when partitions are given to this member. */
+  onAssign?: (partitions: TopicPartition[]) => void | Promise<void>;
+}
+
+export interface GroupConsumer {
+  /**
+   * Joins the group and yields batches of records (one partition each, at most maxPollRecords). The
+   * group rebalances between pulls: after a batch has been handed out, its partition stays assigned until
+   * the caller asks for the next one, so a commit made before that lands in the same generation.
+   */
+  batches(opts?: { signal?: AbortSignal }): AsyncIterable<ConsumedRecord[]>;
+  /** The records of batches(), one at a time. */
+  records(opts?: { signal?: AbortSignal }): AsyncIterable<ConsumedRecord>;
+  /** OffsetCommit of `offsets`, or of everything handed out so far. Rebalance errors come back as MqErrors (REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID). */
+  commit(offsets?: TopicPartitionOffset[]): Promise<void>;
+  /** commit() in the background; a failure is reported through onNotice. */
+  commitAsync(offsets?: TopicPartitionOffset[]): void;
+  /** The partitions assigned now. */
+  assignment(): TopicPartition[];
+  readonly memberId: string;
+  readonly generationId: number;
+  /** Commits (with autoCommit), leaves the group (LeaveGroup) and closes the connections. */
+  close(): Promise<void>;
+}
+
+export interface GroupListing {
+  groupId: string;
+  protocolType: string;
+}
+
+export interface GroupMemberDescription {
+  memberId: string;
+  clientId: string;
+  clientHost: string;
+  assignment: TopicPartition[];
+}
+
+export interface GroupOffsetDescription extends TopicPartition {
+  /** -1 when nothing is committed. */
+  committedOffset: number;
+  logEndOffset: number;
+  /** logEndOffset - committedOffset; null when nothing is committed. */
+  lag: number | null;
+  memberId: string | null;
+  clientId: string | null;
+  clientHost: string | null;
+}
+
+export interface GroupDescription {
+  groupId: string;
+  state: string;
+  protocolType: string;
+  protocol: string;
+  members: GroupMemberDescription[];
+  offsets: GroupOffsetDescription[];
+}
+
+/** Where reset-offsets moves a group's committed offsets. */
+export type OffsetResetTarget =
+  | { kind: 'earliest' }
+  | { kind: 'latest' }
+  | { kind: 'offset'; offset: number }
+  | { kind: 'datetime'; timestampMs: number }
+  | { kind: 'shiftBy'; n: number };
+
+export interface OffsetResetPlanEntry extends TopicPartition {
+  /** -1 when nothing was committed. */
+  currentOffset: number;
+  newOffset: number;
+}
+
+export interface OffsetResetPlan {
+  groupId: string;
+  executed: boolean;
+  partitions: OffsetResetPlanEntry[];
+}
+
+/** Group admin operations (group-admin.ts); Admin has them too. */
+export interface GroupAdmin {
+  /** Groups of every broker, sorted by id. */
+  listGroups(): Promise<GroupListing[]>;
+  /** State, members and, per committed or assigned partition, committed offset, log end offset and lag. */
+  describeGroup(groupId: string): Promise<GroupDescription>;
+  /** Plans (and with execute, commits) new offsets for every partition of `topic`; refused while the group has members. */
+  resetGroupOffsets(opts: { groupId: string; topic: string; to: OffsetResetTarget; execute: boolean }): Promise<OffsetResetPlan>;
+  deleteGroup(groupId: string): Promise<void>;
 }

@@ -2,6 +2,7 @@
 // The file is Kafka-style `key=value` lines (`#` comments) or a JSON object with the same keys.
 // Environment: MQ_ + the key upper-cased with dots as underscores (MQ_NUM_PARTITIONS=3).
 import { readFile } from 'node:fs/promises';
+import type { LogFormat, LogLevel } from '../util/logger.js';
 import { MqError } from '../util/mq-error.js';
 import type { TopicConfig } from './topic-config.js';
 
@@ -20,7 +21,23 @@ export interface BrokerConfig {
   /** Defaults for topics that do not override them. */
   topicDefaults: TopicConfig;
   indexIntervalBytes: number;
+  /** How often the log cleaner applies retention.ms / retention.bytes. */
+  retentionCheckIntervalMs: number;
+  /** Most segment and index file descriptors the logs hold open at once (least recently used are closed). */
+  maxOpenFiles: number;
+  /** group.initial.rebalance.delay.ms: how long an empty group waits for more members before its first rebalance. */
+  groupInitialRebalanceDelayMs: number;
+  /** group.min.session.timeout.ms / group.max.session.timeout.ms: the session timeouts JoinGroup accepts. */
+  groupMinSessionTimeoutMs: number;
+  groupMaxSessionTimeoutMs: number;
+  /** Admin HTTP listener (/metrics, /v1/*); null or absent: none (in-process tests start many brokers). */
+  adminListen?: HostPort | null;
+  logLevel?: LogLevel;
+  logFormat?: LogFormat;
 }
+
+/** Where `mq broker start` serves /metrics and /v1/* unless told otherwise. */
+export const DEFAULT_ADMIN_LISTEN: HostPort = { host: '127.0.0.1', port: 9644 };
 
 export function defaultBrokerConfig(): BrokerConfig {
   return {
@@ -36,8 +53,18 @@ export function defaultBrokerConfig(): BrokerConfig {
       'segment.bytes': 1024 * 1024 * 1024,
       'segment.ms': 7 * 24 * 3600 * 1000,
       'message.timestamp.type': 'CreateTime',
+      'retention.ms': 7 * 24 * 3600 * 1000,
+      'retention.bytes': -1,
+      // Embedded mode has one replica and nothing else to lean on: acknowledge only what is on disk.
+      'flush.policy': 'batch',
+      'flush.ms': 1000,
     },
     indexIntervalBytes: 4096,
+    retentionCheckIntervalMs: 5 * 60 * 1000,
+    maxOpenFiles: 1000,
+    groupInitialRebalanceDelayMs: 3000,
+    groupMinSessionTimeoutMs: 6000,
+    groupMaxSessionTimeoutMs: 30 * 60 * 1000,
   };
 }
 
@@ -81,6 +108,27 @@ const keys: Record<string, Setter> = {
     c.topicDefaults['message.timestamp.type'] = v;
   },
   'log.index.interval.bytes': (c, v) => { c.indexIntervalBytes = int('log.index.interval.bytes', v, 1); },
+  'admin.listeners': (c, v) => { c.adminListen = v === 'none' ? null : parseHostPort(v, 'admin.listeners'); },
+  'log.level': (c, v) => {
+    if (v !== 'debug' && v !== 'info' && v !== 'warn' && v !== 'error') throw new MqError('INVALID_CONFIG', `log.level=${v}: must be debug, info, warn or error`);
+    c.logLevel = v;
+  },
+  'log.format': (c, v) => {
+    if (v !== 'json' && v !== 'pretty') throw new MqError('INVALID_CONFIG', `log.format=${v}: must be json or pretty`);
+    c.logFormat = v;
+  },
+  'log.retention.ms': (c, v) => { c.topicDefaults['retention.ms'] = v === '-1' ? -1 : int('log.retention.ms', v, 1); },
+  'log.retention.bytes': (c, v) => { c.topicDefaults['retention.bytes'] = v === '-1' ? -1 : int('log.retention.bytes', v, 0); },
+  'log.retention.check.interval.ms': (c, v) => { c.retentionCheckIntervalMs = int('log.retention.check.interval.ms', v, 10); },
+  'log.max.open.files': (c, v) => { c.maxOpenFiles = int('log.max.open.files', v, 16); },
+  'group.initial.rebalance.delay.ms': (c, v) => { c.groupInitialRebalanceDelayMs = int('group.initial.rebalance.delay.ms', v, 0); },
+  'group.min.session.timeout.ms': (c, v) => { c.groupMinSessionTimeoutMs = int('group.min.session.timeout.ms', v, 1); },
+  'group.max.session.timeout.ms': (c, v) => { c.groupMaxSessionTimeoutMs = int('group.max.session.timeout.ms', v, 1); },
+  'log.flush.policy': (c, v) => {
+    if (v !== 'batch' && v !== 'interval' && v !== 'os') throw new MqError('INVALID_CONFIG', `log.flush.policy=${v}: must be batch, interval or os`);
+    c.topicDefaults['flush.policy'] = v;
+  },
+  'log.flush.interval.ms': (c, v) => { c.topicDefaults['flush.ms'] = int('log.flush.interval.ms', v, 1); },
 };
 
 export const BROKER_CONFIG_KEYS = Object.keys(keys);
@@ -129,12 +177,13 @@ function envEntries(env: NodeJS.ProcessEnv): [string, string][] {
 export interface ConfigSources {
   file?: string;
   env?: NodeJS.ProcessEnv;
-  flags?: { data?: string; listen?: string; advertise?: string; nodeId?: string };
+  flags?: { data?: string; listen?: string; advertise?: string; nodeId?: string; adminListen?: string; logLevel?: string; logFormat?: string };
 }
 
 /** Builds the broker config from defaults, file, environment and flags; every value validated. */
 export async function loadBrokerConfig(src: ConfigSources = {}): Promise<BrokerConfig> {
   const c = defaultBrokerConfig();
+  c.adminListen = { ...DEFAULT_ADMIN_LISTEN };
   if (src.file) {
     let text: string;
     try { text = await readFile(src.file, 'utf8'); } catch (err) {
@@ -149,6 +198,9 @@ export async function loadBrokerConfig(src: ConfigSources = {}): Promise<BrokerC
   if (f.listen !== undefined) flagEntries.push(['listeners', f.listen]);
   if (f.advertise !== undefined) flagEntries.push(['advertised.listeners', f.advertise]);
   if (f.nodeId !== undefined) flagEntries.push(['node.id', f.nodeId]);
+  if (f.adminListen !== undefined) flagEntries.push(['admin.listeners', f.adminListen]);
+  if (f.logLevel !== undefined) flagEntries.push(['log.level', f.logLevel]);
+  if (f.logFormat !== undefined) flagEntries.push(['log.format', f.logFormat]);
   apply(c, flagEntries, 'flags');
   return c;
 }

@@ -11,6 +11,19 @@ import { FetchRequest, FetchResponse } from './messages/fetch.js';
 import { ListOffsetsRequest, ListOffsetsResponse } from './messages/list-offsets.js';
 import { MetadataRequest, MetadataResponse } from './messages/metadata.js';
 import { ProduceRequest, ProduceResponse } from './messages/produce.js';
+import { DescribeConfigsRequest, DescribeConfigsResponse } from './messages/describe-configs.js';
+import { AlterConfigsRequest, AlterConfigsResponse } from './messages/alter-configs.js';
+import { DeleteRecordsRequest, DeleteRecordsResponse } from './messages/delete-records.js';
+import { OffsetCommitRequest, OffsetCommitResponse } from './messages/offset-commit.js';
+import { OffsetFetchRequest, OffsetFetchResponse } from './messages/offset-fetch.js';
+import { FindCoordinatorRequest, FindCoordinatorResponse } from './messages/find-coordinator.js';
+import { JoinGroupRequest, JoinGroupResponse } from './messages/join-group.js';
+import { HeartbeatRequest, HeartbeatResponse } from './messages/heartbeat.js';
+import { LeaveGroupRequest, LeaveGroupResponse } from './messages/leave-group.js';
+import { SyncGroupRequest, SyncGroupResponse } from './messages/sync-group.js';
+import { DescribeGroupsRequest, DescribeGroupsResponse } from './messages/describe-groups.js';
+import { ListGroupsRequest, ListGroupsResponse } from './messages/list-groups.js';
+import { DeleteGroupsRequest, DeleteGroupsResponse } from './messages/delete-groups.js';
 
 export const ApiKey = {
   Produce: 0,
@@ -21,6 +34,19 @@ export const ApiKey = {
   CreateTopics: 19,
   DeleteTopics: 20,
   CreatePartitions: 37,
+  DeleteRecords: 21,
+  DescribeConfigs: 32,
+  AlterConfigs: 33,
+  OffsetCommit: 8,
+  OffsetFetch: 9,
+  FindCoordinator: 10,
+  JoinGroup: 11,
+  Heartbeat: 12,
+  LeaveGroup: 13,
+  SyncGroup: 14,
+  DescribeGroups: 15,
+  ListGroups: 16,
+  DeleteGroups: 42,
 } as const;
 
 export interface ApiSpec<Req = any, Res = any> {
@@ -48,6 +74,19 @@ export const apis: readonly ApiSpec[] = Object.freeze([
   spec(ApiKey.CreateTopics, 'CreateTopics', 0, 4, CreateTopicsRequest, CreateTopicsResponse),
   spec(ApiKey.DeleteTopics, 'DeleteTopics', 0, 1, DeleteTopicsRequest, DeleteTopicsResponse),
   spec(ApiKey.CreatePartitions, 'CreatePartitions', 0, 1, CreatePartitionsRequest, CreatePartitionsResponse),
+  spec(ApiKey.DeleteRecords, 'DeleteRecords', 0, 1, DeleteRecordsRequest, DeleteRecordsResponse),
+  spec(ApiKey.DescribeConfigs, 'DescribeConfigs', 0, 2, DescribeConfigsRequest, DescribeConfigsResponse),
+  spec(ApiKey.AlterConfigs, 'AlterConfigs', 0, 1, AlterConfigsRequest, AlterConfigsResponse),
+  spec(ApiKey.OffsetCommit, 'OffsetCommit', 2, 5, OffsetCommitRequest, OffsetCommitResponse),
+  spec(ApiKey.OffsetFetch, 'OffsetFetch', 1, 4, OffsetFetchRequest, OffsetFetchResponse),
+  spec(ApiKey.FindCoordinator, 'FindCoordinator', 0, 2, FindCoordinatorRequest, FindCoordinatorResponse),
+  spec(ApiKey.JoinGroup, 'JoinGroup', 0, 5, JoinGroupRequest, JoinGroupResponse),
+  spec(ApiKey.Heartbeat, 'Heartbeat', 0, 3, HeartbeatRequest, HeartbeatResponse),
+  spec(ApiKey.LeaveGroup, 'LeaveGroup', 0, 2, LeaveGroupRequest, LeaveGroupResponse),
+  spec(ApiKey.SyncGroup, 'SyncGroup', 0, 3, SyncGroupRequest, SyncGroupResponse),
+  spec(ApiKey.DescribeGroups, 'DescribeGroups', 0, 2, DescribeGroupsRequest, DescribeGroupsResponse),
+  spec(ApiKey.ListGroups, 'ListGroups', 0, 2, ListGroupsRequest, ListGroupsResponse),
+  spec(ApiKey.DeleteGroups, 'DeleteGroups', 0, 1, DeleteGroupsRequest, DeleteGroupsResponse),
 ]);
 
 const byKey = new Map(apis.map((a) => [a.key, a]));

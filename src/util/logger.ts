@@ -1,5 +1,7 @@
-// One-line log records to stderr: `2026-11-25T21:10:00.000Z INFO  message key=value ...`.
+// One-line log records to stderr: `2026-11-25T21:10:00.000Z INFO  message key=value ...` (pretty), or
+// with format json one object per line: {"time":"...","level":"info","msg":"...","key":value,...}.
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFormat = 'json' | 'pretty';
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface Logger {
@@ -10,9 +12,15 @@ export interface Logger {
 }
 
 /** A logger writing to `sink` (stderr by default) at or above `level`. */
-export function createLogger(level: LogLevel = 'info', sink: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function createLogger(level: LogLevel = 'info', sink: (line: string) => void = (l) => process.stderr.write(l), format: LogFormat = 'pretty'): Logger {
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (rank[lvl] < rank[level]) return;
+    if (format === 'json') {
+      const record: Record<string, unknown> = { time: new Date().toISOString(), level: lvl, msg };
+      if (fields) for (const [k, v] of Object.entries(fields)) record[k] = typeof v === 'bigint' ? String(v) : v;
+      sink(JSON.stringify(record) + '\n');
+      return;
+    }
     let line = `${new Date().toISOString()} ${lvl.toUpperCase().padEnd(5)} ${msg}`;
     if (fields) {
       for (const [k, v] of Object.entries(fields)) line += ` ${k}=${typeof v === 'string' && /\s/.test(v) ? JSON.stringify(v) : String(v)}`;

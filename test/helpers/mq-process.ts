@@ -21,6 +21,10 @@ export interface BrokerProcess {
   port: number;
   bootstrap: string;
   dataDir: string;
+  /** The admin HTTP endpoint (/metrics, /v1/*), started on 127.0.0.1:0. */
+  adminPort: number;
+  /** "127.0.0.1:<adminPort>" */
+  admin: string;
   /** Everything the broker wrote to stdout and stderr so far. */
   output(): string;
   /** SIGTERM and wait for exit; resolves to the exit code. */
@@ -31,7 +35,7 @@ export interface BrokerProcess {
 
 /** Starts `mq broker start` on 127.0.0.1:0 (or `port`) with `dataDir`; resolves once it listens. */
 export async function startBrokerProcess(dataDir: string, opts: { env?: Record<string, string>; args?: string[]; port?: number } = {}): Promise<BrokerProcess> {
-  const proc = spawn(process.execPath, [mqBin, 'broker', 'start', '--data', dataDir, '--listen', `127.0.0.1:${opts.port ?? 0}`, ...(opts.args ?? [])], {
+  const proc = spawn(process.execPath, [mqBin, 'broker', 'start', '--data', dataDir, '--listen', `127.0.0.1:${opts.port ?? 0}`, '--admin-listen', '127.0.0.1:0', ...(opts.args ?? [])], {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -39,18 +43,19 @@ export async function startBrokerProcess(dataDir: string, opts: { env?: Record<s
   proc.stdout!.on('data', (d) => { out += d; });
   proc.stderr!.on('data', (d) => { out += d; });
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
+  const [port, adminPort] = await new Promise<[number, number]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`broker did not start within 15 s:\n${out}`)), 15000);
     const check = (): void => {
-      const m = /listening on [^\s:]+:(\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+      const m = /mq broker listening on [^\s:]+:(\d+)/.exec(out);
+      const a = /mq admin listening on [^\s:]+:(\d+)/.exec(out);
+      if (m && a) { clearTimeout(timer); resolve([Number(m[1]), Number(a[1])]); }
     };
     proc.stdout!.on('data', check);
     proc.stderr!.on('data', check);
     void exited.then((code) => { clearTimeout(timer); reject(new Error(`broker exited with ${code} before listening:\n${out}`)); });
   });
   return {
-    proc, port, bootstrap: `127.0.0.1:${port}`, dataDir,
+    proc, port, bootstrap: `127.0.0.1:${port}`, dataDir, adminPort, admin: `127.0.0.1:${adminPort}`,
     output: () => out,
     async stop() {
       if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;

@@ -30,9 +30,15 @@ export const handleFetch: Handler<FetchRequest, FetchResponse> = async (req, ctx
     const remainingMs = deadline - Date.now();
     if (result.bytes >= req.minBytes || result.errors > 0 || remainingMs <= 0 || b.shutdown.aborted || wanted.length === 0) {
       wait.cancel();
+      if (b.metrics) for (const [topic, pd] of result.data) b.metrics.recordFetch(topic, pd.partitionIndex, pd.records as Buffer[]);
       return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: group(result.data) };
     }
-    await wait.until(remainingMs);
+    if (b.metrics) b.metrics.fetchPurgatory++;
+    try {
+      await wait.until(remainingMs);
+    } finally {
+      if (b.metrics) b.metrics.fetchPurgatory--;
+    }
   }
 };
 

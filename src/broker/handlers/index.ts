@@ -9,6 +9,19 @@ import { handleFetch } from './fetch.js';
 import { handleListOffsets } from './list-offsets.js';
 import { handleMetadata } from './metadata.js';
 import { handleProduce } from './produce.js';
+import { handleDescribeConfigs } from './describe-configs.js';
+import { handleAlterConfigs } from './alter-configs.js';
+import { handleDeleteRecords } from './delete-records.js';
+import { handleOffsetCommit } from './offset-commit.js';
+import { handleOffsetFetch } from './offset-fetch.js';
+import { handleFindCoordinator } from './find-coordinator.js';
+import { handleJoinGroup } from './join-group.js';
+import { handleHeartbeat } from './heartbeat.js';
+import { handleLeaveGroup } from './leave-group.js';
+import { handleSyncGroup } from './sync-group.js';
+import { handleDescribeGroups } from './describe-groups.js';
+import { handleListGroups } from './list-groups.js';
+import { handleDeleteGroups } from './delete-groups.js';
 
 export function createHandlers(): Map<number, Handler> {
   const handlers = new Map<number, Handler>([
@@ -20,6 +33,19 @@ export function createHandlers(): Map<number, Handler> {
     [ApiKey.CreateTopics, handleCreateTopics],
     [ApiKey.DeleteTopics, handleDeleteTopics],
     [ApiKey.CreatePartitions, handleCreatePartitions],
+    [ApiKey.DeleteRecords, handleDeleteRecords],
+    [ApiKey.DescribeConfigs, handleDescribeConfigs],
+    [ApiKey.AlterConfigs, handleAlterConfigs],
+    [ApiKey.OffsetCommit, handleOffsetCommit],
+    [ApiKey.OffsetFetch, handleOffsetFetch],
+    [ApiKey.FindCoordinator, handleFindCoordinator],
+    [ApiKey.JoinGroup, handleJoinGroup],
+    [ApiKey.Heartbeat, handleHeartbeat],
+    [ApiKey.LeaveGroup, handleLeaveGroup],
+    [ApiKey.SyncGroup, handleSyncGroup],
+    [ApiKey.DescribeGroups, handleDescribeGroups],
+    [ApiKey.ListGroups, handleListGroups],
+    [ApiKey.DeleteGroups, handleDeleteGroups],
   ]);
   for (const spec of apis) {
     if (!handlers.has(spec.key)) throw new Error(`no handler for ${spec.name} (API key ${spec.key})`);

@@ -57,6 +57,7 @@ async function appendOne(b: BrokerState, ctx: RequestContext, topic: string, ind
 
   try {
     const { baseOffset, logAppendTimeMs } = await partition.append(records);
+    b.metrics?.recordAppend(topic, index, records);
     return {
       index,
       errorCode: 0,

@@ -56,6 +56,16 @@ function fakeAdmin(description?: TopicDescription) {
     },
     async createPartitions(topic, n) { calls.push(`createPartitions ${topic} ${n}`); },
     async deleteTopic(name) { calls.push(`deleteTopic ${name}`); },
+    async listGroups() { calls.push('listGroups'); return [{ groupId: 'g', protocolType: 'consumer' }]; },
+    async describeGroup(groupId) { calls.push(`describeGroup ${groupId}`); throw new MqError('GROUP_ID_NOT_FOUND', `group '${groupId}' does not exist`); },
+    async resetGroupOffsets(o) { calls.push(`resetGroupOffsets ${JSON.stringify(o)}`); return { groupId: o.groupId, executed: o.execute, partitions: [{ topic: o.topic, partition: 0, currentOffset: 5, newOffset: 0 }] }; },
+    async deleteGroup(groupId) { calls.push(`deleteGroup ${groupId}`); },
+    async describeTopicConfig(topic) {
+      calls.push(`describeTopicConfig ${topic}`);
+      return [{ name: 'retention.ms', value: '604800000', source: 'default' }, { name: 'segment.bytes', value: '1024', source: 'topic' }];
+    },
+    async alterTopicConfig(topic, changes) { calls.push(`alterTopicConfig ${topic} ${JSON.stringify(changes)}`); },
+    async deleteRecords(topic, before) { calls.push(`deleteRecords ${topic} ${JSON.stringify(before)}`); return [{ partition: 0, logStartOffset: 7 }]; },
     async close() { closed++; },
   };
   const deps: Partial<Deps> = { createAdmin: (o) => { options = o; return admin; } };
@@ -191,12 +201,40 @@ describe('mq topics', () => {
       ['1', '0', '0,1', '0', '10', '101'],
       ['2', 'none', '0,1', '0,1', '20', '102'],
       ['3', '0', '0,1', '0,1', '30', '103'],
+      [''],
+      ['CONFIG', 'VALUE', 'SOURCE'],
+      ['retention.ms', '604800000', 'default'],
+      ['segment.bytes', '1024', 'topic'],
     ]);
+  });
+
+  test('alter --config sets the given keys and prints old -> new; trim --before takes an offset or @time', async () => {
+    const a = fakeAdmin(fourPartitions);
+    const r = await run(['topics', 'alter', 't', '--config', 'retention.ms=1000', '--config', 'segment.bytes=2048'], { deps: a.deps });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, 'topic t retention.ms: 604800000 -> 1000\ntopic t segment.bytes: 1024 -> 2048\n');
+    assert.ok(a.calls.includes('alterTopicConfig t {"retention.ms":"1000","segment.bytes":"2048"}'));
+    const unknown = await run(['topics', 'alter', 't', '--config', 'nope=1'], { deps: a.deps });
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.err, /unknown topic config 'nope'/);
+    const nothing = await run(['topics', 'alter', 't'], { deps: a.deps });
+    assert.notEqual(nothing.code, 0);
+    const trim = await run(['topics', 'trim', 't', '--before', '42'], { deps: a.deps });
+    assert.equal(trim.code, 0, trim.err);
+    assert.deepEqual(trim.out.trimEnd().split('\n').map((l) => l.trim().split(/\s+/)), [['PARTITION', 'LOG-START'], ['0', '7']]);
+    await run(['topics', 'trim', 't', '--before', '@2024-05-01T00:00:00Z'], { deps: a.deps });
+    assert.ok(a.calls.includes('deleteRecords t {"offset":42}'));
+    assert.ok(a.calls.includes(`deleteRecords t {"timestampMs":${Date.parse('2024-05-01T00:00:00Z')}}`));
+    const bad = await run(['topics', 'trim', 't', '--before', 'yesterday'], { deps: a.deps });
+    assert.equal(bad.code, 2);
   });
 
   test('describe --json prints the description', async () => {
     const r = await run(['topics', 'describe', 't', '--json'], { deps: fakeAdmin(fourPartitions).deps });
-    assert.deepEqual(JSON.parse(r.out), fourPartitions);
+    assert.deepEqual(JSON.parse(r.out), {
+      ...fourPartitions,
+      configs: [{ name: 'retention.ms', value: '604800000', source: 'default' }, { name: 'segment.bytes', value: '1024', source: 'topic' }],
+    });
   });
 
   test('describe of a missing topic: exit 1, message and a default hint', async () => {
@@ -400,7 +438,7 @@ describe('mq broker start', () => {
       startBroker: async () => ({ host: '127.0.0.1', port: 19092, close: async () => { closed++; } }),
     };
     const out = sink();
-    const running = main(['broker', 'start', '--data', './d', '--listen', '127.0.0.1:0'], { out, err: sink(), stdin: Readable.from([]), env: { MQ_NUM_PARTITIONS: '3' }, signal: ac.signal, deps });
+    const running = main(['broker', 'start', '--data', './d', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--log-format', 'json'], { out, err: sink(), stdin: Readable.from([]), env: { MQ_NUM_PARTITIONS: '3' }, signal: ac.signal, deps });
     const deadline = Date.now() + 5000;
     while (!out.text().includes('listening') && Date.now() < deadline) await new Promise((res) => setImmediate(res));
     assert.equal(out.text(), 'mq broker listening on 127.0.0.1:19092 (data: ./d)\n');
@@ -408,7 +446,10 @@ describe('mq broker start', () => {
     ac.abort();
     assert.equal(await running, 0);
     assert.equal(closed, 1);
-    assert.deepEqual(sources, { file: undefined, env: { MQ_NUM_PARTITIONS: '3' }, flags: { data: './d', listen: '127.0.0.1:0' } });
+    assert.deepEqual(sources, {
+      file: undefined, env: { MQ_NUM_PARTITIONS: '3' },
+      flags: { data: './d', listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', logLevel: undefined, logFormat: 'json' },
+    });
   });
 
   test('an invalid config is exit 1 with the message and hint', async () => {

@@ -17,7 +17,7 @@ test('every ApiKey has exactly one spec, found by key', () => {
     assert.equal(spec.key, key);
     assert.ok(spec.minVersion <= spec.maxVersion);
   }
-  assert.equal(apiSpec(8), undefined, 'OffsetCommit is not registered here');
+  assert.equal(apiSpec(1000), undefined, 'an unknown key');
   assert.equal(apiSpec(-1), undefined);
 });
 
@@ -25,6 +25,9 @@ test('advertised ranges are the ones PROTOCOL.md recommends, all below the first
   const expected: Record<number, [number, number, number]> = {
     // key: [min, max, first flexible version]
     0: [3, 7, 9], 1: [4, 11, 12], 2: [1, 3, 6], 3: [0, 4, 9], 18: [0, 2, 3], 19: [0, 4, 5], 20: [0, 1, 4], 37: [0, 1, 2],
+    8: [2, 5, 8], 9: [1, 4, 6], 10: [0, 2, 3], 11: [0, 5, 6], 12: [0, 3, 4], 13: [0, 2, 4], 14: [0, 3, 4], 15: [0, 2, 5],
+    16: [0, 2, 3], 42: [0, 1, 2],
+    21: [0, 1, 2], 32: [0, 2, 4], 33: [0, 1, 2],
   };
   const advertised = advertisedApiVersions();
   assert.equal(advertised.length, Object.keys(expected).length);

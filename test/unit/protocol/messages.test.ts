@@ -20,6 +20,8 @@ import {
   CreatePartitionsRequest, CreatePartitionsResponse,
 } from '../../../src/protocol/messages/create-partitions.js';
 import { RecordBatchBuilder } from '../../../src/protocol/record-batch-builder.js';
+import { groupSamples } from './group-samples.js';
+import { configSamples } from './config-samples.js';
 
 const require = createRequire(import.meta.url);
 /** A kafkajs request module: `(args) => { apiKey, apiVersion, encode(): Promise<Encoder> }`. */
@@ -251,6 +253,8 @@ const samples: Record<number, { request: (v: number) => any; response: (v: numbe
   [ApiKey.CreateTopics]: { request: createTopicsRequest, response: createTopicsResponse },
   [ApiKey.DeleteTopics]: { request: deleteTopicsRequest, response: deleteTopicsResponse },
   [ApiKey.CreatePartitions]: { request: createPartitionsRequest, response: createPartitionsResponse },
+  ...groupSamples,
+  ...configSamples,
 };
 
 describe('round trip of every message at every supported version', () => {
