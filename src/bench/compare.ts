@@ -3,7 +3,11 @@
 //
 // Every system gets the same record size and count, one publishing client with one connection and
 // up to 32 MiB unacknowledged (mq's default bufferMemory; the peers' window is that many records),
-// at two durability levels:
+// then one reading client with one connection reads the same records back from the start (consume
+// from the page cache; NATS: a pull consumer, Redis: XREAD in batches), then a fixed 10,000 records/s
+// for 10 s goes from one publishing connection to one reading connection with the send time in the
+// payload (end-to-end latency; NATS: a push consumer, Redis: blocking XREAD), at two durability levels
+// (consume and latency at the first):
 //   os    - acknowledged once in the page cache, written back by the OS: mq flush.policy=os, NATS
 //           JetStream file storage (default sync every 2 min), Redis AOF appendfsync no;
 //   fsync - acknowledged after fdatasync/fsync: mq flush.policy=batch (group commit), Redis AOF
@@ -19,13 +23,22 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { measureMachineLimits, type MachineLimits } from './machine-limits.js';
 import type { BenchResult } from './bench-result.js';
+import { Histogram } from './histogram.js';
 import { NatsJetStreamPublisher } from './peers/nats-jetstream.js';
+import { NatsJetStreamReader } from './peers/nats-jetstream-reader.js';
+import type { PeerReader, ReadRun } from './peers/peer-reader.js';
 import type { PipelinedPublisher, PublishRun } from './peers/pipelined-publisher.js';
 import { RedisStreamsPublisher } from './peers/redis-streams.js';
+import { RedisStreamsReader } from './peers/redis-streams-reader.js';
 import { benchPayload } from './produce-load.js';
 
 const RUN_TIMEOUT_MS = 120_000;
 const BUFFER_MEMORY_BYTES = 32 * 1024 * 1024;
+/** The fixed load and length of the end-to-end latency runs (the same as mq bench e2e's below). */
+const E2E_RATE_PER_SEC = 10_000;
+const E2E_DURATION_MS = 10_000;
+/** How long the reader may still take after the last publish ack before the latency run ends. */
+const E2E_GRACE_MS = 10_000;
 
 interface Row { label: string; mq: number | null; nats: number | null; redis: number | null; unit: string; higherIsBetter: boolean }
 
@@ -35,6 +48,15 @@ export interface CompareReport {
   machine: MachineLimits;
   rows: Row[];
   mq: Record<string, BenchResult | number>;
+  /** The peers' figures behind the rows (records/s, latency percentiles in ms), for --json-out. */
+  peers?: Record<string, PeerFigures>;
+}
+
+/** One peer's runs at one durability level; consume and e2e are only measured at the first. */
+export interface PeerFigures {
+  produce: { records: number; recordsPerSec: number; latencyMs: ReturnType<Histogram['summary']>; timedOut: boolean };
+  consume?: { records: number; recordsPerSec: number; timedOut: boolean };
+  e2e?: { sent: number; received: number; latencyMs: ReturnType<Histogram['summary']>; timedOut: boolean };
 }
 
 const started: ChildProcess[] = [];
@@ -102,7 +124,46 @@ async function peer(p: PipelinedPublisher, count: number, window: number): Promi
   }
 }
 
-const perSec = (r: PublishRun): number => Math.round((r.records * 1000) / r.elapsedMs);
+const perSec = (r: PublishRun | ReadRun): number => Math.round((r.records * 1000) / r.elapsedMs);
+
+/** Reads `count` records back from the start of the stream just published. */
+async function peerConsume(r: PeerReader, count: number): Promise<ReadRun> {
+  await r.connect();
+  try {
+    return await r.readAll(count, RUN_TIMEOUT_MS);
+  } finally {
+    r.close();
+  }
+}
+
+/** E2E_RATE_PER_SEC for E2E_DURATION_MS from `p` to `r` (a fresh stream), send -> receive latency. */
+async function peerE2e(p: PipelinedPublisher, r: PeerReader): Promise<NonNullable<PeerFigures['e2e']>> {
+  const latency = new Histogram();
+  await p.connect();
+  try {
+    await r.connect();
+    await r.follow((buf, start) => latency.record(performance.now() - buf.readDoubleLE(start)));
+    const sent = await p.publishPaced(E2E_RATE_PER_SEC, E2E_DURATION_MS, RUN_TIMEOUT_MS);
+    const all = await r.waitForDelivered(sent.acked, performance.now() + E2E_GRACE_MS);
+    return { sent: sent.sent, received: latency.count, latencyMs: latency.summary(), timedOut: sent.timedOut || !all };
+  } finally {
+    r.close();
+    p.close();
+  }
+}
+
+function peerFigures(produce: PublishRun, consume?: ReadRun, e2e?: PeerFigures['e2e']): PeerFigures {
+  const f: PeerFigures = { produce: { records: produce.records, recordsPerSec: perSec(produce), latencyMs: produce.latency.summary(), timedOut: produce.timedOut } };
+  if (consume) f.consume = { records: consume.records, recordsPerSec: perSec(consume), timedOut: consume.timedOut };
+  if (e2e) f.e2e = e2e;
+  return f;
+}
+
+function warnIfPartial(log: (line: string) => void, name: string, f: PeerFigures): void {
+  if (f.produce.timedOut) log(`warning: ${name} produce timed out after ${f.produce.records} records`);
+  if (f.consume?.timedOut) log(`warning: ${name} consume timed out after ${f.consume.records} records`);
+  if (f.e2e?.timedOut) log(`warning: ${name} e2e delivered ${f.e2e.received} of ${f.e2e.sent} records`);
+}
 
 export async function compare(recordSize: number, count: number, log: (line: string) => void): Promise<CompareReport> {
   const root = mkdtempSync(join(tmpdir(), 'mq-compare-'));
@@ -143,10 +204,16 @@ export async function compare(recordSize: number, count: number, log: (line: str
     const natsPort = await freePort();
     const nats = start('nats-server', ['-js', '-sd', join(root, 'nats'), '-a', '127.0.0.1', '-p', String(natsPort)], join(root, 'nats.log'));
     await waitForPort(natsPort);
-    const natsOs = await peer(new NatsJetStreamPublisher('127.0.0.1', natsPort, 'cmp', value), count, window);
+    const natsOsRun = await peer(new NatsJetStreamPublisher('127.0.0.1', natsPort, 'cmp', value), count, window);
+    log(`NATS JetStream consume (pull consumer from the start) ...`);
+    const natsConsume = await peerConsume(new NatsJetStreamReader('127.0.0.1', natsPort, 'cmp'), count);
+    log(`NATS JetStream e2e at ${E2E_RATE_PER_SEC.toLocaleString('en-US')} rec/s for ${E2E_DURATION_MS / 1000} s (push consumer) ...`);
+    const natsE2e = await peerE2e(new NatsJetStreamPublisher('127.0.0.1', natsPort, 'lat', value), new NatsJetStreamReader('127.0.0.1', natsPort, 'lat'));
     if (nats.pid !== undefined) process.kill(nats.pid, 'SIGTERM');
+    const natsOs = peerFigures(natsOsRun, natsConsume, natsE2e);
+    warnIfPartial(log, 'NATS JetStream', natsOs);
 
-    const redisRun = async (fsync: 'no' | 'always'): Promise<PublishRun> => {
+    const redisRun = async (fsync: 'no' | 'always'): Promise<PeerFigures> => {
       log(`Redis Streams (AOF, appendfsync ${fsync}) ...`);
       const dir = join(root, `redis-${fsync}`);
       mkdirSync(dir);
@@ -154,28 +221,38 @@ export async function compare(recordSize: number, count: number, log: (line: str
       const redis = start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync, '--save', ''], join(root, `redis-${fsync}.log`));
       await waitForPort(port);
       try {
-        return await peer(new RedisStreamsPublisher('127.0.0.1', port, 'cmp', value), count, window);
+        const produced = await peer(new RedisStreamsPublisher('127.0.0.1', port, 'cmp', value), count, window);
+        if (fsync === 'always') return peerFigures(produced);
+        log(`Redis Streams consume (XREAD from the start) ...`);
+        const consumed = await peerConsume(new RedisStreamsReader('127.0.0.1', port, 'cmp'), count);
+        log(`Redis Streams e2e at ${E2E_RATE_PER_SEC.toLocaleString('en-US')} rec/s for ${E2E_DURATION_MS / 1000} s (blocking XREAD) ...`);
+        const e2e = await peerE2e(new RedisStreamsPublisher('127.0.0.1', port, 'lat', value), new RedisStreamsReader('127.0.0.1', port, 'lat'));
+        return peerFigures(produced, consumed, e2e);
       } finally {
         if (redis.pid !== undefined) process.kill(redis.pid, 'SIGTERM');
       }
     };
     const redisOs = await redisRun('no');
     const redisFsync = await redisRun('always');
+    warnIfPartial(log, 'Redis Streams (appendfsync no)', redisOs);
+    warnIfPartial(log, 'Redis Streams (appendfsync always)', redisFsync);
+    const e2eP = (f: PeerFigures, p: 'p50' | 'p99'): number | null => (f.e2e ? round2(f.e2e.latencyMs[p]) : null);
 
     const rows: Row[] = [
-      { label: `produce ${recordSize} B, acked in page cache (records/s)`, mq: mqOs.recordsPerSec, nats: perSec(natsOs), redis: perSec(redisOs), unit: 'rec/s', higherIsBetter: true },
-      { label: `produce ${recordSize} B, fsync before ack (records/s)`, mq: mqFsync.recordsPerSec, nats: null, redis: perSec(redisFsync), unit: 'rec/s', higherIsBetter: true },
-      { label: 'produce p50 send->ack, throughput run (ms)', mq: mqOs.latencyMs.p50, nats: round2(natsOs.latency.percentile(50)), redis: round2(redisOs.latency.percentile(50)), unit: 'ms', higherIsBetter: false },
-      { label: 'produce p99 send->ack, throughput run (ms)', mq: mqOs.latencyMs.p99, nats: round2(natsOs.latency.percentile(99)), redis: round2(redisOs.latency.percentile(99)), unit: 'ms', higherIsBetter: false },
-      { label: `consume ${recordSize} B from page cache (records/s)`, mq: mqConsume.recordsPerSec, nats: null, redis: null, unit: 'rec/s', higherIsBetter: true },
-      { label: 'e2e p50 at 10,000 rec/s, linger 0 (ms)', mq: mqLatency.latencyMs.p50, nats: null, redis: null, unit: 'ms', higherIsBetter: false },
-      { label: 'e2e p99 at 10,000 rec/s, linger 0 (ms)', mq: mqLatency.latencyMs.p99, nats: null, redis: null, unit: 'ms', higherIsBetter: false },
+      { label: `produce ${recordSize} B, acked in page cache (records/s)`, mq: mqOs.recordsPerSec, nats: natsOs.produce.recordsPerSec, redis: redisOs.produce.recordsPerSec, unit: 'rec/s', higherIsBetter: true },
+      { label: `produce ${recordSize} B, fsync before ack (records/s)`, mq: mqFsync.recordsPerSec, nats: null, redis: redisFsync.produce.recordsPerSec, unit: 'rec/s', higherIsBetter: true },
+      { label: 'produce p50 send->ack, throughput run (ms)', mq: mqOs.latencyMs.p50, nats: round2(natsOs.produce.latencyMs.p50), redis: round2(redisOs.produce.latencyMs.p50), unit: 'ms', higherIsBetter: false },
+      { label: 'produce p99 send->ack, throughput run (ms)', mq: mqOs.latencyMs.p99, nats: round2(natsOs.produce.latencyMs.p99), redis: round2(redisOs.produce.latencyMs.p99), unit: 'ms', higherIsBetter: false },
+      { label: `consume ${recordSize} B from page cache (records/s)`, mq: mqConsume.recordsPerSec, nats: natsOs.consume?.recordsPerSec ?? null, redis: redisOs.consume?.recordsPerSec ?? null, unit: 'rec/s', higherIsBetter: true },
+      { label: 'e2e p50 at 10,000 rec/s, linger 0 (ms)', mq: mqLatency.latencyMs.p50, nats: e2eP(natsOs, 'p50'), redis: e2eP(redisOs, 'p50'), unit: 'ms', higherIsBetter: false },
+      { label: 'e2e p99 at 10,000 rec/s, linger 0 (ms)', mq: mqLatency.latencyMs.p99, nats: e2eP(natsOs, 'p99'), redis: e2eP(redisOs, 'p99'), unit: 'ms', higherIsBetter: false },
       { label: 'broker alone, kcat -P (records/s)', mq: kcatPerSec, nats: null, redis: null, unit: 'rec/s', higherIsBetter: true },
       { label: 'broker peak RSS over the mq runs (MB)', mq: Math.max(...[mqOs, mqFsync, mqConsume, mqLatency].map((r) => r.broker?.peakRssMb ?? 0)), nats: null, redis: null, unit: 'MB', higherIsBetter: false },
     ];
     return {
       recordSize, count, machine, rows,
       mq: { produceOs: mqOs, produceFsync: mqFsync, consume: mqConsume, e2eLatency: mqLatency, kcatPerSec },
+      peers: { natsOs, redisOs, redisFsync },
     };
   } finally {
     stopAll();

@@ -3,13 +3,15 @@
 // assign() looks the topics up (never auto-creating them) and turns each OffsetSpec into a fetch offset
 // with ListOffsets. records() then runs one fetch at a time per partition leader, on the leader's fetch
 // connection (a parked long poll never delays other requests), and yields records in offset order per
-// partition (the fetch loop is fetcher.ts, shared with the group consumer). An offset that falls out of
+// partition (the fetch loop is fetcher.ts, shared with the group consumer; record-iterator.ts hands the
+// fetched records out one by one without an async generator step per record). An offset that falls out of
 // range while consuming (retention) is handled by autoOffsetReset, default 'none': an error naming the
 // valid range.
 import { MqError } from '../util/mq-error.js';
 import { Cluster, type ClusterOptions } from './cluster.js';
 import { Fetcher, offsetOutOfRange, type FetcherOptions } from './fetcher.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, partitionKey, type OffsetQuery } from './list-offsets.js';
+import { RecordIterator } from './record-iterator.js';
 import { topicError } from './topic-error.js';
 import type { Assignment, AutoOffsetReset, ConsumedRecord, Consumer, ConsumerOptions, OffsetSpec } from './types.js';
 
@@ -164,15 +166,12 @@ class AssignedConsumer implements Consumer {
 
   // ---- fetching ----
 
-  private async *fetchLoop(signal: AbortSignal | undefined, exitAtEnd: boolean): AsyncGenerator<ConsumedRecord> {
-    if (!this.assigned) throw new MqError('INVALID_STATE', 'call assign() before records()');
-    const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
-    for await (const batch of this.fetcher.batches(stop, exitAtEnd)) {
-      for (const record of batch.records) {
-        if (stop.aborted) return;
-        yield record;
-      }
-    }
+  private fetchLoop(signal: AbortSignal | undefined, exitAtEnd: boolean): AsyncIterableIterator<ConsumedRecord> {
+    return new RecordIterator(() => {
+      if (!this.assigned) throw new MqError('INVALID_STATE', 'call assign() before records()');
+      const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+      return { stop, batches: this.fetcher.batches(stop, exitAtEnd) };
+    });
   }
 }
 

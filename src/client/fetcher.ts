@@ -4,8 +4,11 @@
 // partition leader, on the leader's fetch connection (a parked long poll never delays other requests),
 // and yields, per partition and fetch answer, the records in offset order: records below the fetch
 // offset (a fetch returns the whole batch holding it) are dropped, control batches are stepped over,
-// and the fetch offset moves past each batch (lastOffsetDelta). Partitions may be added and removed
-// between yields; answers for removed partitions are dropped. Leadership changes and other retriable
+// and the fetch offset moves past each batch (lastOffsetDelta). Records are built straight from the
+// answer's bytes (decodeFetchedRecords: one object per record, keys and values are views). Before it
+// yields a partition's records, it already sends the next fetch to every leader with none in flight
+// (fetch-ahead), so the next answer travels while the caller works through these. Partitions may be
+// added and removed between yields; answers for removed partitions are dropped. Leadership changes and other retriable
 // errors lead to a metadata refresh and a retry after a backoff.
 //
 // OFFSET_OUT_OF_RANGE (the offset was deleted by retention, or is past the end) is handled by
@@ -13,7 +16,7 @@
 // through onNotice; 'none' raises an MqError that names the valid range.
 import { ApiKey } from '../protocol/api.js';
 import type { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js';
-import { decodeRecordBatches } from '../protocol/record-batch.js';
+import { decodeFetchedRecords } from '../protocol/record-batch.js';
 import { backoffMs } from '../util/backoff.js';
 import { MqError } from '../util/mq-error.js';
 import { sleep } from '../util/promise.js';
@@ -127,32 +130,14 @@ export class Fetcher {
     let leaderErrors = 0;
     for (;;) {
       if (stop.aborted) return;
-      const live = [...this.states.values()].filter((p) => !(exitAtEnd && p.done));
+      const live = this.live(exitAtEnd);
       if (live.length === 0) {
         if (exitAtEnd) return;
         if (await this.pause(100, stop)) return;
         continue;
       }
 
-      // Start a fetch to every leader that has partitions ready and none in flight.
-      const now = Date.now();
-      const byLeader = new Map<number, PartitionState[]>();
-      let missingLeader = false;
-      let nextRetryAt = Infinity;
-      for (const p of live) {
-        if (p.inFlight) continue;
-        if (p.retryAt > now) { nextRetryAt = Math.min(nextRetryAt, p.retryAt); continue; }
-        const leader = this.cluster.leaderFor(p.topic, p.partition);
-        if (leader < 0) { missingLeader = true; continue; }
-        if (inFlight.has(leader)) continue;
-        const list = byLeader.get(leader) ?? [];
-        list.push(p);
-        byLeader.set(leader, list);
-      }
-      for (const [nodeId, parts] of byLeader) {
-        for (const p of parts) p.inFlight = true;
-        inFlight.set(nodeId, this.fetchFrom(nodeId, parts, exitAtEnd));
-      }
+      const { missingLeader, nextRetryAt } = this.startFetches(live, inFlight, exitAtEnd);
       if (missingLeader) {
         await this.refreshQuietly();
         if (inFlight.size === 0) {
@@ -176,9 +161,9 @@ export class Fetcher {
       const outcome = await Promise.race([...inFlight.values(), stopped]);
       if (outcome === null) return;
       inFlight.delete(outcome.nodeId);
-      for (const p of outcome.parts) p.inFlight = false;
 
       if (outcome.error) {
+        for (const p of outcome.parts) p.inFlight = false;
         const err = outcome.error;
         if (stop.aborted) return;
         if (!err.retriable) throw err;
@@ -193,7 +178,11 @@ export class Fetcher {
       for (const t of outcome.res!.responses) {
         for (const r of t.partitions) {
           const p = byKey.get(partitionKey(t.topic, r.partitionIndex));
-          if (!p || p.removed) continue;
+          if (!p) continue;
+          // A partition of this answer stays "in flight" until its part is handled, so that the fetch
+          // started early (below) does not ask for it again from an offset about to move.
+          p.inFlight = false;
+          if (p.removed) continue;
           if (r.errorCode !== 0) {
             if (r.errorCode === 1) {
               await this.resetOutOfRange(p);
@@ -208,37 +197,56 @@ export class Fetcher {
           p.errors = 0;
           p.highWatermark = Number(r.highWatermark);
           const data = r.records as Buffer;
-          const batches = decodeRecordBatches(data);
-          if (batches.length === 0 && data.length > 0) {
+          const records: ConsumedRecord[] = [];
+          const decoded = decodeFetchedRecords(data, p.topic, p.partition, p.fetchOffset, records);
+          if (decoded.batches === 0 && data.length > 0) {
             // Only a partial batch came back: ask for more next time (KIP-74 brokers send it whole anyway).
             p.partitionMaxBytes = Math.min(this.opts.maxBytes, Math.max(p.partitionMaxBytes * 2, data.length * 2));
           }
-          const records: ConsumedRecord[] = [];
-          let fetchOffset = p.fetchOffset;
-          for (const batch of batches) {
-            const nextOffset = batch.baseOffset + batch.lastOffsetDelta + 1;
-            if (nextOffset <= fetchOffset) continue;
-            if (!batch.isControl) {
-              for (const rec of batch.records) {
-                if (rec.offset < fetchOffset) continue;
-                records.push({
-                  topic: p.topic, partition: p.partition, offset: rec.offset, timestamp: rec.timestamp,
-                  timestampType: batch.timestampType, key: rec.key, value: rec.value, headers: rec.headers,
-                });
-              }
-            }
-            fetchOffset = Math.max(fetchOffset, nextOffset);
-          }
+          const fetchOffset = decoded.nextOffset;
           if (stop.aborted) return;
           p.fetchOffset = fetchOffset;
           if (exitAtEnd && p.fetchOffset >= p.highWatermark) p.done = true;
           if (records.length > 0) {
+            // Fetch ahead: the next answer travels while the caller works through these records.
+            this.startFetches(this.live(exitAtEnd), inFlight, exitAtEnd);
             yield { topic: p.topic, partition: p.partition, records, nextOffset: fetchOffset, highWatermark: p.highWatermark };
           }
         }
       }
+      for (const p of outcome.parts) p.inFlight = false;
       if (refresh) await this.refreshQuietly();
     }
+  }
+
+  /** The partitions still to fetch (with exitAtEnd, those that have not reached their end). */
+  private live(exitAtEnd: boolean): PartitionState[] {
+    return [...this.states.values()].filter((p) => !(exitAtEnd && p.done));
+  }
+
+  /** Starts a fetch to every leader that has partitions ready and none in flight. */
+  private startFetches(
+    live: PartitionState[], inFlight: Map<number, Promise<FetchOutcome>>, exitAtEnd: boolean,
+  ): { missingLeader: boolean; nextRetryAt: number } {
+    const now = Date.now();
+    const byLeader = new Map<number, PartitionState[]>();
+    let missingLeader = false;
+    let nextRetryAt = Infinity;
+    for (const p of live) {
+      if (p.inFlight) continue;
+      if (p.retryAt > now) { nextRetryAt = Math.min(nextRetryAt, p.retryAt); continue; }
+      const leader = this.cluster.leaderFor(p.topic, p.partition);
+      if (leader < 0) { missingLeader = true; continue; }
+      if (inFlight.has(leader)) continue;
+      const list = byLeader.get(leader) ?? [];
+      list.push(p);
+      byLeader.set(leader, list);
+    }
+    for (const [nodeId, parts] of byLeader) {
+      for (const p of parts) p.inFlight = true;
+      inFlight.set(nodeId, this.fetchFrom(nodeId, parts, exitAtEnd));
+    }
+    return { missingLeader, nextRetryAt };
   }
 
   /** OFFSET_OUT_OF_RANGE: applies autoOffsetReset to the partition, or throws for 'none'. */

@@ -78,6 +78,138 @@ export function decodeRecordBatches(buf: Buffer, opts: DecodeOptions = {}): Deco
   return out;
 }
 
+/**
+ * A record as the consumer hands it out: one object per record, built straight from the batch bytes
+ * (the same shape as ConsumedRecord in src/client/types.ts).
+ */
+export interface FetchedRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  /** 0 CreateTime, 1 LogAppendTime */
+  timestampType: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: { key: string; value: Buffer | null }[];
+}
+
+/** What decodeFetchedRecords found in one partition's RECORDS blob. */
+export interface FetchedRecordsResult {
+  /** The fetch offset after the complete batches in the blob (never below the one passed in). */
+  nextOffset: number;
+  /** Complete magic-2 batches in the blob (0 with bytes present: only a partial batch came back). */
+  batches: number;
+}
+
+/**
+ * The consumer's decoding path: like decodeRecordBatches (same checks, same errors, same skipping of
+ * partial trailing batches and of magic other than 2), but appends the records of `topic`-`partition`
+ * at or above `fetchOffset` to `out` directly as FetchedRecords, leaving out control batches, with no
+ * intermediate DecodedBatch/DecodedRecord objects.
+ */
+export function decodeFetchedRecords(
+  buf: Buffer, topic: string, partition: number, fetchOffset: number, out: FetchedRecord[], opts: DecodeOptions = {},
+): FetchedRecordsResult {
+  const checkCrcs = opts.checkCrcs ?? true;
+  let nextOffset = fetchOffset;
+  let batches = 0;
+  let at = 0;
+  while (buf.length - at >= LOG_OVERHEAD) {
+    const size = batchSizeAt(buf, at);
+    if (at + size > buf.length) break; // partial trailing batch: the next fetch starts there
+    if (size <= OFF_MAGIC) {
+      throw new MqError('CORRUPT_MESSAGE', `record batch at byte ${at} claims an impossible length of ${size} bytes`);
+    }
+    if (buf.readInt8(at + OFF_MAGIC) === MAGIC_V2) {
+      batches++;
+      const baseOffset = Number(buf.readBigInt64BE(at + OFF_BASE_OFFSET));
+      if (size < BATCH_HEADER_BYTES) {
+        throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset} is ${size} bytes, shorter than its header`);
+      }
+      if (checkCrcs && !crcMatches(buf, at, size)) {
+        throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset} failed its CRC-32C check`);
+      }
+      const attributes = buf.readInt16BE(at + OFF_ATTRIBUTES);
+      const timestampType = (attributes & ATTR_TIMESTAMP_TYPE) !== 0 ? 1 : 0;
+      const logAppendTime = timestampType === 1 ? Number(buf.readBigInt64BE(at + OFF_MAX_TIMESTAMP)) : null;
+      const baseTimestamp = Number(buf.readBigInt64BE(at + OFF_BASE_TIMESTAMP));
+      const recordsCount = buf.readInt32BE(at + OFF_RECORDS_COUNT);
+      const batchNext = baseOffset + buf.readInt32BE(at + OFF_LAST_OFFSET_DELTA) + 1;
+      const r = batchRecordsReader(buf, at, size, baseOffset, attributes & ATTR_COMPRESSION_MASK);
+      // Batches wholly below the fetch offset and control batches are still parsed (and so checked),
+      // but hand out nothing.
+      const keep = batchNext > nextOffset && (attributes & ATTR_CONTROL) === 0;
+      try {
+        readFetchedRecords(r, recordsCount, baseOffset, baseTimestamp, logAppendTime, timestampType, topic, partition, nextOffset, keep ? out : null);
+      } catch (err) {
+        throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset} has malformed records`, { cause: err });
+      }
+      if (batchNext > nextOffset) nextOffset = batchNext;
+    }
+    at += size;
+  }
+  return { nextOffset, batches };
+}
+
+/** decodeRecords for decodeFetchedRecords: records below `minOffset` are parsed and dropped; out null drops all. */
+function readFetchedRecords(
+  r: Reader, count: number, baseOffset: number, baseTimestamp: number, logAppendTime: number | null,
+  timestampType: number, topic: string, partition: number, minOffset: number, out: FetchedRecord[] | null,
+): void {
+  if (count < 0) throw new Error(`negative RecordsCount ${count}`);
+  for (let i = 0; i < count; i++) {
+    const length = readVarint(r);
+    const end = r.pos + length;
+    if (length < 0 || end > r.end) throw new Error(`record length ${length} runs past the batch`);
+    r.pos++; // record attributes (INT8): unused; the length check above keeps this inside the batch
+    const timestampDelta = r.pos < end && r.buf[r.pos] < 0x80 ? readVarint(r) : readVarlong(r);
+    const offsetDelta = readVarint(r);
+    const key = readBlobFast(r);
+    const value = readBlobFast(r);
+    const headerCount = readVarint(r);
+    if (headerCount < 0) throw new Error(`negative header count ${headerCount}`);
+    const headers: { key: string; value: Buffer | null }[] = [];
+    for (let h = 0; h < headerCount; h++) {
+      const keyBytes = readVarint(r);
+      const at = r.pos;
+      r.raw(keyBytes);
+      headers.push({ key: r.buf.toString('utf8', at, at + keyBytes), value: readBlobFast(r) });
+    }
+    if (r.pos > end) throw new Error('record fields run past its Length');
+    r.pos = end;
+    const offset = baseOffset + offsetDelta;
+    if (out !== null && offset >= minOffset) {
+      out.push({
+        topic, partition, offset, timestamp: logAppendTime ?? baseTimestamp + timestampDelta, timestampType,
+        key, value, headers,
+      });
+    }
+  }
+}
+
+/** VARINT with the 1- and 2-byte encodings (most lengths and deltas) read inline; longer ones via Reader. */
+function readVarint(r: Reader): number {
+  const p = r.pos;
+  const b = r.buf;
+  if (p + 1 < r.end) {
+    const b0 = b[p];
+    if (b0 < 0x80) { r.pos = p + 1; return (b0 >>> 1) ^ -(b0 & 1); }
+    const b1 = b[p + 1];
+    if (b1 < 0x80) {
+      const z = (b0 & 0x7f) | (b1 << 7);
+      r.pos = p + 2;
+      return (z >>> 1) ^ -(z & 1);
+    }
+  }
+  return r.varint();
+}
+
+function readBlobFast(r: Reader): Buffer | null {
+  const n = readVarint(r);
+  return n < 0 ? null : r.raw(n);
+}
+
 function decodeBatch(buf: Buffer, at: number, size: number, checkCrcs: boolean): DecodedBatch {
   const baseOffset = Number(buf.readBigInt64BE(at + OFF_BASE_OFFSET));
   if (size < BATCH_HEADER_BYTES) {
@@ -93,27 +225,7 @@ function decodeBatch(buf: Buffer, at: number, size: number, checkCrcs: boolean):
   const maxTimestamp = Number(buf.readBigInt64BE(at + OFF_MAX_TIMESTAMP));
   const recordsCount = buf.readInt32BE(at + OFF_RECORDS_COUNT);
 
-  const body = at + BATCH_HEADER_BYTES;
-  const end = at + size;
-  let r: Reader;
-  if (compression === COMPRESSION_NONE) {
-    r = new Reader(buf, body, end);
-  } else if (compression === COMPRESSION_GZIP) {
-    let inflated: Buffer;
-    try {
-      inflated = gunzipSync(buf.subarray(body, end));
-    } catch (err) {
-      throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset}: gzip data is invalid`, { cause: err });
-    }
-    r = new Reader(inflated);
-  } else {
-    const name = CODEC_NAMES[compression] ?? `codec ${compression}`;
-    throw new MqError(
-      'UNSUPPORTED_COMPRESSION_TYPE',
-      `record batch at offset ${baseOffset} is compressed with ${name}, which mq cannot decompress (only gzip is supported)`,
-      { hint: 'produce with compression none or gzip' },
-    );
-  }
+  const r = batchRecordsReader(buf, at, size, baseOffset, compression);
 
   let records: DecodedRecord[];
   try {
@@ -139,6 +251,28 @@ function decodeBatch(buf: Buffer, at: number, size: number, checkCrcs: boolean):
     recordsCount,
     records,
   };
+}
+
+/** A Reader over the batch's records: the bytes after the header, or the inflated gzip blob. */
+function batchRecordsReader(buf: Buffer, at: number, size: number, baseOffset: number, compression: number): Reader {
+  const body = at + BATCH_HEADER_BYTES;
+  const end = at + size;
+  if (compression === COMPRESSION_NONE) return new Reader(buf, body, end);
+  if (compression === COMPRESSION_GZIP) {
+    let inflated: Buffer;
+    try {
+      inflated = gunzipSync(buf.subarray(body, end));
+    } catch (err) {
+      throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset}: gzip data is invalid`, { cause: err });
+    }
+    return new Reader(inflated);
+  }
+  const name = CODEC_NAMES[compression] ?? `codec ${compression}`;
+  throw new MqError(
+    'UNSUPPORTED_COMPRESSION_TYPE',
+    `record batch at offset ${baseOffset} is compressed with ${name}, which mq cannot decompress (only gzip is supported)`,
+    { hint: 'produce with compression none or gzip' },
+  );
 }
 
 /** A non-null `logAppendTime` replaces every record's timestamp (LogAppendTime batches). */

@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Histogram } from '../histogram.js';
+import { Pacer } from '../pacer.js';
 
 const CHUNK_BYTES = 64 * 1024;
 
@@ -15,8 +16,13 @@ export interface PublishRun {
   timedOut: boolean;
 }
 
+/** A paced run (end-to-end latency): how many records went out and how many the peer acknowledged. */
+export interface PacedRun { sent: number; acked: number; timedOut: boolean }
+
 export abstract class PipelinedPublisher {
   protected socket!: net.Socket;
+  /** When set, encode() writes performance.now() as float64 LE into the value's first 8 bytes. */
+  protected stampSendTime = false;
   private onAcks: ((n: number) => void) | null = null;
   private failure: Error | null = null;
 
@@ -90,5 +96,49 @@ export abstract class PipelinedPublisher {
     }
     this.onAcks = null;
     return { records: acked, elapsedMs: (lastAckAt || performance.now()) - started, latency, timedOut: acked < count };
+  }
+
+  /**
+   * Publishes at `ratePerSec` for `durationMs` (record i is due i / rate s after the start; records
+   * due together go out in one write), each value stamped with its send time, then waits for the
+   * outstanding acknowledgements. Bounded by timeoutMs from the start.
+   */
+  async publishPaced(ratePerSec: number, durationMs: number, timeoutMs: number): Promise<PacedRun> {
+    let sent = 0;
+    let acked = 0;
+    let wake: (() => void) | null = null;
+    this.onAcks = (n) => {
+      acked += n;
+      if (wake) { const w = wake; wake = null; w(); }
+    };
+    const per = this.requestBytes();
+    const chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, per));
+    const started = performance.now();
+    const pacer = new Pacer(ratePerSec, started);
+    const end = started + durationMs;
+    const deadline = started + timeoutMs;
+    this.stampSendTime = true;
+    try {
+      for (let now = started; now < end && now < deadline; now = performance.now()) {
+        if (this.failure) throw this.failure;
+        const due = Math.floor(((now - started) * ratePerSec) / 1000) + 1;
+        let at = 0;
+        while (sent < due && at + per <= chunk.length) at = this.encode(chunk, at, sent++);
+        if (at > 0 && !this.socket.write(Buffer.from(chunk.subarray(0, at)))) await new Promise((resolve) => this.socket.once('drain', resolve));
+        const waitMs = pacer.waitMs(sent);
+        await new Promise((resolve) => (waitMs > 0 ? setTimeout(resolve, waitMs) : setImmediate(resolve)));
+      }
+      while (acked < sent && performance.now() < deadline) {
+        if (this.failure) throw this.failure;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(() => { if (wake === resolve) { wake = null; resolve(); } }, Math.max(1, deadline - performance.now())).unref();
+        });
+      }
+    } finally {
+      this.stampSendTime = false;
+      this.onAcks = null;
+    }
+    return { sent, acked, timedOut: acked < sent };
   }
 }

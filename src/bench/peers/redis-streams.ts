@@ -2,6 +2,7 @@
 //
 //   request:  *5\r\n $4\r\nXADD\r\n $<n>\r\n<stream>\r\n $1\r\n*\r\n $1\r\nv\r\n $<size>\r\n<value>\r\n
 //   reply:    $<n>\r\n<id>\r\n   (a bulk string: the entry id); -ERR ...\r\n on error
+import { performance } from 'node:perf_hooks';
 import { PipelinedPublisher } from './pipelined-publisher.js';
 
 export class RedisStreamsPublisher extends PipelinedPublisher {
@@ -19,7 +20,13 @@ export class RedisStreamsPublisher extends PipelinedPublisher {
 
   protected encode(out: Buffer, at: number): number {
     at += this.head.copy(out, at);
-    at += this.value.copy(out, at);
+    if (this.stampSendTime) {
+      this.value.copy(out, at);
+      out.writeDoubleLE(performance.now(), at);
+      at += this.value.length;
+    } else {
+      at += this.value.copy(out, at);
+    }
     out[at++] = 13;
     out[at++] = 10;
     return at;
