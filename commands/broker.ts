@@ -9,6 +9,10 @@ export default function broker(ctx: Context): Command {
     .option('--listen <host:port>', 'address to listen on (default: 127.0.0.1:9092, or listeners / MQ_LISTENERS)')
     .option('--config <file>', 'broker config file: key=value lines (Kafka names) or a JSON object')
     .option('--admin-listen <host:port>', 'admin HTTP endpoint for /metrics and /v1/* ("none" for no endpoint; default: 127.0.0.1:9644, or admin.listeners / MQ_ADMIN_LISTENERS)')
+    .option('--id <n>', 'node id of this broker, unique in the cluster (default: 0, or node.id / MQ_NODE_ID)')
+    .option('--etcd <urls>', 'cluster mode: etcd URL[,URL] holding the cluster metadata (etcd.endpoints / MQ_ETCD_ENDPOINTS); without it the broker runs alone in embedded mode')
+    .option('--advertise <host:port>', 'address clients are told to dial (default: the listen address, or advertised.listeners)')
+    .option('--rack <rack>', 'failure domain for rack-aware replica placement (broker.rack / MQ_BROKER_RACK)')
     .addOption(new Option('--log-level <level>', 'least severe log lines written to stderr (default: info, or log.level / MQ_LOG_LEVEL)').choices(['debug', 'info', 'warn', 'error']))
     .addOption(new Option('--log-format <format>', 'log lines as text or one JSON object each (default: pretty, or log.format / MQ_LOG_FORMAT)').choices(['pretty', 'json']))
     .addHelpText('after', `
@@ -17,9 +21,13 @@ Settings come from defaults < --config file < MQ_* environment (MQ_NUM_PARTITION
 Examples:
   mq broker start
   mq broker start --data /var/lib/mq --listen 0.0.0.0:9092
-  MQ_AUTO_CREATE_TOPICS_ENABLE=false mq broker start --config broker.properties`)
+  MQ_AUTO_CREATE_TOPICS_ENABLE=false mq broker start --config broker.properties
+  mq broker start --id 1 --etcd http://127.0.0.1:2379 --listen 127.0.0.1:9093 --data ./b1
+
+Cluster mode (--etcd) so far has no replication: topics must have replication factor 1, and while a
+broker is down its partitions have no leader until it returns.`)
     .action(async (o) => {
-      const config = await ctx.loadBrokerConfig({ file: o.config, env: ctx.env, flags: { data: o.data, listen: o.listen, adminListen: o.adminListen, logLevel: o.logLevel, logFormat: o.logFormat } });
+      const config = await ctx.loadBrokerConfig({ file: o.config, env: ctx.env, flags: { data: o.data, listen: o.listen, adminListen: o.adminListen, logLevel: o.logLevel, logFormat: o.logFormat, ...clusterFlags(o) } });
       const running = await ctx.startBroker(config);
       await ctx.out.line(`mq broker listening on ${running.host}:${running.port} (data: ${config.dataDir})`);
       if (running.admin) await ctx.out.line(`mq admin listening on ${running.admin.host}:${running.admin.port} (/metrics, /v1/status)`);
@@ -27,4 +35,14 @@ Examples:
       await running.close();
     });
   return new Command('broker').description('Run a broker').addCommand(start);
+}
+
+/** The cluster-mode flags that were given (absent ones stay out, so embedded mode's flags are unchanged). */
+function clusterFlags(o: { id?: string; etcd?: string; advertise?: string; rack?: string }): { nodeId?: string; etcd?: string; advertise?: string; rack?: string } {
+  const out: { nodeId?: string; etcd?: string; advertise?: string; rack?: string } = {};
+  if (o.id !== undefined) out.nodeId = o.id;
+  if (o.etcd !== undefined) out.etcd = o.etcd;
+  if (o.advertise !== undefined) out.advertise = o.advertise;
+  if (o.rack !== undefined) out.rack = o.rack;
+  return out;
 }

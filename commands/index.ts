@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { MqError } from '../src/util/mq-error.js';
 import bench from './bench.js';
 import broker from './broker.js';
+import cluster from './cluster.js';
 import completion from './completion.js';
 import consume from './consume.js';
 import { Context, type Deps } from './context.js';
@@ -42,6 +43,7 @@ export function buildProgram(ctx: Context): Command {
     .description('A message broker and event-streaming log that speaks the Kafka protocol')
     .version(version, '-V, --version', 'print the mq version')
     .addCommand(broker(ctx))
+    .addCommand(cluster(ctx))
     .addCommand(produce(ctx))
     .addCommand(consume(ctx))
     .addCommand(topics(ctx))

@@ -13,6 +13,7 @@ import type { BrokerState } from './request-context.js';
 import { Server } from './server.js';
 import { TopicManager } from './topic-manager.js';
 import { GroupCoordinator } from '../group/group-coordinator.js';
+import { ClusterMode } from '../cluster/cluster-mode.js';
 
 export interface Broker {
   readonly host: string;
@@ -27,33 +28,36 @@ export interface Broker {
 export async function startBroker(config: BrokerConfig, opts: { logger?: Logger } = {}): Promise<Broker> {
   const logger = opts.logger ?? createLogger(config.logLevel ?? 'info', undefined, config.logFormat ?? 'pretty');
   const lock = await DataDirLock.acquire(config.dataDir);
-  const store = await LocalStore.open(config.dataDir).catch(async (err) => { await lock.release(); throw err; });
+  // Cluster mode keeps the metadata in etcd and hosts only its own partitions (src/cluster/cluster-mode.ts).
+  const cluster = config.etcdEndpoints ? await ClusterMode.open(config, logger).catch(async (err) => { await lock.release(); throw err; }) : null;
+  const store = cluster ? cluster.store : await LocalStore.open(config.dataDir).catch(async (err) => { await lock.release(); throw err; });
   const topics = new TopicManager(config, store, logger);
   const shutdown = new AbortController();
-  let clusterId = (await store.get('cluster/id'))?.value;
+  let clusterId = cluster ? await cluster.clusterId(randomBytes(16).toString('base64url').slice(0, 22)) : (await store.get('cluster/id'))?.value;
   if (!clusterId) {
     clusterId = randomBytes(16).toString('base64url').slice(0, 22);
     await store.put('cluster/id', clusterId);
   }
   let groups: GroupCoordinator;
   try {
-    await topics.load();
+    if (!cluster) await topics.load();
     groups = await GroupCoordinator.open({
       nodeId: config.nodeId, store, logger,
       initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
       minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
       maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
-      partitionExists: (topic, partition) => topics.partition(topic, partition) !== undefined,
+      partitionExists: (topic, partition) => (cluster ? cluster.partitionExists(topic, partition) : topics.partition(topic, partition) !== undefined),
+      ...(cluster ? { liveBrokerIds: () => cluster.cache.liveBrokerIds() } : {}),
     });
   } catch (err) {
     await topics.close();
-    await store.close();
+    await (cluster ?? store).close();
     await lock.release();
     throw err;
   }
   const state: BrokerState = {
     config, nodeId: config.nodeId, clusterId, advertised: config.advertised ?? config.listen,
-    topics, logger, shutdown: shutdown.signal, groups,
+    topics, logger, shutdown: shutdown.signal, groups, ...(cluster ? { cluster } : {}),
   };
   const server = new Server(state, createHandlers());
   let bound: HostPort;
@@ -61,7 +65,7 @@ export async function startBroker(config: BrokerConfig, opts: { logger?: Logger 
     bound = await server.listen(config.listen.host, config.listen.port);
   } catch (err) {
     await topics.close();
-    await store.close();
+    await (cluster ?? store).close();
     await lock.release();
     const code = (err as NodeJS.ErrnoException).code;
     throw new MqError('LISTEN_FAILED', `cannot listen on ${config.listen.host}:${config.listen.port}: ${code ?? (err as Error).message}`, {
@@ -76,9 +80,21 @@ export async function startBroker(config: BrokerConfig, opts: { logger?: Logger 
   } catch (err) {
     await server.close();
     await topics.close();
-    await store.close();
+    await (cluster ?? store).close();
     await lock.release();
     throw err;
+  }
+  if (cluster) {
+    try {
+      await cluster.join(topics, state.advertised, observability.admin);
+    } catch (err) {
+      await observability.close();
+      await server.close();
+      await topics.close();
+      await cluster.close();
+      await lock.release();
+      throw err;
+    }
   }
   logger.info('broker started', { nodeId: config.nodeId, listen: `${bound.host}:${bound.port}`, data: config.dataDir, topics: topics.names().length });
 
@@ -97,7 +113,7 @@ export async function startBroker(config: BrokerConfig, opts: { logger?: Logger 
         await server.close();
         await observability.close();
         await topics.close();
-        await store.close();
+        await (cluster ?? store).close();
         await lock.release();
         logger.info('broker stopped cleanly');
       })();

@@ -5,6 +5,7 @@ import type { RequestHeader } from '../protocol/header.js';
 import type { Logger } from '../util/logger.js';
 import type { TopicManager } from './topic-manager.js';
 import type { GroupCoordinator } from '../group/group-coordinator.js';
+import type { ClusterMode } from '../cluster/cluster-mode.js';
 
 export interface BrokerState {
   config: BrokerConfig;
@@ -20,6 +21,8 @@ export interface BrokerState {
   metrics?: BrokerMetrics;
   /** The consumer groups this broker coordinates and their committed offsets. */
   groups: GroupCoordinator;
+  /** Cluster mode (--etcd): the cluster metadata, the controller and the partitions led here; absent in embedded mode. */
+  cluster?: ClusterMode;
 }
 
 export interface RequestContext {

@@ -34,6 +34,10 @@ export interface BrokerConfig {
   adminListen?: HostPort | null;
   logLevel?: LogLevel;
   logFormat?: LogFormat;
+  /** etcd client URLs (etcd.endpoints); set = cluster mode, absent = embedded mode. */
+  etcdEndpoints?: string[];
+  /** broker.rack: the failure domain replica placement spreads over; null or absent: none. */
+  rack?: string | null;
 }
 
 /** Where `mq broker start` serves /metrics and /v1/* unless told otherwise. */
@@ -129,6 +133,12 @@ const keys: Record<string, Setter> = {
     c.topicDefaults['flush.policy'] = v;
   },
   'log.flush.interval.ms': (c, v) => { c.topicDefaults['flush.ms'] = int('log.flush.interval.ms', v, 1); },
+  'etcd.endpoints': (c, v) => {
+    const urls = v.split(',').map((u) => u.trim()).filter((u) => u !== '');
+    if (urls.length === 0) throw new MqError('INVALID_CONFIG', `etcd.endpoints=${v}: give one or more etcd URLs, comma-separated`);
+    c.etcdEndpoints = urls;
+  },
+  'broker.rack': (c, v) => { c.rack = v === '' ? null : v; },
 };
 
 export const BROKER_CONFIG_KEYS = Object.keys(keys);
@@ -177,7 +187,7 @@ function envEntries(env: NodeJS.ProcessEnv): [string, string][] {
 export interface ConfigSources {
   file?: string;
   env?: NodeJS.ProcessEnv;
-  flags?: { data?: string; listen?: string; advertise?: string; nodeId?: string; adminListen?: string; logLevel?: string; logFormat?: string };
+  flags?: { data?: string; listen?: string; advertise?: string; nodeId?: string; adminListen?: string; logLevel?: string; logFormat?: string; etcd?: string; rack?: string };
 }
 
 /** Builds the broker config from defaults, file, environment and flags; every value validated. */
@@ -201,6 +211,8 @@ export async function loadBrokerConfig(src: ConfigSources = {}): Promise<BrokerC
   if (f.adminListen !== undefined) flagEntries.push(['admin.listeners', f.adminListen]);
   if (f.logLevel !== undefined) flagEntries.push(['log.level', f.logLevel]);
   if (f.logFormat !== undefined) flagEntries.push(['log.format', f.logFormat]);
+  if (f.etcd !== undefined) flagEntries.push(['etcd.endpoints', f.etcd]);
+  if (f.rack !== undefined) flagEntries.push(['broker.rack', f.rack]);
   apply(c, flagEntries, 'flags');
   return c;
 }

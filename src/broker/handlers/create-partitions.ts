@@ -9,6 +9,11 @@ export const handleCreatePartitions: Handler<CreatePartitionsRequest, CreatePart
   const results: CreatePartitionsResponse['results'] = [];
   for (const t of req.topics) {
     try {
+      if (b.cluster) {
+        await b.cluster.requireController().addPartitions(t.name, t.count, t.assignments?.map((a) => a.brokerIds) ?? null, req.validateOnly);
+        results.push({ name: t.name, errorCode: 0, errorMessage: null });
+        continue;
+      }
       for (const a of t.assignments ?? []) {
         if (a.brokerIds.length !== 1 || a.brokerIds[0] !== b.nodeId) {
           throw new MqError('INVALID_REPLICA_ASSIGNMENT', `replicas [${a.brokerIds.join(',')}] must be [${b.nodeId}], the only broker`);

@@ -11,7 +11,7 @@ export const handleCreateTopics: Handler<CreateTopicsRequest, CreateTopicsRespon
     try {
       let numPartitions = t.numPartitions;
       let replicationFactor = t.replicationFactor;
-      if (t.assignments.length > 0) {
+      if (t.assignments.length > 0 && !b.cluster) {
         for (const a of t.assignments) {
           if (a.brokerIds.length !== 1 || a.brokerIds[0] !== b.nodeId) {
             throw new MqError('INVALID_REPLICA_ASSIGNMENT', `partition ${a.partitionIndex}: replicas [${a.brokerIds.join(',')}] must be [${b.nodeId}], the only broker`);
@@ -21,6 +21,14 @@ export const handleCreateTopics: Handler<CreateTopicsRequest, CreateTopicsRespon
         replicationFactor = 1;
       }
       const configs = Object.fromEntries(t.configs.map((c) => [c.name, c.value ?? '']).filter(([, v]) => v !== ''));
+      if (b.cluster) {
+        await b.cluster.requireController().createTopic({
+          name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, configs, validateOnly: req.validateOnly,
+          assignments: [...t.assignments].sort((x, y) => x.partitionIndex - y.partitionIndex).map((a) => a.brokerIds),
+        });
+        topics.push({ name: t.name, errorCode: 0, errorMessage: null });
+        continue;
+      }
       await b.topics.create({ name: t.name, numPartitions, replicationFactor, configs, validateOnly: req.validateOnly });
       topics.push({ name: t.name, errorCode: 0, errorMessage: null });
     } catch (err) {

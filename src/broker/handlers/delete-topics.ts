@@ -8,7 +8,8 @@ export const handleDeleteTopics: Handler<DeleteTopicsRequest, DeleteTopicsRespon
   const responses: DeleteTopicsResponse['responses'] = [];
   for (const name of req.topicNames) {
     try {
-      await b.topics.delete(name);
+      if (b.cluster) await b.cluster.requireController().deleteTopic(name);
+      else await b.topics.delete(name);
       await b.groups.deleteTopicOffsets(name);
       responses.push({ name, errorCode: 0 });
     } catch (err) {

@@ -4,21 +4,23 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js';
 import { errorCodeFor } from '../error-code-of.js';
+import { lookupPartition } from '../lookup-partition.js';
 import type { Partition } from '../partition.js';
 import type { BrokerState, Handler } from '../request-context.js';
 
 type PartitionData = FetchResponse['responses'][number]['partitions'][number];
 
-interface Wanted { topic: string; index: number; fetchOffset: number; maxBytes: number; partition?: Partition }
+interface Wanted { topic: string; index: number; fetchOffset: number; maxBytes: number; partition?: Partition; errorCode: number }
 
 export const handleFetch: Handler<FetchRequest, FetchResponse> = async (req, ctx) => {
   const b = ctx.broker;
   const wanted: Wanted[] = [];
   for (const t of req.topics) {
     for (const p of t.partitions) {
+      const found = lookupPartition(b, t.topic, p.partition);
       wanted.push({
         topic: t.topic, index: p.partition, fetchOffset: Number(p.fetchOffset),
-        maxBytes: p.partitionMaxBytes, partition: b.topics.partition(t.topic, p.partition),
+        maxBytes: p.partitionMaxBytes, partition: typeof found === 'number' ? undefined : found, errorCode: typeof found === 'number' ? found : 0,
       });
     }
   }
@@ -83,7 +85,7 @@ async function readAll(b: BrokerState, wanted: Wanted[], responseMaxBytes: numbe
     const base = { partitionIndex: w.index, abortedTransactions: null, preferredReadReplica: -1 };
     if (!p) {
       errors++;
-      data.push([w.topic, { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: [] }]);
+      data.push([w.topic, { ...base, errorCode: w.errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: [] }]);
       continue;
     }
     const hwm = BigInt(p.highWatermark);

@@ -12,6 +12,7 @@ export const handleMetadata: Handler<MetadataRequest, MetadataResponse> = async 
   const b = ctx.broker;
   const allowCreate = b.config.autoCreateTopicsEnable && (ctx.header.apiVersion < 4 || req.allowAutoTopicCreation);
   const all = req.topics === null || (ctx.header.apiVersion === 0 && req.topics.length === 0);
+  if (b.cluster) return b.cluster.metadata(all ? null : req.topics!.map((t) => t.name), allowCreate, b.clusterId);
   const names = all ? b.topics.names() : req.topics!.map((t) => t.name);
   const topics: TopicEntry[] = [];
   for (const name of names) topics.push(await describeTopic(b, name, allowCreate, ctx.peer));

@@ -8,6 +8,7 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js';
 import { topicNameProblem } from '../../cluster/topic-name.js';
 import { errorCodeFor } from '../error-code-of.js';
+import { lookupPartition } from '../lookup-partition.js';
 import type { BrokerState, Handler, RequestContext } from '../request-context.js';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
@@ -32,8 +33,8 @@ function failed(index: number, errorCode: number): PartitionResponse {
 
 async function appendOne(b: BrokerState, ctx: RequestContext, topic: string, index: number, records: Buffer): Promise<PartitionResponse> {
   if (topicNameProblem(topic)) return failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION);
-  const partition = b.topics.partition(topic, index);
-  if (!partition) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const partition = lookupPartition(b, topic, index);
+  if (typeof partition === 'number') return failed(index, partition);
   const refuse = (code: number, why: string): PartitionResponse => {
     b.logger.warn('produce refused', { peer: ctx.peer, topic, partition: index, reason: why });
     return failed(index, code);

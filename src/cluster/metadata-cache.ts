@@ -1,0 +1,106 @@
+// A broker's local copy of the cluster metadata in the store: `topics/<name>` (TopicRecord),
+// `partitions/<topic>/<p>` (PartitionState), `brokers/<id>` (live registrations) and `controller`.
+// Each prefix is watched first and read second, so no change between the two is missed; a watch that
+// fails (etcd compacted its history, the connection broke for good) is re-read and watched again.
+// 'change' fires after every applied event, so the broker can open logs for partitions it now leads.
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../util/logger.js';
+import type { TopicRecord, PartitionState } from '../broker/topic-manager.js';
+import { BROKERS_PREFIX, type BrokerInfo, type RegisteredBroker } from './broker-registry.js';
+import { CONTROLLER_KEY } from './controller-election.js';
+import type { KeyValue, MetadataStore, WatchEvent } from './metadata-store.js';
+
+export class MetadataCache extends EventEmitter {
+  readonly topics = new Map<string, TopicRecord>();
+  /** Key "topic/partition". */
+  readonly partitions = new Map<string, PartitionState>();
+  readonly brokers = new Map<number, RegisteredBroker>();
+  controllerId = -1;
+  private readonly stop = new AbortController();
+  private readonly loops: Promise<void>[] = [];
+
+  constructor(private readonly store: MetadataStore, private readonly logger: Logger) {
+    super();
+  }
+
+  /** Reads everything once and keeps following changes until close(). */
+  async start(): Promise<void> {
+    const ready = ['topics/', 'partitions/', BROKERS_PREFIX, CONTROLLER_KEY].map((prefix) => new Promise<void>((resolve, reject) => {
+      this.loops.push(this.follow(prefix, resolve, reject));
+    }));
+    await Promise.all(ready);
+  }
+
+  async close(): Promise<void> {
+    this.stop.abort();
+    await Promise.allSettled(this.loops);
+  }
+
+  partition(topic: string, index: number): PartitionState | undefined {
+    return this.partitions.get(`${topic}/${index}`);
+  }
+
+  liveBrokerIds(): number[] {
+    return [...this.brokers.keys()].sort((a, b) => a - b);
+  }
+
+  private async follow(prefix: string, ready: () => void, failed: (err: unknown) => void): Promise<void> {
+    let first = true;
+    while (!this.stop.signal.aborted) {
+      const watching = new AbortController();
+      const onStop = (): void => watching.abort();
+      this.stop.signal.addEventListener('abort', onStop, { once: true });
+      try {
+        const events = this.store.watch(prefix, watching.signal)[Symbol.asyncIterator]();
+        const kvs = await this.store.range(prefix);
+        this.reset(prefix, kvs);
+        if (first) { first = false; ready(); }
+        this.emit('change');
+        for (;;) {
+          const r = await events.next();
+          if (r.done) break;
+          this.apply(r.value);
+          this.emit('change');
+        }
+      } catch (err) {
+        if (first) { failed(err); return; }
+        if (this.stop.signal.aborted) return;
+        this.logger.warn('metadata watch failed; reading again', { prefix, error: (err as Error).message });
+        await new Promise((r) => setTimeout(r, 500));
+      } finally {
+        this.stop.signal.removeEventListener('abort', onStop);
+        watching.abort();
+      }
+    }
+  }
+
+  private reset(prefix: string, kvs: KeyValue[]): void {
+    if (prefix === 'topics/') this.topics.clear();
+    else if (prefix === 'partitions/') this.partitions.clear();
+    else if (prefix === BROKERS_PREFIX) this.brokers.clear();
+    else this.controllerId = -1;
+    for (const kv of kvs) this.apply({ type: 'put', key: kv.key, value: kv.value, version: kv.version });
+  }
+
+  private apply(ev: WatchEvent): void {
+    try {
+      if (ev.key.startsWith('topics/')) {
+        const name = ev.key.slice('topics/'.length);
+        if (ev.type === 'put') this.topics.set(name, JSON.parse(ev.value!) as TopicRecord);
+        else this.topics.delete(name);
+      } else if (ev.key.startsWith('partitions/')) {
+        const id = ev.key.slice('partitions/'.length);
+        if (ev.type === 'put') this.partitions.set(id, JSON.parse(ev.value!) as PartitionState);
+        else this.partitions.delete(id);
+      } else if (ev.key.startsWith(BROKERS_PREFIX)) {
+        const id = Number(ev.key.slice(BROKERS_PREFIX.length));
+        if (ev.type === 'put') this.brokers.set(id, { ...(JSON.parse(ev.value!) as BrokerInfo), brokerEpoch: ev.version ?? 0 });
+        else this.brokers.delete(id);
+      } else if (ev.key === CONTROLLER_KEY) {
+        this.controllerId = ev.type === 'put' ? (JSON.parse(ev.value!) as { brokerId: number }).brokerId : -1;
+      }
+    } catch (err) {
+      this.logger.warn('unreadable metadata value ignored', { key: ev.key, error: (err as Error).message });
+    }
+  }
+}
