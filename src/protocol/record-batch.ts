@@ -123,13 +123,7 @@ export function decodeFetchedRecords(
     }
     if (buf.readInt8(at + OFF_MAGIC) === MAGIC_V2) {
       batches++;
-      const baseOffset = Number(buf.readBigInt64BE(at + OFF_BASE_OFFSET));
-      if (size < BATCH_HEADER_BYTES) {
-        throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset} is ${size} bytes, shorter than its header`);
-      }
-      if (checkCrcs && !crcMatches(buf, at, size)) {
-        throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset} failed its CRC-32C check`);
-      }
+      const baseOffset = checkedBaseOffset(buf, at, size, checkCrcs);
       const attributes = buf.readInt16BE(at + OFF_ATTRIBUTES);
       const timestampType = (attributes & ATTR_TIMESTAMP_TYPE) !== 0 ? 1 : 0;
       const logAppendTime = timestampType === 1 ? Number(buf.readBigInt64BE(at + OFF_MAX_TIMESTAMP)) : null;
@@ -210,7 +204,8 @@ function readBlobFast(r: Reader): Buffer | null {
   return n < 0 ? null : r.raw(n);
 }
 
-function decodeBatch(buf: Buffer, at: number, size: number, checkCrcs: boolean): DecodedBatch {
+/** The batch's BaseOffset, after checking it is long enough for its header and (optionally) its CRC. */
+function checkedBaseOffset(buf: Buffer, at: number, size: number, checkCrcs: boolean): number {
   const baseOffset = Number(buf.readBigInt64BE(at + OFF_BASE_OFFSET));
   if (size < BATCH_HEADER_BYTES) {
     throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset} is ${size} bytes, shorter than its header`);
@@ -218,6 +213,11 @@ function decodeBatch(buf: Buffer, at: number, size: number, checkCrcs: boolean):
   if (checkCrcs && !crcMatches(buf, at, size)) {
     throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset} failed its CRC-32C check`);
   }
+  return baseOffset;
+}
+
+function decodeBatch(buf: Buffer, at: number, size: number, checkCrcs: boolean): DecodedBatch {
+  const baseOffset = checkedBaseOffset(buf, at, size, checkCrcs);
   const attributes = buf.readInt16BE(at + OFF_ATTRIBUTES);
   const compression = attributes & ATTR_COMPRESSION_MASK;
   const timestampType: 0 | 1 = (attributes & ATTR_TIMESTAMP_TYPE) !== 0 ? 1 : 0;

@@ -2,6 +2,7 @@
 // one-shot commands with stdin/stdout captured. No import-time side effects (node --test loads this
 // file as a test file too).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,4 +116,27 @@ export async function eventually<T>(fn: () => Promise<T> | T, opts: { timeoutMs?
 /** A topic name no other test uses. */
 export function uniqueTopic(prefix = 't'): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * One broker process for a whole test file: started in `before`, stopped with its data removed in
+ * `after`. Read `.broker` inside tests only.
+ */
+export function brokerPerFile(opts: Parameters<typeof startBrokerProcess>[1] = {}): { readonly broker: BrokerProcess } {
+  let broker: BrokerProcess | undefined;
+  let dir: Awaited<ReturnType<typeof tempDir>> | undefined;
+  before(async () => {
+    dir = await tempDir();
+    broker = await startBrokerProcess(dir.path, opts);
+  });
+  after(async () => {
+    await broker?.stop();
+    await dir?.remove();
+  });
+  return {
+    get broker(): BrokerProcess {
+      if (!broker) throw new Error('the file broker is not started yet (use it inside a test)');
+      return broker;
+    },
+  };
 }

@@ -1,29 +1,19 @@
 // librdkafka's kcat against a real broker, both directions.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBrokerProcess, tempDir, uniqueTopic, run, type BrokerProcess } from '../helpers/mq-process.js';
+import { brokerPerFile, uniqueTopic, run } from '../helpers/mq-process.js';
 
-let broker: BrokerProcess;
-let dir: Awaited<ReturnType<typeof tempDir>>;
+const shared = brokerPerFile();
 
-before(async () => {
-  dir = await tempDir();
-  broker = await startBrokerProcess(dir.path);
-});
-after(async () => {
-  await broker.stop();
-  await dir.remove();
-});
-
-const kcat = (args: string[], input?: string) => run(['-b', broker.bootstrap, ...args], { cmd: 'kcat', input, timeoutMs: 60_000 });
-const mq = (args: string[], input?: string) => run([...args, '-b', broker.bootstrap], { input, timeoutMs: 60_000 });
+const kcat = (args: string[], input?: string) => run(['-b', shared.broker.bootstrap, ...args], { cmd: 'kcat', input, timeoutMs: 60_000 });
+const mq = (args: string[], input?: string) => run([...args, '-b', shared.broker.bootstrap], { input, timeoutMs: 60_000 });
 
 test('kcat -L lists the broker, topics and partitions', async () => {
   const topic = uniqueTopic('list');
   assert.equal((await mq(['topics', 'create', topic, '-p', '3'])).code, 0);
   const res = await kcat(['-L']);
   assert.equal(res.code, 0, res.stderr);
-  assert.match(res.stdout, new RegExp(`broker 0 at 127\\.0\\.0\\.1:${broker.port} \\(controller\\)`));
+  assert.match(res.stdout, new RegExp(`broker 0 at 127\\.0\\.0\\.1:${shared.broker.port} \\(controller\\)`));
   assert.match(res.stdout, new RegExp(`topic "${topic}" with 3 partitions:`));
   for (const p of [0, 1, 2]) assert.match(res.stdout, new RegExp(`partition ${p}, leader 0, replicas: 0, isrs: 0`));
 });
@@ -66,7 +56,7 @@ test('kcat -o s@TIMESTAMP lands on the first record at or after it, inside a bat
   const topic = uniqueTopic('ts');
   // One request, one batch, records with explicit CreateTime 1000, 2000, ..., 10000 (kafkajs sets them).
   const { Kafka, logLevel } = await import('kafkajs');
-  const kafka = new Kafka({ brokers: [broker.bootstrap], clientId: 'mq-test', logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ brokers: [shared.broker.bootstrap], clientId: 'mq-test', logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ allowAutoTopicCreation: true });
   await producer.connect();
   try {
