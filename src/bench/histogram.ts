@@ -7,6 +7,9 @@ const RATIO = 1.01;
 const LOG_RATIO = Math.log(RATIO);
 const BUCKETS = Math.ceil(Math.log(MAX_MS / MIN_MS) / LOG_RATIO) + 1;
 
+/** A histogram as plain data, to pass between processes: the non-zero buckets as [index, count] pairs. */
+export interface HistogramState { buckets: Array<[number, number]>; minMs: number; maxMs: number }
+
 export interface LatencySummary { p50: number; p95: number; p99: number; p999: number; max: number }
 
 export class Histogram {
@@ -40,6 +43,25 @@ export class Histogram {
       }
     }
     return this.maxMs;
+  }
+
+  toState(): HistogramState {
+    const buckets: Array<[number, number]> = [];
+    for (let i = 0; i < BUCKETS; i++) if (this.counts[i] > 0) buckets.push([i, this.counts[i]]);
+    return { buckets, minMs: this.total === 0 ? 0 : this.minMs, maxMs: this.maxMs };
+  }
+
+  static fromState(state: HistogramState): Histogram {
+    const h = new Histogram();
+    for (const [i, n] of state.buckets) {
+      h.counts[i] += n;
+      h.total += n;
+    }
+    if (h.total > 0) {
+      h.minMs = state.minMs;
+      h.maxMs = state.maxMs;
+    }
+    return h;
   }
 
   summary(): LatencySummary {

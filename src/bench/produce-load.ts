@@ -2,7 +2,8 @@
 // --rate), each sending one reused record object whose value is copied into the batch at enqueue, as
 // fast as the producer takes them or at the paced rate, until the count, the duration, the timeout or
 // the first failed record. Latency is each record's send -> ack. With `stampSendTime`, the first 8
-// bytes of each value carry the send time (performance.now(), float64 little-endian) for the consumer.
+// bytes of each value carry the send time (shared-clock.ts ms, float64 little-endian) for the consumer,
+// which may run in another process.
 // Paced, the clock is read for every record; unpaced, every 32 records (~20 µs of sending apart).
 //
 // The producer's promise-free enqueue() path is used when it has one: one shared delivery callback and
@@ -13,6 +14,7 @@ import type { DeliveryReport, Producer, ProducerRecord } from '../client/types.j
 import { deferred, type Deferred } from '../util/promise.js';
 import { Histogram } from './histogram.js';
 import { Pacer } from './pacer.js';
+import { SHARED_CLOCK_OFFSET_MS } from './shared-clock.js';
 
 /** Send times of outstanding records; larger than what bufferMemory lets several producers hold. */
 const RING_SLOTS = 1 << 21;
@@ -110,7 +112,7 @@ export async function produceLoad(producers: Producer[], opts: ProduceLoadOption
       } else if (failure !== null || signal.aborted) break;
       const tag = sent & RING_MASK;
       sendAt[tag] = now;
-      if (stamp) record.value!.writeDoubleLE(now, 0);
+      if (stamp) record.value!.writeDoubleLE(now + SHARED_CLOCK_OFFSET_MS, 0);
       sent++;
       n++;
       if (!enqueue(record, report, tag)) await producer.waitForCapacity();

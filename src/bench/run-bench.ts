@@ -63,13 +63,13 @@ export async function runBench(mode: BenchMode, f: BenchFlags, clients: BenchCli
   const admin = await clients.admin(f.bootstrap);
   if (mode === 'consume' && f.topic === undefined) note(await runProduceBench(admin, await producers(), produceOptions(f, topic), signal));
   const broker = BrokerProcess.locate(f.brokerPid, f.bootstrap);
-  const consumer = mode === 'produce' ? null : await clients.consumer({ bootstrap: f.bootstrap });
+  const consumer = mode !== 'consume' ? null : await clients.consumer({ bootstrap: f.bootstrap });
   const senders = mode === 'consume' ? [] : await producers();
   broker?.start();
   let result: BenchResult;
   try {
     if (mode === 'produce') result = await runProduceBench(admin, senders, produceOptions(f, topic), signal);
-    else if (mode === 'e2e') result = await runE2eBench(admin, senders, consumer!, produceOptions(f, topic), signal);
+    else if (mode === 'e2e') result = await runE2eBench(admin, senders, f.bootstrap, produceOptions(f, topic), signal);
     else result = await runConsumeBench(consumer!, { topic, count: f.count, timeoutMs: f.timeoutMs }, signal);
   } catch (err) {
     broker?.stop();

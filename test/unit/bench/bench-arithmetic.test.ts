@@ -7,6 +7,7 @@ import { listeningInodes, parseCpuSeconds } from '../../../src/bench/broker-proc
 import { Histogram } from '../../../src/bench/histogram.js';
 import { Pacer } from '../../../src/bench/pacer.js';
 import { shareOf } from '../../../src/bench/produce-load.js';
+import { sharedClockMs } from '../../../src/bench/shared-clock.js';
 import { DEFAULT_BENCH_COUNT, produceOptions, type BenchFlags } from '../../../src/bench/run-bench.js';
 
 describe('rates', () => {
@@ -105,5 +106,33 @@ describe('/proc parsing', () => {
     assert.deepEqual(listeningInodes(table, 0x4a39), ['123456']); // the established one is not listening
     assert.deepEqual(listeningInodes(table, 8080), ['999']);
     assert.deepEqual(listeningInodes(table, 9092), []);
+  });
+});
+
+describe('histogram state (e2e consumer process -> bench)', () => {
+  test('a histogram survives toState/fromState with its percentiles, min and max', () => {
+    const h = new Histogram();
+    for (let i = 1; i <= 1000; i++) h.record(i / 100); // 0.01 .. 10 ms
+    const state = JSON.parse(JSON.stringify(h.toState())) as ReturnType<Histogram['toState']>;
+    const back = Histogram.fromState(state);
+    assert.equal(back.count, 1000);
+    assert.deepEqual(back.summary(), h.summary());
+    assert.equal(back.max, 10);
+  });
+
+  test('an empty histogram stays empty', () => {
+    const back = Histogram.fromState(new Histogram().toState());
+    assert.equal(back.count, 0);
+    assert.deepEqual(back.summary(), { p50: 0, p95: 0, p99: 0, p999: 0, max: 0 });
+  });
+});
+
+describe('shared clock', () => {
+  test('reads CLOCK_MONOTONIC (process.hrtime) in ms, the clock another process on the machine reads too', () => {
+    const before = Number(process.hrtime.bigint()) / 1e6;
+    const shared = sharedClockMs();
+    const after = Number(process.hrtime.bigint()) / 1e6;
+    // A wide margin: only which clock it is matters here (performance.now() or Date.now() would be far off).
+    assert.ok(shared >= before - 50 && shared <= after + 50, `${before} <= ${shared} <= ${after}`);
   });
 });
