@@ -1,5 +1,6 @@
 // The public shapes of the client library (src/client). Commands, the bench tool and tests program
 // against these; Producer, Consumer and Admin implement them.
+import type { FetchedRecord } from '../protocol/record-batch.js';
 
 export interface RecordHeader {
   key: string;
@@ -26,18 +27,8 @@ export interface RecordMetadata {
   timestamp: number;
 }
 
-/** A record as a consumer receives it. */
-export interface ConsumedRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-  /** 0 CreateTime, 1 LogAppendTime */
-  timestampType: number;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: RecordHeader[];
-}
+/** A record as a consumer receives it: exactly what the fetch decoder builds from the batch bytes. */
+export type ConsumedRecord = FetchedRecord;
 
 /** A record's outcome: error null and its offset (-1 with acks=0) and timestamp, or the error. */
 export type DeliveryReport = (error: Error | null, partition: number, offset: number, timestamp: number, tag: number) => void;

@@ -79,8 +79,8 @@ export function decodeRecordBatches(buf: Buffer, opts: DecodeOptions = {}): Deco
 }
 
 /**
- * A record as the consumer hands it out: one object per record, built straight from the batch bytes
- * (the same shape as ConsumedRecord in src/client/types.ts).
+ * A record as the consumer hands it out (the client's ConsumedRecord): one object per record, built
+ * straight from the batch bytes.
  */
 export interface FetchedRecord {
   topic: string;
