@@ -1,44 +1,16 @@
 // Admin against an in-process broker on port 0.
-import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBroker } from '../../src/broker/broker.js';
-import { defaultBrokerConfig, type BrokerConfig } from '../../src/config/config.js';
+import type { BrokerConfig } from '../../src/config/config.js';
 import { createAdmin, createProducer } from '../../src/client/index.js';
-import { createLogger } from '../../src/util/logger.js';
 import { MqError } from '../../src/util/mq-error.js';
-
-let topicSeq = 0;
-const uniqueTopic = (prefix: string): string => `${prefix}-${process.pid}-${Date.now().toString(36)}-${topicSeq++}`;
-const quietLogger = createLogger('error', () => {});
-
-/** Cleanups run in reverse order (clients before the broker); node:test runs t.after hooks in order. */
-const cleanups = new WeakMap<TestContext, (() => Promise<unknown>)[]>();
-function defer(t: TestContext, fn: () => Promise<unknown>): void {
-  let stack = cleanups.get(t);
-  if (!stack) {
-    const fresh: (() => Promise<unknown>)[] = [];
-    stack = fresh;
-    cleanups.set(t, fresh);
-    t.after(async () => {
-      while (fresh.length > 0) await fresh.pop()!();
-    });
-  }
-  stack.push(fn);
-}
+import { defer, inProcessBroker } from '../helpers/in-process-broker.js';
+import { uniqueTopic } from '../helpers/mq-process.js';
 
 async function brokerFor(t: TestContext, overrides: Partial<BrokerConfig> = {}): Promise<{ bootstrap: string[]; port: number; clusterId: string }> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mq-admin-'));
-  defer(t, () => rm(dataDir, { recursive: true, force: true }));
-  const broker = await startBroker(
-    { ...defaultBrokerConfig(), dataDir, listen: { host: '127.0.0.1', port: 0 }, ...overrides },
-    { logger: quietLogger },
-  );
-  defer(t, () => broker.close());
-  return { bootstrap: [`127.0.0.1:${broker.port}`], port: broker.port, clusterId: broker.clusterId };
+  const { broker, bootstrap } = await inProcessBroker(t, overrides);
+  return { bootstrap, port: broker.port, clusterId: broker.clusterId };
 }
 
 function adminFor(t: TestContext, bootstrap: string[]) {

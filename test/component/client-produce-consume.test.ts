@@ -11,38 +11,13 @@ import type { ConsumedRecord, ConsumerOptions, OffsetSpec, ProducerOptions } fro
 import { murmur2, toPositive } from '../../src/client/murmur2.js';
 import { MqError } from '../../src/util/mq-error.js';
 import { createLogger } from '../../src/util/logger.js';
+import { defer, inProcessBroker } from '../helpers/in-process-broker.js';
+import { uniqueTopic } from '../helpers/mq-process.js';
 
-let topicSeq = 0;
-const uniqueTopic = (prefix: string): string => `${prefix}-${process.pid}-${Date.now().toString(36)}-${topicSeq++}`;
 const quietLogger = createLogger('error', () => {});
 
-/**
- * Closes what a test opened in reverse order (clients before the broker they talk to): node:test runs
- * t.after hooks in registration order, so each test gets one hook that unwinds its own stack.
- */
-const cleanups = new WeakMap<TestContext, (() => Promise<unknown>)[]>();
-function defer(t: TestContext, fn: () => Promise<unknown>): void {
-  let stack = cleanups.get(t);
-  if (!stack) {
-    const fresh: (() => Promise<unknown>)[] = [];
-    stack = fresh;
-    cleanups.set(t, fresh);
-    t.after(async () => {
-      while (fresh.length > 0) await fresh.pop()!();
-    });
-  }
-  stack.push(fn);
-}
-
 async function brokerFor(t: TestContext, overrides: Partial<BrokerConfig> = {}): Promise<string[]> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mq-client-'));
-  defer(t, () => rm(dataDir, { recursive: true, force: true }));
-  const broker = await startBroker(
-    { ...defaultBrokerConfig(), dataDir, listen: { host: '127.0.0.1', port: 0 }, ...overrides },
-    { logger: quietLogger },
-  );
-  defer(t, () => broker.close());
-  return [`127.0.0.1:${broker.port}`];
+  return (await inProcessBroker(t, overrides)).bootstrap;
 }
 
 async function createTopic(t: TestContext, bootstrap: string[], topic: string, partitions: number, configs?: Record<string, string>): Promise<void> {

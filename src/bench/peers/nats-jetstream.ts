@@ -5,7 +5,6 @@
 //   stream:   PUB $JS.API.STREAM.CREATE.<name> <inbox> <n>\r\n{"name":..,"subjects":[..],"storage":"file"}\r\n
 //   publish:  PUB <subject> <inbox>.<i> <size>\r\n<payload>\r\n
 //   ack:      MSG <inbox>.<i> <sid> <n>\r\n{"stream":"<name>","seq":<seq>}\r\n   (an error has "error")
-import { performance } from 'node:perf_hooks';
 import { asciiInt } from './ascii-int.js';
 import { PipelinedPublisher } from './pipelined-publisher.js';
 
@@ -13,13 +12,11 @@ const ERROR_MARK = Buffer.from('"error"');
 const CREATE_PREFIX = Buffer.from('MSG _INBOX.bench.create ');
 
 export class NatsJetStreamPublisher extends PipelinedPublisher {
-  private readonly head: Buffer;
   private pending: Buffer | null = null;
   private handshakeDone: ((err?: Error) => void) | null = null;
 
-  constructor(host: string, port: number, private readonly stream: string, private readonly value: Buffer) {
-    super(host, port);
-    this.head = Buffer.from(`PUB ${stream}.data _INBOX.bench.a ${value.length}\r\n`);
+  constructor(host: string, port: number, private readonly stream: string, value: Buffer) {
+    super(host, port, Buffer.from(`PUB ${stream}.data _INBOX.bench.a ${value.length}\r\n`), value);
   }
 
   protected async handshake(): Promise<void> {
@@ -28,22 +25,6 @@ export class NatsJetStreamPublisher extends PipelinedPublisher {
     this.socket.write(`CONNECT {"verbose":false,"pedantic":false,"headers":false,"name":"mq-bench"}\r\nSUB _INBOX.bench.* 1\r\n`
       + `PUB $JS.API.STREAM.CREATE.${this.stream} _INBOX.bench.create ${Buffer.byteLength(config)}\r\n${config}\r\n`);
     await created;
-  }
-
-  protected requestBytes(): number { return this.head.length + this.value.length + 2; }
-
-  protected encode(out: Buffer, at: number): number {
-    at += this.head.copy(out, at);
-    if (this.stampSendTime) {
-      this.value.copy(out, at);
-      out.writeDoubleLE(performance.now(), at);
-      at += this.value.length;
-    } else {
-      at += this.value.copy(out, at);
-    }
-    out[at++] = 13;
-    out[at++] = 10;
-    return at;
   }
 
   protected parse(chunk: Buffer): number {

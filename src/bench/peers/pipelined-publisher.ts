@@ -1,7 +1,8 @@
 // The common shape of the peer clients in `bench/compare.sh`: one TCP connection, requests written in
 // chunks of ~64 KiB, at most `window` unacknowledged, each acknowledgement timed from its request's
-// send. Bounded by count and by timeoutMs. Peers speak simple text protocols, so each subclass only
-// encodes one request and counts the acknowledgements in the bytes that come back.
+// send. Bounded by count and by timeoutMs. Every peer's publish request is a protocol-specific head,
+// the value and CRLF, so a subclass only gives its head and counts the acknowledgements in the bytes
+// that come back.
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Histogram } from '../histogram.js';
@@ -26,7 +27,13 @@ export abstract class PipelinedPublisher {
   private onAcks: ((n: number) => void) | null = null;
   private failure: Error | null = null;
 
-  constructor(protected readonly host: string, protected readonly port: number) {}
+  constructor(
+    protected readonly host: string,
+    protected readonly port: number,
+    /** The bytes before each value (the request line or RESP array header). */
+    private readonly head: Buffer,
+    protected readonly value: Buffer,
+  ) {}
 
   /** Connects and runs the protocol's handshake. */
   async connect(): Promise<void> {
@@ -49,10 +56,23 @@ export abstract class PipelinedPublisher {
 
   /** Anything to do before publishing (e.g. create the stream). */
   protected abstract handshake(): Promise<void>;
-  /** Writes request number `i` into `out` at `at`; returns the position after it. */
-  protected abstract encode(out: Buffer, at: number, i: number): number;
-  /** Upper bound of one request's bytes. */
-  protected abstract requestBytes(): number;
+  /** Bytes of one request: head, value, CRLF. */
+  private requestBytes(): number { return this.head.length + this.value.length + 2; }
+
+  /** Writes one request into `out` at `at` (the value stamped with its send time when asked); returns the position after it. */
+  private encode(out: Buffer, at: number): number {
+    at += this.head.copy(out, at);
+    if (this.stampSendTime) {
+      this.value.copy(out, at);
+      out.writeDoubleLE(performance.now(), at);
+      at += this.value.length;
+    } else {
+      at += this.value.copy(out, at);
+    }
+    out[at++] = 13;
+    out[at++] = 10;
+    return at;
+  }
   /** Consumes response bytes; returns how many acknowledgements they completed (errors throw). */
   protected abstract parse(chunk: Buffer): number;
 
@@ -81,7 +101,7 @@ export abstract class PipelinedPublisher {
         const now = performance.now();
         while (sent < count && sent - acked < window && at + per <= chunk.length) {
           sentAt[sent] = now;
-          at = this.encode(chunk, at, sent);
+          at = this.encode(chunk, at);
           sent++;
         }
         const flushed = this.socket.write(Buffer.from(chunk.subarray(0, at)));
@@ -123,7 +143,7 @@ export abstract class PipelinedPublisher {
         if (this.failure) throw this.failure;
         const due = Math.floor(((now - started) * ratePerSec) / 1000) + 1;
         let at = 0;
-        while (sent < due && at + per <= chunk.length) at = this.encode(chunk, at, sent++);
+        while (sent < due && at + per <= chunk.length) { at = this.encode(chunk, at); sent++; }
         if (at > 0 && !this.socket.write(Buffer.from(chunk.subarray(0, at)))) await new Promise((resolve) => this.socket.once('drain', resolve));
         const waitMs = pacer.waitMs(sent);
         await new Promise((resolve) => (waitMs > 0 ? setTimeout(resolve, waitMs) : setImmediate(resolve)));

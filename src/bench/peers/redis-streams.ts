@@ -2,35 +2,16 @@
 //
 //   request:  *5\r\n $4\r\nXADD\r\n $<n>\r\n<stream>\r\n $1\r\n*\r\n $1\r\nv\r\n $<size>\r\n<value>\r\n
 //   reply:    $<n>\r\n<id>\r\n   (a bulk string: the entry id); -ERR ...\r\n on error
-import { performance } from 'node:perf_hooks';
 import { PipelinedPublisher } from './pipelined-publisher.js';
 
 export class RedisStreamsPublisher extends PipelinedPublisher {
-  private readonly head: Buffer;
   private pending = '';
 
-  constructor(host: string, port: number, stream: string, private readonly value: Buffer) {
-    super(host, port);
-    this.head = Buffer.from(`*5\r\n$4\r\nXADD\r\n$${Buffer.byteLength(stream)}\r\n${stream}\r\n$1\r\n*\r\n$1\r\nv\r\n$${value.length}\r\n`);
+  constructor(host: string, port: number, stream: string, value: Buffer) {
+    super(host, port, Buffer.from(`*5\r\n$4\r\nXADD\r\n$${Buffer.byteLength(stream)}\r\n${stream}\r\n$1\r\n*\r\n$1\r\nv\r\n$${value.length}\r\n`), value);
   }
 
   protected async handshake(): Promise<void> {}
-
-  protected requestBytes(): number { return this.head.length + this.value.length + 2; }
-
-  protected encode(out: Buffer, at: number): number {
-    at += this.head.copy(out, at);
-    if (this.stampSendTime) {
-      this.value.copy(out, at);
-      out.writeDoubleLE(performance.now(), at);
-      at += this.value.length;
-    } else {
-      at += this.value.copy(out, at);
-    }
-    out[at++] = 13;
-    out[at++] = 10;
-    return at;
-  }
 
   protected parse(chunk: Buffer): number {
     // Replies are "$<len>\r\n<id>\r\n": two CRLFs each. Errors start with '-'.

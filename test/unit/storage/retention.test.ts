@@ -7,30 +7,17 @@ import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  BATCH_HEADER_BYTES, LOG_OVERHEAD, OFF_BASE_SEQUENCE, OFF_BASE_TIMESTAMP, OFF_BATCH_LENGTH, OFF_LAST_OFFSET_DELTA,
-  OFF_MAGIC, OFF_MAX_TIMESTAMP, OFF_PRODUCER_EPOCH, OFF_PRODUCER_ID, OFF_RECORDS_COUNT, baseOffsetAt, batchSizeAt,
-  validateBatch, writeCrc,
+  BATCH_HEADER_BYTES, OFF_LAST_OFFSET_DELTA, baseOffsetAt, batchSizeAt, validateBatch,
 } from '../../../src/protocol/batch-header.js';
 import { Log, type LogConfig } from '../../../src/storage/log.js';
 import { LogCleaner } from '../../../src/storage/log-cleaner.js';
 import { LogSegment } from '../../../src/storage/log-segment.js';
 import { MqError } from '../../../src/util/mq-error.js';
+import { fillerBatch } from '../../helpers/filler-batch.js';
 
 /** A valid RecordBatch v2 of `records` records, `sizeBytes` long, with MaxTimestamp `ts`; filler records. */
 function makeBatch(ts: number, sizeBytes = 100, records = 1, fill = 0x61): Buffer {
-  const buf = Buffer.alloc(Math.max(sizeBytes, BATCH_HEADER_BYTES));
-  buf.writeInt32BE(buf.length - LOG_OVERHEAD, OFF_BATCH_LENGTH);
-  buf.writeInt8(2, OFF_MAGIC);
-  buf.writeInt32BE(records - 1, OFF_LAST_OFFSET_DELTA);
-  buf.writeBigInt64BE(BigInt(ts), OFF_BASE_TIMESTAMP);
-  buf.writeBigInt64BE(BigInt(ts), OFF_MAX_TIMESTAMP);
-  buf.writeBigInt64BE(-1n, OFF_PRODUCER_ID);
-  buf.writeInt16BE(-1, OFF_PRODUCER_EPOCH);
-  buf.writeInt32BE(-1, OFF_BASE_SEQUENCE);
-  buf.writeInt32BE(records, OFF_RECORDS_COUNT);
-  buf.fill(fill, BATCH_HEADER_BYTES);
-  writeCrc(buf);
-  return buf;
+  return fillerBatch({ maxTimestampMs: ts, sizeBytes, records, fill });
 }
 
 const config: LogConfig = { segmentBytes: 1000, indexIntervalBytes: 250 };
