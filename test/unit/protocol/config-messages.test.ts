@@ -2,17 +2,11 @@
 // every version both sides support.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
+import { kjsBody } from '../../helpers/kafkajs-oracle.js';
 import { AlterConfigsRequest } from '../../../src/protocol/messages/alter-configs.js';
 import { DeleteRecordsRequest } from '../../../src/protocol/messages/delete-records.js';
 import { DescribeConfigsRequest } from '../../../src/protocol/messages/describe-configs.js';
 
-const require = createRequire(import.meta.url);
-async function kjsBody(api: string, version: number, args: unknown): Promise<Buffer> {
-  const req = require(`kafkajs/src/protocol/requests/${api}/v${version}/request.js`)(args);
-  assert.equal(req.apiVersion, version);
-  return (await req.encode()).buffer as Buffer;
-}
 
 test('DescribeConfigs v0-v2 requests match kafkajs byte for byte', async () => {
   for (const v of [0, 1, 2]) {

@@ -3,7 +3,7 @@
 // consumer-protocol payloads against kafkajs' MemberMetadata/MemberAssignment.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
+import { kjsBody, kjsResponse, kjsRequire as require } from '../../helpers/kafkajs-oracle.js';
 import { ApiKey, advertisedApiVersions, apiSpec } from '../../../src/protocol/api.js';
 import type { Struct } from '../../../src/protocol/codec.js';
 import { Reader } from '../../../src/protocol/reader.js';
@@ -24,18 +24,6 @@ import {
 } from '../../../src/protocol/messages/consumer-protocol.js';
 import { groupSamples } from './group-samples.js';
 
-const require = createRequire(import.meta.url);
-function kjsRequest(api: string, version: number): (args: any) => any {
-  return require(`kafkajs/src/protocol/requests/${api}/v${version}/request.js`);
-}
-function kjsResponse(api: string, version: number): { decode(buf: Buffer): Promise<any> } {
-  return require(`kafkajs/src/protocol/requests/${api}/v${version}/response.js`);
-}
-async function kjsBody(api: string, version: number, args: any): Promise<Buffer> {
-  const req = kjsRequest(api, version)(args);
-  assert.equal(req.apiVersion, version);
-  return (await req.encode()).buffer as Buffer;
-}
 
 function versionsOf(key: number): number[] {
   const spec = apiSpec(key)!;

@@ -2,7 +2,7 @@
 // kafkajs 2.2.4's request encoders, and our responses decoded by kafkajs' response decoders.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
+import { kjsBody, kjsResponse } from '../../helpers/kafkajs-oracle.js';
 import { apis, apiSpec, ApiKey } from '../../../src/protocol/api.js';
 import type { Struct } from '../../../src/protocol/codec.js';
 import { Writer } from '../../../src/protocol/writer.js';
@@ -23,19 +23,6 @@ import { RecordBatchBuilder } from '../../../src/protocol/record-batch-builder.j
 import { groupSamples } from './group-samples.js';
 import { configSamples } from './config-samples.js';
 
-const require = createRequire(import.meta.url);
-/** A kafkajs request module: `(args) => { apiKey, apiVersion, encode(): Promise<Encoder> }`. */
-function kjsRequest(api: string, version: number): (args: any) => any {
-  return require(`kafkajs/src/protocol/requests/${api}/v${version}/request.js`);
-}
-function kjsResponse(api: string, version: number): { decode(buf: Buffer): Promise<any> } {
-  return require(`kafkajs/src/protocol/requests/${api}/v${version}/response.js`);
-}
-async function kjsBody(api: string, version: number, args: any): Promise<Buffer> {
-  const req = kjsRequest(api, version)(args);
-  assert.equal(req.apiVersion, version);
-  return (await req.encode()).buffer as Buffer;
-}
 
 function range(min: number, max: number): number[] {
   const out: number[] = [];
