@@ -41,6 +41,14 @@ Examples:
           hint: 'Point mq top at a broker with -b HOST:PORT, or at admin endpoints with --admin HOST:PORT.',
         });
       }
+      const stdout = ctx.out.terminal as NodeJS.WriteStream;
+      const stdin = ctx.stdin as NodeJS.ReadStream;
+      // Keys need a terminal on both sides; otherwise (a pipe, cron, CI) print one snapshot.
+      const interactive = !o.once && !o.json && stdout.isTTY === true && stdin.isTTY === true;
+      // Ink draws only the last frame when CI or CONTINUOUS_INTEGRATION is set, which would leave a live
+      // dashboard blank on a real terminal; the terminal check above is the one that matters here.
+      // Ink reads these once, when it is first imported, so this must come before the import.
+      if (interactive) for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (name in process.env) process.env[name] = 'false';
       const tui = await import('../tui/index.js');
       const discover = !o.admin || this.getOptionValueSource('bootstrap') !== 'default';
       const source = tui.adminSource({
@@ -49,10 +57,7 @@ Examples:
         intervalMs: o.interval * 1000,
         discover: discover ? async () => (await (await ctx.admin(o.bootstrap)).metadata([])).brokers : undefined,
       });
-      const stdout = ctx.out.terminal as NodeJS.WriteStream;
-      const stdin = ctx.stdin as NodeJS.ReadStream;
-      // Keys need a terminal on both sides; otherwise (a pipe, cron, CI) print one snapshot.
-      if (o.once || o.json || !stdout.isTTY || !stdin.isTTY) {
+      if (!interactive) {
         const snap = await tui.firstSnapshot(source, ctx.signal);
         if (o.json) await ctx.out.json(snap);
         else for (const t of snap ? tui.snapshotTables(snap) : []) { await ctx.out.line(`${t.title}:`); await ctx.out.table(t.table.headers, t.table.rows); await ctx.out.line(''); }
