@@ -14,6 +14,12 @@ export class MetadataCache extends EventEmitter {
   readonly topics = new Map<string, TopicRecord>();
   /** Key "topic/partition". */
   readonly partitions = new Map<string, PartitionState>();
+  /**
+   * Key "topic/partition": the store version of each partition state (what a compare-and-swap must
+   * match). Versions are store-wide revisions, so they also order a state against a broker's
+   * registration (its brokerEpoch): a leadership written before a broker registered predates that run.
+   */
+  readonly partitionVersions = new Map<string, number>();
   readonly brokers = new Map<number, RegisteredBroker>();
   controllerId = -1;
   private readonly stop = new AbortController();
@@ -38,6 +44,11 @@ export class MetadataCache extends EventEmitter {
 
   partition(topic: string, index: number): PartitionState | undefined {
     return this.partitions.get(`${topic}/${index}`);
+  }
+
+  /** The store version of a partition's state; 0 when unknown. */
+  partitionVersion(topic: string, index: number): number {
+    return this.partitionVersions.get(`${topic}/${index}`) ?? 0;
   }
 
   liveBrokerIds(): number[] {
@@ -76,7 +87,7 @@ export class MetadataCache extends EventEmitter {
 
   private reset(prefix: string, kvs: KeyValue[]): void {
     if (prefix === 'topics/') this.topics.clear();
-    else if (prefix === 'partitions/') this.partitions.clear();
+    else if (prefix === 'partitions/') { this.partitions.clear(); this.partitionVersions.clear(); }
     else if (prefix === BROKERS_PREFIX) this.brokers.clear();
     else this.controllerId = -1;
     for (const kv of kvs) this.apply({ type: 'put', key: kv.key, value: kv.value, version: kv.version });
@@ -90,8 +101,13 @@ export class MetadataCache extends EventEmitter {
         else this.topics.delete(name);
       } else if (ev.key.startsWith('partitions/')) {
         const id = ev.key.slice('partitions/'.length);
-        if (ev.type === 'put') this.partitions.set(id, JSON.parse(ev.value!) as PartitionState);
-        else this.partitions.delete(id);
+        if (ev.type === 'put') {
+          this.partitions.set(id, JSON.parse(ev.value!) as PartitionState);
+          this.partitionVersions.set(id, ev.version ?? 0);
+        } else {
+          this.partitions.delete(id);
+          this.partitionVersions.delete(id);
+        }
       } else if (ev.key.startsWith(BROKERS_PREFIX)) {
         const id = Number(ev.key.slice(BROKERS_PREFIX.length));
         if (ev.type === 'put') this.brokers.set(id, { ...(JSON.parse(ev.value!) as BrokerInfo), brokerEpoch: ev.version ?? 0 });

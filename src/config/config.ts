@@ -38,6 +38,20 @@ export interface BrokerConfig {
   etcdEndpoints?: string[];
   /** broker.rack: the failure domain replica placement spreads over; null or absent: none. */
   rack?: string | null;
+  /** replica.lag.time.max.ms: a follower that has not caught up to the leader's end for this long leaves the ISR. */
+  replicaLagTimeMaxMs: number;
+  /** replica.lag.max.messages: a follower this many offsets behind leaves the ISR too; -1: not used. */
+  replicaLagMaxMessages: number;
+  /** replica.fetch.wait.max.ms: how long a follower's fetch waits at the leader for new data. */
+  replicaFetchWaitMaxMs: number;
+  /** replica.fetch.max.bytes: most bytes a follower asks for per partition per fetch. */
+  replicaFetchMaxBytes: number;
+  /** replica.restore.delay.ms: how long a broker may be gone before the controller re-creates its replicas elsewhere. */
+  replicaRestoreDelayMs: number;
+  /** unclean.leader.election.enable: elect a leader outside the ISR when no ISR member is alive (may lose data). */
+  uncleanLeaderElectionEnable: boolean;
+  /** broker.session.timeout.ms: the TTL of a broker's registration lease in etcd (rounded up to whole seconds). */
+  brokerSessionTimeoutMs: number;
 }
 
 /** Where `mq broker start` serves /metrics and /v1/* unless told otherwise. */
@@ -62,6 +76,7 @@ export function defaultBrokerConfig(): BrokerConfig {
       // Embedded mode has one replica and nothing else to lean on: acknowledge only what is on disk.
       'flush.policy': 'batch',
       'flush.ms': 1000,
+      'min.insync.replicas': 1,
     },
     indexIntervalBytes: 4096,
     retentionCheckIntervalMs: 5 * 60 * 1000,
@@ -69,6 +84,13 @@ export function defaultBrokerConfig(): BrokerConfig {
     groupInitialRebalanceDelayMs: 3000,
     groupMinSessionTimeoutMs: 6000,
     groupMaxSessionTimeoutMs: 30 * 60 * 1000,
+    replicaLagTimeMaxMs: 10000,
+    replicaLagMaxMessages: -1,
+    replicaFetchWaitMaxMs: 500,
+    replicaFetchMaxBytes: 1024 * 1024,
+    replicaRestoreDelayMs: 60000,
+    uncleanLeaderElectionEnable: false,
+    brokerSessionTimeoutMs: 6000,
   };
 }
 
@@ -139,6 +161,14 @@ const keys: Record<string, Setter> = {
     c.etcdEndpoints = urls;
   },
   'broker.rack': (c, v) => { c.rack = v === '' ? null : v; },
+  'min.insync.replicas': (c, v) => { c.topicDefaults['min.insync.replicas'] = int('min.insync.replicas', v, 1); },
+  'replica.lag.time.max.ms': (c, v) => { c.replicaLagTimeMaxMs = int('replica.lag.time.max.ms', v, 10); },
+  'replica.lag.max.messages': (c, v) => { c.replicaLagMaxMessages = v === '-1' ? -1 : int('replica.lag.max.messages', v, 1); },
+  'replica.fetch.wait.max.ms': (c, v) => { c.replicaFetchWaitMaxMs = int('replica.fetch.wait.max.ms', v, 0); },
+  'replica.fetch.max.bytes': (c, v) => { c.replicaFetchMaxBytes = int('replica.fetch.max.bytes', v, 1024); },
+  'replica.restore.delay.ms': (c, v) => { c.replicaRestoreDelayMs = int('replica.restore.delay.ms', v, 0); },
+  'unclean.leader.election.enable': (c, v) => { c.uncleanLeaderElectionEnable = bool('unclean.leader.election.enable', v); },
+  'broker.session.timeout.ms': (c, v) => { c.brokerSessionTimeoutMs = int('broker.session.timeout.ms', v, 1000); },
 };
 
 export const BROKER_CONFIG_KEYS = Object.keys(keys);

@@ -17,6 +17,8 @@ export interface TopicConfig {
   'flush.policy': FlushPolicy;
   /** Longest time between fdatasyncs under flush.policy=interval. */
   'flush.ms': number;
+  /** acks=all produce is refused with NOT_ENOUGH_REPLICAS while the ISR is smaller than this. */
+  'min.insync.replicas': number;
 }
 
 type Parser = (raw: string) => number | string;
@@ -46,6 +48,7 @@ const parsers: Record<keyof TopicConfig, Parser> = {
   'retention.bytes': limitOrUnlimited(0),
   'flush.policy': parseFlushPolicy,
   'flush.ms': positiveInt(1),
+  'min.insync.replicas': positiveInt(1),
 };
 
 export const TOPIC_CONFIG_KEYS = Object.keys(parsers) as (keyof TopicConfig)[];
