@@ -2,6 +2,7 @@
 // stdout is not a terminal. The TUI is loaded here and only here, with a dynamic import().
 import { Command, Option } from 'commander';
 import { parseBootstrap } from '../src/cli/parsers.js';
+import { etcdDiscovery } from '../src/cli/etcd-discovery.js';
 import { MqError } from '../src/util/mq-error.js';
 import type { Context } from './context.js';
 import { bootstrapOption, cli, int } from './options.js';
@@ -18,7 +19,7 @@ export default function top(ctx: Context): Command {
     .addOption(bootstrapOption())
     .option('--admin <host:port,...>', 'admin endpoints to poll directly (comma-separated; instead of discovering brokers through -b)', cli(parseBootstrap))
     .option('--admin-port <port>', 'admin port of brokers discovered through -b', int(1, 65535), 9644)
-    .option('--etcd <url>', 'find brokers through etcd (cluster mode)')
+    .option('--etcd <url,...>', 'find brokers and their admin endpoints through etcd (cluster mode) instead of -b')
     .option('--interval <seconds>', 'refresh every this many seconds', seconds, 1)
     .option('--once', 'print one snapshot and exit (the default when stdin or stdout is not a terminal)')
     .option('--json', 'with --once: print the snapshot as JSON')
@@ -33,14 +34,10 @@ or group, Esc back, q quits. Brokers are polled on their admin endpoint (mq brok
 Examples:
   mq top                                   the broker at 127.0.0.1:9092, its admin endpoint on :9644
   mq top --admin 127.0.0.1:9644 --view groups
+  mq top --etcd http://127.0.0.1:2379      every broker of a cluster, found through etcd
   mq top --charts --topic orders --group billing
   mq top --once --json | jq '.partitions[] | {topic, partition, highWatermark}'`)
     .action(async function (this: Command, o) {
-      if (o.etcd) {
-        throw new MqError('NOT_SUPPORTED', `--etcd ${o.etcd}: finding brokers through etcd needs cluster mode, which this build does not have yet`, {
-          hint: 'Point mq top at a broker with -b HOST:PORT, or at admin endpoints with --admin HOST:PORT.',
-        });
-      }
       const stdout = ctx.out.terminal as NodeJS.WriteStream;
       const stdin = ctx.stdin as NodeJS.ReadStream;
       // Keys need a terminal on both sides; otherwise (a pipe, cron, CI) print one snapshot.
@@ -50,21 +47,27 @@ Examples:
       // Ink reads these once, when it is first imported, so this must come before the import.
       if (interactive) for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (name in process.env) process.env[name] = 'false';
       const tui = await import('../tui/index.js');
-      const discover = !o.admin || this.getOptionValueSource('bootstrap') !== 'default';
+      const viaBootstrap = !o.etcd && (!o.admin || this.getOptionValueSource('bootstrap') !== 'default');
+      const etcd = o.etcd ? await etcdDiscovery(o.etcd) : null;
       const source = tui.adminSource({
         admins: o.admin,
         adminPort: o.adminPort,
         intervalMs: o.interval * 1000,
-        discover: discover ? async () => (await (await ctx.admin(o.bootstrap)).metadata([])).brokers : undefined,
+        discover: etcd ? () => etcd.brokers()
+          : viaBootstrap ? async () => (await (await ctx.admin(o.bootstrap)).metadata([])).brokers : undefined,
       });
-      if (!interactive) {
-        const snap = await tui.firstSnapshot(source, ctx.signal);
-        if (o.json) await ctx.out.json(snap);
-        else for (const t of snap ? tui.snapshotTables(snap) : []) { await ctx.out.line(`${t.title}:`); await ctx.out.table(t.table.headers, t.table.rows); await ctx.out.line(''); }
-      } else if (o.charts) {
-        await tui.runChartsScreen(source, { topic: o.topic, group: o.group, signal: ctx.signal, intervalMs: o.interval * 1000 });
-      } else {
-        await tui.runDashboard(source, { stdout, stdin, signal: ctx.signal, initialView: o.view });
+      try {
+        if (!interactive) {
+          const snap = await tui.firstSnapshot(source, ctx.signal);
+          if (o.json) await ctx.out.json(snap);
+          else for (const t of snap ? tui.snapshotTables(snap) : []) { await ctx.out.line(`${t.title}:`); await ctx.out.table(t.table.headers, t.table.rows); await ctx.out.line(''); }
+        } else if (o.charts) {
+          await tui.runChartsScreen(source, { topic: o.topic, group: o.group, signal: ctx.signal, intervalMs: o.interval * 1000 });
+        } else {
+          await tui.runDashboard(source, { stdout, stdin, signal: ctx.signal, initialView: o.view });
+        }
+      } finally {
+        await etcd?.close();
       }
     });
 }

@@ -1,13 +1,20 @@
 // The one poller of `mq top`: every `intervalMs` it asks each known broker's admin endpoint for
 // /v1/status, /v1/partitions and /v1/groups (in parallel, each with a timeout) and yields one
 // ClusterSnapshot. Brokers are known from `admins` (given directly) and from `discover` (Kafka
-// Metadata through -b; their admin endpoint is assumed on the same host at `adminPort`). A broker
+// Metadata through -b, their admin endpoint assumed on the same host at `adminPort`; or from etcd, with
+// the admin port each broker registered). A broker
 // seen once stays in the list: when it stops answering it is shown as down and polling goes on.
 // Partitions reported by several brokers (replicas, cluster mode) are taken from their leader.
 import type { BrokerSnapshot, ClusterSnapshot, GroupSnapshot, PartitionSnapshot, TopSource } from './source.js';
 import { pause } from './source.js';
 
-export interface DiscoveredBroker { nodeId: number; host: string; port: number }
+export interface DiscoveredBroker {
+  nodeId: number;
+  host: string;
+  port: number;
+  /** The broker's own admin port when the discovery knows it (etcd registrations); else `adminPort`. */
+  adminPort?: number | null;
+}
 
 export interface AdminSourceOptions {
   admins?: string[];
@@ -82,7 +89,7 @@ export function adminSource(opts: AdminSourceOptions): TopSource {
               const already = [...known.values()].find((k) => k.id === b.nodeId);
               if (already) already.address = `${b.host}:${b.port}`;
               else {
-                const admin = `${b.host}:${adminPort}`;
+                const admin = `${b.host}:${b.adminPort ?? adminPort}`;
                 if (known.has(admin)) continue;
                 const k = { id: b.nodeId, address: `${b.host}:${b.port}`, admin };
                 known.set(admin, k);

@@ -118,12 +118,6 @@ describe('observability of a broker process', async () => {
     assert.match(table.stdout, new RegExp(`^Topic ${topic}:\\nPARTITION\\s+LEADER\\s+REPLICAS\\s+ISR`, 'm'));
   });
 
-  test('mq top --etcd says it needs cluster mode', async () => {
-    const r = await run(['top', '--etcd', 'http://127.0.0.1:2379', '--once']);
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /needs cluster mode/);
-  });
-
   test('mq completion bash completes commands and flags in a real bash', async () => {
     const script = `source <("${process.execPath}" "${mqBin}" completion bash)
 COMP_WORDS=(mq topics cr); COMP_CWORD=2; _mq_completion; echo "1:\${COMPREPLY[*]}"

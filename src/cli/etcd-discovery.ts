@@ -1,0 +1,27 @@
+// `mq top --etcd URL`: the brokers as they registered themselves in etcd (`brokers/<id>`: host, port,
+// admin port), so the dashboard finds every live broker's admin endpoint without a bootstrap broker.
+import type { BrokerInfo } from '../cluster/broker-registry.js';
+import { BROKERS_PREFIX } from '../cluster/broker-registry.js';
+import { EtcdStore } from '../cluster/etcd-store.js';
+
+export interface RegisteredAdmin { nodeId: number; host: string; port: number; adminPort: number | null }
+
+export interface EtcdDiscovery {
+  /** The live registrations now (a broker registered without an admin endpoint has adminPort null). */
+  brokers(): Promise<RegisteredAdmin[]>;
+  close(): Promise<void>;
+}
+
+/** Connects to etcd (failing here, with the store's clear error, when it is unreachable). */
+export async function etcdDiscovery(endpoints: string): Promise<EtcdDiscovery> {
+  const store = await EtcdStore.connect({ endpoints });
+  return {
+    async brokers() {
+      return (await store.range(BROKERS_PREFIX)).map((kv) => {
+        const b = JSON.parse(kv.value) as BrokerInfo;
+        return { nodeId: b.brokerId, host: b.host, port: b.port, adminPort: b.adminPort };
+      });
+    },
+    close: () => store.close(),
+  };
+}
