@@ -52,6 +52,7 @@ export default function consume(ctx: Context): Command {
     .addOption(new Option('--assignor <name>', 'with -g: partition assignor').choices(ASSIGNOR_NAMES).default('range'))
     .addOption(new Option('--auto-offset-reset <where>', 'where to start without a committed offset, or when the offset is out of range').choices(['earliest', 'latest', 'none']))
     .option('--session-timeout-ms <ms>', 'with -g: the member is removed after this long without a heartbeat', int(1), 10000)
+    .option('--metadata-max-age-ms <ms>', 'with -g: how often the group leader re-reads the topic (added partitions trigger a rebalance)', int(1), 300000)
     .addHelpText('after', EXAMPLES)
     .action(async (topic: string, o) => {
       const render = o.json ? recordJson : compileFormat(o.format);
@@ -73,7 +74,7 @@ export default function consume(ctx: Context): Command {
         ctx.out.note(`mq: group ${o.group}: ${what} ${tps.map((tp) => `${tp.topic}-${tp.partition}`).join(' ')}`);
       const consumer = await ctx.groupConsumer({
         bootstrap: o.bootstrap, groupId: o.group, topics: [topic], assignors: groupProtocols(o.assignor),
-        sessionTimeoutMs: o.sessionTimeoutMs, onNotice, onAssign: say('assigned'), onRevoke: say('revoked'),
+        sessionTimeoutMs: o.sessionTimeoutMs, metadataMaxAgeMs: o.metadataMaxAgeMs, onNotice, onAssign: say('assigned'), onRevoke: say('revoked'),
         autoOffsetReset: o.autoOffsetReset ?? (o.offset.kind === 'beginning' ? 'earliest' : 'latest'),
       });
       await groupConsume({

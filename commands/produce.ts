@@ -28,9 +28,10 @@ export default function produce(ctx: Context): Command {
     .option('--linger-ms <ms>', 'wait up to MS for a batch to fill', int(0), 5)
     .option('--batch-size <bytes>', 'maximum bytes per partition batch', int(1), 16384)
     .addOption(new Option('--compression <codec>', 'none or gzip').default('none', 'none').argParser(cli(parseCompression)))
+    .option('--metadata-max-age-ms <ms>', 're-read the topic\'s metadata this often (partitions added meanwhile get records)', int(1), 300000)
     .addHelpText('after', EXAMPLES)
     .action(async (topic: string, o) => {
-      const producer = await ctx.producer({ bootstrap: o.bootstrap, acks: o.acks, lingerMs: o.lingerMs, batchSize: o.batchSize, compression: o.compression });
+      const producer = await ctx.producer({ bootstrap: o.bootstrap, acks: o.acks, lingerMs: o.lingerMs, batchSize: o.batchSize, compression: o.compression, metadataMaxAgeMs: o.metadataMaxAgeMs });
       const headers = ((o.header ?? []) as [string, string][]).map(([key, value]) => ({ key, value: Buffer.from(value) }));
       const job = new LineProducer(producer, { topic, partition: o.partition, keySeparator: o.keySeparator, headers });
       const progress = ctx.out.progress(() => job.stats.acknowledged);

@@ -56,6 +56,13 @@ const DEFAULT_PORT = 9092;
 /** Versions below these are never used by the client even if the registry decodes them (Metadata v0 cannot ask for "no topics"). */
 const CLIENT_MIN_VERSION: Partial<Record<number, number>> = { [ApiKey.Metadata]: 1 };
 
+/** metadata.max.age.ms of the options, validated; Kafka's 5 minutes by default. */
+export function metadataMaxAgeMs(opts: ClientOptions): number {
+  const ms = opts.metadataMaxAgeMs ?? 300_000;
+  if (!Number.isInteger(ms) || ms < 1) throw new MqError('INVALID_CONFIG', `metadata max age must be a positive number of milliseconds, not ${String(ms)}`);
+  return ms;
+}
+
 /** Splits "host:port", "[v6]:port" or a bare "host" (port 9092). */
 export function parseBootstrap(entry: string): { host: string; port: number } {
   const s = entry.trim().replace(/^[A-Za-z]+:\/\//, '');
@@ -121,6 +128,11 @@ export class Cluster {
   /** The cached metadata of `topic`, if it had partitions at the last refresh. */
   topic(name: string): TopicMetadata | undefined {
     return this.topicMap.get(name);
+  }
+
+  /** The topics whose metadata is cached. */
+  cachedTopics(): string[] {
+    return [...this.topicMap.keys()];
   }
 
   /** Leader node id of a partition from the cache; -1 when unknown or leaderless. */

@@ -30,7 +30,7 @@ import { MqError } from '../util/mq-error.js';
 import { sleep } from '../util/promise.js';
 import { compareTopicPartitions, type MemberSubscription } from './assignors/assignor.js';
 import { assignorFor, KAFKAJS_ROUND_ROBIN } from './assignors/index.js';
-import { Cluster, type ClusterOptions } from './cluster.js';
+import { Cluster, metadataMaxAgeMs, type ClusterOptions } from './cluster.js';
 import { fetcherOptions } from './consumer.js';
 import { Fetcher } from './fetcher.js';
 import { byTopic, commitOffsets, COORDINATOR_MOVED, fetchCommittedOffsets, findCoordinator } from './group-requests.js';
@@ -82,6 +82,13 @@ class ClassicGroupConsumer implements GroupConsumer {
   /** Set while the caller holds a batch (for max.poll.interval.ms). */
   private handedOutAt: number | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  /** metadata.max.age.ms: re-reads the subscribed topics; a changed partition count makes the member rejoin. */
+  private metadataAgeTimer: NodeJS.Timeout | null = null;
+  private readonly metadataMaxAgeMs: number;
+  /** The group's subscribed topics while this member is the group's leader (it assigns); null otherwise. */
+  private leaderTopics: string[] | null = null;
+  /** Partitions per group topic when the last rebalance completed (leader only). */
+  private partitionCounts = new Map<string, number>();
   private heartbeatInFlight = false;
   /** A cooperative rebalance running while owned partitions are still consumed. */
   private joining: Promise<TopicPartition[] | null> | null = null;
@@ -113,6 +120,7 @@ class ClassicGroupConsumer implements GroupConsumer {
     this.autoCommitIntervalMs = opts.autoCommitIntervalMs ?? 0;
     this.autoOffsetReset = opts.autoOffsetReset ?? 'latest';
     this.isolationLevel = opts.isolationLevel ?? 0;
+    this.metadataMaxAgeMs = metadataMaxAgeMs(opts);
   }
 
   assignment(): TopicPartition[] {
@@ -213,6 +221,7 @@ class ClassicGroupConsumer implements GroupConsumer {
     this.closePromise ??= (async () => {
       this.closing.abort();
       this.stopHeartbeats();
+      if (this.metadataAgeTimer) clearInterval(this.metadataAgeTimer);
       try {
         if (this.stable && this.autoCommitIntervalMs > 0) await this.commit().catch(() => undefined);
         if (this.owned.length > 0) await this.revoke(this.owned);
@@ -248,6 +257,8 @@ class ClassicGroupConsumer implements GroupConsumer {
   /** Applies a new assignment between batches, then resumes heartbeats (and fetching). */
   private async completeRebalance(assignment: TopicPartition[]): Promise<void> {
     await this.applyAssignment(assignment);
+    this.partitionCounts = this.cachedPartitionCounts();
+    this.watchPartitionCounts();
     this.generationStop = new AbortController();
     this.stable = true;
     this.startHeartbeats();
@@ -345,7 +356,13 @@ class ClassicGroupConsumer implements GroupConsumer {
 
   private async syncGroup(join: JoinGroupResponse): Promise<TopicPartition[]> {
     let assignments: { memberId: string; assignment: Buffer }[] = [];
-    if (join.leader === join.memberId) assignments = await this.computeAssignment(join);
+    this.leaderTopics = null;
+    if (join.leader === join.memberId) {
+      assignments = await this.computeAssignment(join);
+      const topics = new Set<string>();
+      for (const m of join.members) for (const t of decodeConsumerProtocolSubscription(m.metadata).topics) topics.add(t);
+      this.leaderTopics = [...topics];
+    }
     const res = await this.cluster.request<SyncGroupResponse>(this.coordinatorId, ApiKey.SyncGroup, {
       groupId: this.groupId, generationId: this.generationId, memberId: this.memberId, groupInstanceId: null, assignments,
     }, { purpose: 'group', timeoutMs: this.maxPollIntervalMs + 5000 });
@@ -485,6 +502,31 @@ class ClassicGroupConsumer implements GroupConsumer {
     this.stopHeartbeats();
     if (this.closing.signal.aborted) return; // a rebalance that finished while close() ran
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.heartbeatIntervalMs);
+  }
+
+  private cachedPartitionCounts(): Map<string, number> {
+    return new Map((this.leaderTopics ?? []).map((t) => [t, this.cluster.topic(t)?.partitions.length ?? 0]));
+  }
+
+  /**
+   * The group leader re-reads the group's topics every metadataMaxAgeMs; when one has more (or fewer)
+   * partitions than at the last rebalance it rejoins, which makes the coordinator rebalance the group
+   * so the new partitions are assigned (Kafka's clients do the same; only the leader's rejoin counts).
+   */
+  private watchPartitionCounts(): void {
+    if (this.metadataAgeTimer || this.closing.signal.aborted) return;
+    this.metadataAgeTimer = setInterval(() => {
+      const topics = this.leaderTopics;
+      if (!topics || !this.stable || this.closing.signal.aborted) return;
+      this.cluster.refreshMetadata(topics, false).then(() => {
+        const now = this.cachedPartitionCounts();
+        const changed = topics.filter((t) => now.get(t)! > 0 && now.get(t) !== this.partitionCounts.get(t));
+        if (changed.length === 0 || !this.stable) return;
+        this.opts.onNotice?.(`group ${this.groupId}: ${changed.map((t) => `${t} now has ${now.get(t)} partitions`).join(', ')}; rejoining`);
+        this.requestRejoin();
+      }, () => undefined);
+    }, this.metadataMaxAgeMs);
+    this.metadataAgeTimer.unref();
   }
 
   private stopHeartbeats(): void {

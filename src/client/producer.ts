@@ -16,7 +16,7 @@ import type { ProduceRequest, ProduceResponse } from '../protocol/messages/produ
 import { RecordBatchBuilder } from '../protocol/record-batch-builder.js';
 import { backoffMs } from '../util/backoff.js';
 import { MqError } from '../util/mq-error.js';
-import { Cluster, type ClusterOptions, type TopicMetadata } from './cluster.js';
+import { Cluster, metadataMaxAgeMs, type ClusterOptions, type TopicMetadata } from './cluster.js';
 import { Partitioner } from './partitioner.js';
 import { topicError } from './topic-error.js';
 import type { DeliveryReport, Producer, ProducerOptions, ProducerRecord, RecordMetadata } from './types.js';
@@ -106,6 +106,7 @@ class AccumulatingProducer implements Producer {
   private metadataRefresh: Promise<void> | null = null;
   private metadataRefreshAgain = false;
   private lastMetadataRefreshAt = 0;
+  private readonly metadataAgeTimer: NodeJS.Timeout;
   private closing = false;
   private closePromise: Promise<void> | null = null;
 
@@ -131,6 +132,12 @@ class AccumulatingProducer implements Producer {
     if (this.compression !== 'none' && this.compression !== 'gzip') {
       throw new MqError('INVALID_CONFIG', `compression must be none or gzip, not ${String(opts.compression)}`);
     }
+    // metadata.max.age.ms: re-read the topics produced to, so partitions added to them get records.
+    this.metadataAgeTimer = setInterval(() => {
+      const topics = this.cluster.cachedTopics();
+      if (topics.length > 0 && !this.closing) this.cluster.refreshMetadata(topics, false).catch(() => undefined);
+    }, metadataMaxAgeMs(opts));
+    this.metadataAgeTimer.unref();
   }
 
   send(record: ProducerRecord): Promise<RecordMetadata> {
@@ -155,7 +162,8 @@ class AccumulatingProducer implements Producer {
     this.bufferedBytes += bytes;
     const meta = this.cluster.topic(record.topic);
     const waiting = this.waiting.size === 0 ? undefined : this.waiting.get(record.topic);
-    if (!meta || waiting) {
+    // A partition beyond the cached count may have been added since: re-read the metadata once first.
+    if (!meta || waiting || (record.partition !== undefined && record.partition >= meta.partitions.length)) {
       const w = { record, timestamp, bytes, report: onDelivery, tag };
       if (waiting) waiting.push(w);
       else {
@@ -194,6 +202,7 @@ class AccumulatingProducer implements Producer {
       } finally {
         if (this.lingerTimer) clearTimeout(this.lingerTimer);
         if (this.retryTimer) clearTimeout(this.retryTimer);
+        clearInterval(this.metadataAgeTimer);
         this.lingerTimer = null;
         this.retryTimer = null;
         for (const w of this.capacityWaiters.splice(0)) w();

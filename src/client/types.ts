@@ -44,6 +44,11 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** Connection establishment; default 5000. */
   connectTimeoutMs?: number;
+  /**
+   * metadata.max.age.ms: how often producers and group consumers re-read the metadata of their topics
+   * even without an error, so partitions added meanwhile are used; default 300000 (Kafka's).
+   */
+  metadataMaxAgeMs?: number;
 }
 
 export interface ProducerOptions extends ClientOptions {
