@@ -29,10 +29,22 @@ export abstract class IndexFile {
   protected abstract encodeEntry(i: number, buf: Buffer, at: number): void;
   /** Drops every in-memory entry. */
   protected abstract clearEntries(): void;
+  /** Drops the in-memory entries after the first `n`. */
+  protected abstract keepEntries(n: number): void;
 
   /** Entries in memory that are not on disk yet. */
   get unpersisted(): number {
     return this.length - this.persisted;
+  }
+
+  /** Keeps the first `n` entries (the log was truncated); a file holding more is rewritten on the next persist(). */
+  truncateEntries(n: number): void {
+    if (n >= this.length) return;
+    this.keepEntries(n);
+    if (this.persisted > n) {
+      this.persisted = 0;
+      this.rewrite = true;
+    }
   }
 
   /** Forgets every entry because the index is being rebuilt; the file is rewritten on the next persist(). */

@@ -10,7 +10,7 @@ import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { defaultFilePool, type FilePool, type PooledFile } from './file-pool.js';
 import { join } from 'node:path';
 import {
-  BATCH_HEADER_BYTES, LOG_OVERHEAD, OFF_MAGIC, batchSizeAt, baseOffsetAt, lastOffsetDeltaAt, maxTimestampAt,
+  BATCH_HEADER_BYTES, LOG_OVERHEAD, OFF_LEADER_EPOCH, OFF_MAGIC, batchSizeAt, baseOffsetAt, lastOffsetDeltaAt, maxTimestampAt,
   validateBatch,
 } from '../protocol/batch-header.js';
 import { MqError } from '../util/mq-error.js';
@@ -399,6 +399,11 @@ export class LogSegment {
     if (!this.indexesReleased) return;
     const [index, timeIndex] = await Promise.all([OffsetIndex.load(this.index.path, this.pool), TimeIndex.load(this.timeIndex.path, this.pool)]);
     if (!this.indexesReleased) return;
+    if (index.loadProblem !== null || timeIndex.loadProblem !== null) {
+      // Damaged since the log opened: use neither (lookups scan from position 0, a truncation rebuilds both).
+      index.reset();
+      timeIndex.reset();
+    }
     this.index = index;
     this.timeIndex = timeIndex;
     this.indexesReleased = false;
@@ -409,6 +414,49 @@ export class LogSegment {
     await this.persistIndexes();
     await this.index.close();
     await this.timeIndex.close();
+  }
+
+  /**
+   * Cuts the segment at `position`, the start of the batch at `endOffset` (replication truncation), and
+   * makes the cut durable. Index entries pointing at or past the cut are dropped; the batches between the
+   * last kept offset-index entry and the cut are walked again to restore the largest timestamp, so the
+   * indexes are what appending the kept batches would have built. Returns the bytes cut.
+   */
+  async truncateTo(position: number, endOffset: number): Promise<number> {
+    await this.loadIndexes();
+    const bytesCut = this.sizeBytes - position;
+    await this.file.use(async (fh) => {
+      await fh.truncate(position);
+      await fh.datasync();
+    });
+    this.tailDirty = false;
+    this.index.truncateEntries(this.index.countBelowPosition(position));
+    const from = this.index.last();
+    // The time entry present when the last kept index entry was added is the running maximum there; the
+    // entries before it were added no later. With no index entry kept, everything is walked from 0.
+    this.timeIndex.truncateEntries(from === null ? 0 : this.timeIndex.countAtOrBelow(from.relativeOffset));
+    const lastTime = this.timeIndex.last();
+    this.maxTimestampMs = lastTime?.timestampMs ?? -1;
+    this.offsetOfMaxTimestamp = lastTime === null ? -1 : this.baseOffset + lastTime.relativeOffset;
+    const startPosition = from?.position ?? 0;
+    this.sizeBytes = startPosition;
+    this.endOffset = this.baseOffset + (from?.relativeOffset ?? 0);
+    await this.findBatch(startPosition, this.endOffset, position, (loc) => {
+      this.track(loc.position, loc.baseOffset, loc.lastOffset, maxTimestampAt(loc.chunk, loc.position - loc.chunkPosition), loc.sizeBytes);
+      return false;
+    });
+    if (this.sizeBytes !== position || this.endOffset !== endOffset) {
+      throw this.inconsistent(`after the cut at position ${position} the batches end at ${this.sizeBytes} (offset ${this.endOffset}), not offset ${endOffset}`);
+    }
+    return bytesCut;
+  }
+
+  /** Calls `visit` with the BaseOffset and PartitionLeaderEpoch of every written batch, in order. */
+  async forEachBatchEpoch(visit: (baseOffset: number, leaderEpoch: number) => void): Promise<void> {
+    await this.findBatch(0, this.baseOffset, this.sizeBytes, (loc) => {
+      visit(loc.baseOffset, loc.chunk.readInt32BE(loc.position - loc.chunkPosition + OFF_LEADER_EPOCH));
+      return false;
+    });
   }
 
   // ---- reading -------------------------------------------------------------------------------------

@@ -23,14 +23,37 @@
 // Appends take their offsets synchronously and are queued; one loop writes them in call order, each
 // batch whole in one write (appends that queued up meanwhile share one writev). flush(), roll and
 // close() run on the same queue, so index files and segment switches never race with a write.
+//
+// `leader-epoch-checkpoint` (format in leader-epoch-cache.ts) maps leader epochs to their first offsets.
+// An append whose PartitionLeaderEpoch (stamped by append(), kept by appendAsFollower()) is above the
+// latest cached epoch records (epoch, baseOffset) durably on the queue BEFORE its bytes are written, so
+// every batch on disk is covered after a crash; open() drops entries at or past the recovered end (written
+// entry, lost batch) and raises the one covering the log start, and rebuilds a missing or malformed file
+// from the batch headers. Log-start moves (retention, DeleteRecords) raise the covering entry likewise.
+//
+// Truncation (replication: a follower dropping what its new leader does not have) runs on the queue.
+// truncateTo(offset) cuts at the start of the batch holding `offset`, in a crash-safe order: the recovery
+// point is lowered to the cut segment, later segments are deleted newest first (a crash leaves a
+// contiguous prefix), the cut segment is truncated and fdatasynced and its indexes are trimmed (the
+// batches after the last kept index entry are walked again, so the indexes equal what appending the
+// kept batches builds), and only then do epoch entries at or past the cut go (a crash before that leaves
+// entries past the end, which open() drops). A cut at a segment's base offset leaves that segment empty
+// and active.
+// Leader appends queued behind a truncation are renumbered from the new end; follower appends queued
+// behind it fail with OFFSET_OUT_OF_RANGE. A flush that started before a truncation does not advance the
+// flushed end or the recovery point. truncateFullyAndStartAt(offset) deletes every segment newest first,
+// creates an empty one at `offset`, writes `.log-start-offset` and clears the epoch cache, in that order.
 import { mkdir, open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { BATCH_HEADER_BYTES, assignOffset, batchSizeAt, lastOffsetDeltaAt } from '../protocol/batch-header.js';
+import {
+  BATCH_HEADER_BYTES, OFF_LEADER_EPOCH, assignOffset, baseOffsetAt, batchSizeAt, lastOffsetDeltaAt,
+} from '../protocol/batch-header.js';
 import { MqError } from '../util/mq-error.js';
 import { deferred, type Deferred } from '../util/promise.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { LogSegment, type SegmentTruncation } from './log-segment.js';
 import { defaultFilePool, type FilePool } from './file-pool.js';
+import { LeaderEpochCache, type EpochEndOffset, type EpochEntry } from './leader-epoch-cache.js';
 
 export interface LogConfig {
   /** Roll to a new segment when the active one would grow past this (default 1 GiB in the broker). */
@@ -85,6 +108,8 @@ interface CleanShutdown {
 
 interface AppendItem {
   kind: 'append';
+  /** A batch copied from the leader (appendAsFollower): its offsets must not change. */
+  follower: boolean;
   batch: Buffer;
   baseOffset: number;
   count: number;
@@ -116,6 +141,10 @@ export class Log {
   /** The syncs of sealed segments started by flushes; every later flush waits for them too. */
   private sealedSynced: Promise<void> = Promise.resolve();
   private state: 'open' | 'closing' | 'closed' = 'open';
+  /** Truncations so far: a flush that started before one must not advance the flushed end or recovery point. */
+  private truncations = 0;
+  /** Leader epochs by start offset (`leader-epoch-checkpoint`); loaded by open(). */
+  private epochCache: LeaderEpochCache;
   private closed: Promise<void> | null = null;
   private readonly logLine: (msg: string) => void;
   private readonly clock: Clock;
@@ -125,6 +154,7 @@ export class Log {
     this.logLine = opts.log ?? (() => undefined);
     this.clock = opts.clock ?? systemClock;
     this.pool = opts.filePool ?? defaultFilePool;
+    this.epochCache = LeaderEpochCache.empty(dir);
   }
 
   /** Opens (creating the folder if needed) and recovers the log. */
@@ -134,6 +164,7 @@ export class Log {
     try {
       await mkdir(dir, { recursive: true });
       await log.load();
+      await log.loadEpochCache();
     } catch (err) {
       throw storageError(err, `open of ${dir}`);
     }
@@ -200,21 +231,72 @@ export class Log {
    */
   append(batch: Buffer, leaderEpoch: number): Promise<AppendResult> {
     if (this.state !== 'open') return Promise.reject(this.closedError());
-    if (batch.length < BATCH_HEADER_BYTES || batchSizeAt(batch) !== batch.length) {
-      return Promise.reject(new MqError('CORRUPT_MESSAGE', `a ${batch.length}-byte buffer is not one whole record batch`));
-    }
-    if (batch.length > this.config.segmentBytes) {
-      return Promise.reject(new MqError('RECORD_LIST_TOO_LARGE',
-        `a ${batch.length}-byte batch does not fit in a ${this.config.segmentBytes}-byte segment`));
-    }
+    const problem = this.checkBatch(batch);
+    if (problem !== null) return Promise.reject(problem);
     const count = lastOffsetDeltaAt(batch) + 1;
-    if (count < 1) return Promise.reject(new MqError('CORRUPT_MESSAGE', `LastOffsetDelta ${count - 1} is negative`));
-    const item = { kind: 'append' as const, batch, baseOffset: this.nextOffset, count, leaderEpoch, done: deferred<AppendResult>() };
+    const item: AppendItem = { kind: 'append', follower: false, batch, baseOffset: this.nextOffset, count, leaderEpoch, done: deferred<AppendResult>() };
     assignOffset(batch, item.baseOffset, leaderEpoch);
     this.nextOffset += count;
     this.queue.push(item);
     this.kick();
     return item.done.promise;
+  }
+
+  /**
+   * Appends ONE whole batch copied from the leader, keeping its BaseOffset and PartitionLeaderEpoch (the
+   * caller has checked its CRC). OFFSET_OUT_OF_RANGE unless its BaseOffset is logEndOffset. Same queue,
+   * group writes, indexes and rolls as append(); the batch's epoch goes into the epoch cache when it is
+   * above the latest one. If a write fails, the follower appends queued behind it fail too (their offsets
+   * would no longer follow on).
+   */
+  appendAsFollower(batch: Buffer): Promise<AppendResult> {
+    if (this.state !== 'open') return Promise.reject(this.closedError());
+    const problem = this.checkBatch(batch);
+    if (problem !== null) return Promise.reject(problem);
+    const baseOffset = baseOffsetAt(batch);
+    if (baseOffset !== this.nextOffset) {
+      return Promise.reject(new MqError('OFFSET_OUT_OF_RANGE',
+        `a replicated batch at offset ${baseOffset} does not continue the log ${this.dir}, which ends at ${this.nextOffset}`));
+    }
+    const count = lastOffsetDeltaAt(batch) + 1;
+    const leaderEpoch = batch.readInt32BE(OFF_LEADER_EPOCH);
+    const item: AppendItem = { kind: 'append', follower: true, batch, baseOffset, count, leaderEpoch, done: deferred<AppendResult>() };
+    this.nextOffset += count;
+    this.queue.push(item);
+    this.kick();
+    return item.done.promise;
+  }
+
+  /** Why `batch` cannot be appended (not one whole batch, too large, no records), or null. */
+  private checkBatch(batch: Buffer): MqError | null {
+    if (batch.length < BATCH_HEADER_BYTES || batchSizeAt(batch) !== batch.length) {
+      return new MqError('CORRUPT_MESSAGE', `a ${batch.length}-byte buffer is not one whole record batch`);
+    }
+    if (batch.length > this.config.segmentBytes) {
+      return new MqError('RECORD_LIST_TOO_LARGE', `a ${batch.length}-byte batch does not fit in a ${this.config.segmentBytes}-byte segment`);
+    }
+    const count = lastOffsetDeltaAt(batch) + 1;
+    if (count < 1) return new MqError('CORRUPT_MESSAGE', `LastOffsetDelta ${count - 1} is negative`);
+    return null;
+  }
+
+  /** The latest leader epoch in the epoch cache, -1 when it is empty. */
+  get latestEpoch(): number {
+    return this.epochCache.latestEpoch;
+  }
+
+  /**
+   * Kafka's OffsetForLeaderEpoch answer: the largest cached epoch E <= `epoch` and the offset after E's
+   * last batch (the next epoch's start, or the written end when E is the latest); { -1, -1 } when none.
+   * The written end, not logEndOffset: appends still queued may belong to a newer epoch not cached yet.
+   */
+  endOffsetForEpoch(epoch: number): EpochEndOffset {
+    return this.epochCache.endOffsetFor(epoch, this.writtenEnd);
+  }
+
+  /** The epoch cache entries, oldest first (for tests and tools). */
+  epochEntries(): EpochEntry[] {
+    return this.epochCache.list();
   }
 
   private kick(): void {
@@ -243,17 +325,15 @@ export class Log {
       this.queue.shift();
       if (this.singleWrites > 0) this.singleWrites -= 1;
       try {
-        await this.writeAppend(item.batch, item.baseOffset, item.baseOffset + item.count - 1);
+        await this.writeAppend(item);
         item.done.resolve({ baseOffset: item.baseOffset, lastOffset: item.baseOffset + item.count - 1 });
       } catch (err) {
-        // Later appends took offsets after this one's; renumber them so the log stays contiguous.
-        for (const later of this.queue) {
-          if (later.kind !== 'append') continue;
-          later.baseOffset -= item.count;
-          assignOffset(later.batch, later.baseOffset, later.leaderEpoch);
-        }
-        this.nextOffset -= item.count;
         const failure = storageError(err, `append to ${this.dir} at offset ${item.baseOffset}`);
+        // Later appends took offsets after this one's; renumber them so the log stays contiguous.
+        this.rebaseQueued(item.baseOffset, failure);
+        // An epoch entry made for this batch (or, after a failed group write, a later one) names no batch.
+        await this.epochCache.truncateFromEnd(item.baseOffset)
+          .catch((e: unknown) => this.logLine(`${this.dir}: leader epoch checkpoint write failed: ${String(e)}`));
         this.logLine(`${failure.code}: ${failure.message}; the partial write was cut away`);
         item.done.reject(failure);
       }
@@ -283,6 +363,7 @@ export class Log {
     }
     if (group.length < 2) return false;
     try {
+      for (const q of group) await this.noteEpoch(q);
       await seg.writeMany(group.map((q) => q.batch), group.map((q) => q.baseOffset), group.map((q) => q.baseOffset + q.count - 1));
     } catch {
       // Nothing of the group stays in the file; write its appends one at a time to fail them singly.
@@ -304,7 +385,18 @@ export class Log {
     }
   }
 
-  private async writeAppend(batch: Buffer, baseOffset: number, lastOffset: number): Promise<void> {
+  /**
+   * Records the batch's epoch in the epoch cache (durably) before the batch is written, when it is above
+   * the latest, so every batch on disk is covered by an entry even after a crash.
+   */
+  private async noteEpoch(item: AppendItem): Promise<void> {
+    if (item.leaderEpoch > this.epochCache.latestEpoch) await this.epochCache.assign(item.leaderEpoch, item.baseOffset);
+  }
+
+  private async writeAppend(item: AppendItem): Promise<void> {
+    const { batch, baseOffset } = item;
+    const lastOffset = baseOffset + item.count - 1;
+    await this.noteEpoch(item);
     let seg = this.active;
     if (seg.sizeBytes > 0 && this.shouldRoll(seg, batch.length, lastOffset)) {
       await this.roll(baseOffset);
@@ -331,6 +423,33 @@ export class Log {
     await syncDir(this.dir);
     await old.seal();
     old.releaseIndexes();
+  }
+
+  /**
+   * Gives the appends still queued the offsets from `from` on, in queue order: a leader append is
+   * renumbered, a follower append keeps its offsets only when they still follow on and otherwise fails
+   * with `failure` (or OFFSET_OUT_OF_RANGE). Sets logEndOffset after them.
+   */
+  private rebaseQueued(from: number, failure: MqError | null): void {
+    let next = from;
+    for (let i = 0; i < this.queue.length; i++) {
+      const q = this.queue[i];
+      if (q.kind !== 'append') continue;
+      if (!q.follower) {
+        if (q.baseOffset !== next) {
+          q.baseOffset = next;
+          assignOffset(q.batch, q.baseOffset, q.leaderEpoch);
+        }
+      } else if (q.baseOffset !== next) {
+        this.queue.splice(i, 1);
+        i -= 1;
+        q.done.reject(failure ?? new MqError('OFFSET_OUT_OF_RANGE',
+          `the replicated batch at offset ${q.baseOffset} no longer continues the log ${this.dir}, which now ends at ${next}`));
+        continue;
+      }
+      next += q.count;
+    }
+    this.nextOffset = next;
   }
 
   /** Runs `run` on the write queue, after every append and operation queued before it. */
@@ -445,7 +564,7 @@ export class Log {
    */
   async flush(): Promise<number> {
     const started = await this.runOp(async () => {
-      if (this.state === 'closed') return { synced: Promise.resolve(), end: this.flushedEnd, sealedBelow: -1 };
+      if (this.state === 'closed') return { synced: Promise.resolve(), end: this.flushedEnd, sealedBelow: -1, truncations: this.truncations };
       const end = this.writtenEnd;
       const seg = this.active;
       const sealedBelow = this.unsyncedSealed.length > 0 ? seg.baseOffset : -1;
@@ -454,15 +573,17 @@ export class Log {
       const synced = Promise.all([seg.sync(), this.sealedSynced]);
       // Awaited by the caller right after this op; the handler only covers the microtasks in between.
       void synced.catch(() => undefined);
-      return { synced, end, sealedBelow };
+      return { synced, end, sealedBelow, truncations: this.truncations };
     }).catch((err: unknown) => { throw storageError(err, `flush of ${this.dir}`); });
     await started.synced.catch((err: unknown) => { throw storageError(err, `flush of ${this.dir}`); });
+    // A truncation since the flush started may have cut what it synced; what is written after it is not synced.
+    if (started.truncations !== this.truncations) return Math.min(started.end, this.flushedEnd);
     if (started.end > this.flushedEnd) this.flushedEnd = started.end;
     if (started.sealedBelow > this.recoveryPoint) {
       const point = started.sealedBelow;
       // Only an optimization of the next unclean open: a failed write is logged, the flush still counts.
       await this.runOp(async () => {
-        if (point <= this.recoveryPoint || this.state === 'closed') return;
+        if (point <= this.recoveryPoint || this.state === 'closed' || started.truncations !== this.truncations) return;
         await this.writeOffsetFile(RECOVERY_POINT_FILE, point);
         this.recoveryPoint = point;
       }).catch((err: unknown) => this.logLine(`${this.dir}: recovery-point checkpoint failed: ${String(err)}`));
@@ -489,6 +610,99 @@ export class Log {
       this.flushInFlight = p;
     }
     await this.flushInFlight;
+  }
+
+  // ---- truncation (replication) --------------------------------------------------------------------
+
+  /**
+   * Drops every batch at or after `offset`, rounded down to the start of the batch containing it; a no-op
+   * when `offset` is at or past the end. Runs on the queue after the appends queued before it; leader
+   * appends queued after it are renumbered from the new end, follower appends queued after it fail with
+   * OFFSET_OUT_OF_RANGE (await this before appending from the new end). Below the log start it is
+   * truncateFullyAndStartAt(offset).
+   */
+  truncateTo(offset: number): Promise<void> {
+    if (this.state !== 'open') return Promise.reject(this.closedError());
+    if (!Number.isSafeInteger(offset) || offset < 0) return Promise.reject(new MqError('INVALID_REQUEST', `cannot truncate at offset ${offset}`));
+    return this.runOp(() => this.truncateOnQueue(offset))
+      .catch((err: unknown) => { throw storageError(err, `truncation of ${this.dir} at offset ${offset}`); });
+  }
+
+  /** Deletes every segment; the log restarts empty at `offset` (log start = log end = offset), epoch cache cleared. */
+  truncateFullyAndStartAt(offset: number): Promise<void> {
+    if (this.state !== 'open') return Promise.reject(this.closedError());
+    if (!Number.isSafeInteger(offset) || offset < 0) return Promise.reject(new MqError('INVALID_REQUEST', `cannot restart the log at offset ${offset}`));
+    return this.runOp(() => this.truncateFullyOnQueue(offset))
+      .catch((err: unknown) => { throw storageError(err, `full truncation of ${this.dir} to offset ${offset}`); });
+  }
+
+  /**
+   * On the queue. Crash-safe order: the recovery point is lowered to the cut segment (so recovery checks
+   * it batch by batch), the later segments are deleted newest first (a crash leaves a contiguous prefix),
+   * the cut segment is truncated and fdatasynced, its indexes rewritten, and only then the epoch cache
+   * loses its entries past the cut (a crash before that leaves entries past the end, which open() drops).
+   */
+  private async truncateOnQueue(offset: number): Promise<void> {
+    if (this.state !== 'open') throw this.closedError();
+    const oldEnd = this.writtenEnd;
+    if (offset >= oldEnd) return;
+    if (offset < this.startOffset) return this.truncateFullyOnQueue(offset);
+    const i = this.segmentIndexFor(offset);
+    const seg = this.segments[i];
+    const loc = await seg.locateOffset(offset, seg.sizeBytes);
+    if (loc === null) throw new MqError('KAFKA_STORAGE_ERROR', `no batch of ${basename(seg.logPath)} holds offset ${offset}`, { retriable: true });
+    const newEnd = loc.baseOffset;
+    if (newEnd < this.startOffset) return this.truncateFullyOnQueue(offset);
+    this.truncations += 1;
+    this.writtenEnd = newEnd;
+    await this.lowerRecoveryPoint(seg.baseOffset);
+    const later = this.segments.slice(i + 1);
+    for (const s of [...later].reverse()) await s.deleteFiles();
+    if (later.length > 0) await syncDir(this.dir);
+    this.segments.length = i + 1;
+    this.forgetSealed([seg, ...later]);
+    const bytesCut = await seg.truncateTo(loc.position, newEnd);
+    await seg.persistIndexes();
+    await this.epochCache.truncateFromEnd(newEnd);
+    this.flushedEnd = Math.min(this.flushedEnd, newEnd);
+    this.rebaseQueued(newEnd, null);
+    this.logLine(`${this.dir}: truncated to offset ${newEnd} (asked ${offset}, was ${oldEnd}): cut ${bytesCut} bytes of `
+      + `${basename(seg.logPath)}` + (later.length > 0 ? ` and deleted ${later.length} later segment(s)` : ''));
+  }
+
+  /** On the queue: segments deleted newest first, a new empty one at `offset`, then the checkpoints. */
+  private async truncateFullyOnQueue(offset: number): Promise<void> {
+    if (this.state !== 'open') throw this.closedError();
+    this.truncations += 1;
+    const oldEnd = this.writtenEnd;
+    this.writtenEnd = Math.min(this.writtenEnd, offset);
+    await this.lowerRecoveryPoint(Math.min(offset, this.segments[0].baseOffset));
+    const doomed = this.segments.splice(0);
+    this.forgetSealed(doomed);
+    for (const s of [...doomed].reverse()) await s.deleteFiles();
+    this.segments = [await LogSegment.create(this.dir, offset, this.config.indexIntervalBytes, this.clock.now(), this.pool)];
+    await syncDir(this.dir);
+    await this.writeStartCheckpoint(offset);
+    await this.epochCache.clear();
+    this.startOffset = offset;
+    this.writtenEnd = offset;
+    this.flushedEnd = offset;
+    this.rebaseQueued(offset, null);
+    this.logLine(`${this.dir}: deleted ${doomed.length} segment(s) ending at offset ${oldEnd}; the log restarts empty at offset ${offset}`);
+  }
+
+  /** Makes sure the recovery point (file and memory) is at most `point`. */
+  private async lowerRecoveryPoint(point: number): Promise<void> {
+    const onDisk = await this.readOffsetFile(RECOVERY_POINT_FILE);
+    if (onDisk > point) await this.writeOffsetFile(RECOVERY_POINT_FILE, point);
+    this.recoveryPoint = Math.min(point, Math.max(this.recoveryPoint, onDisk));
+  }
+
+  /** Segments that are gone or active again leave the sealed-segment lists. */
+  private forgetSealed(segs: LogSegment[]): void {
+    const gone = new Set(segs);
+    this.unsyncedSealed = this.unsyncedSealed.filter((s) => !gone.has(s));
+    this.loadedSealed = this.loadedSealed.filter((s) => !gone.has(s));
   }
 
   // ---- retention and DeleteRecords -----------------------------------------------------------------
@@ -565,12 +779,11 @@ export class Log {
     }
     const doomed = this.segments.splice(0, n);
     this.startOffset = offset;
-    const doomedSet = new Set(doomed);
-    this.unsyncedSealed = this.unsyncedSealed.filter((s) => !doomedSet.has(s));
-    this.loadedSealed = this.loadedSealed.filter((s) => !doomedSet.has(s));
+    this.forgetSealed(doomed);
     for (const seg of doomed) await seg.deleteFiles();
     if (n > 0) await syncDir(this.dir);
     if (checkpointFailure !== null) await this.writeStartCheckpoint(offset);
+    await this.epochCache.truncateFromStart(offset);
   }
 
   /** Writes `.log-start-offset` durably (temp file, rename, directory sync). */
@@ -734,6 +947,28 @@ export class Log {
     this.flushedEnd = this.nextOffset;
     const checkpoint = await this.readStartCheckpoint();
     this.startOffset = Math.min(Math.max(checkpoint, this.segments[0].baseOffset), this.nextOffset);
+  }
+
+  /**
+   * Loads `leader-epoch-checkpoint`, dropping entries at or past the recovered end and raising the one
+   * covering the log start. A missing or malformed file is rebuilt from the batch headers (a log written
+   * before the cache existed) when the log holds batches.
+   */
+  private async loadEpochCache(): Promise<void> {
+    const { cache, problem, missing } = await LeaderEpochCache.load(this.dir);
+    this.epochCache = cache;
+    if (problem !== null && (!missing || this.segments.some((seg) => seg.sizeBytes > 0))) {
+      const entries: EpochEntry[] = [];
+      for (const seg of this.segments) {
+        await seg.forEachBatchEpoch((baseOffset, epoch) => {
+          if (epoch >= 0 && epoch > (entries[entries.length - 1]?.epoch ?? -1)) entries.push({ epoch, startOffset: baseOffset });
+        });
+      }
+      await cache.reset(entries);
+      this.logLine(`${this.dir}: rebuilt the leader epoch cache from the batch headers (${entries.length} epochs): ${problem}`);
+    }
+    await cache.truncateFromEnd(this.nextOffset);
+    await cache.truncateFromStart(this.startOffset);
   }
 
   /**

@@ -112,4 +112,16 @@ export class OffsetIndex extends IndexFile {
     this.relativeOffsets = [];
     this.positions = [];
   }
+
+  protected keepEntries(n: number): void {
+    this.relativeOffsets.length = n;
+    this.positions.length = n;
+  }
+
+  /** Number of entries pointing below file position `position`. */
+  countBelowPosition(position: number): number {
+    let n = this.positions.length;
+    while (n > 0 && this.positions[n - 1] >= position) n -= 1;
+    return n;
+  }
 }

@@ -115,4 +115,16 @@ export class TimeIndex extends IndexFile {
     this.timestampsMs = [];
     this.relativeOffsets = [];
   }
+
+  protected keepEntries(n: number): void {
+    this.timestampsMs.length = n;
+    this.relativeOffsets.length = n;
+  }
+
+  /** Number of entries whose relative offset is at or below `relativeOffset`. */
+  countAtOrBelow(relativeOffset: number): number {
+    let n = this.relativeOffsets.length;
+    while (n > 0 && this.relativeOffsets[n - 1] > relativeOffset) n -= 1;
+    return n;
+  }
 }
