@@ -1,7 +1,8 @@
 // The one registry of the Kafka APIs mq speaks: key, name, supported version range and the request and
 // response schemas. The broker's router and the client's version negotiation are both built from it,
-// and ApiVersionsResponse advertises exactly these ranges (the same list from every broker, because
-// kafkajs reuses the seed broker's answer for all brokers). All ranges are non-flexible versions.
+// and ApiVersionsResponse advertises these ranges for every API the broker has a handler for (the same
+// list from every broker, because kafkajs reuses the seed broker's answer for all brokers). All ranges
+// are non-flexible versions.
 import type { Struct } from './codec.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from './messages/api-versions.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from './messages/create-partitions.js';
@@ -24,6 +25,7 @@ import { SyncGroupRequest, SyncGroupResponse } from './messages/sync-group.js';
 import { DescribeGroupsRequest, DescribeGroupsResponse } from './messages/describe-groups.js';
 import { ListGroupsRequest, ListGroupsResponse } from './messages/list-groups.js';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './messages/delete-groups.js';
+import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './messages/offset-for-leader-epoch.js';
 
 export const ApiKey = {
   Produce: 0,
@@ -47,6 +49,7 @@ export const ApiKey = {
   DescribeGroups: 15,
   ListGroups: 16,
   DeleteGroups: 42,
+  OffsetForLeaderEpoch: 23,
 } as const;
 
 export interface ApiSpec<Req = any, Res = any> {
@@ -87,6 +90,8 @@ export const apis: readonly ApiSpec[] = Object.freeze([
   spec(ApiKey.DescribeGroups, 'DescribeGroups', 0, 2, DescribeGroupsRequest, DescribeGroupsResponse),
   spec(ApiKey.ListGroups, 'ListGroups', 0, 2, ListGroupsRequest, ListGroupsResponse),
   spec(ApiKey.DeleteGroups, 'DeleteGroups', 0, 1, DeleteGroupsRequest, DeleteGroupsResponse),
+  // Followers ask the leader where their epochs end (replication); kjs and rdk 2.0.2 never send it.
+  spec(ApiKey.OffsetForLeaderEpoch, 'OffsetForLeaderEpoch', 0, 3, OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse),
 ]);
 
 const byKey = new Map(apis.map((a) => [a.key, a]));
@@ -96,7 +101,13 @@ export function apiSpec(key: number): ApiSpec | undefined {
   return byKey.get(key);
 }
 
-/** The ApiVersionsResponse.apiKeys list the broker advertises (same list from every broker). */
-export function advertisedApiVersions(): { apiKey: number; minVersion: number; maxVersion: number }[] {
-  return apis.map((a) => ({ apiKey: a.key, minVersion: a.minVersion, maxVersion: a.maxVersion }));
+/**
+ * The ApiVersionsResponse.apiKeys list the broker advertises (same list from every broker): the registry's
+ * APIs that `served` has (the broker passes its handler table, so a schema registered before its handler
+ * exists is not advertised); every registered API when `served` is omitted.
+ */
+export function advertisedApiVersions(
+  served: { has(apiKey: number): boolean } = byKey,
+): { apiKey: number; minVersion: number; maxVersion: number }[] {
+  return apis.filter((a) => served.has(a.key)).map((a) => ({ apiKey: a.key, minVersion: a.minVersion, maxVersion: a.maxVersion }));
 }

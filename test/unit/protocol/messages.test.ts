@@ -22,6 +22,7 @@ import {
 import { RecordBatchBuilder } from '../../../src/protocol/record-batch-builder.js';
 import { groupSamples } from './group-samples.js';
 import { configSamples } from './config-samples.js';
+import { replicationSamples } from './replication-samples.js';
 
 
 function range(min: number, max: number): number[] {
@@ -242,6 +243,7 @@ const samples: Record<number, { request: (v: number) => any; response: (v: numbe
   [ApiKey.CreatePartitions]: { request: createPartitionsRequest, response: createPartitionsResponse },
   ...groupSamples,
   ...configSamples,
+  ...replicationSamples,
 };
 
 describe('round trip of every message at every supported version', () => {
