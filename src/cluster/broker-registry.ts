@@ -10,7 +10,13 @@
 //   'unconfirmed' ()                          no keep-alive has been confirmed for a whole TTL (the store is
 //                                             unreachable); the lease may have expired without us knowing
 // 'lost' is only raised on the store's word, so an etcd outage alone does not fence a broker: nobody can
-// elect a replacement meanwhile, and the lease is refreshed when etcd comes back.
+// elect a replacement meanwhile, and the lease is refreshed when etcd comes back (etcd extends every
+// lease by its TTL when it starts or elects a new leader). Listeners must not fence on 'unconfirmed'.
+//
+// Controlled shutdown: announceShutdown() rewrites the registration with `shuttingDown: true` under the
+// same lease; the controller then moves leadership away and drops the broker from ISRs. The broker
+// epoch stays the one of the original registration (the broker keeps leading what it leads until the
+// controller has moved it), though the key's version grows with that write.
 //
 // The broker epoch is the version of the registration key after our write: it grows with every
 // (re-)registration, so requests from an older incarnation can be told apart (Kafka's broker epoch).
@@ -27,6 +33,8 @@ export interface BrokerInfo {
   adminPort: number | null;
   rack: string | null;
   startTimeMs: number;
+  /** Set by a controlled shutdown: the controller moves leadership away and drops it from ISRs. */
+  shuttingDown?: boolean;
 }
 
 /** A live broker as read from the store; `brokerEpoch` is its registration key's version. */
@@ -61,7 +69,7 @@ export class BrokerRegistry extends EventEmitter {
   private timer: NodeJS.Timeout | null = null;
   private readonly closing = new AbortController();
 
-  constructor(private readonly store: MetadataStore, private readonly info: BrokerInfo, opts: BrokerRegistryOptions = {}) {
+  constructor(private readonly store: MetadataStore, private info: BrokerInfo, opts: BrokerRegistryOptions = {}) {
     super();
     if (!store.grantLease) throw new MqError('INVALID_CONFIG', 'this metadata store offers no leases');
     this.key = BrokerRegistry.key(info.brokerId);
@@ -101,6 +109,28 @@ export class BrokerRegistry extends EventEmitter {
     this.activate(claimed);
   }
 
+  /** Whether announceShutdown() was called. */
+  get shuttingDown(): boolean { return this.info.shuttingDown === true; }
+
+  /**
+   * Controlled shutdown: rewrites the registration with `shuttingDown: true` (same lease), so the
+   * controller moves leadership away from this broker. Later re-registrations keep the flag. Resolves
+   * once the store has it, or at once while the broker is not registered (the next registration
+   * carries it); rejects when the store cannot be reached.
+   */
+  async announceShutdown(): Promise<void> {
+    if (this.info.shuttingDown) return;
+    this.info = { ...this.info, shuttingDown: true };
+    const cur = this.current;
+    if (!cur || this.closing.signal.aborted) return;
+    const kv = await this.store.get(this.key);
+    if (!kv || kv.lease !== cur.lease.id) return; // lost meanwhile; the re-registration carries the flag
+    // A failed compare: the key was deleted or overwritten meanwhile; the key watch or keep-alive loses
+    // the registration, and the re-registration carries the flag.
+    await this.store.txn([{ key: this.key, version: kv.version }], [{ put: { key: this.key, value: JSON.stringify(this.info), lease: cur.lease.id } }]);
+    this.logger.info('broker announced controlled shutdown', { broker: this.info.brokerId });
+  }
+
   /** Stops keeping the lease alive; by default also revokes it, so the key disappears at once. */
   async close(opts: { deregister?: boolean } = {}): Promise<void> {
     if (this.closing.signal.aborted) return;
@@ -127,7 +157,6 @@ export class BrokerRegistry extends EventEmitter {
   /** Waits until the key is free (or held by our previous lease), then writes it under a new lease. */
   private async claim(): Promise<{ lease: StoreLease; brokerEpoch: number }> {
     const deadline = Date.now() + this.takeoverWaitMs;
-    const value = JSON.stringify(this.info);
     for (;;) {
       if (this.closing.signal.aborted) throw new MqError('STORE_CLOSED', 'the broker registry is closed');
       const watching = new AbortController();
@@ -145,6 +174,8 @@ export class BrokerRegistry extends EventEmitter {
           continue;
         }
         const lease = await this.store.grantLease!(this.ttlSeconds);
+        // Read at the last moment: an announceShutdown() meanwhile must be in the registration.
+        const value = JSON.stringify(this.info);
         const ok = await this.store.txn([{ key: this.key, version: cur?.version ?? 0 }], [{ put: { key: this.key, value, lease: lease.id } }])
           .catch(async (err: unknown) => { await lease.revoke().catch(() => {}); throw err; });
         const mine = ok ? await this.store.get(this.key) : null;
@@ -194,6 +225,8 @@ export class BrokerRegistry extends EventEmitter {
       try {
         for await (const ev of this.store.watch(this.key, ac.signal) as AsyncIterable<WatchEvent>) {
           if (ev.key !== this.key) continue;
+          // Our own announceShutdown() rewrite (another process with our id has another address or start time).
+          if (ev.type === 'put' && this.info.shuttingDown && ev.value === JSON.stringify(this.info)) continue;
           if (ev.type === 'delete' || (ev.version !== undefined && ev.version !== claimed.brokerEpoch)) {
             this.lose(gen, new MqError('LEASE_LOST', `the registration of broker ${this.info.brokerId} was ${ev.type === 'delete' ? 'deleted' : 'overwritten'}`, { retriable: true }));
             return;

@@ -4,8 +4,15 @@
 // `partitions/<topic>/<p>` in one transaction whose compares include its controller fence, so a deposed
 // controller cannot write. Each answer waits until this broker's metadata cache shows the change.
 //
-// First slice of cluster mode: no replication yet, so replication factor 1 only, and the ISR is just
-// the leader (the only replica).
+// New partitions start with leader = replicas[0] (the preferred leader), leaderEpoch 0 and every replica
+// in the ISR (all replicas are empty, so all are in sync).
+//
+// While elected it also keeps the partitions led (leader-election.ts decides, this applies): on election
+// and on every change of the metadata cache it looks at every partition, and writes new states where a
+// leader or ISR member is gone (unregistered, re-registered = restarted, or shutting down), each with a
+// compare-and-swap on the state's version plus the controller fence (several states per transaction).
+// Passes never overlap; changes arriving during one cause one more. And it restores the replication
+// factor of brokers gone for longer than replica.restore.delay.ms (replica-restore.ts plans it).
 import { randomUUID } from 'node:crypto';
 import type { BrokerConfig } from '../config/config.js';
 import { parseTopicConfig } from '../config/topic-config.js';
@@ -16,6 +23,9 @@ import type { ControllerElection } from './controller-election.js';
 import type { MetadataCache } from './metadata-cache.js';
 import type { MetadataStore, StoreOp } from './metadata-store.js';
 import { placeReplicas } from './placement.js';
+import { BrokerRegistry } from './broker-registry.js';
+import { decideLeader, type ElectionDecision } from './leader-election.js';
+import { planReplicaRestore, REASSIGNMENTS_PREFIX, type Reassignment, type RestoreStep } from './replica-restore.js';
 import { topicNameProblem } from './topic-name.js';
 
 export interface ControllerCreateTopic {
@@ -32,15 +42,234 @@ export interface ControllerCreateTopic {
 
 /** How long an answer waits for this broker's own cache to show the change it made. */
 const CACHE_WAIT_MS = 5000;
+/**
+ * Partition states per transaction when a pass rewrites many (etcd allows 128 compares and 128 ops per
+ * transaction by default; each state adds a compare on itself and perhaps one on its new leader).
+ */
+const STATES_PER_TXN = 50;
+/** How soon a pass is tried again after a compare-and-swap lost to a change the cache had not shown yet. */
+const RETRY_PASS_MS = 300;
+/** Restore steps of one topic per transaction (a finishing one takes 2 ops and 1 compare). */
+const RESTORE_STEPS_PER_TXN = 50;
+
+interface PendingState { topic: string; partition: number; version: number; old: PartitionState; decision: ElectionDecision }
 
 export class Controller {
+  private passing = false;
+  private passAgain = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private restoreTimer: NodeJS.Timeout | null = null;
+  /**
+   * When each broker named in a replica list was first seen unregistered by THIS controller. Kept in
+   * memory only: a new controller starts every clock again, so a failover can delay a restore by up to
+   * replica.restore.delay.ms more, never hasten it.
+   */
+  private readonly goneSinceMs = new Map<number, number>();
+  /** Key "topic/partition": restores in progress (`reassignments/`), read on election; null = not read. */
+  private reassignments: Map<string, Reassignment> | null = null;
+
   constructor(
     private readonly config: BrokerConfig,
     private readonly store: MetadataStore,
     private readonly election: ControllerElection,
     private readonly cache: MetadataCache,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    election.on('elected', () => {
+      this.goneSinceMs.clear();
+      this.reassignments = null;
+      this.schedulePass();
+    });
+    election.on('deposed', () => this.stopTimers());
+    cache.on('change', () => { if (this.election.isController) this.schedulePass(); });
+  }
+
+  /** Runs pass() now, or once more after the running one (a burst of changes coalesces into one). */
+  schedulePass(): void {
+    if (!this.election.isController) return;
+    if (this.passing) { this.passAgain = true; return; }
+    this.passing = true;
+    void (async () => {
+      try {
+        do {
+          this.passAgain = false;
+          await this.pass();
+        } while (this.passAgain && this.election.isController);
+      } catch (err) {
+        if (this.election.isController) {
+          this.logger.warn('controller pass failed; retrying', { error: (err as Error).message });
+          this.retrySoon(1000);
+        }
+      } finally {
+        this.passing = false;
+      }
+    })();
+  }
+
+  /** One look at every partition: elect leaders where needed, then restore replicas. */
+  private async pass(): Promise<void> {
+    const fence = this.election.fence();
+    if (!fence) return;
+    await this.electLeaders(fence);
+    if (!this.election.isController) return;
+    await this.restoreReplicas(fence);
+  }
+
+  /** Writes the states leader-election.ts asks for. */
+  private async electLeaders(fence: { key: string; version: number }): Promise<void> {
+    const pending: PendingState[] = [];
+    for (const [topic, record] of this.cache.topics) {
+      record.replicas.forEach((replicas, partition) => {
+        const state = this.cache.partition(topic, partition);
+        if (!state) return;
+        const version = this.cache.partitionVersion(topic, partition);
+        const decision = decideLeader({ replicas, state, stateVersion: version, brokers: this.cache.brokers, uncleanLeaderElectionEnable: this.config.uncleanLeaderElectionEnable });
+        if (decision) pending.push({ topic, partition, version, old: state, decision });
+      });
+    }
+    if (pending.length === 0) return;
+    const written: PendingState[] = [];
+    let lost = false;
+    for (let i = 0; i < pending.length; i += STATES_PER_TXN) {
+      const batch = pending.slice(i, i + STATES_PER_TXN);
+      if (await this.writeStates(fence, batch)) { written.push(...batch); continue; }
+      if (!this.election.isController) return;
+      // One stale state fails the whole batch: write the others one by one.
+      for (const one of batch) {
+        if (await this.writeStates(fence, [one])) written.push(one);
+        else lost = true;
+      }
+    }
+    if (lost) this.retrySoon(RETRY_PASS_MS);
+    // Let the cache show our writes before deciding anything else from it.
+    await this.cacheShows(() => written.every((w) => this.cache.partitionVersion(w.topic, w.partition) !== w.version));
+  }
+
+  private async writeStates(fence: { key: string; version: number }, batch: PendingState[]): Promise<boolean> {
+    const compares = [fence, ...batch.map((w) => ({ key: `partitions/${w.topic}/${w.partition}`, version: w.version }))];
+    // The new leader must still be the run of the broker the decision saw (not restarted meanwhile).
+    const leaders = new Set(batch.filter((w) => w.decision.leaderChanged && w.decision.state.leader !== -1).map((w) => w.decision.state.leader));
+    for (const id of leaders) {
+      const b = this.cache.brokers.get(id);
+      if (b) compares.push({ key: BrokerRegistry.key(id), version: b.brokerEpoch });
+    }
+    const ops: StoreOp[] = batch.map((w) => ({ put: { key: `partitions/${w.topic}/${w.partition}`, value: JSON.stringify(w.decision.state) } }));
+    if (!await this.store.txn(compares, ops)) return false;
+    for (const w of batch) {
+      const { state, reason } = w.decision;
+      if (w.decision.leaderChanged) {
+        this.logger.info('partition leader elected', {
+          topic: w.topic, partition: w.partition, from: w.old.leader, to: state.leader, leaderEpoch: state.leaderEpoch, isr: state.isr.join(','), reason,
+        });
+      } else {
+        this.logger.info('partition ISR shrunk', { topic: w.topic, partition: w.partition, leader: state.leader, isr: state.isr.join(','), reason });
+      }
+    }
+    return true;
+  }
+
+  /** Starts, advances and finishes the restores of brokers gone for longer than replica.restore.delay.ms. */
+  private async restoreReplicas(fence: { key: string; version: number }): Promise<void> {
+    const now = Date.now();
+    const named = new Set([...this.cache.topics.values()].flatMap((t) => t.replicas.flat()));
+    for (const id of named) {
+      if (this.cache.brokers.has(id)) this.goneSinceMs.delete(id);
+      else if (!this.goneSinceMs.has(id)) this.goneSinceMs.set(id, now);
+    }
+    for (const id of [...this.goneSinceMs.keys()]) if (!named.has(id)) this.goneSinceMs.delete(id);
+    const delayMs = this.config.replicaRestoreDelayMs;
+    const expired = new Set<number>();
+    let nextDueMs = Infinity;
+    for (const [id, since] of this.goneSinceMs) {
+      if (now - since >= delayMs) expired.add(id);
+      else nextDueMs = Math.min(nextDueMs, since + delayMs);
+    }
+    if (this.restoreTimer) clearTimeout(this.restoreTimer);
+    this.restoreTimer = null;
+    if (nextDueMs !== Infinity) {
+      this.restoreTimer = setTimeout(() => { this.restoreTimer = null; this.schedulePass(); }, nextDueMs - now + 10);
+      this.restoreTimer.unref();
+    }
+    if (this.reassignments === null) {
+      const kvs = await this.store.range(REASSIGNMENTS_PREFIX);
+      this.reassignments = new Map(kvs.map((kv) => [kv.key.slice(REASSIGNMENTS_PREFIX.length), JSON.parse(kv.value) as Reassignment]));
+    }
+    if (expired.size === 0 && this.reassignments.size === 0) return;
+    const steps = planReplicaRestore({
+      topics: this.cache.topics,
+      partition: (topic, p) => this.cache.partition(topic, p),
+      reassignments: this.reassignments,
+      brokers: this.liveBrokers(),
+      expired,
+    });
+    const byTopic = new Map<string, RestoreStep[]>();
+    for (const step of steps) byTopic.set(step.topic, [...(byTopic.get(step.topic) ?? []), step]);
+    for (const [topic, list] of byTopic) {
+      for (let i = 0; i < list.length; i += RESTORE_STEPS_PER_TXN) {
+        if (!this.election.isController) return;
+        if (!await this.writeRestore(fence, topic, list.slice(i, i + RESTORE_STEPS_PER_TXN))) this.retrySoon(RETRY_PASS_MS);
+      }
+    }
+  }
+
+  /** One topic's restore steps in one transaction (topic record + reassignments + partition states). */
+  private async writeRestore(fence: { key: string; version: number }, topic: string, steps: RestoreStep[]): Promise<boolean> {
+    const kv = await this.store.get(`topics/${topic}`);
+    const cached = this.cache.topics.get(topic);
+    if (!kv || !cached) return true; // deleted meanwhile
+    const record = JSON.parse(kv.value) as TopicRecord;
+    if (JSON.stringify(record.replicas) !== JSON.stringify(cached.replicas)) return false; // the cache lags
+    const replicas = record.replicas.map((l) => [...l]);
+    const compares = [fence, { key: `topics/${topic}`, version: kv.version }];
+    const ops: StoreOp[] = [];
+    for (const step of steps) {
+      replicas[step.partition] = step.replicas;
+      const key = `${topic}/${step.partition}`;
+      if (step.kind === 'complete') {
+        ops.push({ delete: `${REASSIGNMENTS_PREFIX}${key}` });
+        compares.push({ key: `partitions/${key}`, version: this.cache.partitionVersion(topic, step.partition) });
+        ops.push({ put: { key: `partitions/${key}`, value: JSON.stringify(step.state) } });
+      } else {
+        ops.push({ put: { key: `${REASSIGNMENTS_PREFIX}${key}`, value: JSON.stringify(step.reassignment) } });
+      }
+    }
+    ops.unshift({ put: { key: `topics/${topic}`, value: JSON.stringify({ ...record, replicas }) } });
+    const leadersBefore = new Map(steps.map((step) => [step.partition, this.cache.partition(topic, step.partition)?.leader ?? -1]));
+    if (!await this.store.txn(compares, ops)) return false;
+    for (const step of steps) {
+      const key = `${topic}/${step.partition}`;
+      if (step.kind === 'complete') {
+        const old = this.reassignments?.get(key);
+        this.reassignments?.delete(key);
+        this.logger.info('replica restore finished', { topic, partition: step.partition, replicas: step.replicas.join(','), removed: old?.removing.join(',') ?? '' });
+        const from = leadersBefore.get(step.partition)!;
+        if (from !== step.state.leader) {
+          this.logger.info('partition leader elected', {
+            topic, partition: step.partition, from, to: step.state.leader, leaderEpoch: step.state.leaderEpoch, isr: step.state.isr.join(','), reason: `leader ${from} removed by replica restore`,
+          });
+        }
+      } else {
+        this.reassignments?.set(key, step.reassignment);
+        this.logger.info(step.kind === 'start' ? 'replica restore started' : 'replica restore re-targeted', {
+          topic, partition: step.partition, replicas: step.replicas.join(','), adding: step.reassignment.adding.join(','), removing: step.reassignment.removing.join(','),
+        });
+      }
+    }
+    return true;
+  }
+
+  private retrySoon(ms: number): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => { this.retryTimer = null; this.schedulePass(); }, ms);
+    this.retryTimer.unref();
+  }
+
+  private stopTimers(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.restoreTimer) clearTimeout(this.restoreTimer);
+    this.retryTimer = null;
+    this.restoreTimer = null;
+  }
 
   async createTopic(req: ControllerCreateTopic): Promise<void> {
     const fence = this.fence();
@@ -91,7 +320,10 @@ export class Controller {
       assignments.forEach((list, i) => this.checkAssignment(current + i, list));
       added = assignments;
     } else {
-      added = placeReplicas({ brokers: this.liveBrokers(), count: total - current, replicationFactor: record.replicas[0]?.length ?? 1, existing: this.existingReplicas() });
+      // Partition 0's replication factor; during a replica restore its list is longer than the target.
+      const restoring = await this.store.get(`${REASSIGNMENTS_PREFIX}${name}/0`);
+      const rf = restoring ? (JSON.parse(restoring.value) as Reassignment).target.length : record.replicas[0]?.length ?? 1;
+      added = placeReplicas({ brokers: this.liveBrokers(), count: total - current, replicationFactor: rf, existing: this.existingReplicas() });
     }
     if (validateOnly) return;
     const next: TopicRecord = { ...record, replicas: [...record.replicas, ...added] };
@@ -112,10 +344,13 @@ export class Controller {
     const record = JSON.parse(kv.value) as TopicRecord;
     const ops: StoreOp[] = [{ delete: `topics/${name}` }];
     for (let p = 0; p < record.replicas.length; p++) ops.push({ delete: `partitions/${name}/${p}` });
+    // Restores in progress end with the topic.
+    for (const r of await this.store.range(`${REASSIGNMENTS_PREFIX}${name}/`)) ops.push({ delete: r.key });
     if (!await this.store.txn([fence, { key: `topics/${name}`, version: kv.version }], ops)) {
       this.fence();
       throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' changed meanwhile; try again`, { retriable: true });
     }
+    for (const key of [...this.reassignments?.keys() ?? []]) if (key.startsWith(`${name}/`)) this.reassignments?.delete(key);
     this.logger.info('topic deleted', { topic: name, controllerEpoch: this.election.epoch });
     await this.cacheShows(() => !this.cache.topics.has(name));
   }
@@ -131,13 +366,15 @@ export class Controller {
 
   private checkAssignment(partition: number, list: number[]): void {
     checkReplicationFactor(list.length);
+    if (new Set(list).size !== list.length) throw new MqError('INVALID_REPLICA_ASSIGNMENT', `partition ${partition}: a broker is listed twice in ${list.join(',')}`);
     for (const id of list) {
       if (!this.cache.brokers.has(id)) throw new MqError('INVALID_REPLICA_ASSIGNMENT', `partition ${partition}: broker ${id} is not a live broker`);
     }
   }
 
+  /** Registered brokers that may take new replicas (not those shutting down). */
   private liveBrokers(): { brokerId: number; rack: string | null }[] {
-    return [...this.cache.brokers.values()].map((b) => ({ brokerId: b.brokerId, rack: b.rack }));
+    return [...this.cache.brokers.values()].filter((b) => !b.shuttingDown).map((b) => ({ brokerId: b.brokerId, rack: b.rack }));
   }
 
   private existingReplicas(): number[][] {
@@ -161,13 +398,10 @@ export class Controller {
 
 function checkReplicationFactor(rf: number): void {
   if (!Number.isInteger(rf) || rf < 1) throw new MqError('INVALID_REPLICATION_FACTOR', `replication factor must be at least 1, got ${rf}`);
-  if (rf > 1) {
-    throw new MqError('INVALID_REPLICATION_FACTOR', `replication factor ${rf} is not possible yet: replication is not implemented in cluster mode so far; use replication factor 1`);
-  }
 }
 
 function partitionStateOp(topic: string, p: number, replicas: number[]): StoreOp {
-  // Replication factor 1: the leader is the only replica and so the whole ISR.
-  const state: PartitionState = { leader: replicas[0], leaderEpoch: 0, isr: [replicas[0]] };
+  // A new partition: every replica is empty, so all of them are in sync; the preferred replica leads.
+  const state: PartitionState = { leader: replicas[0], leaderEpoch: 0, isr: [...replicas] };
   return { put: { key: `partitions/${topic}/${p}`, value: JSON.stringify(state) } };
 }

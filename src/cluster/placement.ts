@@ -55,6 +55,37 @@ export function placeReplicas(req: PlacementRequest): number[][] {
   return out;
 }
 
+/** How many replicas and leaderships each broker already carries. */
+export interface PlacementLoad { replicas: Map<number, number>; leaders: Map<number, number> }
+
+/** The load the replica lists `existing` put on `brokers` (others' entries are ignored). */
+export function placementLoad(brokers: PlacementBroker[], existing: number[][]): PlacementLoad {
+  const load: PlacementLoad = { replicas: new Map(brokers.map((b) => [b.brokerId, 0])), leaders: new Map(brokers.map((b) => [b.brokerId, 0])) };
+  for (const list of existing) {
+    list.forEach((id, i) => {
+      if (!load.replicas.has(id)) return;
+      load.replicas.set(id, load.replicas.get(id)! + 1);
+      if (i === 0) load.leaders.set(id, load.leaders.get(id)! + 1);
+    });
+  }
+  return load;
+}
+
+/**
+ * One more replica for an existing partition (replica restore): a broker not in `exclude`, by the
+ * follower rule of placeReplicas (a rack none of `racksInUse` has first, then fewest replicas, then
+ * fewest leaderships, then lowest id). Counts it in `load`. Null when every broker is excluded.
+ */
+export function placeOneReplica(brokers: PlacementBroker[], exclude: ReadonlySet<number>, racksInUse: ReadonlySet<string>, load: PlacementLoad): number | null {
+  const candidates = [...brokers].sort((a, b) => a.brokerId - b.brokerId).filter((b) => !exclude.has(b.brokerId));
+  if (candidates.length === 0) return null;
+  const chosen = pick(candidates, [], (b) => [
+    b.rack !== null && racksInUse.has(b.rack) ? 1 : 0, load.replicas.get(b.brokerId) ?? 0, load.leaders.get(b.brokerId) ?? 0, b.brokerId,
+  ]);
+  load.replicas.set(chosen.brokerId, (load.replicas.get(chosen.brokerId) ?? 0) + 1);
+  return chosen.brokerId;
+}
+
 /** The broker not yet in `chosen` with the smallest key (compared element by element). */
 function pick(brokers: PlacementBroker[], chosen: PlacementBroker[], key: (b: PlacementBroker) => number[]): PlacementBroker {
   let best: PlacementBroker | null = null;
