@@ -86,7 +86,7 @@ export async function startBroker(config: BrokerConfig, opts: { logger?: Logger 
   }
   if (cluster) {
     try {
-      await cluster.join(topics, state.advertised, observability.admin);
+      await cluster.join(topics, state.advertised, observability.admin, state.metrics);
     } catch (err) {
       await observability.close();
       await server.close();
@@ -108,6 +108,8 @@ export async function startBroker(config: BrokerConfig, opts: { logger?: Logger 
     close() {
       closing ??= (async () => {
         logger.info('broker stopping');
+        // Cluster mode: hand leadership over (controlled shutdown) while still serving.
+        await cluster?.controlledShutdown();
         shutdown.abort();
         await groups.close();
         await server.close();

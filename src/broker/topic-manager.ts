@@ -96,12 +96,7 @@ export class TopicManager {
   describeConfig(name: string): TopicConfigEntry[] {
     const topic = this.topics.get(name);
     if (!topic) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
-    const builtIn = defaultTopicConfig();
-    return TOPIC_CONFIG_KEYS.map((key) => {
-      const source: ConfigSource = key in topic.record.configs ? 'topic'
-        : this.config.topicDefaults[key] !== builtIn[key] ? 'broker' : 'default';
-      return { name: key, value: String(topic.config[key]), source };
-    });
+    return topicConfigEntries(topic.record.configs, this.config.topicDefaults);
   }
 
   /**
@@ -281,6 +276,12 @@ export class TopicManager {
   }
 }
 
-function defaultTopicConfig(): TopicConfig {
-  return defaultBrokerConfig().topicDefaults;
+/** A topic's effective config with each value's source, from its overrides and the broker's defaults. */
+export function topicConfigEntries(overrides: Record<string, string>, brokerDefaults: TopicConfig): TopicConfigEntry[] {
+  const builtIn = defaultBrokerConfig().topicDefaults;
+  const effective = { ...brokerDefaults, ...parseTopicConfig(overrides) };
+  return TOPIC_CONFIG_KEYS.map((key) => {
+    const source: ConfigSource = key in overrides ? 'topic' : brokerDefaults[key] !== builtIn[key] ? 'broker' : 'default';
+    return { name: key, value: String(effective[key]), source };
+  });
 }

@@ -3,21 +3,28 @@
 // the partitions this broker hosts. Handlers ask it which partition this broker leads
 // (partitionFor), what Metadata to answer, and route topic administration to the controller.
 //
-// First slice (issue 5): no replication. Topics have replication factor 1; a partition is served by
-// its one replica while that broker is registered. When a broker's lease is lost its partitions have
-// no leader (LeaderId -1, LEADER_NOT_AVAILABLE) until it registers again; the broker itself refuses to
-// serve them (NOT_LEADER_OR_FOLLOWER) while it is not registered (it fences itself).
-import { readFile, rm, writeFile } from 'node:fs/promises';
+// Replication (src/replication): every hosted replica is a leader or a follower, decided by reconcile()
+// from the cached partition state. This broker leads a partition only while (a) its registration is
+// held, (b) the state names it leader and (c) the state was written after this run of the broker
+// registered (its version is above our brokerEpoch), so a leadership inherited from before a kill -9
+// is never acted on; otherwise it answers NOT_LEADER_OR_FOLLOWER and waits for the controller. Followers
+// fetch from their leader (ReplicaFetcherManager). Partition folders of replicas this broker no longer
+// has are deleted when it joins, never served.
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrokerConfig, HostPort } from '../config/config.js';
-import { parseTopicConfig } from '../config/topic-config.js';
+import { parseTopicConfig, type TopicConfig } from '../config/topic-config.js';
 import { Partition } from '../broker/partition.js';
-import type { TopicManager } from '../broker/topic-manager.js';
-import { ErrorCode } from '../protocol/error-codes.js';
+import { topicConfigEntries, type TopicConfigEntry, type TopicManager, type TopicRecord } from '../broker/topic-manager.js';
+import { ErrorCode, errorFromCode } from '../protocol/error-codes.js';
 import type { MetadataResponse } from '../protocol/messages/metadata.js';
 import { Log } from '../storage/log.js';
+import { LogCleaner } from '../storage/log-cleaner.js';
+import type { BrokerMetrics } from '../metrics/broker-metrics.js';
+import { ReplicaManager } from '../replication/replica-manager.js';
 import type { Logger } from '../util/logger.js';
 import { MqError } from '../util/mq-error.js';
+import { withTimeout } from '../util/promise.js';
 import { BrokerRegistry } from './broker-registry.js';
 import { Controller } from './controller.js';
 import { ControllerElection } from './controller-election.js';
@@ -27,6 +34,8 @@ import { topicNameProblem } from './topic-name.js';
 
 /** Remembers the registration lease across restarts, so a restarted broker takes over its own leftover. */
 const LEASE_FILE = 'cluster-lease';
+/** How long a controlled shutdown waits for the controller to move leadership away. */
+const CONTROLLED_SHUTDOWN_WAIT_MS = 5000;
 
 interface Hosted { topicId: string; partition: Partition }
 
@@ -37,15 +46,27 @@ export class ClusterMode {
   private registry: BrokerRegistry | null = null;
   private election: ControllerElection | null = null;
   private controller: Controller | null = null;
+  private replicas: ReplicaManager | null = null;
+  private shutdownStarted: Promise<void> | null = null;
+  private readonly configs = new WeakMap<TopicRecord, TopicConfig>();
   /** Key "topic/partition": the partitions whose log this broker has open. */
   private readonly hosted = new Map<string, Hosted>();
   private reconciling: Promise<void> = Promise.resolve();
   private reconcileAgain = false;
   private closed = false;
   private readonly onChange = (): void => this.scheduleReconcile();
+  /** Retention (retention.ms / retention.bytes) over every hosted replica, leader or follower. */
+  private readonly cleaner: LogCleaner;
 
   private constructor(private readonly config: BrokerConfig, readonly store: EtcdStore, private readonly logger: Logger) {
     this.cache = new MetadataCache(store, logger);
+    this.cleaner = new LogCleaner({
+      intervalMs: config.retentionCheckIntervalMs,
+      logs: () => [...this.hosted.values()].map(({ partition: p }) => ({
+        log: p.log, policy: { retentionMs: p.config['retention.ms'], retentionBytes: p.config['retention.bytes'] },
+      })),
+      onError: (log, err) => this.logger.warn('retention failed', { dir: log.dir, error: String(err) }),
+    });
   }
 
   /** Connects to etcd and reads the cluster metadata (before the broker listens). */
@@ -69,18 +90,23 @@ export class ClusterMode {
   }
 
   /** Registers (host, port, admin port, rack), joins the controller election and opens hosted logs. */
-  async join(topics: TopicManager, advertised: HostPort, admin: HostPort | null): Promise<void> {
+  async join(topics: TopicManager, advertised: HostPort, admin: HostPort | null, metrics?: BrokerMetrics): Promise<void> {
     this.topics = topics;
     const leaseFile = join(this.config.dataDir, LEASE_FILE);
     const previousLeaseId = (await readFile(leaseFile, 'utf8').catch(() => '')).trim() || undefined;
     const registry = new BrokerRegistry(this.store, {
       brokerId: this.config.nodeId, host: advertised.host, port: advertised.port, adminPort: admin?.port ?? null,
       rack: this.config.rack ?? null, startTimeMs: Date.now(),
-    }, { previousLeaseId, logger: this.logger });
+    }, { previousLeaseId, logger: this.logger, ttlSeconds: Math.ceil(this.config.brokerSessionTimeoutMs / 1000) });
     registry.on('registered', ({ leaseId }: { leaseId: string }) => {
       writeFile(leaseFile, leaseId).catch((err: unknown) => this.logger.warn('could not remember the broker lease', { error: String(err) }));
     });
     this.registry = registry;
+    // Losing or regaining the registration changes what this broker may lead.
+    registry.on('lost', this.onChange);
+    registry.on('registered', this.onChange);
+    this.replicas = new ReplicaManager(this.config, this.store, this.cache, this.logger, metrics, (id) => this.brokerEndpoint(id));
+    await this.deleteStrayReplicas();
     await registry.register();
     const election = new ControllerElection(this.store, registry, this.config.nodeId, { logger: this.logger });
     this.election = election;
@@ -89,6 +115,47 @@ export class ClusterMode {
     this.cache.on('change', this.onChange);
     this.scheduleReconcile();
     await this.reconciling;
+    this.cleaner.start();
+  }
+
+  /** A topic's effective config with each value's source (DescribeConfigs; any broker answers). */
+  describeConfig(name: string): TopicConfigEntry[] {
+    const record = this.cache.topics.get(name);
+    if (!record) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
+    return topicConfigEntries(record.configs, this.config.topicDefaults);
+  }
+
+  /**
+   * AlterConfigs: replaces a topic's overrides in its record (compare-and-swap, so a concurrent change
+   * of the replica lists is never overwritten); every replica applies them from its cache.
+   */
+  async alterConfig(name: string, configs: Record<string, string | null>, validateOnly: boolean): Promise<void> {
+    parseTopicConfig(configs);
+    const overrides = Object.fromEntries(Object.entries(configs).filter((e): e is [string, string] => e[1] !== null));
+    // A lost compare means the controller changed the record (replica lists) meanwhile: read it again.
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(`topics/${name}`);
+      if (!kv) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
+      if (validateOnly) return;
+      const next: TopicRecord = { ...(JSON.parse(kv.value) as TopicRecord), configs: overrides };
+      if (await this.store.txn([{ key: kv.key, version: kv.version }], [{ put: { key: kv.key, value: JSON.stringify(next) } }])) break;
+      if (attempt >= 4) throw new MqError('REQUEST_TIMED_OUT', `topic '${name}' kept changing while its config was altered; try again`, { retriable: true });
+    }
+    this.logger.info('topic config altered', { topic: name, configs: overrides });
+  }
+
+  /**
+   * DeleteRecords on a partition this broker leads: records below `offset` (-1: the high watermark) go;
+   * followers follow the leader's new log start on their next fetch.
+   */
+  async deleteRecords(topic: string, index: number, offset: number): Promise<number> {
+    const p = this.partitionFor(topic, index);
+    if (typeof p === 'number') throw errorFromCode(p, `delete records of ${topic}-${index} on broker ${this.config.nodeId}`);
+    const hwm = p.highWatermark;
+    if (offset > hwm) throw new MqError('OFFSET_OUT_OF_RANGE', `cannot delete records before ${offset}: the high watermark of ${topic}-${index} is ${hwm}`);
+    const low = await p.log.deleteRecordsBefore(offset === -1 ? hwm : offset);
+    this.logger.info('records deleted', { topic, partition: index, logStartOffset: low });
+    return low;
   }
 
   private topics: TopicManager | null = null;
@@ -99,9 +166,43 @@ export class ClusterMode {
   partitionFor(topic: string, index: number): Partition | number {
     const state = this.cache.partition(topic, index);
     if (!state || !this.cache.topics.has(topic)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-    if (state.leader !== this.config.nodeId || !this.registry?.registered) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    if (!this.mayLead(topic, index)) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     const h = this.hosted.get(`${topic}/${index}`);
-    return h ? h.partition : ErrorCode.LEADER_NOT_AVAILABLE;
+    if (!h) return ErrorCode.LEADER_NOT_AVAILABLE;
+    // The role follows the cache once reconcile() has run; until then the replica is not served.
+    return h.partition.leaderState !== null && h.partition.leaderEpoch === state.leaderEpoch ? h.partition : ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  }
+
+  /** The partition a follower (broker `replicaId`) fetches from this leader, or the error code. */
+  partitionForFollower(topic: string, index: number, replicaId: number): Partition | number {
+    const found = this.partitionFor(topic, index);
+    if (typeof found === 'number') return found;
+    const replicas = this.cache.topics.get(topic)?.replicas[index] ?? [];
+    return replicas.includes(replicaId) ? found : ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  }
+
+  /**
+   * Whether this broker may act as the leader of a partition: (a) its registration is held, (b) the
+   * cached state names it, (c) that state was written after this run registered.
+   */
+  private mayLead(topic: string, index: number): boolean {
+    const state = this.cache.partition(topic, index);
+    const epoch = this.registry?.brokerEpoch;
+    return state !== undefined && state.leader === this.config.nodeId && this.registry !== null && this.registry.registered
+      && epoch !== null && epoch !== undefined && this.cache.partitionVersion(topic, index) > epoch;
+  }
+
+  /** The replicas this broker hosts with their cached leader and ISR (the admin endpoint's views). */
+  hostedReplicas(): { partition: Partition; replicas: number[]; leader: number; isr: number[] }[] {
+    return [...this.hosted.values()].map(({ partition: p }) => {
+      const state = this.cache.partition(p.topic, p.index);
+      return {
+        partition: p,
+        replicas: this.cache.topics.get(p.topic)?.replicas[p.index] ?? [],
+        leader: state?.leader ?? -1,
+        isr: state?.isr ?? [],
+      };
+    }).sort((a, b) => (a.partition.topic < b.partition.topic ? -1 : a.partition.topic > b.partition.topic ? 1 : a.partition.index - b.partition.index));
   }
 
   /** Whether a partition exists anywhere in the cluster (OffsetCommit's check). */
@@ -171,11 +272,69 @@ export class ClusterMode {
     return this.controller;
   }
 
+  /**
+   * Controlled shutdown: announces it in the registration (the controller then moves leadership away),
+   * waits at most 5 s until the cache shows this broker leads nothing, and stops following. Called by
+   * the broker before it stops serving, and by close().
+   */
+  controlledShutdown(): Promise<void> {
+    this.shutdownStarted ??= (async () => {
+      const registry = this.registry as (BrokerRegistry & { announceShutdown?: () => Promise<void> }) | null;
+      if (!registry || !registry.registered) return;
+      if (typeof registry.announceShutdown === 'function') {
+        try {
+          // An unreachable store must not hold the shutdown up: then nobody can elect anyway.
+          await withTimeout(registry.announceShutdown(), CONTROLLED_SHUTDOWN_WAIT_MS, 'announcing the controlled shutdown');
+        } catch (err) {
+          this.logger.warn('could not announce the controlled shutdown', { error: (err as Error).message });
+          return;
+        }
+        const deadline = Date.now() + CONTROLLED_SHUTDOWN_WAIT_MS;
+        while (Date.now() < deadline && this.ledPartitions() > 0) {
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(done, 100);
+            const self = this;
+            function done(): void { clearTimeout(t); self.cache.off('change', done); resolve(); }
+            this.cache.on('change', done);
+          });
+        }
+        const left = this.ledPartitions();
+        if (left > 0) this.logger.warn('controlled shutdown: still leading partitions; stopping anyway', { partitions: left });
+      }
+      await this.replicas?.stopFetchers();
+    })();
+    return this.shutdownStarted;
+  }
+
+  /** Partitions the cache says this broker leads while another live ISR member could take over. */
+  private ledPartitions(): number {
+    const me = this.config.nodeId;
+    let n = 0;
+    for (const key of this.hosted.keys()) {
+      const s = this.cache.partitions.get(key);
+      if (s?.leader === me && s.isr.some((id) => id !== me && this.cache.brokers.has(id))) n++;
+    }
+    return n;
+  }
+
+  /** A topic's effective config (parsed once per record version). */
+  private topicConfig(record: TopicRecord): TopicConfig {
+    let c = this.configs.get(record);
+    if (!c) {
+      c = { ...this.config.topicDefaults, ...parseTopicConfig(record.configs) };
+      this.configs.set(record, c);
+    }
+    return c;
+  }
+
   /** Leaves the cluster: resign as controller, deregister, close hosted logs and the store. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.controlledShutdown();
     this.closed = true;
     this.cache.off('change', this.onChange);
+    await this.cleaner.close();
+    await this.replicas?.close();
     await this.election?.close();
     await this.registry?.close();
     await this.reconciling.catch(() => undefined);
@@ -216,6 +375,7 @@ export class ClusterMode {
       const w = wanted.get(key);
       if (w && w.topicId === h.topicId) continue;
       this.hosted.delete(key);
+      await this.replicas?.forget(key);
       h.partition.stopTimers();
       await h.partition.log.delete();
       await rm(`${h.partition.log.dir}.topic-id`, { force: true });
@@ -241,7 +401,52 @@ export class ClusterMode {
       });
       const partition = new Partition(w.topic, w.index, log, config);
       partition.leaderEpoch = this.cache.partition(w.topic, w.index)?.leaderEpoch ?? 0;
+      // A replica starts as a follower that knows no high watermark: what its log holds beyond what the
+      // ISR confirms must not become visible if it is elected leader.
+      partition.replicated = true;
+      partition.role = 'follower';
       this.hosted.set(key, { topicId: w.topicId, partition });
+    }
+    // Roles: leader or follower of each hosted replica, from the cached state.
+    for (const [key, h] of this.hosted) {
+      if (this.closed || !this.replicas) break;
+      const { topic, index } = h.partition;
+      const state = this.cache.partition(topic, index);
+      const record = this.cache.topics.get(topic);
+      if (record) {
+        const config = this.topicConfig(record);
+        if (h.partition.config !== config) {
+          h.partition.config = config;
+          h.partition.log.updateConfig({ segmentBytes: config['segment.bytes'], segmentMs: config['segment.ms'], indexIntervalBytes: this.config.indexIntervalBytes });
+        }
+      }
+      await this.replicas.reconcile(key, h.partition, {
+        state,
+        replicas: record?.replicas[index] ?? [],
+        lead: this.mayLead(topic, index),
+        leaderLive: state !== undefined && this.cache.brokers.has(state.leader),
+      });
+    }
+  }
+
+  /**
+   * At join: partition folders (with their `.topic-id`) of replicas this broker does not have in the
+   * cluster metadata — left from before it was removed from them, or of deleted topics — are deleted.
+   */
+  private async deleteStrayReplicas(): Promise<void> {
+    const me = this.config.nodeId;
+    const names = await readdir(this.config.dataDir).catch(() => [] as string[]);
+    for (const name of names) {
+      if (!name.endsWith('.topic-id')) continue;
+      const folder = name.slice(0, -'.topic-id'.length);
+      const m = /^(.+)-(\d+)$/.exec(folder);
+      if (!m) continue;
+      const record = this.cache.topics.get(m[1]);
+      const topicId = (await readFile(join(this.config.dataDir, name), 'utf8').catch(() => '')).trim();
+      if (record && record.topicId === topicId && record.replicas[Number(m[2])]?.includes(me)) continue;
+      await rm(join(this.config.dataDir, folder), { recursive: true, force: true });
+      await rm(join(this.config.dataDir, name), { force: true });
+      this.logger.info('stale partition replica deleted', { topic: m[1], partition: Number(m[2]) });
     }
   }
 }

@@ -29,6 +29,10 @@ export class BrokerMetrics {
   /** ISR changes of partitions this broker leads (cluster mode counts them). */
   isrShrinks = 0;
   isrExpands = 0;
+  /** Bytes of stored batches sent to followers (kept apart from consumer traffic). */
+  replicaFetchBytesOut = 0;
+  /** Bytes of batches this broker copied from leaders as a follower. */
+  replicaFetchBytesIn = 0;
   /** Connections closed for sending garbage. */
   refusedConnections = 0;
   readonly startedAtMs = Date.now();

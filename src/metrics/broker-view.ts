@@ -5,7 +5,9 @@
 // Replication: each partition's replicas come from its topic record; its ISR and leader from the
 // Partition when replication sets them (`isr`, `leader`), otherwise (embedded mode, one replica) the
 // ISR is the replica list and the leader is this broker. Under-replicated = ISR smaller than the
-// replicas; offline = no ISR member left.
+// replicas; offline = no ISR member left. In cluster mode the views list the replicas this broker hosts
+// with the leader and ISR of the cluster metadata; under-replicated counts only partitions led here
+// (as Kafka's per-broker gauge does) and offline those without a leader.
 import type { BrokerState } from '../broker/request-context.js';
 import type { HostPort } from '../config/config.js';
 import type { OffsetFetchRequest } from '../protocol/messages/offset-fetch.js';
@@ -77,6 +79,20 @@ export interface ObservedBroker {
 export function partitionViews(b: ObservedBroker): PartitionView[] {
   const out: PartitionView[] = [];
   const { topics, nodeId } = b.state;
+  if (b.state.cluster) {
+    // Cluster mode: the replicas hosted here, leader and ISR as the metadata cache has them.
+    for (const { partition: p, replicas, leader, isr } of b.state.cluster.hostedReplicas()) {
+      const c = b.metrics.topicCounters(p.topic)?.[p.index];
+      out.push({
+        topic: p.topic, partition: p.index, leader, leaderEpoch: p.leaderEpoch, replicas, isr,
+        underReplicated: leader === nodeId && isr.length < replicas.length, offline: leader < 0,
+        logStartOffset: p.logStartOffset, logEndOffset: p.logEndOffset, highWatermark: p.highWatermark,
+        sizeBytes: p.log.sizeBytes,
+        bytesIn: c?.bytesIn ?? 0, bytesOut: c?.bytesOut ?? 0, recordsIn: c?.recordsIn ?? 0, recordsOut: c?.recordsOut ?? 0,
+      });
+    }
+    return out;
+  }
   for (const name of topics.names()) {
     const topic = topics.get(name);
     if (!topic) continue;
@@ -140,10 +156,10 @@ export async function statusView(b: ObservedBroker, partitions = partitionViews(
   const requests = apiViews(b);
   const s = b.state;
   return {
-    nodeId: s.nodeId, clusterId: s.clusterId, mode: 'embedded', host: s.advertised.host, port: s.advertised.port,
-    admin: b.admin ? `${b.admin.host}:${b.admin.port}` : null, controllerId: s.nodeId,
+    nodeId: s.nodeId, clusterId: s.clusterId, mode: s.cluster ? 'cluster' : 'embedded', host: s.advertised.host, port: s.advertised.port,
+    admin: b.admin ? `${b.admin.host}:${b.admin.port}` : null, controllerId: s.cluster ? s.cluster.cache.controllerId : s.nodeId,
     startedAtMs: b.metrics.startedAtMs, uptimeMs: Date.now() - b.metrics.startedAtMs,
-    topics: s.topics.names().length, partitions: partitions.length,
+    topics: s.cluster ? new Set(partitions.map((p) => p.topic)).size : s.topics.names().length, partitions: partitions.length,
     leaders: partitions.filter((p) => p.leader === s.nodeId).length,
     underReplicated: partitions.filter((p) => p.underReplicated).length,
     offline: partitions.filter((p) => p.offline).length,

@@ -91,6 +91,8 @@ export function renderPrometheus(input: {
   for (const { a, key } of apis) w.sample('mq_request_errors_total', { api: input.apiName(key) }, a!.errors);
   w.family('mq_request_latency_seconds', 'histogram', 'Time from a complete request frame to its response, per API.');
   for (const { a, key } of apis) w.histogram('mq_request_latency_seconds', { api: input.apiName(key) }, a!.latency);
+  w.family('mq_replica_fetch_bytes_out_total', 'counter', 'Bytes sent to followers replicating from this broker.').sample('mq_replica_fetch_bytes_out_total', null, metrics.replicaFetchBytesOut);
+  w.family('mq_replica_fetch_bytes_in_total', 'counter', 'Bytes this broker copied from leaders as a follower.').sample('mq_replica_fetch_bytes_in_total', null, metrics.replicaFetchBytesIn);
   w.family('mq_refused_connections_total', 'counter', 'Connections closed for sending malformed or unsupported requests.').sample('mq_refused_connections_total', null, metrics.refusedConnections);
 
   w.family('mq_group_members', 'gauge', 'Members of a consumer group.');

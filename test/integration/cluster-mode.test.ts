@@ -2,7 +2,7 @@
 // the brokers, mq produce/consume through any bootstrap broker, kcat sees every broker and the
 // controller, admin requests go to (and only to) the controller, kill -9 of a broker leaves its
 // partitions leaderless while the rest keep serving, and kill -9 of the controller elects another.
-// No replication yet: every topic has replication factor 1.
+// These topics have replication factor 1 (replication itself: cluster-replication.test.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
@@ -137,7 +137,7 @@ test('admin requests: kafkajs createTopics reaches the controller; a non-control
   await admin.connect();
   try {
     assert.equal(await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] }), true);
-    await assert.rejects(admin.createTopics({ topics: [{ topic: uniqueTopic('rf3'), numPartitions: 1, replicationFactor: 3 }] }), (err: { errors?: { type?: string }[] }) => err.errors?.[0]?.type === 'INVALID_REPLICATION_FACTOR');
+    await assert.rejects(admin.createTopics({ topics: [{ topic: uniqueTopic('rf4'), numPartitions: 1, replicationFactor: 4 }] }), (err: { errors?: { type?: string }[] }) => err.errors?.[0]?.type === 'INVALID_REPLICATION_FACTOR');
   } finally {
     await admin.disconnect();
   }

@@ -15,7 +15,9 @@ export const handleAlterConfigs: Handler<AlterConfigsRequest, AlterConfigsRespon
       continue;
     }
     try {
-      await b.topics.alterConfig(r.resourceName, Object.fromEntries(r.configs.map((c) => [c.name, c.value])), req.validateOnly);
+      const configs = Object.fromEntries(r.configs.map((c) => [c.name, c.value]));
+      if (b.cluster) await b.cluster.alterConfig(r.resourceName, configs, req.validateOnly);
+      else await b.topics.alterConfig(r.resourceName, configs, req.validateOnly);
       responses.push({ ...base, errorCode: 0, errorMessage: null });
     } catch (err) {
       responses.push({

@@ -26,7 +26,8 @@ export const handleDescribeConfigs: Handler<DescribeConfigsRequest, DescribeConf
     }
     try {
       const wanted = r.configurationKeys === null ? null : new Set(r.configurationKeys);
-      const entries = b.topics.describeConfig(r.resourceName).filter((e) => wanted === null || wanted.has(e.name));
+      const all = b.cluster ? b.cluster.describeConfig(r.resourceName) : b.topics.describeConfig(r.resourceName);
+      const entries = all.filter((e) => wanted === null || wanted.has(e.name));
       return {
         ...base,
         errorCode: 0,

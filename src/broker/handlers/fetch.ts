@@ -1,9 +1,13 @@
-// Fetch: stored batches straight from the log files (never decoded), visible up to the high
-// watermark. When fewer than MinBytes are available the request is parked until an append to one of
-// its partitions or MaxWaitMs (long poll), then read again.
+// Fetch: stored batches straight from the log files (never decoded). Consumers (ReplicaId -1) read up
+// to the high watermark, from leaders only, and a request with fewer than MinBytes available is parked
+// until the high watermark of one of its partitions advances or MaxWaitMs passes (long poll). Followers
+// (ReplicaId = their broker id, cluster mode) must be replicas of the partition; their fetch offset is
+// their log end offset, recorded in the leader's state (it moves the high watermark and the ISR); they
+// read up to the log end and are parked until the next append.
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js';
 import { errorCodeFor } from '../error-code-of.js';
+import { checkLeaderEpoch } from '../check-leader-epoch.js';
 import { lookupPartition } from '../lookup-partition.js';
 import type { Partition } from '../partition.js';
 import type { BrokerState, Handler } from '../request-context.js';
@@ -14,25 +18,38 @@ interface Wanted { topic: string; index: number; fetchOffset: number; maxBytes: 
 
 export const handleFetch: Handler<FetchRequest, FetchResponse> = async (req, ctx) => {
   const b = ctx.broker;
+  const replicaId = req.replicaId;
+  const follower = replicaId >= 0;
   const wanted: Wanted[] = [];
+  const nowMs = Date.now();
   for (const t of req.topics) {
     for (const p of t.partitions) {
-      const found = lookupPartition(b, t.topic, p.partition);
+      const fetchOffset = Number(p.fetchOffset);
+      let found: Partition | number = follower ? lookupForFollower(b, t.topic, p.partition, replicaId) : lookupPartition(b, t.topic, p.partition);
+      if (typeof found !== 'number' && found.replicated) {
+        found = checkLeaderEpoch(found, p.currentLeaderEpoch);
+        if (follower && typeof found !== 'number' && fetchOffset >= found.logStartOffset && fetchOffset <= found.logEndOffset) {
+          found.recordFollowerFetch(replicaId, fetchOffset, nowMs);
+        }
+      }
       wanted.push({
-        topic: t.topic, index: p.partition, fetchOffset: Number(p.fetchOffset),
+        topic: t.topic, index: p.partition, fetchOffset,
         maxBytes: p.partitionMaxBytes, partition: typeof found === 'number' ? undefined : found, errorCode: typeof found === 'number' ? found : 0,
       });
     }
   }
-  const deadline = Date.now() + Math.max(0, req.maxWaitMs);
+  const deadline = nowMs + Math.max(0, req.maxWaitMs);
   for (;;) {
     // Subscribe before reading, so an append that lands during the read still wakes us.
-    const wait = new AppendWait(wanted, b.shutdown);
-    const result = await readAll(b, wanted, req.maxBytes);
+    const wait = new AppendWait(wanted, follower, b.shutdown);
+    const result = await readAll(b, wanted, req.maxBytes, follower);
     const remainingMs = deadline - Date.now();
     if (result.bytes >= req.minBytes || result.errors > 0 || remainingMs <= 0 || b.shutdown.aborted || wanted.length === 0) {
       wait.cancel();
-      if (b.metrics) for (const [topic, pd] of result.data) b.metrics.recordFetch(topic, pd.partitionIndex, pd.records as Buffer[]);
+      if (b.metrics) {
+        if (follower) b.metrics.replicaFetchBytesOut += result.bytes;
+        else for (const [topic, pd] of result.data) b.metrics.recordFetch(topic, pd.partitionIndex, pd.records as Buffer[]);
+      }
       return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: group(result.data) };
     }
     if (b.metrics) b.metrics.fetchPurgatory++;
@@ -44,14 +61,25 @@ export const handleFetch: Handler<FetchRequest, FetchResponse> = async (req, ctx
   }
 };
 
-/** Resolves on the first append to any of the partitions, a timeout, or shutdown; leaves no listener behind. */
+/** A follower's partition: this broker must lead it and the follower must be one of its replicas. */
+function lookupForFollower(b: BrokerState, topic: string, index: number, replicaId: number): Partition | number {
+  if (!b.cluster) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  return b.cluster.partitionForFollower(topic, index, replicaId);
+}
+
+/**
+ * Resolves on the first append (followers) or high watermark advance (consumers) of any of the
+ * partitions, a timeout, or shutdown; leaves no listener behind.
+ */
 class AppendWait {
   private fired = false;
   private wake: () => void = () => { this.fired = true; };
   private readonly cancels: (() => void)[];
 
-  constructor(wanted: Wanted[], private readonly shutdown: AbortSignal) {
-    this.cancels = wanted.flatMap((w) => (w.partition ? [w.partition.onNextAppend(() => this.wake())] : []));
+  constructor(wanted: Wanted[], follower: boolean, private readonly shutdown: AbortSignal) {
+    const wake = (): void => this.wake();
+    this.cancels = wanted.flatMap((w) => (!w.partition ? []
+      : [follower ? w.partition.onNextAppend(wake) : w.partition.onHighWatermarkAdvance(wake)]));
   }
 
   async until(ms: number): Promise<void> {
@@ -76,13 +104,15 @@ class AppendWait {
   }
 }
 
-async function readAll(b: BrokerState, wanted: Wanted[], responseMaxBytes: number): Promise<{ data: [string, PartitionData][]; bytes: number; errors: number }> {
+async function readAll(b: BrokerState, wanted: Wanted[], responseMaxBytes: number, follower: boolean): Promise<{ data: [string, PartitionData][]; bytes: number; errors: number }> {
   const data: [string, PartitionData][] = [];
   let bytes = 0;
   let errors = 0;
   for (const w of wanted) {
-    const p = w.partition;
     const base = { partitionIndex: w.index, abortedTransactions: null, preferredReadReplica: -1 };
+    // Leadership may have moved while the request was parked.
+    if (w.partition && !w.partition.isLeader) { w.partition = undefined; w.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER; }
+    const p = w.partition;
     if (!p) {
       errors++;
       data.push([w.topic, { ...base, errorCode: w.errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: [] }]);
@@ -100,7 +130,7 @@ async function readAll(b: BrokerState, wanted: Wanted[], responseMaxBytes: numbe
     let records: Buffer[] = [];
     if (budget > 0 || bytes === 0) {
       try {
-        records = await p.read(w.fetchOffset, Math.max(budget, 0));
+        records = await (follower ? p.readForFollower(w.fetchOffset, Math.max(budget, 0)) : p.read(w.fetchOffset, Math.max(budget, 0)));
       } catch (err) {
         errors++;
         data.push([w.topic, { ...base, ...offsets, errorCode: errorCodeFor(err, b.logger, { op: 'read', topic: w.topic, partition: w.index }), records: [] }]);

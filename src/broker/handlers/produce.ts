@@ -1,6 +1,10 @@
 // Produce: validate each partition's single RecordBatch (size, magic, counts, CRC), then append the
 // bytes unchanged but for BaseOffset/PartitionLeaderEpoch. Errors are per partition; acks=0 gets no
-// response at all.
+// response at all. acks=-1 on a replicated partition (cluster mode) is refused up front with
+// NOT_ENOUGH_REPLICAS while the ISR is smaller than min.insync.replicas; otherwise the appended batch
+// waits in the partition's purgatory until the high watermark passes it (then NONE, or
+// NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below min.insync.replicas meanwhile), the
+// request's TimeoutMs passes (REQUEST_TIMED_OUT) or this broker stops leading (NOT_LEADER_OR_FOLLOWER).
 import {
   ATTR_COMPRESSION_MASK, ATTR_CONTROL, OFF_ATTRIBUTES, OFF_MAGIC, batchSizeAt, validateBatch,
 } from '../../protocol/batch-header.js';
@@ -9,6 +13,7 @@ import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/pr
 import { topicNameProblem } from '../../cluster/topic-name.js';
 import { errorCodeFor } from '../error-code-of.js';
 import { lookupPartition } from '../lookup-partition.js';
+import type { Partition } from '../partition.js';
 import type { BrokerState, Handler, RequestContext } from '../request-context.js';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
@@ -20,7 +25,7 @@ export const handleProduce: Handler<ProduceRequest, ProduceResponse> = async (re
   const responses = await Promise.all(req.topicData.map(async (t) => ({
     name: t.name,
     partitionResponses: await Promise.all(t.partitionData.map((p) => (validAcks
-      ? appendOne(b, ctx, t.name, p.index, p.records as Buffer)
+      ? appendOne(b, ctx, t.name, p.index, p.records as Buffer, req.acks, req.timeoutMs)
       : Promise.resolve(failed(p.index, ErrorCode.INVALID_REQUIRED_ACKS))))),
   })));
   if (req.acks === 0) return null;
@@ -31,7 +36,9 @@ function failed(index: number, errorCode: number): PartitionResponse {
   return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
 }
 
-async function appendOne(b: BrokerState, ctx: RequestContext, topic: string, index: number, records: Buffer): Promise<PartitionResponse> {
+async function appendOne(
+  b: BrokerState, ctx: RequestContext, topic: string, index: number, records: Buffer, acks: number, timeoutMs: number,
+): Promise<PartitionResponse> {
   if (topicNameProblem(topic)) return failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION);
   const partition = lookupPartition(b, topic, index);
   if (typeof partition === 'number') return failed(index, partition);
@@ -56,9 +63,17 @@ async function appendOne(b: BrokerState, ctx: RequestContext, topic: string, ind
   }
   if ((attributes & ATTR_COMPRESSION_MASK) > ZSTD) return refuse(ErrorCode.CORRUPT_MESSAGE, `unknown compression codec ${attributes & ATTR_COMPRESSION_MASK}`);
 
+  const waitForIsr = acks === -1 && partition.leaderState !== null;
+  // Not logged per request (it lasts as long as the ISR is short; the ISR change itself is logged).
+  if (waitForIsr && partition.leaderState!.isr.length < partition.config['min.insync.replicas']) return failed(index, ErrorCode.NOT_ENOUGH_REPLICAS);
+
   try {
-    const { baseOffset, logAppendTimeMs } = await partition.append(records);
+    const { baseOffset, lastOffset, logAppendTimeMs } = await partition.append(records);
     b.metrics?.recordAppend(topic, index, records);
+    if (waitForIsr) {
+      const errorCode = await waitForAck(b, partition, lastOffset + 1, timeoutMs);
+      if (errorCode !== 0) return failed(index, errorCode);
+    }
     return {
       index,
       errorCode: 0,
@@ -69,4 +84,19 @@ async function appendOne(b: BrokerState, ctx: RequestContext, topic: string, ind
   } catch (err) {
     return failed(index, errorCodeFor(err, b.logger, { op: 'append', topic, partition: index }));
   }
+}
+
+/** Parks an acks=all append until the ISR has it; the error code to answer (0 when acknowledged). */
+async function waitForAck(b: BrokerState, partition: Partition, requiredOffset: number, timeoutMs: number): Promise<number> {
+  if (b.metrics) b.metrics.producePurgatory++;
+  let outcome;
+  try {
+    outcome = await partition.waitForAck(requiredOffset, timeoutMs, b.shutdown);
+  } finally {
+    if (b.metrics) b.metrics.producePurgatory--;
+  }
+  if (outcome === 'timeout') return ErrorCode.REQUEST_TIMED_OUT;
+  if (outcome === 'not-leader') return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  const s = partition.leaderState;
+  return s !== null && s.isr.length < partition.config['min.insync.replicas'] ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : 0;
 }
