@@ -24,8 +24,10 @@ Examples:
   MQ_AUTO_CREATE_TOPICS_ENABLE=false mq broker start --config broker.properties
   mq broker start --id 1 --etcd http://127.0.0.1:2379 --listen 127.0.0.1:9093 --data ./b1
 
-Cluster mode (--etcd) so far has no replication: topics must have replication factor 1, and while a
-broker is down its partitions have no leader until it returns.`)
+Cluster mode (--etcd): partitions are replicated (topics create -r 3, min.insync.replicas, acks=all);
+when a broker dies the controller elects new leaders from the ISR, and after replica.restore.delay.ms
+re-creates its replicas on the other brokers. Settings: replica.lag.time.max.ms, replica.restore.delay.ms,
+broker.session.timeout.ms, min.insync.replicas, unclean.leader.election.enable (see man mq-broker).`)
     .action(async (o) => {
       const config = await ctx.loadBrokerConfig({ file: o.config, env: ctx.env, flags: { data: o.data, listen: o.listen, adminListen: o.adminListen, logLevel: o.logLevel, logFormat: o.logFormat, ...clusterFlags(o) } });
       const running = await ctx.startBroker(config);

@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { MqError } from '../src/util/mq-error.js';
 import bench from './bench.js';
 import broker from './broker.js';
+import brokers from './brokers.js';
 import cluster from './cluster.js';
 import completion from './completion.js';
 import consume from './consume.js';
@@ -44,6 +45,7 @@ export function buildProgram(ctx: Context): Command {
     .version(version, '-V, --version', 'print the mq version')
     .addCommand(broker(ctx))
     .addCommand(cluster(ctx))
+    .addCommand(brokers(ctx))
     .addCommand(produce(ctx))
     .addCommand(consume(ctx))
     .addCommand(topics(ctx))
