@@ -25,7 +25,7 @@ export interface EtcdProcess {
 }
 
 /** A port that was free a moment ago (etcd cannot take port 0, so we ask the kernel first). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.on('error', reject);

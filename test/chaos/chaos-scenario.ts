@@ -1,0 +1,140 @@
+// One chaos run on a started cluster (issue 5): create the topic (partitions, replication factor,
+// min.insync.replicas), produce the keyed workload while the chaos loop kills and restarts brokers,
+// stop the chaos when the sending is done (every broker runs again), wait for every partition to have a
+// leader, read the whole topic back and compare. Used by test/integration/cluster-chaos.test.ts and by
+// the runner test/chaos/run.ts. No import-time side effects (node --test loads this file too).
+import { createAdmin } from '../../src/client/index.js';
+import type { Acks } from '../../src/client/types.js';
+import { eventually, uniqueTopic } from '../helpers/mq-process.js';
+import type { TestCluster } from '../helpers/cluster.js';
+import { ChaosLoop, type KillEvent } from './chaos-loop.js';
+import { KeyedWorkload, type KeyedWorkloadResult } from './keyed-workload.js';
+import { SeededRandom } from './seeded-random.js';
+import { verifyLog, type VerifyLogResult } from './verify-log.js';
+
+export interface ChaosScenarioOptions {
+  cluster: TestCluster;
+  acks: Acks;
+  records: number;
+  seed: number;
+  partitions?: number; // default 6
+  replicationFactor?: number; // default 3
+  minInsyncReplicas?: number; // default 2
+  keys?: number; // default 1000
+  /** How long the sending should take (the chaos lasts as long); default 70000. */
+  paceMs?: number;
+  /** Hard cap on the sending; default 2 * paceMs. */
+  timeCapMs?: number;
+  /** Chaos intervals (ms). */
+  minIntervalMs?: number;
+  maxIntervalMs?: number;
+  minDownMs?: number;
+  maxDownMs?: number;
+  /** Producer retries per batch (default effectively unbounded). */
+  retries?: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosReport {
+  topic: string;
+  seed: number;
+  acks: Acks;
+  replicationFactor: number;
+  workload: KeyedWorkloadResult;
+  kills: KillEvent[];
+  verify: VerifyLogResult;
+  /** ms from the first send until the chaos stopped. */
+  chaosMs: number;
+}
+
+export async function runChaosScenario(opts: ChaosScenarioOptions): Promise<ChaosReport> {
+  const { cluster } = opts;
+  const log = opts.log ?? (() => {});
+  const partitions = opts.partitions ?? 6;
+  const replicationFactor = opts.replicationFactor ?? 3;
+  const topic = uniqueTopic('chaos');
+  const admin = createAdmin({ bootstrap: cluster.bootstrapList, clientId: 'mq-chaos-admin' });
+  try {
+    await admin.createTopic({
+      topic, partitions, replicationFactor,
+      configs: { 'min.insync.replicas': String(opts.minInsyncReplicas ?? 2) },
+    });
+  } finally {
+    await admin.close();
+  }
+  await eventually(async () => {
+    const leaders = await cluster.leaders(topic);
+    return leaders.length === partitions && leaders.every((l) => l > 0);
+  }, { timeoutMs: 30_000 });
+  log(`chaos: topic ${topic}, ${partitions} partitions, replication factor ${replicationFactor}, acks ${opts.acks === -1 ? 'all' : opts.acks}, seed ${opts.seed}`);
+
+  const chaos = new ChaosLoop({
+    cluster, topic, random: new SeededRandom(opts.seed), log,
+    minIntervalMs: opts.minIntervalMs, maxIntervalMs: opts.maxIntervalMs, minDownMs: opts.minDownMs, maxDownMs: opts.maxDownMs,
+  });
+  const paceMs = opts.paceMs ?? 70_000;
+  const workload = new KeyedWorkload({
+    bootstrap: cluster.bootstrapList, topic, records: opts.records, keys: opts.keys, acks: opts.acks,
+    paceMs, timeCapMs: opts.timeCapMs ?? 2 * paceMs, retries: opts.retries,
+    // Past the producer's 120 s delivery timeout, so every record ends acknowledged or failed.
+    flushTimeoutMs: 130_000,
+    onAck: (p, at) => chaos.onAck(p, at),
+  });
+  const progress = setInterval(() => log(`chaos: ${workload.acknowledgedSoFar} acknowledged, ${workload.failedSoFar} failed`), 10_000);
+  const started = Date.now();
+  let chaosMs = 0;
+  chaos.start();
+  let result: KeyedWorkloadResult;
+  try {
+    // The chaos ends with the sending (not the flush); stop() is idempotent and waits for a restart.
+    result = await workload.run(undefined, () => {
+      chaosMs = Date.now() - started;
+      void chaos.stop();
+    });
+  } finally {
+    clearInterval(progress);
+    await chaos.stop();
+  }
+  if (chaos.failure) throw chaos.failure;
+  log(`chaos: sending done: ${result.acknowledged} acknowledged, ${result.failed} failed, ${result.unsettled} unsettled in ${result.elapsedMs} ms`);
+
+  // Every broker runs again; read once every partition has a leader.
+  await eventually(async () => (await cluster.leaders(topic)).every((l) => l > 0), { timeoutMs: 30_000 }).catch(() => {
+    log('chaos: not every partition has a leader after 30 s; reading what can be read');
+  });
+  const verify = await verifyLog({ bootstrap: cluster.bootstrapList, topic, workload, timeoutMs: 90_000 });
+  return { topic, seed: opts.seed, acks: opts.acks, replicationFactor, workload: result, kills: chaos.events, verify, chaosMs };
+}
+
+/** The failover times of all kills (ms), one per partition the killed broker led. */
+export function failoverTimes(kills: KillEvent[]): number[] {
+  return kills.flatMap((k) => [...k.failoverMs.values()]);
+}
+
+/** Human-readable lines: totals, then one line per kill. */
+export function formatChaosReport(r: ChaosReport): string[] {
+  const w = r.workload;
+  const v = r.verify;
+  const fo = failoverTimes(r.kills).sort((a, b) => a - b);
+  const unresolved = r.kills.reduce((n, k) => n + k.partitionsLed.filter((p) => !k.failoverMs.has(p)).length, 0);
+  const pct = (q: number): string => (fo.length ? `${fo[Math.min(fo.length - 1, Math.floor(q * fo.length))]}` : '-');
+  const lines = [
+    `seed ${r.seed}, acks ${r.acks === -1 ? 'all' : r.acks}, replication factor ${r.replicationFactor}, topic ${r.topic}`,
+    `sent ${w.sent}, acknowledged ${w.acknowledged}, failed-to-send ${w.failed}, unsettled ${w.unsettled}` +
+      `${Object.keys(w.failures).length ? ` (${Object.entries(w.failures).map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}` +
+      `, ${w.ackedPerSecond} acks/s over ${(w.elapsedMs / 1000).toFixed(1)} s, chaos ${(r.chaosMs / 1000).toFixed(1)} s`,
+    `read back ${v.consumed}${v.complete ? '' : ' (INCOMPLETE: time ran out)'}: lost ${v.lost}, duplicated ${v.duplicated}, out of order ${v.outOfOrder}, ` +
+      `unacknowledged but present ${v.unacknowledgedPresent}, acked offset rewritten ${v.ackedOffsetMismatch}, foreign ${v.foreign}`,
+    `kills ${r.kills.length}; failover ms (kill -> first ack on a partition the broker led): n=${fo.length}, min ${fo[0] ?? '-'}, ` +
+      `median ${pct(0.5)}, p90 ${pct(0.9)}, max ${fo[fo.length - 1] ?? '-'}, never ${unresolved}`,
+  ];
+  for (const k of r.kills) {
+    const per = k.partitionsLed.map((p) => `p${p} ${k.failoverMs.get(p) ?? 'never'}`).join(', ');
+    lines.push(`  kill #${k.index} at ${(k.killedAtMs / 1000).toFixed(1)} s: broker ${k.brokerId} (${k.reason}), down ${k.downMs} ms, ` +
+      `${k.upAtMs >= 0 ? `up at ${(k.upAtMs / 1000).toFixed(1)} s` : `NOT restarted: ${k.restartError}`}; failover ${per || '-'}`);
+  }
+  if (v.samples.lost.length) lines.push(`  lost e.g. ${v.samples.lost.join('; ')}`);
+  if (v.samples.outOfOrder.length) lines.push(`  out of order e.g. ${v.samples.outOfOrder.join('; ')}`);
+  if (v.samples.foreign.length) lines.push(`  foreign e.g. ${v.samples.foreign.join('; ')}`);
+  return lines;
+}
