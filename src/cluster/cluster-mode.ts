@@ -18,6 +18,9 @@ import { Partition } from '../broker/partition.js';
 import { topicConfigEntries, type TopicConfigEntry, type TopicManager, type TopicRecord } from '../broker/topic-manager.js';
 import { ErrorCode, errorFromCode } from '../protocol/error-codes.js';
 import type { MetadataResponse } from '../protocol/messages/metadata.js';
+import type { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
+import { ApiKey } from '../protocol/api.js';
+import { Connection } from '../client/connection.js';
 import { Log } from '../storage/log.js';
 import { LogCleaner } from '../storage/log-cleaner.js';
 import type { BrokerMetrics } from '../metrics/broker-metrics.js';
@@ -34,6 +37,10 @@ import { topicNameProblem } from './topic-name.js';
 
 /** Remembers the registration lease across restarts, so a restarted broker takes over its own leftover. */
 const LEASE_FILE = 'cluster-lease';
+/** How long a forwarded auto-creation may take (the controller's answer, then our cache showing it). */
+const AUTO_CREATE_WAIT_MS = 5000;
+/** CreateTopics v4: -1 partitions / replication factor mean the controller's defaults. */
+const CREATE_TOPICS_VERSION = 4;
 /** How long a controlled shutdown waits for the controller to move leadership away. */
 const CONTROLLED_SHUTDOWN_WAIT_MS = 5000;
 
@@ -234,9 +241,13 @@ export class ClusterMode {
     const empty = (errorCode: number): TopicEntry => ({ errorCode, name, isInternal: false, partitions: [] });
     if (topicNameProblem(name)) return empty(ErrorCode.INVALID_TOPIC_EXCEPTION);
     let record = this.cache.topics.get(name);
-    if (!record && allowCreate && this.isController) {
+    if (!record && allowCreate) {
       try {
-        await this.controller!.createTopic({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: {}, validateOnly: false });
+        if (this.isController) {
+          await this.controller!.createTopic({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: {}, validateOnly: false });
+        } else {
+          await this.forwardAutoCreate(name);
+        }
       } catch (err) {
         if (!(err instanceof MqError) || err.code !== 'TOPIC_ALREADY_EXISTS') {
           this.logger.warn('auto-create failed', { topic: name, error: (err as Error).message });
@@ -244,6 +255,8 @@ export class ClusterMode {
         }
       }
       record = this.cache.topics.get(name);
+      // Created, but this broker's cache has not shown it yet: the client asks again.
+      if (!record) return empty(ErrorCode.LEADER_NOT_AVAILABLE);
     }
     if (!record) return empty(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     return {
@@ -262,6 +275,43 @@ export class ClusterMode {
         };
       }),
     };
+  }
+
+  /**
+   * Auto-creation asked of a broker that is not the controller: it sends the controller a CreateTopics
+   * with the broker defaults (as Kafka brokers forward it), then waits a moment for its own cache.
+   */
+  private async forwardAutoCreate(name: string): Promise<void> {
+    const at = this.brokerEndpoint(this.cache.controllerId);
+    if (!at) throw new MqError('NOT_CONTROLLER', 'no controller is elected right now', { retriable: true });
+    const conn = new Connection({ host: at.host, port: at.port, clientId: `mq-broker-${this.config.nodeId}`, requestTimeoutMs: AUTO_CREATE_WAIT_MS, connectTimeoutMs: 3000 });
+    try {
+      await conn.ready();
+      const req: CreateTopicsRequest = {
+        topics: [{ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] }], timeoutMs: AUTO_CREATE_WAIT_MS, validateOnly: false,
+      };
+      const res = await conn.request<CreateTopicsResponse>(ApiKey.CreateTopics, CREATE_TOPICS_VERSION, req);
+      const code = res.topics[0]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
+      if (code !== 0) throw errorFromCode(code, `auto-create of '${name}' by the controller (broker ${this.cache.controllerId})`);
+    } finally {
+      await conn.close();
+    }
+    await this.cacheShows(() => this.cache.topics.has(name), AUTO_CREATE_WAIT_MS);
+  }
+
+  /** Resolves once `done()` holds (checked on every cache change) or after `ms`. */
+  private cacheShows(done: () => boolean, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (!done()) return;
+        clearTimeout(timer);
+        this.cache.off('change', check);
+        resolve();
+      };
+      const timer = setTimeout(() => { this.cache.off('change', check); resolve(); }, ms);
+      this.cache.on('change', check);
+      check();
+    });
   }
 
   /** The controller, or NOT_CONTROLLER when this broker is not it. */

@@ -91,3 +91,15 @@ test('retention deletes old segments on every replica of a cluster topic', async
   assert.equal(altered.code, 0, altered.stderr);
   await eventually(async () => (await replicaLogStarts(topic)).every((o) => o > 0), { timeoutMs: 15_000 });
 });
+
+test('auto-creation through a broker that is not the controller: it forwards the creation (kcat -P)', async () => {
+  const controller = await cluster.controllerId();
+  const via = cluster.ids.find((id) => id !== controller)!;
+  const topic = uniqueTopic('cauto');
+  const produced = await run(['-b', `127.0.0.1:${cluster.port(via)}`, '-P', '-t', topic], { cmd: 'kcat', input: 'one\ntwo\nthree\n', timeoutMs: 30_000 });
+  assert.equal(produced.code, 0, produced.stderr);
+  const consumed = await run(['consume', topic, '-o', 'beginning', '-e', '-b', cluster.bootstrap]);
+  assert.equal(consumed.code, 0, consumed.stderr);
+  assert.equal(consumed.stdout, 'one\ntwo\nthree\n');
+  assert.match(cluster.output(controller), new RegExp(`topic created topic=${topic}`));
+});

@@ -190,6 +190,14 @@ test('kill -9 of a broker: its partitions get leaders from the ISR with a bigger
   assert.match(ctlOut, new RegExp(`replica restore started topic=${topic}`));
   assert.match(ctlOut, new RegExp(`replica restore finished topic=${topic}`));
   for (let p = 0; p < 4; p++) assert.deepEqual((await consume(topic, p)).slice(0, 2), [`r${p}-a`, `r${p}-b`]);
+  // What a user sees: `mq topics describe` shows every partition at full replication, without the victim.
+  const described = await run(['topics', 'describe', topic, '--json', '-b', bootstrap()]);
+  assert.equal(described.code, 0, described.stderr);
+  for (const p of (JSON.parse(described.stdout) as { partitions: { replicas: number[]; isr: number[] }[] }).partitions) {
+    assert.equal(p.replicas.length, 3);
+    assert.deepEqual([...p.isr].sort(), [...p.replicas].sort());
+    assert.ok(!p.replicas.includes(victim));
+  }
 
   // The victim comes back: it is not listed anywhere, and its stale folders go.
   await start(victim);
