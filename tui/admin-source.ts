@@ -144,6 +144,22 @@ function merge(results: { k: Known; status: StatusJson | null; partitions: Parti
     at,
     brokers,
     partitions: [...partitions.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
-    groups: [...groups.values()].sort((a, b) => a.groupId.localeCompare(b.groupId)),
+    groups: [...groups.values()].map((g) => withLeaderLag(g, partitions)).sort((a, b) => a.groupId.localeCompare(b.groupId)),
   };
+}
+
+/**
+ * A group's lag against the high watermarks its partitions' leaders reported: in cluster mode the
+ * group's coordinator is often not the leader of its partitions and knows no high watermark for them.
+ */
+function withLeaderLag(g: GroupSnapshot, partitions: Map<string, PartitionSnapshot>): GroupSnapshot {
+  let lag = 0;
+  const list = g.partitions.map((gp) => {
+    const p = partitions.get(`${gp.topic}/${gp.partition}`);
+    const highWatermark = p ? Math.max(p.highWatermark, gp.highWatermark) : gp.highWatermark;
+    const partitionLag = Math.max(0, highWatermark - gp.committedOffset);
+    lag += partitionLag;
+    return { ...gp, highWatermark, lag: partitionLag };
+  });
+  return { ...g, lag, partitions: list };
 }

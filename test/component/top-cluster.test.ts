@@ -2,6 +2,7 @@
 // broker row per broker with the controller marked, a replication factor 3 topic fully in sync, then
 // kill -9 of a follower: the header counts it DOWN, the topic shows under-replicated partitions and the
 // partition view names the lagging replica; after it restarts and catches up the ISR is whole again.
+// Then a group's lag in the Groups view, computed against the partition leaders' high watermarks.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { render } from 'ink-testing-library';
@@ -61,4 +62,13 @@ test('mq top over a cluster: brokers with the controller, then an ISR that shrin
   await cluster.restart(victim);
   await until(/^0\s+\d\s+\d,\d,\d\s+\d,\d,\d\s+\d+\s/m);
   assert.doesNotMatch(frame(), /UNDER-REPLICATED/);
+
+  // A group's lag comes from the leaders' high watermarks, whichever broker coordinates the group:
+  // committed at offset 1 (clamped to each partition's end), so the 4 records leave a lag of 3.
+  const group = `${topic}-g`;
+  const reset = await run(['groups', 'reset-offsets', group, '--topic', topic, '--to-offset', '1', '--execute', '-b', cluster.bootstrap]);
+  assert.equal(reset.code, 0, reset.stderr);
+  app.stdin.write('\u001B');
+  app.stdin.write('3');
+  await until(new RegExp(`^${group}\\s+\\S+\\s+0\\s+3\\s`, 'm'));
 });
