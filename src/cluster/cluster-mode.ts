@@ -199,6 +199,11 @@ export class ClusterMode {
       && epoch !== null && epoch !== undefined && this.cache.partitionVersion(topic, index) > epoch;
   }
 
+  /** The replica of a partition this broker hosts, leader or follower. */
+  hostedPartition(topic: string, index: number): Partition | undefined {
+    return this.hosted.get(`${topic}/${index}`)?.partition;
+  }
+
   /** The replicas this broker hosts with their cached leader and ISR (the admin endpoint's views). */
   hostedReplicas(): { partition: Partition; replicas: number[]; leader: number; isr: number[] }[] {
     return [...this.hosted.values()].map(({ partition: p }) => {

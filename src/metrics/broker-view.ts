@@ -130,7 +130,10 @@ export function groupViews(b: ObservedBroker): GroupView[] {
       for (const p of t.partitions) {
         if (p.committedOffset < 0n) continue;
         const committedOffset = Number(p.committedOffset);
-        const hwm = b.state.topics.partition(t.name, p.partitionIndex)?.highWatermark ?? committedOffset;
+        // Cluster mode: the replica hosted here, if any (a follower's high watermark trails its leader's a
+        // little; mq top recomputes lag from the leaders' figures).
+        const replica = b.state.cluster ? b.state.cluster.hostedPartition(t.name, p.partitionIndex) : b.state.topics.partition(t.name, p.partitionIndex);
+        const hwm = replica?.highWatermark ?? committedOffset;
         partitions.push({ topic: t.name, partition: p.partitionIndex, committedOffset, highWatermark: hwm, lag: Math.max(0, hwm - committedOffset) });
       }
     }
