@@ -86,15 +86,15 @@ export function adminSource(opts: AdminSourceOptions): TopSource {
           const added: Known[] = [];
           try {
             for (const b of await raceTimeout(opts.discover(), timeoutMs)) {
+              const admin = `${b.host}:${b.adminPort ?? adminPort}`;
               const already = [...known.values()].find((k) => k.id === b.nodeId);
-              if (already) already.address = `${b.host}:${b.port}`;
-              else {
-                const admin = `${b.host}:${b.adminPort ?? adminPort}`;
-                if (known.has(admin)) continue;
-                const k = { id: b.nodeId, address: `${b.host}:${b.port}`, admin };
-                known.set(admin, k);
-                added.push(k);
-              }
+              // A broker that registered again with another admin port (restarted on port 0) moves there.
+              if (already && b.adminPort != null && already.admin !== admin) known.delete(already.admin);
+              else if (already) { already.address = `${b.host}:${b.port}`; continue; }
+              if (known.has(admin)) continue;
+              const k = { id: b.nodeId, address: `${b.host}:${b.port}`, admin };
+              known.set(admin, k);
+              added.push(k);
             }
           } catch { /* the bootstrap broker may be the one that is down; poll what we know */ }
           results.push(...await poll(added));
