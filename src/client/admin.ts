@@ -12,6 +12,8 @@ import { GroupAdminClient } from './group-admin.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, partitionKey } from './list-offsets.js';
 import { topicError } from './topic-error.js';
 import { alterTopicConfig, deleteRecordsBefore, describeTopicConfig } from './config-admin.js';
+import { electPreferredLeaders } from './leader-admin.js';
+import type { LeaderElectionResult, TopicPartition } from './types.js';
 import type { DeleteRecordsResult, RecordsBefore, TopicConfigEntry } from './types.js';
 import type { Admin, ClientOptions, ClusterMetadata, CreateTopicOptions, GroupDescription, GroupListing, OffsetResetPlan, OffsetResetTarget, TopicDescription } from './types.js';
 
@@ -149,6 +151,10 @@ class ClusterAdmin implements Admin {
 
   deleteRecords(topic: string, before: RecordsBefore): Promise<DeleteRecordsResult[]> {
     return deleteRecordsBefore(this.cluster, topic, before, this.timeoutMs);
+  }
+
+  electLeaders(partitions: TopicPartition[] | null): Promise<LeaderElectionResult[]> {
+    return electPreferredLeaders(this.cluster, partitions, this.timeoutMs);
   }
 
   // Consumer groups: group-admin.ts.

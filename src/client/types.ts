@@ -205,6 +205,30 @@ export interface ConfigAdmin {
 
 export interface Admin extends ConfigAdmin {}
 
+// ---- leader elections (leader-admin.ts) ----
+
+/** One partition's outcome of a preferred leader election (ElectLeaders). */
+export interface LeaderElectionResult {
+  topic: string;
+  partition: number;
+  /** replicas[0], the preferred leader (from Metadata); -1 when unknown. */
+  preferredLeader: number;
+  /**
+   * moved: the preferred replica leads now; already-preferred: it led already; not-available: it is not
+   * live or not in the ISR; failed: another error (message says which).
+   */
+  result: 'moved' | 'already-preferred' | 'not-available' | 'failed';
+  /** The broker's explanation for not-available and failed; null otherwise. */
+  message: string | null;
+}
+
+export interface LeaderAdmin {
+  /** Moves leadership to each partition's preferred replica where it is live and in the ISR (ElectLeaders to the controller); null = every partition. Sorted by topic, then partition. */
+  electLeaders(partitions: TopicPartition[] | null): Promise<LeaderElectionResult[]>;
+}
+
+export interface Admin extends LeaderAdmin {}
+
 // ---- consumer groups ----
 
 export interface TopicPartition {

@@ -52,6 +52,12 @@ export interface BrokerConfig {
   uncleanLeaderElectionEnable: boolean;
   /** broker.session.timeout.ms: the TTL of a broker's registration lease in etcd (rounded up to whole seconds). */
   brokerSessionTimeoutMs: number;
+  /** auto.leader.rebalance.enable: the controller moves leadership back to preferred replicas on its own. */
+  autoLeaderRebalanceEnable: boolean;
+  /** leader.imbalance.check.interval.seconds: how often the controller checks the leader imbalance. */
+  leaderImbalanceCheckIntervalSeconds: number;
+  /** leader.imbalance.per.broker.percentage: the share of a broker's preferred partitions led elsewhere it tolerates. */
+  leaderImbalancePerBrokerPercentage: number;
 }
 
 /** Where `mq broker start` serves /metrics and /v1/* unless told otherwise. */
@@ -91,6 +97,9 @@ export function defaultBrokerConfig(): BrokerConfig {
     replicaRestoreDelayMs: 60000,
     uncleanLeaderElectionEnable: false,
     brokerSessionTimeoutMs: 6000,
+    autoLeaderRebalanceEnable: true,
+    leaderImbalanceCheckIntervalSeconds: 300,
+    leaderImbalancePerBrokerPercentage: 10,
   };
 }
 
@@ -169,6 +178,12 @@ const keys: Record<string, Setter> = {
   'replica.restore.delay.ms': (c, v) => { c.replicaRestoreDelayMs = int('replica.restore.delay.ms', v, 0); },
   'unclean.leader.election.enable': (c, v) => { c.uncleanLeaderElectionEnable = bool('unclean.leader.election.enable', v); },
   'broker.session.timeout.ms': (c, v) => { c.brokerSessionTimeoutMs = int('broker.session.timeout.ms', v, 1000); },
+  'auto.leader.rebalance.enable': (c, v) => { c.autoLeaderRebalanceEnable = bool('auto.leader.rebalance.enable', v); },
+  'leader.imbalance.check.interval.seconds': (c, v) => { c.leaderImbalanceCheckIntervalSeconds = int('leader.imbalance.check.interval.seconds', v, 1); },
+  'leader.imbalance.per.broker.percentage': (c, v) => {
+    c.leaderImbalancePerBrokerPercentage = int('leader.imbalance.per.broker.percentage', v, 0);
+    if (c.leaderImbalancePerBrokerPercentage > 100) throw new MqError('INVALID_CONFIG', `leader.imbalance.per.broker.percentage=${v}: must be at most 100`);
+  },
 };
 
 export const BROKER_CONFIG_KEYS = Object.keys(keys);

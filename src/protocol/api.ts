@@ -26,6 +26,7 @@ import { DescribeGroupsRequest, DescribeGroupsResponse } from './messages/descri
 import { ListGroupsRequest, ListGroupsResponse } from './messages/list-groups.js';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './messages/delete-groups.js';
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './messages/offset-for-leader-epoch.js';
+import { ElectLeadersRequest, ElectLeadersResponse } from './messages/elect-leaders.js';
 
 export const ApiKey = {
   Produce: 0,
@@ -50,6 +51,7 @@ export const ApiKey = {
   ListGroups: 16,
   DeleteGroups: 42,
   OffsetForLeaderEpoch: 23,
+  ElectLeaders: 43,
 } as const;
 
 export interface ApiSpec<Req = any, Res = any> {
@@ -92,6 +94,8 @@ export const apis: readonly ApiSpec[] = Object.freeze([
   spec(ApiKey.DeleteGroups, 'DeleteGroups', 0, 1, DeleteGroupsRequest, DeleteGroupsResponse),
   // Followers ask the leader where their epochs end (replication); kjs and rdk 2.0.2 never send it.
   spec(ApiKey.OffsetForLeaderEpoch, 'OffsetForLeaderEpoch', 0, 3, OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse),
+  // Preferred leader elections (`mq rebalance leaders`); answered by the controller only.
+  spec(ApiKey.ElectLeaders, 'ElectLeaders', 0, 1, ElectLeadersRequest, ElectLeadersResponse),
 ]);
 
 const byKey = new Map(apis.map((a) => [a.key, a]));

@@ -23,6 +23,7 @@ import { handleDescribeGroups } from './describe-groups.js';
 import { handleListGroups } from './list-groups.js';
 import { handleDeleteGroups } from './delete-groups.js';
 import { handleOffsetForLeaderEpoch } from './offset-for-leader-epoch.js';
+import { handleElectLeaders } from './elect-leaders.js';
 
 export function createHandlers(): Map<number, Handler> {
   const handlers = new Map<number, Handler>([
@@ -47,6 +48,7 @@ export function createHandlers(): Map<number, Handler> {
     [ApiKey.ListGroups, handleListGroups],
     [ApiKey.DeleteGroups, handleDeleteGroups],
     [ApiKey.OffsetForLeaderEpoch, handleOffsetForLeaderEpoch],
+    [ApiKey.ElectLeaders, handleElectLeaders],
   ]);
   // ApiVersions advertises exactly the registry's APIs that have a handler here, so a schema registered
   // ahead of its handler is neither advertised nor served (the server refuses keys without a handler).

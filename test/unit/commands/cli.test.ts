@@ -66,6 +66,7 @@ function fakeAdmin(description?: TopicDescription) {
     },
     async alterTopicConfig(topic, changes) { calls.push(`alterTopicConfig ${topic} ${JSON.stringify(changes)}`); },
     async deleteRecords(topic, before) { calls.push(`deleteRecords ${topic} ${JSON.stringify(before)}`); return [{ partition: 0, logStartOffset: 7 }]; },
+    async electLeaders(partitions) { calls.push(`electLeaders ${JSON.stringify(partitions)}`); return []; },
     async close() { closed++; },
   };
   const deps: Partial<Deps> = { createAdmin: (o) => { options = o; return admin; } };

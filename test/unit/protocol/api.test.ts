@@ -29,6 +29,7 @@ test('advertised ranges are the ones PROTOCOL.md recommends, all below the first
     16: [0, 2, 3], 42: [0, 1, 2],
     21: [0, 1, 2], 32: [0, 2, 4], 33: [0, 1, 2],
     23: [0, 3, 4],
+    43: [0, 1, 2],
   };
   const advertised = advertisedApiVersions();
   assert.equal(advertised.length, Object.keys(expected).length);

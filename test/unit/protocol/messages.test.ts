@@ -23,6 +23,7 @@ import { RecordBatchBuilder } from '../../../src/protocol/record-batch-builder.j
 import { groupSamples } from './group-samples.js';
 import { configSamples } from './config-samples.js';
 import { replicationSamples } from './replication-samples.js';
+import { leaderSamples } from './leader-samples.js';
 
 
 function range(min: number, max: number): number[] {
@@ -244,6 +245,7 @@ const samples: Record<number, { request: (v: number) => any; response: (v: numbe
   ...groupSamples,
   ...configSamples,
   ...replicationSamples,
+  ...leaderSamples,
 };
 
 describe('round trip of every message at every supported version', () => {
