@@ -19,6 +19,8 @@ import produce from './produce.js';
 import top from './top.js';
 import topics from './topics/index.js';
 import groups from './groups/index.js';
+import rebalance from './rebalance.js';
+import reassign from './reassign.js';
 
 export interface Io {
   out?: NodeJS.WritableStream;
@@ -50,6 +52,8 @@ export function buildProgram(ctx: Context): Command {
     .addCommand(consume(ctx))
     .addCommand(topics(ctx))
     .addCommand(groups(ctx))
+    .addCommand(rebalance(ctx))
+    .addCommand(reassign(ctx))
     .addCommand(bench(ctx))
     .addCommand(top(ctx))
     .addCommand(completion(ctx))

@@ -13,6 +13,10 @@
 // compare-and-swap on the state's version plus the controller fence (several states per transaction).
 // Passes never overlap; changes arriving during one cause one more. And it restores the replication
 // factor of brokers gone for longer than replica.restore.delay.ms (replica-restore.ts plans it).
+//
+// Preferred leader elections (ElectLeaders, `mq rebalance leaders`, and every
+// leader.imbalance.check.interval.seconds when auto.leader.rebalance.enable is on) move leadership back
+// to replicas[0] where preferred-leader.ts allows it, through the same transactions.
 import { randomUUID } from 'node:crypto';
 import type { BrokerConfig } from '../config/config.js';
 import { parseTopicConfig } from '../config/topic-config.js';
@@ -25,8 +29,11 @@ import type { MetadataStore, StoreOp } from './metadata-store.js';
 import { placeReplicas } from './placement.js';
 import { BrokerRegistry } from './broker-registry.js';
 import { decideLeader, type ElectionDecision } from './leader-election.js';
+import { partitionsToElect, type LeaderPlacement } from './leader-imbalance.js';
+import { decidePreferredLeader } from './preferred-leader.js';
 import { planReplicaRestore, REASSIGNMENTS_PREFIX, type Reassignment, type RestoreStep } from './replica-restore.js';
 import { topicNameProblem } from './topic-name.js';
+import { ReassignmentRequests } from './reassignment-requests.js';
 
 export interface ControllerCreateTopic {
   name: string;
@@ -52,13 +59,26 @@ const RETRY_PASS_MS = 300;
 /** Restore steps of one topic per transaction (a finishing one takes 2 ops and 1 compare). */
 const RESTORE_STEPS_PER_TXN = 50;
 
+/** How many times a preferred election decides again after its compare-and-swap lost to another change. */
+const PREFERRED_ATTEMPTS = 3;
+
 interface PendingState { topic: string; partition: number; version: number; old: PartitionState; decision: ElectionDecision }
+
+/**
+ * One partition's answer to a preferred leader election: error null = elected (replicas[0] leads now);
+ * otherwise an error-code name (ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE,
+ * UNKNOWN_TOPIC_OR_PARTITION, NOT_CONTROLLER, REQUEST_TIMED_OUT) and why.
+ */
+export interface PreferredElectionResult { topic: string; partition: number; error: string | null; message: string | null }
 
 export class Controller {
   private passing = false;
   private passAgain = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private restoreTimer: NodeJS.Timeout | null = null;
+  /** auto.leader.rebalance.enable: the leader imbalance check every leader.imbalance.check.interval.seconds. */
+  private imbalanceTimer: NodeJS.Timeout | null = null;
+  private checkingImbalance = false;
   /**
    * When each broker named in a replica list was first seen unregistered by THIS controller. Kept in
    * memory only: a new controller starts every clock again, so a failover can delay a restore by up to
@@ -79,9 +99,12 @@ export class Controller {
       this.goneSinceMs.clear();
       this.reassignments = null;
       this.schedulePass();
+      this.startImbalanceChecks();
     });
     election.on('deposed', () => this.stopTimers());
     cache.on('change', () => { if (this.election.isController) this.schedulePass(); });
+    // `mq reassign execute/cancel` requests become reassignment records; re-read them after each one.
+    new ReassignmentRequests(store, election, cache, logger, () => { this.reassignments = null; this.schedulePass(); });
   }
 
   /** Runs pass() now, or once more after the running one (a burst of changes coalesces into one). */
@@ -128,21 +151,116 @@ export class Controller {
       });
     }
     if (pending.length === 0) return;
+    const { lost } = await this.writePending(fence, pending);
+    if (lost.length > 0 && this.election.isController) this.retrySoon(RETRY_PASS_MS);
+  }
+
+  /**
+   * Writes states in transactions of STATES_PER_TXN (one stale state fails its whole batch, whose others
+   * are then written one by one), then lets the cache show what was written before anything else is
+   * decided from it. `lost`: the states whose compare-and-swap failed (or that were not tried because
+   * this broker stopped being controller).
+   */
+  private async writePending(fence: { key: string; version: number }, pending: PendingState[]): Promise<{ written: PendingState[]; lost: PendingState[] }> {
     const written: PendingState[] = [];
-    let lost = false;
+    const lost: PendingState[] = [];
     for (let i = 0; i < pending.length; i += STATES_PER_TXN) {
       const batch = pending.slice(i, i + STATES_PER_TXN);
       if (await this.writeStates(fence, batch)) { written.push(...batch); continue; }
-      if (!this.election.isController) return;
-      // One stale state fails the whole batch: write the others one by one.
+      if (!this.election.isController) { lost.push(...pending.slice(i)); break; }
       for (const one of batch) {
         if (await this.writeStates(fence, [one])) written.push(one);
-        else lost = true;
+        else lost.push(one);
       }
     }
-    if (lost) this.retrySoon(RETRY_PASS_MS);
-    // Let the cache show our writes before deciding anything else from it.
     await this.cacheShows(() => written.every((w) => this.cache.partitionVersion(w.topic, w.partition) !== w.version));
+    return { written, lost };
+  }
+
+  /**
+   * ElectLeaders type 0 and the automatic leader rebalance: elects each partition's preferred replica
+   * where preferred-leader.ts allows it (`partitions` null = every partition), with the same
+   * compare-and-swap + fence transactions as the leader elections of pass(). A state that changed
+   * meanwhile is decided again once the cache shows the change (PREFERRED_ATTEMPTS times in all).
+   * Answers once this broker's cache shows the new leaders.
+   */
+  async electPreferredLeaders(partitions: { topic: string; partition: number }[] | null, reason = 'preferred leader election requested'): Promise<PreferredElectionResult[]> {
+    const fence = this.fence();
+    const keyOf = (topic: string, partition: number): string => `${topic}/${partition}`;
+    const wanted = new Map<string, { topic: string; partition: number }>();
+    for (const tp of partitions ?? this.leaderPlacements()) wanted.set(keyOf(tp.topic, tp.partition), { topic: tp.topic, partition: tp.partition });
+    const results = new Map<string, PreferredElectionResult>();
+    const answer = (topic: string, partition: number, error: string | null, message: string | null): void => {
+      results.set(keyOf(topic, partition), { topic, partition, error, message });
+    };
+    let todo = [...wanted.values()];
+    for (let attempt = 0; todo.length > 0 && attempt < PREFERRED_ATTEMPTS && this.election.isController; attempt++) {
+      const pending: PendingState[] = [];
+      for (const { topic, partition } of todo) {
+        const replicas = this.cache.topics.get(topic)?.replicas[partition];
+        const state = this.cache.partition(topic, partition);
+        if (!replicas || !state) { answer(topic, partition, 'UNKNOWN_TOPIC_OR_PARTITION', `partition ${topic}-${partition} does not exist`); continue; }
+        const version = this.cache.partitionVersion(topic, partition);
+        const d = decidePreferredLeader({ replicas, state, stateVersion: version, brokers: this.cache.brokers });
+        if (d.kind === 'not-needed') answer(topic, partition, 'ELECTION_NOT_NEEDED', `preferred replica ${d.preferred} already leads`);
+        else if (d.kind === 'not-available') answer(topic, partition, 'PREFERRED_LEADER_NOT_AVAILABLE', d.reason);
+        else pending.push({ topic, partition, version, old: state, decision: { state: d.state, reason, leaderChanged: true } });
+      }
+      todo = [];
+      if (pending.length === 0) break;
+      const { written, lost } = await this.writePending(fence, pending);
+      for (const w of written) answer(w.topic, w.partition, null, null);
+      todo = lost.map((w) => ({ topic: w.topic, partition: w.partition }));
+      // Decide the lost ones again from the state that beat them.
+      if (todo.length > 0) await this.cacheShows(() => lost.some((w) => this.cache.partitionVersion(w.topic, w.partition) !== w.version));
+    }
+    for (const { topic, partition } of todo) {
+      if (this.election.isController) answer(topic, partition, 'REQUEST_TIMED_OUT', `the state of ${topic}-${partition} kept changing; try again`);
+      else answer(topic, partition, 'NOT_CONTROLLER', `broker ${this.config.nodeId} stopped being the controller`);
+    }
+    return [...wanted.keys()].map((k) => results.get(k)!);
+  }
+
+  /** Every partition with its replica list and current leader (-1 when its state is not known yet). */
+  private leaderPlacements(): LeaderPlacement[] {
+    const out: LeaderPlacement[] = [];
+    for (const [topic, record] of this.cache.topics) {
+      record.replicas.forEach((replicas, partition) => out.push({ topic, partition, replicas, leader: this.cache.partition(topic, partition)?.leader ?? -1 }));
+    }
+    return out;
+  }
+
+  private startImbalanceChecks(): void {
+    if (!this.config.autoLeaderRebalanceEnable || this.imbalanceTimer) return;
+    this.imbalanceTimer = setInterval(() => void this.checkLeaderImbalance(), this.config.leaderImbalanceCheckIntervalSeconds * 1000);
+    this.imbalanceTimer.unref();
+  }
+
+  /**
+   * auto.leader.rebalance.enable: every live broker whose share of preferred partitions led by others is
+   * above leader.imbalance.per.broker.percentage gets those partitions back where its replica is live
+   * and in the ISR (leader-imbalance.ts, then electPreferredLeaders; one log line per moved partition).
+   */
+  private async checkLeaderImbalance(): Promise<void> {
+    if (this.checkingImbalance || !this.election.isController) return;
+    this.checkingImbalance = true;
+    try {
+      const live = [...this.cache.brokers.values()].filter((b) => !b.shuttingDown).map((b) => b.brokerId);
+      const due = partitionsToElect(this.leaderPlacements(), live, this.config.leaderImbalancePerBrokerPercentage);
+      const byBroker = new Map<number, typeof due>();
+      for (const d of due) byBroker.set(d.imbalance.brokerId, [...(byBroker.get(d.imbalance.brokerId) ?? []), d]);
+      for (const [brokerId, list] of byBroker) {
+        if (!this.election.isController) return;
+        const { preferred, notLed, percentage } = list[0].imbalance;
+        const reason = `leader imbalance: broker ${brokerId} leads ${preferred - notLed} of the ${preferred} partitions it is preferred leader of `
+          + `(${Math.round(percentage)}% led elsewhere > leader.imbalance.per.broker.percentage=${this.config.leaderImbalancePerBrokerPercentage})`;
+        await this.electPreferredLeaders(list.map((d) => ({ topic: d.placement.topic, partition: d.placement.partition })), reason);
+      }
+    } catch (err) {
+      if (this.election.isController) this.logger.warn('leader imbalance check failed', { error: (err as Error).message });
+    } finally {
+      this.checkingImbalance = false;
+    }
   }
 
   private async writeStates(fence: { key: string; version: number }, batch: PendingState[]): Promise<boolean> {
@@ -267,8 +385,10 @@ export class Controller {
   private stopTimers(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.restoreTimer) clearTimeout(this.restoreTimer);
+    if (this.imbalanceTimer) clearInterval(this.imbalanceTimer);
     this.retryTimer = null;
     this.restoreTimer = null;
+    this.imbalanceTimer = null;
   }
 
   async createTopic(req: ControllerCreateTopic): Promise<void> {

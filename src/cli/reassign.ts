@@ -1,0 +1,190 @@
+// `mq reassign plan|execute|status|cancel` (issue 8). plan reads the current replica lists from
+// Metadata and prints reassignment-plan.ts's plan; the others talk to etcd: execute and cancel write
+// requests under `reassignment-requests/` (the controller applies them, reassignment-requests.ts), status
+// reads `reassignments/` and asks each broker's admin endpoint (/v1/partitions) how far the adding
+// replicas have caught up with their leader.
+import type { BrokerInfo as RegisteredBrokerInfo } from '../cluster/broker-registry.js';
+import { BROKERS_PREFIX } from '../cluster/broker-registry.js';
+import { EtcdStore } from '../cluster/etcd-store.js';
+import { planReassignment, type PlanPartition, type ReassignmentPlan } from '../cluster/reassignment-plan.js';
+import { REASSIGNMENT_REQUESTS_PREFIX } from '../cluster/reassignment-requests.js';
+import { REASSIGNMENTS_PREFIX, type Reassignment } from '../cluster/replica-restore.js';
+import type { PartitionView } from '../metrics/broker-view.js';
+import type { Admin } from '../client/types.js';
+import type { PartitionState, TopicRecord } from '../broker/topic-manager.js';
+import { MqError } from '../util/mq-error.js';
+
+/** `--brokers 1,2,3,4` */
+export function parseBrokerIds(raw: string): number[] {
+  const parts = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const ids = parts.map((s) => Number(s));
+  if (ids.length === 0 || !ids.every((id) => Number.isInteger(id) && id >= 0) || parts.some((s) => !/^\d+$/.test(s))) {
+    throw new MqError('INVALID_ARGUMENT', `'${raw}' is not a comma-separated list of broker ids`, { hint: 'Pass --brokers 1,2,3.' });
+  }
+  if (new Set(ids).size !== ids.length) throw new MqError('INVALID_ARGUMENT', `'${raw}' lists a broker twice`);
+  return ids;
+}
+
+/** The plan that spreads `topics` (default: every topic) over `brokerIds`, from the cluster's Metadata. */
+export async function reassignPlan(admin: Admin, brokerIds: number[], topics?: string[]): Promise<ReassignmentPlan> {
+  const md = await admin.metadata(topics ?? null);
+  const partitions: PlanPartition[] = [];
+  for (const t of md.topics) {
+    if (t.errorCode !== 0) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${t.name}' does not exist`);
+    for (const p of t.partitions) partitions.push({ topic: t.name, partition: p.partition, replicas: p.replicas });
+  }
+  const racks = new Map(md.brokers.map((b) => [b.nodeId, b.rack]));
+  return planReassignment({ partitions, brokers: brokerIds.map((brokerId) => ({ brokerId, rack: racks.get(brokerId) ?? null })) });
+}
+
+async function withEtcd<T>(endpoints: string, fn: (store: EtcdStore) => Promise<T>): Promise<T> {
+  const store = await EtcdStore.connect({ endpoints });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Writes one request per plan entry; refuses (nothing written) when a named partition is already being
+ * reassigned or does not exist. Returns how many requests were written.
+ */
+export async function reassignExecute(endpoints: string, plan: ReassignmentPlan): Promise<number> {
+  return withEtcd(endpoints, async (store) => {
+    const running = new Set((await store.range(REASSIGNMENTS_PREFIX)).map((kv) => kv.key.slice(REASSIGNMENTS_PREFIX.length)));
+    const topics = new Map<string, TopicRecord | null>();
+    for (const p of plan.partitions) {
+      if (!topics.has(p.topic)) {
+        const kv = await store.get(`topics/${p.topic}`);
+        topics.set(p.topic, kv ? JSON.parse(kv.value) as TopicRecord : null);
+      }
+      const record = topics.get(p.topic);
+      if (!record || p.partition >= record.replicas.length) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${p.topic}-${p.partition} does not exist`);
+      if (running.has(`${p.topic}/${p.partition}`)) {
+        throw new MqError('INVALID_ARGUMENT', `${p.topic}-${p.partition} is being reassigned already`, { hint: 'Wait for `mq reassign status` to show it done, or run `mq reassign cancel`.' });
+      }
+    }
+    for (const p of plan.partitions) await store.put(`${REASSIGNMENT_REQUESTS_PREFIX}${p.topic}/${p.partition}`, JSON.stringify({ replicas: p.replicas }));
+    return plan.partitions.length;
+  });
+}
+
+/** Asks the controller to roll back every unfinished reassignment (and drops requests not applied yet). Returns how many. */
+export async function reassignCancel(endpoints: string): Promise<number> {
+  return withEtcd(endpoints, async (store) => {
+    const keys = new Set([
+      ...(await store.range(REASSIGNMENTS_PREFIX)).map((kv) => kv.key.slice(REASSIGNMENTS_PREFIX.length)),
+      ...(await store.range(REASSIGNMENT_REQUESTS_PREFIX)).map((kv) => kv.key.slice(REASSIGNMENT_REQUESTS_PREFIX.length)),
+    ]);
+    for (const key of keys) await store.put(`${REASSIGNMENT_REQUESTS_PREFIX}${key}`, JSON.stringify({ cancel: true }));
+    return keys.size;
+  });
+}
+
+export interface AddingProgress {
+  broker: number;
+  /** The adding replica's log end offset; null when its admin endpoint did not answer or it has no log yet. */
+  logEndOffset: number | null;
+  inIsr: boolean;
+}
+
+export interface ReassignmentStatus {
+  topic: string;
+  partition: number;
+  /** 'moving': a reassignment record; 'requested': a request the controller has not applied yet. */
+  state: 'moving' | 'requested' | 'cancelling';
+  replicas: number[];
+  target: number[];
+  adding: number[];
+  removing: number[];
+  leader: number;
+  /** The leader's log end offset; null when unknown. */
+  leaderLogEndOffset: number | null;
+  progress: AddingProgress[];
+}
+
+const ADMIN_TIMEOUT_MS = 3000;
+
+/** The reassignments in progress (and requests not yet applied), in topic and partition order. */
+export async function reassignStatus(endpoints: string): Promise<ReassignmentStatus[]> {
+  return withEtcd(endpoints, async (store) => {
+    const records = await store.range(REASSIGNMENTS_PREFIX);
+    const requests = await store.range(REASSIGNMENT_REQUESTS_PREFIX);
+    if (records.length === 0 && requests.length === 0) return [];
+    const registrations = (await store.range(BROKERS_PREFIX)).map((kv) => JSON.parse(kv.value) as RegisteredBrokerInfo);
+    // (broker, topic, partition) → that replica's view from the broker's admin endpoint.
+    const views = new Map<string, PartitionView>();
+    await Promise.all(registrations.filter((b) => b.adminPort !== null).map(async (b) => {
+      try {
+        const res = await fetch(`http://${b.host}:${b.adminPort}/v1/partitions`, { signal: AbortSignal.timeout(ADMIN_TIMEOUT_MS) });
+        if (!res.ok) return;
+        for (const v of await res.json() as PartitionView[]) views.set(`${b.brokerId}/${v.topic}/${v.partition}`, v);
+      } catch {
+        // That broker's progress shows as unknown.
+      }
+    }));
+    const out = new Map<string, ReassignmentStatus>();
+    const topicCache = new Map<string, TopicRecord | null>();
+    const describe = async (id: string, r: Reassignment | null, state: ReassignmentStatus['state'], requested: number[]): Promise<ReassignmentStatus> => {
+      const slash = id.lastIndexOf('/');
+      const topic = id.slice(0, slash);
+      const partition = Number(id.slice(slash + 1));
+      if (!topicCache.has(topic)) {
+        const kv = await store.get(`topics/${topic}`);
+        topicCache.set(topic, kv ? JSON.parse(kv.value) as TopicRecord : null);
+      }
+      const replicas = topicCache.get(topic)?.replicas[partition] ?? [];
+      const stateKv = await store.get(`partitions/${topic}/${partition}`);
+      const ps = stateKv ? JSON.parse(stateKv.value) as PartitionState : null;
+      const leader = ps?.leader ?? -1;
+      const adding = r?.adding ?? requested.filter((b) => !replicas.includes(b));
+      return {
+        topic, partition, state, replicas,
+        target: r?.target ?? requested,
+        adding,
+        removing: r?.removing ?? replicas.filter((b) => requested.length > 0 && !requested.includes(b)),
+        leader,
+        leaderLogEndOffset: views.get(`${leader}/${topic}/${partition}`)?.logEndOffset ?? null,
+        progress: adding.map((broker) => ({
+          broker,
+          logEndOffset: views.get(`${broker}/${topic}/${partition}`)?.logEndOffset ?? null,
+          inIsr: ps?.isr.includes(broker) ?? false,
+        })),
+      };
+    };
+    for (const kv of records) {
+      const id = kv.key.slice(REASSIGNMENTS_PREFIX.length);
+      out.set(id, await describe(id, JSON.parse(kv.value) as Reassignment, 'moving', []));
+    }
+    for (const kv of requests) {
+      const id = kv.key.slice(REASSIGNMENT_REQUESTS_PREFIX.length);
+      const req = JSON.parse(kv.value) as { replicas?: number[]; cancel?: boolean };
+      if (req.cancel) {
+        const existing = out.get(id);
+        if (existing) existing.state = 'cancelling';
+        continue;
+      }
+      if (!out.has(id)) out.set(id, await describe(id, null, 'requested', req.replicas ?? []));
+    }
+    return [...out.values()].sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+  });
+}
+
+export const REASSIGN_STATUS_HEADERS = ['TOPIC', 'PARTITION', 'STATE', 'REPLICAS', 'TARGET', 'ADDING', 'REMOVING', 'PROGRESS'];
+
+/** Progress of each adding replica: "4: 1200/5000 (24%)", "4: in sync", "4: ?" when unknown. */
+export function progressText(s: ReassignmentStatus): string {
+  if (s.progress.length === 0) return s.state === 'requested' ? 'waiting for the controller' : '-';
+  return s.progress.map((p) => {
+    if (p.inIsr) return `${p.broker}: in sync`;
+    if (p.logEndOffset === null || s.leaderLogEndOffset === null) return `${p.broker}: ?`;
+    const pct = s.leaderLogEndOffset === 0 ? 100 : Math.min(100, Math.floor((p.logEndOffset / s.leaderLogEndOffset) * 100));
+    return `${p.broker}: ${p.logEndOffset}/${s.leaderLogEndOffset} (${pct}%)`;
+  }).join(', ');
+}
+
+export function reassignStatusRows(list: ReassignmentStatus[]): string[][] {
+  const ids = (l: number[]): string => (l.length === 0 ? '-' : l.join(','));
+  return list.map((s) => [s.topic, String(s.partition), s.state, ids(s.replicas), ids(s.target), ids(s.adding), ids(s.removing), progressText(s)]);
+}

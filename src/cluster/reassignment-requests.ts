@@ -1,0 +1,199 @@
+// Reassignment requests (issue 8): `mq reassign execute` writes `reassignment-requests/<topic>/<p>` =
+// {"replicas":[...]} and `mq reassign cancel` writes {"cancel":true}. While this broker is controller it
+// watches that prefix and turns each request into the reassignment record the replica restore already
+// drives (replica-restore.ts, `reassignments/<topic>/<p>` = {target, adding, removing}):
+//   replicas  adding = target - current, removing = current - target; the topic's replica list gains
+//             the adding brokers (appended) in the same transaction as the record. The controller's
+//             "complete" step finishes it once every adding broker is in the ISR.
+//   cancel    a reassignment not complete yet goes back: replica list = current minus adding, record
+//             deleted, the adding brokers leave the ISR (if one of them leads, the first original
+//             replica in the ISR takes over with a new leader epoch). Without a record it is a no-op.
+// Each request is applied with its own transaction that compares the controller fence, the topic
+// record, the reassignment record, the partition state and the request itself (a newer request for the
+// same partition is never deleted unread), then deleted. A request that cannot apply (unknown topic,
+// a broker not registered, a reassignment already running) is logged and deleted.
+import type { PartitionState, TopicRecord } from '../broker/topic-manager.js';
+import type { Logger } from '../util/logger.js';
+import type { ControllerElection } from './controller-election.js';
+import type { MetadataCache } from './metadata-cache.js';
+import type { MetadataStore, StoreOp } from './metadata-store.js';
+import { REASSIGNMENTS_PREFIX, type Reassignment } from './replica-restore.js';
+
+export const REASSIGNMENT_REQUESTS_PREFIX = 'reassignment-requests/';
+
+export type ReassignmentRequest = { replicas: number[] } | { cancel: true };
+
+/** How soon requests are read again after a transaction lost to another write. */
+const RETRY_MS = 300;
+
+export class ReassignmentRequests {
+  private watching: AbortController | null = null;
+  private running = false;
+  private again = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  /** `applied` runs after each record written or deleted (the controller re-reads `reassignments/`). */
+  constructor(
+    private readonly store: MetadataStore,
+    private readonly election: ControllerElection,
+    private readonly cache: MetadataCache,
+    private readonly logger: Logger,
+    private readonly applied: () => void,
+  ) {
+    election.on('elected', () => this.start());
+    election.on('deposed', () => this.stop());
+  }
+
+  private start(): void {
+    this.stop();
+    const watching = new AbortController();
+    this.watching = watching;
+    void (async () => {
+      while (!watching.signal.aborted && this.election.isController) {
+        try {
+          const events = this.store.watch(REASSIGNMENT_REQUESTS_PREFIX, watching.signal)[Symbol.asyncIterator]();
+          this.schedule();
+          for (;;) {
+            const r = await events.next();
+            if (r.done) break;
+            if (r.value.type === 'put') this.schedule();
+          }
+        } catch (err) {
+          if (watching.signal.aborted) return;
+          this.logger.warn('reassignment request watch failed; watching again', { error: (err as Error).message });
+        }
+        if (!watching.signal.aborted) await new Promise((r) => setTimeout(r, 500).unref());
+      }
+    })();
+  }
+
+  private stop(): void {
+    this.watching?.abort();
+    this.watching = null;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /** Applies every pending request now, or once more after the running round. */
+  private schedule(): void {
+    if (!this.election.isController) return;
+    if (this.running) { this.again = true; return; }
+    this.running = true;
+    void (async () => {
+      try {
+        do {
+          this.again = false;
+          if (!await this.applyAll()) this.retrySoon();
+        } while (this.again && this.election.isController);
+      } catch (err) {
+        if (this.election.isController) {
+          this.logger.warn('reassignment requests failed; retrying', { error: (err as Error).message });
+          this.retrySoon();
+        }
+      } finally {
+        this.running = false;
+      }
+    })();
+  }
+
+  private retrySoon(): void {
+    if (this.retryTimer || !this.election.isController) return;
+    this.retryTimer = setTimeout(() => { this.retryTimer = null; this.schedule(); }, RETRY_MS);
+    this.retryTimer.unref();
+  }
+
+  /** False when some transaction lost (try again later). */
+  private async applyAll(): Promise<boolean> {
+    let ok = true;
+    for (const kv of await this.store.range(REASSIGNMENT_REQUESTS_PREFIX)) {
+      if (!this.election.isController) return true;
+      const id = kv.key.slice(REASSIGNMENT_REQUESTS_PREFIX.length);
+      const slash = id.lastIndexOf('/');
+      const topic = id.slice(0, slash);
+      const partition = Number(id.slice(slash + 1));
+      let request: ReassignmentRequest;
+      try {
+        request = JSON.parse(kv.value) as ReassignmentRequest;
+      } catch {
+        request = { replicas: [] };
+      }
+      const requestCompare = { key: kv.key, version: kv.version };
+      if (!await this.applyOne(topic, partition, request, requestCompare)) ok = false;
+    }
+    return ok;
+  }
+
+  private async applyOne(topic: string, partition: number, request: ReassignmentRequest, requestCompare: { key: string; version: number }): Promise<boolean> {
+    const fence = this.election.fence();
+    if (!fence) return true;
+    const drop = async (why: string): Promise<boolean> => {
+      this.logger.warn('reassignment request refused', { topic, partition, reason: why });
+      return this.store.txn([fence, requestCompare], [{ delete: requestCompare.key }]);
+    };
+    const topicKv = await this.store.get(`topics/${topic}`);
+    if (!topicKv) return drop(`topic '${topic}' does not exist`);
+    const record = JSON.parse(topicKv.value) as TopicRecord;
+    const current = record.replicas[partition];
+    if (!Number.isInteger(partition) || !current) return drop(`partition ${topic}-${partition} does not exist`);
+    const recordKey = `${REASSIGNMENTS_PREFIX}${topic}/${partition}`;
+    const running = await this.store.get(recordKey);
+    const compares = [fence, requestCompare, { key: `topics/${topic}`, version: topicKv.version }, { key: recordKey, version: running?.version ?? 0 }];
+    const replicasOp = (list: number[]): StoreOp => {
+      const replicas = record.replicas.map((l, i) => (i === partition ? list : l));
+      return { put: { key: `topics/${topic}`, value: JSON.stringify({ ...record, replicas }) } };
+    };
+
+    if ('cancel' in request && request.cancel === true) {
+      if (!running) return this.store.txn([fence, requestCompare], [{ delete: requestCompare.key }]);
+      const r = JSON.parse(running.value) as Reassignment;
+      const original = current.filter((id) => !r.adding.includes(id));
+      const stateKv = await this.store.get(`partitions/${topic}/${partition}`);
+      const ops: StoreOp[] = [replicasOp(original), { delete: recordKey }, { delete: requestCompare.key }];
+      let leaderFrom = -1;
+      let next: PartitionState | null = null;
+      if (stateKv) {
+        const state = JSON.parse(stateKv.value) as PartitionState;
+        const isr = state.isr.filter((id) => !r.adding.includes(id));
+        next = { ...state, isr };
+        if (r.adding.includes(state.leader)) {
+          const leader = original.find((id) => isr.includes(id) && this.cache.brokers.has(id));
+          if (leader === undefined) return drop(`cannot cancel: leader ${state.leader} is an added replica and no original replica is in the ISR`);
+          leaderFrom = state.leader;
+          next = { leader, leaderEpoch: state.leaderEpoch + 1, isr };
+        }
+        compares.push({ key: stateKv.key, version: stateKv.version });
+        ops.push({ put: { key: stateKv.key, value: JSON.stringify(next) } });
+      }
+      if (!await this.store.txn(compares, ops)) return false;
+      this.logger.info('reassignment cancelled', { topic, partition, replicas: original.join(','), dropped: r.adding.join(',') });
+      if (next && leaderFrom !== -1) {
+        this.logger.info('partition leader elected', { topic, partition, from: leaderFrom, to: next.leader, leaderEpoch: next.leaderEpoch, isr: next.isr.join(','), reason: 'reassignment cancelled' });
+      }
+      this.applied();
+      return true;
+    }
+
+    const target = 'replicas' in request && Array.isArray(request.replicas) ? request.replicas : [];
+    if (target.length === 0 || new Set(target).size !== target.length || !target.every((id) => Number.isInteger(id))) {
+      return drop('the request needs a non-empty list of distinct broker ids');
+    }
+    const unknown = target.filter((id) => !this.cache.brokers.has(id));
+    if (unknown.length > 0) return drop(`broker${unknown.length === 1 ? '' : 's'} ${unknown.join(',')} not registered`);
+    if (running) return drop('a reassignment of this partition is already in progress (cancel it first)');
+    if (target.join() === current.join()) return this.store.txn([fence, requestCompare], [{ delete: requestCompare.key }]);
+    const reassignment: Reassignment = {
+      target: [...target],
+      adding: target.filter((id) => !current.includes(id)),
+      removing: current.filter((id) => !target.includes(id)),
+    };
+    const ops: StoreOp[] = [
+      replicasOp([...current, ...reassignment.adding]),
+      { put: { key: recordKey, value: JSON.stringify(reassignment) } },
+      { delete: requestCompare.key },
+    ];
+    if (!await this.store.txn(compares, ops)) return false;
+    this.logger.info('reassignment started', { topic, partition, replicas: [...current, ...reassignment.adding].join(','), adding: reassignment.adding.join(','), removing: reassignment.removing.join(',') });
+    this.applied();
+    return true;
+  }
+}
