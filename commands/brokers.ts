@@ -1,8 +1,14 @@
 // mq brokers list: the brokers of the cluster (from Metadata) and which one is controller.
 import { Command } from 'commander';
 import { BROKER_LIST_HEADERS, brokerListing, brokerListRows } from '../src/cli/broker-rows.js';
+import {
+  decommissionProgress, decommissionProgressLine, decommissionStart, registeredBrokers, safeToStopLine,
+} from '../src/cli/decommission.js';
+import { sleep } from '../src/util/promise.js';
 import type { Context } from './context.js';
-import { bootstrapOption } from './options.js';
+import { bootstrapOption, int } from './options.js';
+
+const DECOMMISSION_POLL_MS = 1000;
 
 export default function brokers(ctx: Context): Command {
   const list = new Command('list')
@@ -19,5 +25,50 @@ Examples:
       const listing = brokerListing(await (await ctx.admin(o.bootstrap)).metadata([]));
       await (o.json ? ctx.out.json(listing) : ctx.out.table(BROKER_LIST_HEADERS, brokerListRows(listing)));
     });
-  return new Command('brokers').description('Inspect the brokers of a cluster').addCommand(list);
+  const decommission = new Command('decommission')
+    .description('Move every replica off a broker onto the other registered brokers, and say when it is safe to stop it')
+    .argument('<id>', 'the broker to empty', int(0))
+    .requiredOption('--etcd <url,...>', 'the cluster\'s etcd endpoints (comma-separated)')
+    .addOption(bootstrapOption())
+    .option('--wait', 'follow the moves until the broker holds and leads no partition')
+    .option('--json', 'print {broker, targets, holding, moving, plan} (with --wait: {broker, moving, safe}; progress goes to stderr)')
+    .addHelpText('after', `
+The plan is what \`mq reassign plan --brokers <every registered broker but ID>\` prints (it also evens
+out the remaining brokers); the controller adds each new replica, waits for it to join the ISR, moves
+leadership off ID, then drops ID's replica. Refused, with nothing started, when fewer brokers than some
+topic's replication factor would remain. Without -b, Metadata is asked from the registered brokers.
+
+Examples:
+  mq brokers decommission 4 --etcd http://127.0.0.1:2379 --wait
+  mq brokers decommission 4 --etcd http://127.0.0.1:2379 && mq reassign status --etcd http://127.0.0.1:2379`)
+    .action(async (id: number, o: { etcd: string; bootstrap: string[]; wait?: boolean; json?: boolean }, cmd: Command) => {
+      const bootstrap = cmd.getOptionValueSource('bootstrap') === 'default'
+        ? [...(await registeredBrokers(o.etcd)).values()]
+        : o.bootstrap;
+      const started = await decommissionStart(await ctx.admin(bootstrap.length > 0 ? bootstrap : o.bootstrap), o.etcd, id);
+      const moving = `moving ${started.moving} partition${started.moving === 1 ? '' : 's'} off broker ${id} onto ${started.targets.join(',')} (it holds ${started.holding})`;
+      if (!o.wait) {
+        if (o.json) await ctx.out.json(started);
+        else if (started.holding === 0) await ctx.out.line(safeToStopLine(id));
+        else {
+          await ctx.out.line(moving);
+          await ctx.out.line(`run \`mq brokers decommission ${id} --wait\` or \`mq reassign status\` to follow it`);
+        }
+        return;
+      }
+      const say = (text: string): void | Promise<void> => (o.json ? ctx.out.note(text) : ctx.out.line(text));
+      if (started.holding > 0) await say(moving);
+      let last = '';
+      for (;;) {
+        const p = await decommissionProgress(o.etcd, id);
+        if (p.done) break;
+        const line = decommissionProgressLine(p);
+        if (line !== last) await say(line);
+        last = line;
+        await sleep(DECOMMISSION_POLL_MS, ctx.signal);
+      }
+      if (o.json) await ctx.out.json({ broker: id, moving: started.moving, safe: true });
+      else await ctx.out.line(safeToStopLine(id));
+    });
+  return new Command('brokers').description('Inspect the brokers of a cluster and empty one before it leaves').addCommand(list).addCommand(decommission);
 }

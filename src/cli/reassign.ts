@@ -37,7 +37,7 @@ export async function reassignPlan(admin: Admin, brokerIds: number[], topics?: s
   return planReassignment({ partitions, brokers: brokerIds.map((brokerId) => ({ brokerId, rack: racks.get(brokerId) ?? null })) });
 }
 
-async function withEtcd<T>(endpoints: string, fn: (store: EtcdStore) => Promise<T>): Promise<T> {
+export async function withEtcd<T>(endpoints: string, fn: (store: EtcdStore) => Promise<T>): Promise<T> {
   const store = await EtcdStore.connect({ endpoints });
   try {
     return await fn(store);

@@ -1,0 +1,101 @@
+// `mq brokers decommission ID` (issue 8, "brokers in and out"): move every replica off broker ID onto the
+// other registered brokers, then (with --wait) follow the moves until the broker holds and leads nothing.
+// The plan is `mq reassign plan --brokers <every registered broker but ID>` and is started like
+// `mq reassign execute` (reassign.ts); the controller adds the new replicas before dropping ID's, and
+// hands leadership on when ID led a partition, so the ISR never shrinks below the replication factor
+// for the move. Progress is read from etcd: `topics/` (replica lists), `partitions/` (leaders) and the
+// reassignments still running (reassignStatus).
+import { BROKERS_PREFIX, type BrokerInfo } from '../cluster/broker-registry.js';
+import type { ReassignmentPlan } from '../cluster/reassignment-plan.js';
+import type { PartitionState, TopicRecord } from '../broker/topic-manager.js';
+import type { Admin } from '../client/types.js';
+import { MqError } from '../util/mq-error.js';
+import { progressText, reassignExecute, reassignPlan, reassignStatus, withEtcd, type ReassignmentStatus } from './reassign.js';
+
+export interface DecommissionStart {
+  broker: number;
+  /** The brokers that take over (every registered broker but `broker`). */
+  targets: number[];
+  /** Partitions whose replica list named `broker` when the plan was made. */
+  holding: number;
+  /** Partitions whose replica list changes (the plan also evens out the remaining brokers). */
+  moving: number;
+  plan: ReassignmentPlan;
+}
+
+/** The brokers registered in etcd now, as "host:port" by id. */
+export async function registeredBrokers(endpoints: string): Promise<Map<number, string>> {
+  return withEtcd(endpoints, async (store) => new Map((await store.range(BROKERS_PREFIX)).map((kv) => {
+    const b = JSON.parse(kv.value) as BrokerInfo;
+    return [b.brokerId, `${b.host}:${b.port}`] as const;
+  })));
+}
+
+/**
+ * Plans and requests the moves off `broker`. Refuses (nothing written) when the other registered brokers
+ * are fewer than some topic's replication factor. Writes nothing when `broker` holds no replica.
+ */
+export async function decommissionStart(admin: Admin, endpoints: string, broker: number): Promise<DecommissionStart> {
+  const registered = await registeredBrokers(endpoints);
+  const targets = [...registered.keys()].filter((id) => id !== broker).sort((a, b) => a - b);
+  const md = await admin.metadata(null);
+  let holding = 0;
+  for (const t of md.topics) {
+    if (t.errorCode !== 0) continue;
+    const rf = Math.max(0, ...t.partitions.map((p) => p.replicas.length));
+    const holds = t.partitions.filter((p) => p.replicas.includes(broker)).length;
+    holding += holds;
+    if (holds > 0 && rf > targets.length) {
+      throw new MqError('INVALID_ARGUMENT',
+        `cannot decommission broker ${broker}: topic '${t.name}' has replication factor ${rf} but only ${targets.length} other broker${targets.length === 1 ? ' is' : 's are'} registered (${targets.join(',') || 'none'})`,
+        { hint: 'Start another broker first (a new --id), or lower the topic\'s replication factor.' });
+    }
+  }
+  if (holding === 0) return { broker, targets, holding, moving: 0, plan: { version: 1, partitions: [] } };
+  const plan = await reassignPlan(admin, targets);
+  const moving = await reassignExecute(endpoints, plan);
+  return { broker, targets, holding, moving, plan };
+}
+
+export interface DecommissionProgress {
+  broker: number;
+  /** Partitions ("topic-p") whose replica list still names the broker. */
+  holding: string[];
+  /** How many of them the broker leads. */
+  leading: number;
+  /** Reassignments in progress or requested, anywhere in the cluster. */
+  moving: ReassignmentStatus[];
+  /** Nothing moving and the broker neither holds nor leads a partition: safe to stop. */
+  done: boolean;
+}
+
+/** Where the decommission of `broker` stands, from etcd. */
+export async function decommissionProgress(endpoints: string, broker: number): Promise<DecommissionProgress> {
+  const { holding, leading } = await withEtcd(endpoints, async (store) => {
+    const held: string[] = [];
+    for (const kv of await store.range('topics/')) {
+      const topic = kv.key.slice('topics/'.length);
+      const record = JSON.parse(kv.value) as TopicRecord;
+      record.replicas.forEach((list, p) => { if (list.includes(broker)) held.push(`${topic}-${p}`); });
+    }
+    let led = 0;
+    for (const kv of await store.range('partitions/')) {
+      if ((JSON.parse(kv.value) as PartitionState).leader === broker) led++;
+    }
+    return { holding: held, leading: led };
+  });
+  const moving = await reassignStatus(endpoints);
+  return { broker, holding, leading, moving, done: moving.length === 0 && holding.length === 0 && leading === 0 };
+}
+
+/** "broker 4: 5 partitions left (2 led by it); moving orders-0 [3: 120/300 (40%)], orders-1 [1: in sync]" */
+export function decommissionProgressLine(p: DecommissionProgress): string {
+  const n = p.holding.length;
+  const head = `broker ${p.broker}: ${n} partition${n === 1 ? '' : 's'} left (${p.leading} led by it)`;
+  if (p.moving.length === 0) return head;
+  return `${head}; moving ${p.moving.map((s) => `${s.topic}-${s.partition} [${progressText(s)}]`).join(', ')}`;
+}
+
+export function safeToStopLine(broker: number): string {
+  return `broker ${broker} holds no replicas; it is safe to stop it`;
+}
