@@ -301,22 +301,7 @@ export class ClusterMode {
     } finally {
       await conn.close();
     }
-    await this.cacheShows(() => this.cache.topics.has(name), AUTO_CREATE_WAIT_MS);
-  }
-
-  /** Resolves once `done()` holds (checked on every cache change) or after `ms`. */
-  private cacheShows(done: () => boolean, ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (!done()) return;
-        clearTimeout(timer);
-        this.cache.off('change', check);
-        resolve();
-      };
-      const timer = setTimeout(() => { this.cache.off('change', check); resolve(); }, ms);
-      this.cache.on('change', check);
-      check();
-    });
+    await this.cache.waitFor(() => this.cache.topics.has(name), AUTO_CREATE_WAIT_MS);
   }
 
   /** The controller, or NOT_CONTROLLER when this broker is not it. */

@@ -502,17 +502,7 @@ export class Controller {
   }
 
   private cacheShows(done: () => boolean): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (!done()) return;
-        clearTimeout(timer);
-        this.cache.off('change', check);
-        resolve();
-      };
-      const timer = setTimeout(() => { this.cache.off('change', check); resolve(); }, CACHE_WAIT_MS);
-      this.cache.on('change', check);
-      check();
-    });
+    return this.cache.waitFor(done, CACHE_WAIT_MS);
   }
 }
 

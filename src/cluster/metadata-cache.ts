@@ -51,6 +51,21 @@ export class MetadataCache extends EventEmitter {
     return this.partitionVersions.get(`${topic}/${index}`) ?? 0;
   }
 
+  /** Resolves once `done()` holds (checked now and after every applied change) or after `timeoutMs`. */
+  waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (!done()) return;
+        clearTimeout(timer);
+        this.off('change', check);
+        resolve();
+      };
+      const timer = setTimeout(() => { this.off('change', check); resolve(); }, timeoutMs);
+      this.on('change', check);
+      check();
+    });
+  }
+
   liveBrokerIds(): number[] {
     return [...this.brokers.keys()].sort((a, b) => a - b);
   }
