@@ -250,7 +250,7 @@ export class TopicManager {
   }
 
   private logConfig(config: TopicConfig): LogConfig {
-    return { segmentBytes: config['segment.bytes'], segmentMs: config['segment.ms'], indexIntervalBytes: this.config.indexIntervalBytes };
+    return logConfigFor(config, this.config.indexIntervalBytes);
   }
 
   private partitionStateOp(topic: string, p: number): StoreOp {
@@ -274,6 +274,11 @@ export class TopicManager {
     await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, to - from) }, worker));
     return out;
   }
+}
+
+/** What a partition's Log needs of its topic's config (the broker sets the index interval). */
+export function logConfigFor(config: TopicConfig, indexIntervalBytes: number): LogConfig {
+  return { segmentBytes: config['segment.bytes'], segmentMs: config['segment.ms'], indexIntervalBytes };
 }
 
 /** A topic's effective config with each value's source, from its overrides and the broker's defaults. */

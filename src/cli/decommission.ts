@@ -5,7 +5,7 @@
 // hands leadership on when ID led a partition, so the ISR never shrinks below the replication factor
 // for the move. Progress is read from etcd: `topics/` (replica lists), `partitions/` (leaders) and the
 // reassignments still running (reassignStatus).
-import { BROKERS_PREFIX, type BrokerInfo } from '../cluster/broker-registry.js';
+import { readRegistrations } from '../cluster/broker-registry.js';
 import type { ReassignmentPlan } from '../cluster/reassignment-plan.js';
 import type { PartitionState, TopicRecord } from '../broker/topic-manager.js';
 import type { Admin } from '../client/types.js';
@@ -25,10 +25,7 @@ export interface DecommissionStart {
 
 /** The brokers registered in etcd now, as "host:port" by id. */
 export async function registeredBrokers(endpoints: string): Promise<Map<number, string>> {
-  return withEtcd(endpoints, async (store) => new Map((await store.range(BROKERS_PREFIX)).map((kv) => {
-    const b = JSON.parse(kv.value) as BrokerInfo;
-    return [b.brokerId, `${b.host}:${b.port}`] as const;
-  })));
+  return withEtcd(endpoints, async (store) => new Map((await readRegistrations(store)).map((b) => [b.brokerId, `${b.host}:${b.port}`] as const)));
 }
 
 /**

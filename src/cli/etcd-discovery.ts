@@ -1,7 +1,6 @@
 // `mq top --etcd URL`: the brokers as they registered themselves in etcd (`brokers/<id>`: host, port,
 // admin port), so the dashboard finds every live broker's admin endpoint without a bootstrap broker.
-import type { BrokerInfo } from '../cluster/broker-registry.js';
-import { BROKERS_PREFIX } from '../cluster/broker-registry.js';
+import { readRegistrations } from '../cluster/broker-registry.js';
 import { EtcdStore } from '../cluster/etcd-store.js';
 
 export interface RegisteredAdmin { nodeId: number; host: string; port: number; adminPort: number | null }
@@ -17,10 +16,7 @@ export async function etcdDiscovery(endpoints: string): Promise<EtcdDiscovery> {
   const store = await EtcdStore.connect({ endpoints });
   return {
     async brokers() {
-      return (await store.range(BROKERS_PREFIX)).map((kv) => {
-        const b = JSON.parse(kv.value) as BrokerInfo;
-        return { nodeId: b.brokerId, host: b.host, port: b.port, adminPort: b.adminPort };
-      });
+      return (await readRegistrations(store)).map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, adminPort: b.adminPort }));
     },
     close: () => store.close(),
   };

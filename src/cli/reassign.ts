@@ -3,8 +3,7 @@
 // requests under `reassignment-requests/` (the controller applies them, reassignment-requests.ts), status
 // reads `reassignments/` and asks each broker's admin endpoint (/v1/partitions) how far the adding
 // replicas have caught up with their leader.
-import type { BrokerInfo as RegisteredBrokerInfo } from '../cluster/broker-registry.js';
-import { BROKERS_PREFIX } from '../cluster/broker-registry.js';
+import { readRegistrations } from '../cluster/broker-registry.js';
 import { EtcdStore } from '../cluster/etcd-store.js';
 import { planReassignment, type PlanPartition, type ReassignmentPlan } from '../cluster/reassignment-plan.js';
 import { REASSIGNMENT_REQUESTS_PREFIX } from '../cluster/reassignment-requests.js';
@@ -112,7 +111,7 @@ export async function reassignStatus(endpoints: string): Promise<ReassignmentSta
     const records = await store.range(REASSIGNMENTS_PREFIX);
     const requests = await store.range(REASSIGNMENT_REQUESTS_PREFIX);
     if (records.length === 0 && requests.length === 0) return [];
-    const registrations = (await store.range(BROKERS_PREFIX)).map((kv) => JSON.parse(kv.value) as RegisteredBrokerInfo);
+    const registrations = await readRegistrations(store);
     // (broker, topic, partition) → that replica's view from the broker's admin endpoint.
     const views = new Map<string, PartitionView>();
     await Promise.all(registrations.filter((b) => b.adminPort !== null).map(async (b) => {

@@ -55,6 +55,11 @@ export interface BrokerRegistryOptions {
 
 export const BROKERS_PREFIX = 'brokers/';
 
+/** The registrations in the store now (what tools outside the brokers read: host, ports, rack). */
+export async function readRegistrations(store: MetadataStore): Promise<BrokerInfo[]> {
+  return (await store.range(BROKERS_PREFIX)).map((kv) => JSON.parse(kv.value) as BrokerInfo);
+}
+
 export class BrokerRegistry extends EventEmitter {
   private readonly key: string;
   private readonly ttlSeconds: number;

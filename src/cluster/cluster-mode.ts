@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { BrokerConfig, HostPort } from '../config/config.js';
 import { parseTopicConfig, type TopicConfig } from '../config/topic-config.js';
 import { Partition } from '../broker/partition.js';
-import { topicConfigEntries, type TopicConfigEntry, type TopicManager, type TopicRecord } from '../broker/topic-manager.js';
+import { logConfigFor, topicConfigEntries, type TopicConfigEntry, type TopicManager, type TopicRecord } from '../broker/topic-manager.js';
 import { ErrorCode, errorFromCode } from '../protocol/error-codes.js';
 import type { MetadataResponse } from '../protocol/messages/metadata.js';
 import type { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
@@ -405,10 +405,10 @@ export class ClusterMode {
   /** Opens a Log for every partition whose replicas include this broker; deletes those of deleted topics. */
   private async reconcile(): Promise<void> {
     const me = this.config.nodeId;
-    const wanted = new Map<string, { topic: string; index: number; topicId: string; configs: Record<string, string> }>();
+    const wanted = new Map<string, { topic: string; index: number; topicId: string; record: TopicRecord }>();
     for (const [topic, record] of this.cache.topics) {
       record.replicas.forEach((replicas, index) => {
-        if (replicas.includes(me)) wanted.set(`${topic}/${index}`, { topic, index, topicId: record.topicId, configs: record.configs });
+        if (replicas.includes(me)) wanted.set(`${topic}/${index}`, { topic, index, topicId: record.topicId, record });
       });
     }
     for (const [key, h] of this.hosted) {
@@ -423,7 +423,7 @@ export class ClusterMode {
     }
     for (const [key, w] of wanted) {
       if (this.hosted.has(key) || this.closed) continue;
-      const config = { ...this.config.topicDefaults, ...parseTopicConfig(w.configs) };
+      const config = this.topicConfig(w.record);
       const dir = join(this.config.dataDir, `${w.topic}-${w.index}`);
       // `<dir>.topic-id` names the topic incarnation the folder belongs to: a folder left from a topic
       // deleted (and perhaps re-created) while this broker was down is removed, never served.
@@ -433,9 +433,7 @@ export class ClusterMode {
         await rm(dir, { recursive: true, force: true });
         await writeFile(idFile, w.topicId);
       }
-      const log = await Log.open(dir, {
-        segmentBytes: config['segment.bytes'], segmentMs: config['segment.ms'], indexIntervalBytes: this.config.indexIntervalBytes,
-      }, {
+      const log = await Log.open(dir, logConfigFor(config, this.config.indexIntervalBytes), {
         filePool: this.topics?.filePool,
         log: (msg) => this.logger.warn(msg, { topic: w.topic, partition: w.index }),
       });
@@ -457,7 +455,7 @@ export class ClusterMode {
         const config = this.topicConfig(record);
         if (h.partition.config !== config) {
           h.partition.config = config;
-          h.partition.log.updateConfig({ segmentBytes: config['segment.bytes'], segmentMs: config['segment.ms'], indexIntervalBytes: this.config.indexIntervalBytes });
+          h.partition.log.updateConfig(logConfigFor(config, this.config.indexIntervalBytes));
         }
       }
       await this.replicas.reconcile(key, h.partition, {

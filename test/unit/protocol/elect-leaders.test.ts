@@ -5,35 +5,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey, apiSpec } from '../../../src/protocol/api.js';
-import type { Struct } from '../../../src/protocol/codec.js';
-import { Reader } from '../../../src/protocol/reader.js';
 import { errorCodeOf, errorInfo } from '../../../src/protocol/error-codes.js';
 import { ElectLeadersRequest, ElectLeadersResponse } from '../../../src/protocol/messages/elect-leaders.js';
 import { leaderSamples } from './leader-samples.js';
+import { roundTrip, wireBytes } from '../../helpers/wire-check.js';
 
-function roundTrip<T>(s: Struct<T>, value: T, version: number): void {
-  const buf = s.toBuffer(value, version);
-  assert.equal(s.size(value, version), buf.length, `size() at v${version}`);
-  const r = new Reader(buf);
-  assert.deepEqual(s.decode(r, version), value, `round trip at v${version}`);
-  assert.equal(r.remaining, 0, `v${version} decode consumed every byte`);
-}
 
-/** Bytes from big-endian fields: [width, value], a string (INT16 length + UTF-8), or null (a null string). */
-function bytes(...fields: ([1 | 2 | 4, number] | string | null)[]): Buffer {
-  return Buffer.concat(fields.map((f) => {
-    if (f === null) return Buffer.from([0xff, 0xff]);
-    if (typeof f === 'string') {
-      const s = Buffer.from(f, 'utf8');
-      const len = Buffer.alloc(2);
-      len.writeInt16BE(s.length);
-      return Buffer.concat([len, s]);
-    }
-    const b = Buffer.alloc(f[0]);
-    b.writeIntBE(f[1], 0, f[0]);
-    return b;
-  }));
-}
 
 const sample = leaderSamples[ApiKey.ElectLeaders];
 
@@ -60,11 +37,11 @@ describe('ElectLeaders schema', () => {
   test('request golden bytes: v1 starts with ElectionType; v0 has none', () => {
     const value = { electionType: 0, topicPartitions: [{ topic: 'ab', partitions: [3, 1] }], timeoutMs: 60000 };
     const body = [[4, 1], 'ab', [4, 2], [4, 3], [4, 1], [4, 60000]] as const;
-    assert.deepEqual(ElectLeadersRequest.toBuffer(value, 1), bytes([1, 0], ...body as any));
-    assert.deepEqual(ElectLeadersRequest.toBuffer(value, 0), bytes(...body as any));
-    assert.deepEqual(ElectLeadersRequest.toBuffer({ electionType: 1, topicPartitions: null, timeoutMs: 5 }, 1), bytes([1, 1], [4, -1], [4, 5]));
+    assert.deepEqual(ElectLeadersRequest.toBuffer(value, 1), wireBytes([1, 0], ...body as any));
+    assert.deepEqual(ElectLeadersRequest.toBuffer(value, 0), wireBytes(...body as any));
+    assert.deepEqual(ElectLeadersRequest.toBuffer({ electionType: 1, topicPartitions: null, timeoutMs: 5 }, 1), wireBytes([1, 1], [4, -1], [4, 5]));
     // v0 decodes to the preferred election type.
-    assert.equal(ElectLeadersRequest.fromBuffer(bytes([4, -1], [4, 5]), 0).electionType, 0);
+    assert.equal(ElectLeadersRequest.fromBuffer(wireBytes([4, -1], [4, 5]), 0).electionType, 0);
   });
 
   test('response golden bytes: v1 has the top-level ErrorCode after ThrottleTimeMs', () => {
@@ -74,9 +51,9 @@ describe('ElectLeaders schema', () => {
       replicaElectionResults: [{ topic: 't', partitionResult: [{ partitionId: 2, errorCode: 84, errorMessage: null }] }],
     };
     const results = [[4, 1], 't', [4, 1], [4, 2], [2, 84], null] as const;
-    assert.deepEqual(ElectLeadersResponse.toBuffer(value, 1), bytes([4, 0], [2, 41], ...results as any));
-    assert.deepEqual(ElectLeadersResponse.toBuffer(value, 0), bytes([4, 0], ...results as any));
-    assert.equal(ElectLeadersResponse.fromBuffer(bytes([4, 0], ...results as any), 0).errorCode, 0);
+    assert.deepEqual(ElectLeadersResponse.toBuffer(value, 1), wireBytes([4, 0], [2, 41], ...results as any));
+    assert.deepEqual(ElectLeadersResponse.toBuffer(value, 0), wireBytes([4, 0], ...results as any));
+    assert.equal(ElectLeadersResponse.fromBuffer(wireBytes([4, 0], ...results as any), 0).errorCode, 0);
   });
 
   test('PREFERRED_LEADER_NOT_AVAILABLE (80) and ELECTION_NOT_NEEDED (84) are in the error table', () => {

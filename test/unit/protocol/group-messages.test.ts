@@ -5,8 +5,6 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kjsBody, kjsResponse, kjsRequire as require } from '../../helpers/kafkajs-oracle.js';
 import { ApiKey, advertisedApiVersions, apiSpec } from '../../../src/protocol/api.js';
-import type { Struct } from '../../../src/protocol/codec.js';
-import { Reader } from '../../../src/protocol/reader.js';
 import { ApiVersionsResponse } from '../../../src/protocol/messages/api-versions.js';
 import { FindCoordinatorRequest, FindCoordinatorResponse } from '../../../src/protocol/messages/find-coordinator.js';
 import { JoinGroupRequest, JoinGroupResponse } from '../../../src/protocol/messages/join-group.js';
@@ -23,6 +21,7 @@ import {
   encodeConsumerProtocolAssignment, encodeConsumerProtocolSubscription,
 } from '../../../src/protocol/messages/consumer-protocol.js';
 import { groupSamples } from './group-samples.js';
+import { roundTrip } from '../../helpers/wire-check.js';
 
 
 function versionsOf(key: number): number[] {
@@ -32,14 +31,6 @@ function versionsOf(key: number): number[] {
   return out;
 }
 
-function roundTrip<T>(s: Struct<T>, value: T, version: number): void {
-  const buf = s.toBuffer(value, version);
-  assert.equal(s.size(value, version), buf.length, `size() at v${version}`);
-  const r = new Reader(buf);
-  const back = s.decode(r, version);
-  assert.equal(r.remaining, 0, `v${version} decode consumed every byte`);
-  assert.deepEqual(back, value, `round trip at v${version}`);
-}
 
 const groupApis = [
   ApiKey.FindCoordinator, ApiKey.JoinGroup, ApiKey.Heartbeat, ApiKey.LeaveGroup, ApiKey.SyncGroup,

@@ -4,9 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kjsBody, kjsResponse } from '../../helpers/kafkajs-oracle.js';
 import { apis, apiSpec, ApiKey } from '../../../src/protocol/api.js';
-import type { Struct } from '../../../src/protocol/codec.js';
 import { Writer } from '../../../src/protocol/writer.js';
-import { Reader } from '../../../src/protocol/reader.js';
 import {
   ApiVersionsRequest, ApiVersionsResponse, encodeApiVersionsFallback,
 } from '../../../src/protocol/messages/api-versions.js';
@@ -24,6 +22,7 @@ import { groupSamples } from './group-samples.js';
 import { configSamples } from './config-samples.js';
 import { replicationSamples } from './replication-samples.js';
 import { leaderSamples } from './leader-samples.js';
+import { roundTrip } from '../../helpers/wire-check.js';
 
 
 function range(min: number, max: number): number[] {
@@ -32,15 +31,6 @@ function range(min: number, max: number): number[] {
   return out;
 }
 
-/** Encodes `value` at `version`, checks size(), decodes, and compares with the value. */
-function roundTrip<T>(s: Struct<T>, value: T, version: number): void {
-  const buf = s.toBuffer(value, version);
-  assert.equal(s.size(value, version), buf.length, `size() at v${version}`);
-  const r = new Reader(buf);
-  const back = s.decode(r, version);
-  assert.equal(r.remaining, 0, `v${version} decode consumed every byte`);
-  assert.deepEqual(back, value, `round trip at v${version}`);
-}
 
 // --- sample values; fields a version lacks carry the value decode gives them there ---
 

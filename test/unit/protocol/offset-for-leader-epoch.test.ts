@@ -5,8 +5,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey, advertisedApiVersions, apiSpec } from '../../../src/protocol/api.js';
-import type { Struct } from '../../../src/protocol/codec.js';
-import { Reader } from '../../../src/protocol/reader.js';
 import { ErrorCode, errorFromCode, errorInfo } from '../../../src/protocol/error-codes.js';
 import {
   OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse,
@@ -16,34 +14,11 @@ import { createHandlers } from '../../../src/broker/handlers/index.js';
 import { apiVersionsHandler } from '../../../src/broker/handlers/api-versions.js';
 import type { Handler, RequestContext } from '../../../src/broker/request-context.js';
 import { replicationSamples } from './replication-samples.js';
+import { roundTrip, wireBytes } from '../../helpers/wire-check.js';
 
-function roundTrip<T>(s: Struct<T>, value: T, version: number): void {
-  const buf = s.toBuffer(value, version);
-  assert.equal(s.size(value, version), buf.length, `size() at v${version}`);
-  const r = new Reader(buf);
-  assert.deepEqual(s.decode(r, version), value, `round trip at v${version}`);
-  assert.equal(r.remaining, 0, `v${version} decode consumed every byte`);
-}
 
 const sample = replicationSamples[ApiKey.OffsetForLeaderEpoch];
 
-/** Bytes from a list of big-endian fields: [width in bytes, value] or a string (INT16 length + UTF-8). */
-function bytes(...fields: ([1 | 2 | 4 | 8, number | bigint] | string)[]): Buffer {
-  const parts = fields.map((f) => {
-    if (typeof f === 'string') {
-      const s = Buffer.from(f, 'utf8');
-      const len = Buffer.alloc(2);
-      len.writeInt16BE(s.length);
-      return Buffer.concat([len, s]);
-    }
-    const [width, value] = f;
-    const b = Buffer.alloc(width);
-    if (width === 8) b.writeBigInt64BE(BigInt(value));
-    else b.writeIntBE(Number(value), 0, width);
-    return b;
-  });
-  return Buffer.concat(parts);
-}
 
 describe('OffsetForLeaderEpoch schema', () => {
   test('registered as key 23, versions 0-3 (v4 is the first flexible one)', () => {
@@ -85,7 +60,7 @@ describe('OffsetForLeaderEpoch schema', () => {
   };
 
   test('golden request bytes v3: ReplicaId, then per partition Partition, CurrentLeaderEpoch, LeaderEpoch', () => {
-    const golden = bytes(
+    const golden = wireBytes(
       [4, 2], // ReplicaId
       [4, 1], 'orders', // Topics: 1, Topic
       [4, 2], // Partitions: 2
@@ -102,7 +77,7 @@ describe('OffsetForLeaderEpoch schema', () => {
   });
 
   test('golden response bytes v3: ThrottleTimeMs, then per partition ErrorCode, Partition, LeaderEpoch, EndOffset', () => {
-    const golden = bytes(
+    const golden = wireBytes(
       [4, 0], // ThrottleTimeMs
       [4, 1], 'orders',
       [4, 2],
@@ -129,7 +104,7 @@ describe('OffsetForLeaderEpoch schema', () => {
     for (const v of [0, 1]) {
       const old = OffsetForLeaderEpochRequest.toBuffer(followerRequest, v);
       assert.equal(v2.length - old.length, 2 * 4, `v${v}`);
-      assert.deepEqual(old, bytes([4, 1], 'orders', [4, 2], [4, 0], [4, 6], [4, 3], [4, 258]), `v${v}`);
+      assert.deepEqual(old, wireBytes([4, 1], 'orders', [4, 2], [4, 0], [4, 6], [4, 3], [4, 258]), `v${v}`);
       const back = OffsetForLeaderEpochRequest.fromBuffer(old, v);
       assert.deepEqual(back.topics[0].partitions.map((p) => p.currentLeaderEpoch), [-1, -1]);
       assert.equal(back.replicaId, -2);
@@ -138,7 +113,7 @@ describe('OffsetForLeaderEpoch schema', () => {
 
   test('v0 responses lack ThrottleTimeMs and LeaderEpoch (decodes as -1); v1 adds LeaderEpoch only', () => {
     const v0 = OffsetForLeaderEpochResponse.toBuffer(leaderResponse, 0);
-    assert.deepEqual(v0, bytes([4, 1], 'orders', [4, 2], [2, 0], [4, 0], [8, 1000n], [2, 74], [4, 3], [8, -1n]));
+    assert.deepEqual(v0, wireBytes([4, 1], 'orders', [4, 2], [2, 0], [4, 0], [8, 1000n], [2, 74], [4, 3], [8, -1n]));
     assert.deepEqual(OffsetForLeaderEpochResponse.fromBuffer(v0, 0).topics[0].partitions[0].leaderEpoch, -1);
     const v1 = OffsetForLeaderEpochResponse.toBuffer(leaderResponse, 1);
     assert.equal(v1.length - v0.length, 2 * 4);
