@@ -163,7 +163,10 @@ test('kill -9 of a broker: its partitions get leaders from the ISR with a bigger
     assert.ok(moved[p].leaderEpoch > b.leaderEpoch, `partition ${p}: leader epoch ${b.leaderEpoch} -> ${moved[p].leaderEpoch}`);
     assert.equal(moved[p].leader, record.replicas[p].find((id) => id !== victim), 'the next replica in preferred order');
   });
-  assert.match(brokers.get(ctl)!.output(), new RegExp(`partition leader elected topic=${topic} partition=\\d+ from=${victim} to=\\d+ leaderEpoch=\\d+`));
+  // The controller logs after its write reaches etcd, so its line may arrive a moment after the states.
+  const elected = new RegExp(`partition leader elected topic=${topic} partition=\\d+ from=${victim} to=\\d+ leaderEpoch=\\d+`);
+  await eventually(() => elected.test(brokers.get(ctl)!.output()), { timeoutMs: 5000 }).catch(() => undefined);
+  assert.match(brokers.get(ctl)!.output(), elected);
   // Nothing acknowledged is lost (acks=all to replication factor 3).
   for (let p = 0; p < 4; p++) assert.deepEqual((await consume(topic, p)).slice(0, 2), [`r${p}-a`, `r${p}-b`]);
 
@@ -186,6 +189,8 @@ test('kill -9 of a broker: its partitions get leaders from the ISR with a bigger
     assert.deepEqual(restored.replicas[p], record.replicas[p].map((id) => (id === victim ? spare : id)), `partition ${p}: replaced in place`);
   }
   const ctlNow = await controllerId();
+  const restoreLogged = (): boolean => new RegExp(`replica restore finished topic=${topic}`).test(brokers.get(ctlNow)!.output());
+  await eventually(restoreLogged, { timeoutMs: 5000 }).catch(() => undefined);
   const ctlOut = brokers.get(ctlNow)!.output();
   assert.match(ctlOut, new RegExp(`replica restore started topic=${topic}`));
   assert.match(ctlOut, new RegExp(`replica restore finished topic=${topic}`));

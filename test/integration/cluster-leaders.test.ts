@@ -74,7 +74,11 @@ test('mq rebalance leaders moves leadership back to preferred replicas after a b
   const after = await describeTopic(c, topic);
   for (const p of after.partitions) assert.equal(p.leader, p.replicas[0], `partition ${p.partition} led by its preferred replica`);
   for (const id of c.ids) assert.equal(after.partitions.filter((p) => p.leader === id).length, 2, `broker ${id} leads 2`);
-  assert.match(c.output(await c.controllerId()), /partition leader elected .*reason="preferred leader election requested"/);
+  // A broker logs after its write reaches etcd: give its line a moment to arrive.
+  const requested = /partition leader elected .*reason="preferred leader election requested"/;
+  const ctl = await c.controllerId();
+  await eventually(() => requested.test(c.output(ctl)), { timeoutMs: 5000 }).catch(() => undefined);
+  assert.match(c.output(ctl), requested);
 
   const consumed = (await mq(['consume', topic, '-o', 'beginning', '-e', '-b', c.bootstrap])).split('\n').filter((l) => l !== '');
   assert.equal(consumed.length, values.length, 'every record produced before is still there');
@@ -108,7 +112,10 @@ test('auto.leader.rebalance.enable: with leader.imbalance.check.interval.seconds
     return d.partitions.every((p) => p.leader === p.replicas[0] && p.isr.length === 3) ? d : null;
   }, { timeoutMs: 40_000, intervalMs: 500 }))!;
   assert.equal(back.partitions.filter((p) => p.leader === victim).length, 2);
-  const moved = c.output(await c.controllerId()).split('\n').filter((l) => /partition leader elected .*reason="leader imbalance: broker/.test(l));
+  const ctlId = await c.controllerId();
+  const imbalanceLines = (): string[] => c.output(ctlId).split('\n').filter((l) => /partition leader elected .*reason="leader imbalance: broker/.test(l));
+  await eventually(() => imbalanceLines().length >= 2, { timeoutMs: 5000 }).catch(() => undefined);
+  const moved = imbalanceLines();
   assert.equal(moved.length, 2, `one log line per moved partition:\n${moved.join('\n')}`);
   const consumed = (await mq(['consume', topic, '-o', 'beginning', '-e', '-b', c.bootstrap])).split('\n').filter((l) => l !== '');
   assert.deepEqual(new Set(consumed), new Set(values));

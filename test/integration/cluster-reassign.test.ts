@@ -82,8 +82,10 @@ test('plan + execute move replicas onto a new broker under acks=all traffic; bal
     .catch(async () => assert.fail(`reassignments still in progress: ${JSON.stringify(await status())}`));
   const text = await run(['reassign', 'status', '--etcd', cluster.etcd.endpoint]);
   assert.match(text.stdout, /no reassignments in progress/);
-  const logs = cluster.ids.map((id) => cluster.output(id)).join('\n');
-  assert.equal(logs.match(new RegExp(`reassignment started.*${topic}|${topic}.*reassignment started`, 'g'))?.length, plan.partitions.length, 'the controller started one reassignment per planned partition');
+  const started = (): number => cluster.ids.map((id) => cluster.output(id)).join('\n')
+    .match(new RegExp(`reassignment started.*${topic}|${topic}.*reassignment started`, 'g'))?.length ?? 0;
+  await eventually(() => started() >= plan.partitions.length, { timeoutMs: 5000 }).catch(() => undefined);
+  assert.equal(started(), plan.partitions.length, 'the controller started one reassignment per planned partition');
 
   const result = await running;
   assert.equal(result.failed, 0, JSON.stringify(result.failures));
