@@ -44,6 +44,8 @@ export interface GroupCoordinatorOptions {
 export interface RequestOrigin { clientId: string; clientHost: string }
 
 export class GroupCoordinator {
+  /** Group id → offset commits whose store write is in flight (see commitOffsets). */
+  private readonly commitsInFlight = new Map<string, number>();
   private readonly groups = new Map<string, Group>();
   private readonly clock: Clock;
   private readonly offsetStore: OffsetStore;
@@ -175,11 +177,18 @@ export class GroupCoordinator {
         codes.set(`${t.name}\0${p.partitionIndex}`, code);
       }
     }
+    // While the write is in flight the group may have no offsets yet (a new offsets-only group): the
+    // cleanup of empty groups must leave it alone, or the offsets would be acknowledged and then dropped.
+    this.commitsInFlight.set(req.groupId, (this.commitsInFlight.get(req.groupId) ?? 0) + 1);
     try {
       await this.offsetStore.write(writes);
     } catch (err) {
       this.opts.logger.error('offset commit failed', { group: req.groupId, error: (err as Error).message });
       return answer(() => ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    } finally {
+      const left = this.commitsInFlight.get(req.groupId)! - 1;
+      if (left === 0) this.commitsInFlight.delete(req.groupId);
+      else this.commitsInFlight.set(req.groupId, left);
     }
     // Visible to OffsetFetch only once durable; a group deleted meanwhile stays deleted.
     if (this.groups.get(req.groupId) === group) {
@@ -320,7 +329,7 @@ export class GroupCoordinator {
 
   /** Forgets a group with no members and no offsets (Kafka's cleanup of empty groups). */
   private maybeRemove(g: Group): void {
-    if (g.state === 'Empty' && g.isEmpty && !g.hasOffsets() && this.groups.get(g.groupId) === g) {
+    if (g.state === 'Empty' && g.isEmpty && !g.hasOffsets() && this.groups.get(g.groupId) === g && !this.commitsInFlight.has(g.groupId)) {
       g.state = 'Dead';
       this.groups.delete(g.groupId);
     }
