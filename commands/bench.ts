@@ -38,5 +38,5 @@ export default function bench(ctx: Context): Command {
     .addCommand(benchCommand('produce', 'Measure produce throughput and send -> ack latency', `records to send (default: ${count})`).action(run('produce')))
     .addCommand(benchCommand('consume', 'Measure consume throughput and fetch latency, reading a topic from the beginning',
       `records to read (default: all; without --topic, first fills a fresh topic with ${count} records)`).action(run('consume')))
-    .addCommand(benchCommand('e2e', 'Produce and consume at once; measure send -> receive latency (the consumer runs in a child process on the same machine)', `records to send (default: ${count})`).action(run('e2e')));
+    .addCommand(benchCommand('e2e', 'Produce and consume at once; measure send -> receive latency after a 1 s warm-up (the consumer runs in a child process on the same machine)', `records to send (default: ${count})`).action(run('e2e')));
 }

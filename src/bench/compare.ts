@@ -11,8 +11,8 @@
 //   os    - acknowledged once in the page cache, written back by the OS: mq flush.policy=os, NATS
 //           JetStream file storage (default sync every 2 min), Redis AOF appendfsync no;
 //   fsync - acknowledged after fdatasync/fsync: mq flush.policy=batch (group commit), Redis AOF
-//           appendfsync always; Debian's nats-server 2.9 has no per-message sync (sync_interval
-//           arrived in 2.10), so NATS shows n/a there.
+//           appendfsync always; Debian's nats-server 2.9.10 has no per-message sync (its config
+//           parser refuses sync_interval, a setting of later releases), so NATS shows n/a there.
 // mq is measured through its CLI (`mq bench ... --json`); the peers with the minimal pipelined clients
 // in ./peers; the broker alone with kcat. Every process started here is stopped by its PID.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -39,6 +39,8 @@ const E2E_RATE_PER_SEC = 10_000;
 const E2E_DURATION_MS = 10_000;
 /** How long the reader may still take after the last publish ack before the latency run ends. */
 const E2E_GRACE_MS = 10_000;
+/** Unmeasured warm-up at the same load before each peer's latency run, as `mq bench e2e` does. */
+const E2E_WARMUP_MS = 1000;
 
 interface Row { label: string; mq: number | null; nats: number | null; redis: number | null; unit: string; higherIsBetter: boolean }
 
@@ -142,9 +144,15 @@ async function peerE2e(p: PipelinedPublisher, r: PeerReader): Promise<NonNullabl
   await p.connect();
   try {
     await r.connect();
-    await r.follow((buf, start) => latency.record(performance.now() - buf.readDoubleLE(start)));
+    let measureFrom = Infinity;
+    await r.follow((buf, start) => {
+      const sentAt = buf.readDoubleLE(start);
+      if (sentAt >= measureFrom) latency.record(performance.now() - sentAt);
+    });
+    const warm = await p.publishPaced(E2E_RATE_PER_SEC, E2E_WARMUP_MS, RUN_TIMEOUT_MS);
+    measureFrom = performance.now();
     const sent = await p.publishPaced(E2E_RATE_PER_SEC, E2E_DURATION_MS, RUN_TIMEOUT_MS);
-    const all = await r.waitForDelivered(sent.acked, performance.now() + E2E_GRACE_MS);
+    const all = await r.waitForDelivered(warm.acked + sent.acked, performance.now() + E2E_GRACE_MS);
     return { sent: sent.sent, received: latency.count, latencyMs: latency.summary(), timedOut: sent.timedOut || !all };
   } finally {
     r.close();

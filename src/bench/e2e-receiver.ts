@@ -3,7 +3,9 @@
 // topic from its end and records each record's latency: receive time minus the send time the
 // producer stamped in the first 8 bytes of the value, both on shared-clock.ts.
 //
-// IPC messages, parent -> child: {type:'expect', count} (stop once that many arrived), {type:'stop'}.
+// IPC messages, parent -> child: {type:'measure-from', sendTimeMs} (records stamped earlier are the
+// warm-up: read but not counted; until it arrives, records are held back as [stamp, latency] and
+// sorted out when it comes), {type:'expect', count} (stop once that many arrived), {type:'stop'}.
 // Child -> parent: {type:'ready'} once assigned at the end of the topic, then {type:'done', ...E2eReceived}
 // or {type:'failed', message}. argv[2] is the JSON of E2eReceiverArgs.
 import { createConsumer } from '../client/index.js';
@@ -25,7 +27,7 @@ export type E2eReceiverMessage =
   | ({ type: 'done' } & E2eReceived)
   | { type: 'failed'; message: string };
 
-export type E2eControlMessage = { type: 'expect'; count: number } | { type: 'stop' };
+export type E2eControlMessage = { type: 'measure-from'; sendTimeMs: number } | { type: 'expect'; count: number } | { type: 'stop' };
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2]) as E2eReceiverArgs;
@@ -37,9 +39,25 @@ async function main(): Promise<void> {
   let bytes = 0;
   let lastReceiveAt = 0;
   const latency = new Histogram();
+  // Send time (shared clock) from which records count; NaN until the bench says.
+  let measureFrom = NaN;
+  let heldBack: number[] = [];
+  const measure = (ms: number, size: number, at: number): void => {
+    latency.record(ms);
+    received++;
+    bytes += size;
+    lastReceiveAt = at;
+  };
   process.on('message', (m: E2eControlMessage) => {
     if (m.type === 'stop') stop.abort();
-    else if (m.type === 'expect') {
+    else if (m.type === 'measure-from') {
+      measureFrom = m.sendTimeMs;
+      for (let i = 0; i < heldBack.length; i += 4) {
+        if (heldBack[i] >= measureFrom) measure(heldBack[i + 1], heldBack[i + 2], heldBack[i + 3]);
+      }
+      heldBack = [];
+      if (received >= expected) stop.abort();
+    } else if (m.type === 'expect') {
       expected = m.count;
       if (received >= expected) stop.abort();
     }
@@ -52,10 +70,10 @@ async function main(): Promise<void> {
       const now = sharedClockMs();
       const v = r.value;
       if (v === null || v.length < 8) continue;
-      latency.record(now - v.readDoubleLE(0));
-      received++;
-      bytes += v.length + (r.key?.length ?? 0);
-      lastReceiveAt = now;
+      const stamp = v.readDoubleLE(0);
+      const size = v.length + (r.key?.length ?? 0);
+      if (Number.isNaN(measureFrom)) heldBack.push(stamp, now - stamp, size, now);
+      else if (stamp >= measureFrom) measure(now - stamp, size, now);
       if (received >= expected) break;
     }
     await send({ type: 'done', received, bytes, lastReceiveAt, latency: latency.toState() });

@@ -76,6 +76,18 @@ export class PooledFile {
     }
   }
 
+  /**
+   * Runs `fn` on the open descriptor synchronously and returns true, or returns false at once when the
+   * descriptor is not open right now (the caller takes its asynchronous path, which opens it).
+   */
+  tryUseSync(fn: (fd: number) => void): boolean {
+    const fh = this.fh;
+    if (fh === null || this.opening !== null) return false;
+    this.pool.touch(this);
+    fn(fh.fd);
+    return true;
+  }
+
   private async openNow(): Promise<FileHandle> {
     try {
       const fh = await open(this.path, this.flags, 0o644);

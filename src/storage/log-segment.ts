@@ -6,6 +6,8 @@
 // (active) segment of a Log is written, always at `sizeBytes`; the sparse OffsetIndex (.index) and
 // TimeIndex (.timeindex) beside it are kept in memory and can always be rebuilt by scanning this file.
 // All three files take their descriptors from a FilePool: a segment nobody reads or writes holds none.
+// The default import (not named ones) so that tests can make fs.writeSync fail.
+import fs from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { defaultFilePool, type FilePool, type PooledFile } from './file-pool.js';
 import { join } from 'node:path';
@@ -297,6 +299,34 @@ export class LogSegment {
       throw err;
     }
     this.track(position, baseOffset, lastOffset, maxTimestampAt(batch), batch.length);
+  }
+
+  /**
+   * write() done synchronously on the calling thread: one pwrite into the page cache, no thread-pool
+   * hand-off. Returns false, having done nothing, when the descriptor is not open or an earlier failed
+   * write left bytes to cut (use write()). A failed write is cut away and rethrown.
+   */
+  writeNow(batch: Buffer, baseOffset: number, lastOffset: number): boolean {
+    if (this.tailDirty) return false;
+    return this.file.tryUseSync((fd) => {
+      const position = this.sizeBytes;
+      try {
+        let done = 0;
+        while (done < batch.length) {
+          const n = fs.writeSync(fd, batch, done, batch.length - done, position + done);
+          if (n === 0) throw new Error(`short write to ${this.logPath}`);
+          done += n;
+        }
+      } catch (err) {
+        try {
+          fs.ftruncateSync(fd, position);
+        } catch {
+          this.tailDirty = true;
+        }
+        throw err;
+      }
+      this.track(position, baseOffset, lastOffset, maxTimestampAt(batch), batch.length);
+    });
   }
 
   /**

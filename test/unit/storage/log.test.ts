@@ -1,6 +1,7 @@
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { mkdtemp, open, readFile, readdir, readlink, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -460,6 +461,20 @@ describe('Log lifecycle and recovery', () => {
       }
       return write.apply(this, args);
     });
+    // Small appends finding the queue idle are first tried synchronously (Log.writeNow). a, b and c go
+    // through the queue (a is the first of epoch 0, which is recorded first); the lone failingLast below
+    // is tried synchronously, fails there too after a partial write, and its queued retry fails as above.
+    let syncFailures = 0;
+    const writeSync = fs.writeSync;
+    t.mock.method(fs, 'writeSync', (...args: unknown[]) => {
+      const [fd, buffer, , , position] = args as [number, Buffer, number, number, number];
+      if ((buffer === failing && failures === 0) || (buffer === failingLast && failures === 1)) {
+        syncFailures += 1;
+        writeSync(fd, buffer, 0, 10, position);
+        enospc();
+      }
+      return (writeSync as (...a: unknown[]) => number)(...args);
+    });
     const a = log.append(makeBatch({ records: 2, fill: 1 }), 0);
     const b = log.append(failing, 0);
     const c = log.append(makeBatch({ records: 4, fill: 3 }), 0);
@@ -476,6 +491,7 @@ describe('Log lifecycle and recovery', () => {
     // A failure with nothing queued after it leaves no partial bytes behind either.
     await assert.rejects(log.append(failingLast, 0), isMqError('KAFKA_STORAGE_ERROR'));
     assert.equal(failures, 2);
+    assert.equal(syncFailures, 1, 'the lone failing append was first tried synchronously');
     assert.equal(log.logEndOffset, 7);
     assert.equal((await stat(join(dir, segmentFileName(0, '.log')))).size, 300);
     const reopened = await openLog(t, dir);
