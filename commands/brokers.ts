@@ -2,11 +2,12 @@
 import { Command } from 'commander';
 import { BROKER_LIST_HEADERS, brokerListing, brokerListRows } from '../src/cli/broker-rows.js';
 import {
-  decommissionProgress, decommissionProgressLine, decommissionStart, registeredBrokers, safeToStopLine,
+  decommissionProgress, decommissionProgressLine, decommissionStart, decommissionTimeoutError, registeredBrokers, safeToStopLine,
 } from '../src/cli/decommission.js';
 import { sleep } from '../src/util/promise.js';
 import type { Context } from './context.js';
-import { bootstrapOption, int } from './options.js';
+import { bootstrapOption, cli, int } from './options.js';
+import { parseThrottle } from '../src/cli/reassign.js';
 
 const DECOMMISSION_POLL_MS = 1000;
 
@@ -31,21 +32,27 @@ Examples:
     .requiredOption('--etcd <url,...>', 'the cluster\'s etcd endpoints (comma-separated)')
     .addOption(bootstrapOption())
     .option('--wait', 'follow the moves until the broker holds and leads no partition')
+    .option('--timeout <s>', 'with --wait: give up waiting after this many seconds (exit 1; the moves continue); default: no limit', int(1))
+    .option('--throttle <MB/s>', 'cap the replication traffic of the moves, per receiving broker (as mq reassign execute --throttle)', cli((v) => parseThrottle(v)))
     .option('--json', 'print {broker, targets, holding, moving, plan} (with --wait: {broker, moving, safe}; progress goes to stderr)')
     .addHelpText('after', `
 The plan is what \`mq reassign plan --brokers <every registered broker but ID>\` prints (it also evens
 out the remaining brokers); the controller adds each new replica, waits for it to join the ISR, moves
 leadership off ID, then drops ID's replica. Refused, with nothing started, when fewer brokers than some
 topic's replication factor would remain. Without -b, Metadata is asked from the registered brokers.
+With --wait and --timeout, a wait that runs out says what is still moving and exits 1; the moves go on
+(run the command again with --wait to keep following them). --throttle caps the copying as
+\`mq reassign execute --throttle\` does; change it with \`mq reassign throttle\`.
 
 Examples:
   mq brokers decommission 4 --etcd http://127.0.0.1:2379 --wait
+  mq brokers decommission 4 --etcd http://127.0.0.1:2379 --wait --timeout 3600
   mq brokers decommission 4 --etcd http://127.0.0.1:2379 && mq reassign status --etcd http://127.0.0.1:2379`)
-    .action(async (id: number, o: { etcd: string; bootstrap: string[]; wait?: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (id: number, o: { etcd: string; bootstrap: string[]; wait?: boolean; json?: boolean; timeout?: number; throttle?: number | null }, cmd: Command) => {
       const bootstrap = cmd.getOptionValueSource('bootstrap') === 'default'
         ? [...(await registeredBrokers(o.etcd)).values()]
         : o.bootstrap;
-      const started = await decommissionStart(await ctx.admin(bootstrap.length > 0 ? bootstrap : o.bootstrap), o.etcd, id);
+      const started = await decommissionStart(await ctx.admin(bootstrap.length > 0 ? bootstrap : o.bootstrap), o.etcd, id, o.throttle ?? undefined);
       const moving = `moving ${started.moving} partition${started.moving === 1 ? '' : 's'} off broker ${id} onto ${started.targets.join(',')} (it holds ${started.holding})`;
       if (!o.wait) {
         if (o.json) await ctx.out.json(started);
@@ -59,13 +66,15 @@ Examples:
       const say = (text: string): void | Promise<void> => (o.json ? ctx.out.note(text) : ctx.out.line(text));
       if (started.holding > 0) await say(moving);
       let last = '';
+      const deadlineMs = o.timeout === undefined ? Infinity : Date.now() + o.timeout * 1000;
       for (;;) {
         const p = await decommissionProgress(o.etcd, id);
         if (p.done) break;
+        if (Date.now() >= deadlineMs) throw decommissionTimeoutError(p, o.timeout!, o.etcd);
         const line = decommissionProgressLine(p);
         if (line !== last) await say(line);
         last = line;
-        await sleep(DECOMMISSION_POLL_MS, ctx.signal);
+        await sleep(Math.max(0, Math.min(DECOMMISSION_POLL_MS, deadlineMs - Date.now())), ctx.signal);
       }
       if (o.json) await ctx.out.json({ broker: id, moving: started.moving, safe: true });
       else await ctx.out.line(safeToStopLine(id));

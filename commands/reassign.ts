@@ -1,13 +1,17 @@
-// mq reassign plan|execute|status|cancel: move partition replicas between brokers (cluster mode).
+// mq reassign plan|execute|status|throttle|cancel: move partition replicas between brokers (cluster mode).
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { parseTopicList } from '../src/cli/leader-election.js';
 import {
-  parseBrokerIds, reassignCancel, reassignExecute, reassignPlan, reassignStatus, REASSIGN_STATUS_HEADERS, reassignStatusRows,
+  parseBrokerIds, parseThrottle, reassignCancel, reassignExecute, reassignPlan, reassignStatus, REASSIGN_STATUS_HEADERS, reassignStatusRows,
+  reassignThrottle,
 } from '../src/cli/reassign.js';
+import { formatByteRate } from '../src/cli/reassign-progress.js';
+import { watchReassignments } from '../src/cli/reassign-watch.js';
+import { sleep } from '../src/util/promise.js';
 import { parseReassignmentPlan } from '../src/cluster/reassignment-plan.js';
 import type { Context } from './context.js';
-import { bootstrapOption, cli } from './options.js';
+import { bootstrapOption, cli, int } from './options.js';
 
 const ETCD_FLAGS = '--etcd <url,...>';
 const ETCD_HELP = 'the cluster\'s etcd endpoints (comma-separated)';
@@ -36,38 +40,83 @@ Examples:
     .description('Start the moves of a plan file (the controller adds new replicas, waits for them to catch up, then drops old ones)')
     .argument('<plan-file>', 'a plan from mq reassign plan (or Kafka reassignment JSON)')
     .requiredOption(ETCD_FLAGS, ETCD_HELP)
+    .option('--throttle <MB/s>', 'cap the replication traffic of the moving replicas, per receiving broker (1 MB = 10^6 bytes)', cli((v) => parseThrottle(v)))
     .addHelpText('after', `
 Each partition's new replicas are added first (its replica count is briefly above the replication
 factor); once all of them are in the ISR the replica list becomes the planned one, the old replicas
 leave, and leadership moves if the leader was one of them. Refused, with nothing started, when a
 partition of the plan is being reassigned already.
 
+--throttle caps what each broker receiving a new replica copies for the moves (one budget per broker
+shared by its moving replicas); its other followers, and moves started without --throttle, are not
+slowed. The throttle lives in each move's record and ends with it; change or remove it while the moves
+run with \`mq reassign throttle MB/s|none\`.
+
 Examples:
-  mq reassign execute plan.json --etcd http://127.0.0.1:2379`)
-    .action(async (file: string, o: { etcd: string }) => {
+  mq reassign execute plan.json --etcd http://127.0.0.1:2379
+  mq reassign execute plan.json --etcd http://127.0.0.1:2379 --throttle 20`)
+    .action(async (file: string, o: { etcd: string; throttle?: number | null }) => {
       const parsed = parseReassignmentPlan(await readFile(file, 'utf8'));
-      const n = await reassignExecute(o.etcd, parsed);
-      await ctx.out.line(`reassignment requested for ${n} partition${n === 1 ? '' : 's'}`);
+      const n = await reassignExecute(o.etcd, parsed, o.throttle ?? undefined);
+      await ctx.out.line(`reassignment requested for ${n} partition${n === 1 ? '' : 's'}${o.throttle && n > 0 ? `, throttled at ${formatByteRate(o.throttle)} per receiving broker` : ''}`);
       if (n > 0) ctx.out.note('watch it with: mq reassign status --etcd ' + o.etcd);
     });
 
   const status = new Command('status')
-    .description('List the reassignments in progress with how far each new replica has caught up')
+    .description('Show the reassignments in progress: bytes each new replica has caught up, its copy rate and ETA (live on a terminal)')
     .requiredOption(ETCD_FLAGS, ETCD_HELP)
-    .option('--json', 'print {reassignments: [{topic, partition, state, replicas, target, adding, removing, leader, leaderLogEndOffset, progress}]}')
+    .option('--json', 'print {reassignments: [{topic, partition, state, replicas, target, adding, removing, leader, leaderSizeBytes, throttleBytesPerSec, progress: [{broker, sizeBytes, percent, remainingBytes, rateBytesPerSec, etaSeconds, inIsr}]}]}')
+    .option('--interval-ms <ms>', 'time between the two samples a rate is measured over (and between redraws on a terminal); 0: one sample, no rates', int(0), 1000)
+    .option('--once', 'print one table even on a terminal (the default when stdout is not a terminal)')
     .addHelpText('after', `
-PROGRESS shows each adding replica's log end offset against its leader's ("4: 1200/5000 (24%)"), or
-"in sync" once it joined the ISR. STATE is moving, requested (not picked up by the controller yet) or
-cancelling. Prints "no reassignments in progress" when there are none.
+On a terminal (stdout) without --json or --once, a live view: one line per moving replica with a
+progress bar, bytes caught up against its leader, copy rate and ETA, and a totals line, redrawn every
+--interval-ms; it ends by itself when nothing is moving any more, or with Ctrl-C (the moves go on).
+Otherwise one table: PROGRESS shows each adding replica's log size against its leader's
+("4: 12.0 MB/50.0 MB (24%)"), or "in sync" once it joined the ISR; RATE is how fast it grew between two
+samples --interval-ms apart, ETA the bytes left at that rate ("-" when unknown or not growing), THROTTLE
+the move's --throttle. STATE is moving, requested (not picked up by the controller yet) or cancelling.
+Prints "no reassignments in progress" when there are none.
 
 Examples:
   mq reassign status --etcd http://127.0.0.1:2379
-  mq reassign status --etcd http://127.0.0.1:2379 --json`)
-    .action(async (o: { etcd: string; json?: boolean }) => {
-      const list = await reassignStatus(o.etcd);
+  mq reassign status --etcd http://127.0.0.1:2379 --json
+  mq reassign status --etcd http://127.0.0.1:2379 --once --interval-ms 5000`)
+    .action(async (o: { etcd: string; json?: boolean; intervalMs: number; once?: boolean }) => {
+      const stdout = ctx.out.terminal as NodeJS.WriteStream;
+      if (!o.json && !o.once && stdout.isTTY === true && o.intervalMs > 0) {
+        await watchReassignments({
+          endpoints: o.etcd, intervalMs: o.intervalMs, signal: ctx.signal,
+          write: (text) => ctx.out.write(text), columns: () => stdout.columns ?? 80,
+        });
+        return;
+      }
+      let list = await reassignStatus(o.etcd);
+      if (list.length > 0 && o.intervalMs > 0) {
+        await sleep(o.intervalMs, ctx.signal);
+        list = await reassignStatus(o.etcd, list);
+      }
       if (o.json) await ctx.out.json({ reassignments: list });
       else if (list.length === 0) await ctx.out.line('no reassignments in progress');
       else await ctx.out.table(REASSIGN_STATUS_HEADERS, reassignStatusRows(list));
+    });
+
+  const throttle = new Command('throttle')
+    .description('Change or remove the throttle of the reassignments in progress')
+    .argument('<MB/s|none>', 'the new rate per receiving broker in MB/s (1 MB = 10^6 bytes), or none', cli((v) => parseThrottle(v, true)))
+    .requiredOption(ETCD_FLAGS, ETCD_HELP)
+    .addHelpText('after', `
+Applies to every reassignment in progress and every request not picked up yet, throttled or not
+(replica restores of lost brokers included). The controller writes the new rate into each move's
+record; the brokers' replica fetchers follow it within a moment. A finished move has no throttle left.
+
+Examples:
+  mq reassign throttle 50 --etcd http://127.0.0.1:2379
+  mq reassign throttle none --etcd http://127.0.0.1:2379`)
+    .action(async (rate: number | null, o: { etcd: string }) => {
+      const n = await reassignThrottle(o.etcd, rate);
+      const what = rate === null ? 'throttle removed' : `throttle set to ${formatByteRate(rate)} per receiving broker`;
+      await ctx.out.line(n === 0 ? 'no reassignments in progress' : `${what} for ${n} partition${n === 1 ? '' : 's'}`);
     });
 
   const cancel = new Command('cancel')
@@ -86,11 +135,10 @@ Examples:
     });
 
   return new Command('reassign')
-    .description('Move partition replicas between brokers: plan, execute, status, cancel (cluster mode)')
+    .description('Move partition replicas between brokers: plan, execute, status, throttle, cancel (cluster mode)')
     .addCommand(plan)
     .addCommand(execute)
     .addCommand(status)
-    .addCommand(cancel)
-    .addHelpText('after', `
-A throttle for the replication traffic of moving replicas (--throttle) is not available yet.`);
+    .addCommand(throttle)
+    .addCommand(cancel);
 }

@@ -32,7 +32,7 @@ export async function registeredBrokers(endpoints: string): Promise<Map<number, 
  * Plans and requests the moves off `broker`. Refuses (nothing written) when the other registered brokers
  * are fewer than some topic's replication factor. Writes nothing when `broker` holds no replica.
  */
-export async function decommissionStart(admin: Admin, endpoints: string, broker: number): Promise<DecommissionStart> {
+export async function decommissionStart(admin: Admin, endpoints: string, broker: number, throttleBytesPerSec?: number): Promise<DecommissionStart> {
   const registered = await registeredBrokers(endpoints);
   const targets = [...registered.keys()].filter((id) => id !== broker).sort((a, b) => a - b);
   const md = await admin.metadata(null);
@@ -50,7 +50,7 @@ export async function decommissionStart(admin: Admin, endpoints: string, broker:
   }
   if (holding === 0) return { broker, targets, holding, moving: 0, plan: { version: 1, partitions: [] } };
   const plan = await reassignPlan(admin, targets);
-  const moving = await reassignExecute(endpoints, plan);
+  const moving = await reassignExecute(endpoints, plan, throttleBytesPerSec);
   return { broker, targets, holding, moving, plan };
 }
 
@@ -85,7 +85,7 @@ export async function decommissionProgress(endpoints: string, broker: number): P
   return { broker, holding, leading, moving, done: moving.length === 0 && holding.length === 0 && leading === 0 };
 }
 
-/** "broker 4: 5 partitions left (2 led by it); moving orders-0 [3: 120/300 (40%)], orders-1 [1: in sync]" */
+/** "broker 4: 5 partitions left (2 led by it); moving orders-0 [3: 1.2 MB/3.0 MB (40%)], orders-1 [1: in sync]" */
 export function decommissionProgressLine(p: DecommissionProgress): string {
   const n = p.holding.length;
   const head = `broker ${p.broker}: ${n} partition${n === 1 ? '' : 's'} left (${p.leading} led by it)`;
@@ -95,4 +95,19 @@ export function decommissionProgressLine(p: DecommissionProgress): string {
 
 export function safeToStopLine(broker: number): string {
   return `broker ${broker} holds no replicas; it is safe to stop it`;
+}
+
+/**
+ * `--wait --timeout S` ran out: what is still left, that the moves go on without us, and how to follow
+ * them. Exit status 1 (REQUEST_TIMED_OUT).
+ */
+export function decommissionTimeoutError(p: DecommissionProgress, timeoutS: number, endpoints: string): MqError {
+  const n = p.holding.length;
+  const left = n > 0
+    ? `broker ${p.broker} still holds ${n} partition${n === 1 ? '' : 's'} (${p.leading} led by it)`
+    : `broker ${p.broker} still leads ${p.leading} partition${p.leading === 1 ? '' : 's'}`;
+  const moving = p.moving.length > 0 ? `; still moving: ${p.moving.map((s) => `${s.topic}-${s.partition} [${progressText(s)}]`).join(', ')}` : '';
+  return new MqError('REQUEST_TIMED_OUT', `timed out after ${timeoutS} s: ${left}${moving}. The moves continue in the background`, {
+    hint: `Do not stop broker ${p.broker} yet. Follow the moves with \`mq reassign status --etcd ${endpoints}\`, or wait again with \`mq brokers decommission ${p.broker} --etcd ${endpoints} --wait\`.`,
+  });
 }

@@ -12,6 +12,9 @@ import type { PartitionView } from '../metrics/broker-view.js';
 import type { Admin } from '../client/types.js';
 import type { PartitionState, TopicRecord } from '../broker/topic-manager.js';
 import { MqError } from '../util/mq-error.js';
+import type { MetadataStore } from '../cluster/metadata-store.js';
+import { formatByteRate, formatEta, progressFigures, type ProgressFigures } from './reassign-progress.js';
+import { formatBytes } from './units.js';
 
 /** `--brokers 1,2,3,4` */
 export function parseBrokerIds(raw: string): number[] {
@@ -49,7 +52,7 @@ export async function withEtcd<T>(endpoints: string, fn: (store: EtcdStore) => P
  * Writes one request per plan entry; refuses (nothing written) when a named partition is already being
  * reassigned or does not exist. Returns how many requests were written.
  */
-export async function reassignExecute(endpoints: string, plan: ReassignmentPlan): Promise<number> {
+export async function reassignExecute(endpoints: string, plan: ReassignmentPlan, throttleBytesPerSec?: number): Promise<number> {
   return withEtcd(endpoints, async (store) => {
     const running = new Set((await store.range(REASSIGNMENTS_PREFIX)).map((kv) => kv.key.slice(REASSIGNMENTS_PREFIX.length)));
     const topics = new Map<string, TopicRecord | null>();
@@ -59,13 +62,61 @@ export async function reassignExecute(endpoints: string, plan: ReassignmentPlan)
         topics.set(p.topic, kv ? JSON.parse(kv.value) as TopicRecord : null);
       }
       const record = topics.get(p.topic);
-      if (!record || p.partition >= record.replicas.length) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${p.topic}-${p.partition} does not exist`);
+      if (!record || (record.replicas[p.partition]?.length ?? 0) === 0) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${p.topic}-${p.partition} does not exist`);
       if (running.has(`${p.topic}/${p.partition}`)) {
         throw new MqError('INVALID_ARGUMENT', `${p.topic}-${p.partition} is being reassigned already`, { hint: 'Wait for `mq reassign status` to show it done, or run `mq reassign cancel`.' });
       }
     }
-    for (const p of plan.partitions) await store.put(`${REASSIGNMENT_REQUESTS_PREFIX}${p.topic}/${p.partition}`, JSON.stringify({ replicas: p.replicas }));
+    for (const p of plan.partitions) {
+      await store.put(`${REASSIGNMENT_REQUESTS_PREFIX}${p.topic}/${p.partition}`, JSON.stringify({ replicas: p.replicas, ...(throttleBytesPerSec ? { throttleBytesPerSec } : {}) }));
+    }
     return plan.partitions.length;
+  });
+}
+
+/** `--throttle 2.5` (MB/s, 1 MB = 10^6 bytes) -> 2500000 bytes/s; with `allowNone`, "none" -> null. */
+export function parseThrottle(raw: string, allowNone = false): number | null {
+  const text = raw.trim();
+  if (allowNone && text.toLowerCase() === 'none') return null;
+  const mb = /^\d+(\.\d+)?$|^\.\d+$/.test(text) ? Number(text) : NaN;
+  const bytes = Math.round(mb * 1_000_000);
+  if (!Number.isFinite(mb) || bytes < 1) {
+    throw new MqError('INVALID_ARGUMENT', `throttle '${raw}' is not a positive number of MB/s`, {
+      hint: allowNone ? 'Pass a rate in MB/s (e.g. 10 or 0.5), or none to remove the throttle.' : 'Pass a rate in MB/s, e.g. --throttle 10 (1 MB = 1,000,000 bytes).',
+    });
+  }
+  return bytes;
+}
+
+/** How often a throttle request that found another request pending for its partition tries again. */
+const THROTTLE_RETRY_MS = 200;
+const THROTTLE_ATTEMPTS = 25;
+
+/**
+ * Sets (bytes/s) or removes (null) the throttle of every reassignment in progress and of requests not
+ * applied yet. Returns how many partitions it changed.
+ */
+export async function reassignThrottle(endpoints: string, throttleBytesPerSec: number | null): Promise<number> {
+  return withEtcd(endpoints, async (store) => {
+    const running = (await store.range(REASSIGNMENTS_PREFIX)).map((kv) => kv.key.slice(REASSIGNMENTS_PREFIX.length));
+    let changed = 0;
+    // Requests not applied yet carry their own throttle: rewrite them in place.
+    for (const kv of await store.range(REASSIGNMENT_REQUESTS_PREFIX)) {
+      const req = JSON.parse(kv.value) as { replicas?: number[]; throttleBytesPerSec?: number };
+      if (!Array.isArray(req.replicas)) continue;
+      const next = { replicas: req.replicas, ...(throttleBytesPerSec ? { throttleBytesPerSec } : {}) };
+      if (await store.txn([{ key: kv.key, version: kv.version }], [{ put: { key: kv.key, value: JSON.stringify(next) } }])) changed++;
+    }
+    for (const id of running) {
+      const key = `${REASSIGNMENT_REQUESTS_PREFIX}${id}`;
+      const value = JSON.stringify({ throttle: throttleBytesPerSec });
+      // Only where no request is pending (a pending one is applied first; then this one follows).
+      for (let attempt = 0; attempt < THROTTLE_ATTEMPTS; attempt++) {
+        if (await store.txn([{ key, version: 0 }], [{ put: { key, value } }])) { changed++; break; }
+        await new Promise((r) => setTimeout(r, THROTTLE_RETRY_MS));
+      }
+    }
+    return changed;
   });
 }
 
@@ -81,10 +132,12 @@ export async function reassignCancel(endpoints: string): Promise<number> {
   });
 }
 
-export interface AddingProgress {
+export interface AddingProgress extends ProgressFigures {
   broker: number;
   /** The adding replica's log end offset; null when its admin endpoint did not answer or it has no log yet. */
   logEndOffset: number | null;
+  /** The adding replica's log size in bytes; null when unknown. */
+  sizeBytes: number | null;
   inIsr: boolean;
 }
 
@@ -100,18 +153,34 @@ export interface ReassignmentStatus {
   leader: number;
   /** The leader's log end offset; null when unknown. */
   leaderLogEndOffset: number | null;
+  /** The leader's log size in bytes; null when unknown. */
+  leaderSizeBytes: number | null;
+  /** The move's throttle (`--throttle`), bytes/s; null when unthrottled. */
+  throttleBytesPerSec: number | null;
   progress: AddingProgress[];
+  /** When this status was read (ms since the epoch); rates compare two of them. */
+  atMs: number;
 }
 
 const ADMIN_TIMEOUT_MS = 3000;
 
-/** The reassignments in progress (and requests not yet applied), in topic and partition order. */
-export async function reassignStatus(endpoints: string): Promise<ReassignmentStatus[]> {
-  return withEtcd(endpoints, async (store) => {
+/**
+ * The reassignments in progress (and requests not yet applied), in topic and partition order. With
+ * `previous` (an earlier answer) each adding replica gets a copy rate and an ETA.
+ */
+export async function reassignStatus(endpoints: string, previous?: ReassignmentStatus[]): Promise<ReassignmentStatus[]> {
+  return withEtcd(endpoints, (store) => readReassignStatus(store, previous));
+}
+
+/** reassignStatus() on an open store (the live view keeps one connection). */
+export async function readReassignStatus(store: Pick<MetadataStore, 'get' | 'range'>, previous?: ReassignmentStatus[]): Promise<ReassignmentStatus[]> {
+  {
+    const atMs = Date.now();
+    const before = new Map((previous ?? []).flatMap((s) => s.progress.map((p) => [`${s.topic}/${s.partition}/${p.broker}`, { sizeBytes: p.sizeBytes, atMs: s.atMs }] as const)));
     const records = await store.range(REASSIGNMENTS_PREFIX);
     const requests = await store.range(REASSIGNMENT_REQUESTS_PREFIX);
     if (records.length === 0 && requests.length === 0) return [];
-    const registrations = await readRegistrations(store);
+    const registrations = await readRegistrations(store as MetadataStore);
     // (broker, topic, partition) → that replica's view from the broker's admin endpoint.
     const views = new Map<string, PartitionView>();
     await Promise.all(registrations.filter((b) => b.adminPort !== null).map(async (b) => {
@@ -138,52 +207,76 @@ export async function reassignStatus(endpoints: string): Promise<ReassignmentSta
       const ps = stateKv ? JSON.parse(stateKv.value) as PartitionState : null;
       const leader = ps?.leader ?? -1;
       const adding = r?.adding ?? requested.filter((b) => !replicas.includes(b));
+      const leaderView = views.get(`${leader}/${topic}/${partition}`);
+      const leaderSizeBytes = leaderView?.sizeBytes ?? null;
       return {
         topic, partition, state, replicas,
         target: r?.target ?? requested,
         adding,
         removing: r?.removing ?? replicas.filter((b) => requested.length > 0 && !requested.includes(b)),
         leader,
-        leaderLogEndOffset: views.get(`${leader}/${topic}/${partition}`)?.logEndOffset ?? null,
-        progress: adding.map((broker) => ({
-          broker,
-          logEndOffset: views.get(`${broker}/${topic}/${partition}`)?.logEndOffset ?? null,
-          inIsr: ps?.isr.includes(broker) ?? false,
-        })),
+        leaderLogEndOffset: leaderView?.logEndOffset ?? null,
+        leaderSizeBytes,
+        throttleBytesPerSec: r?.throttleBytesPerSec ?? requestedThrottle ?? null,
+        progress: adding.map((broker) => {
+          const view = views.get(`${broker}/${topic}/${partition}`);
+          const sizeBytes = view?.sizeBytes ?? null;
+          const inIsr = ps?.isr.includes(broker) ?? false;
+          const prev = before.get(`${topic}/${partition}/${broker}`);
+          return {
+            broker, logEndOffset: view?.logEndOffset ?? null, sizeBytes, inIsr,
+            ...progressFigures({ sizeBytes, leaderSizeBytes, inIsr, previousSizeBytes: prev?.sizeBytes, elapsedMs: prev ? atMs - prev.atMs : undefined }),
+          };
+        }),
+        atMs,
       };
     };
+    let requestedThrottle: number | undefined;
     for (const kv of records) {
       const id = kv.key.slice(REASSIGNMENTS_PREFIX.length);
       out.set(id, await describe(id, JSON.parse(kv.value) as Reassignment, 'moving', []));
     }
     for (const kv of requests) {
       const id = kv.key.slice(REASSIGNMENT_REQUESTS_PREFIX.length);
-      const req = JSON.parse(kv.value) as { replicas?: number[]; cancel?: boolean };
+      const req = JSON.parse(kv.value) as { replicas?: number[]; cancel?: boolean; throttleBytesPerSec?: number };
       if (req.cancel) {
         const existing = out.get(id);
         if (existing) existing.state = 'cancelling';
         continue;
       }
-      if (!out.has(id)) out.set(id, await describe(id, null, 'requested', req.replicas ?? []));
+      if (!Array.isArray(req.replicas)) continue; // a throttle change
+      requestedThrottle = req.throttleBytesPerSec;
+      if (!out.has(id)) out.set(id, await describe(id, null, 'requested', req.replicas));
+      requestedThrottle = undefined;
     }
     return [...out.values()].sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
-  });
+  }
 }
 
-export const REASSIGN_STATUS_HEADERS = ['TOPIC', 'PARTITION', 'STATE', 'REPLICAS', 'TARGET', 'ADDING', 'REMOVING', 'PROGRESS'];
+export const REASSIGN_STATUS_HEADERS = ['TOPIC', 'PARTITION', 'STATE', 'REPLICAS', 'TARGET', 'ADDING', 'REMOVING', 'PROGRESS', 'RATE', 'ETA', 'THROTTLE'];
 
-/** Progress of each adding replica: "4: 1200/5000 (24%)", "4: in sync", "4: ?" when unknown. */
+/** Each adding replica's value; prefixed with its broker id when there are several. */
+function perAdding(s: ReassignmentStatus, text: (p: AddingProgress) => string): string {
+  if (s.progress.length === 0) return '-';
+  if (s.progress.length === 1) return text(s.progress[0]);
+  return s.progress.map((p) => `${p.broker}: ${text(p)}`).join(', ');
+}
+
+/** Progress of each adding replica: "4: 12.0 MB/50.0 MB (24%)", "4: in sync", "4: ?" when unknown. */
 export function progressText(s: ReassignmentStatus): string {
   if (s.progress.length === 0) return s.state === 'requested' ? 'waiting for the controller' : '-';
   return s.progress.map((p) => {
     if (p.inIsr) return `${p.broker}: in sync`;
-    if (p.logEndOffset === null || s.leaderLogEndOffset === null) return `${p.broker}: ?`;
-    const pct = s.leaderLogEndOffset === 0 ? 100 : Math.min(100, Math.floor((p.logEndOffset / s.leaderLogEndOffset) * 100));
-    return `${p.broker}: ${p.logEndOffset}/${s.leaderLogEndOffset} (${pct}%)`;
+    if (p.sizeBytes === null || s.leaderSizeBytes === null) return `${p.broker}: ?`;
+    return `${p.broker}: ${formatBytes(p.sizeBytes)}/${formatBytes(s.leaderSizeBytes)} (${p.percent ?? 0}%)`;
   }).join(', ');
 }
 
 export function reassignStatusRows(list: ReassignmentStatus[]): string[][] {
   const ids = (l: number[]): string => (l.length === 0 ? '-' : l.join(','));
-  return list.map((s) => [s.topic, String(s.partition), s.state, ids(s.replicas), ids(s.target), ids(s.adding), ids(s.removing), progressText(s)]);
+  return list.map((s) => [
+    s.topic, String(s.partition), s.state, ids(s.replicas), ids(s.target), ids(s.adding), ids(s.removing), progressText(s),
+    perAdding(s, (p) => formatByteRate(p.rateBytesPerSec)), perAdding(s, (p) => formatEta(p.etaSeconds)),
+    s.throttleBytesPerSec ? formatByteRate(s.throttleBytesPerSec) : '-',
+  ]);
 }

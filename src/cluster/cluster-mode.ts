@@ -25,6 +25,7 @@ import { Log } from '../storage/log.js';
 import { LogCleaner } from '../storage/log-cleaner.js';
 import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
+import { ReplicationThrottle } from '../replication/replication-throttle.js';
 import type { Logger } from '../util/logger.js';
 import { MqError } from '../util/mq-error.js';
 import { withTimeout } from '../util/promise.js';
@@ -50,6 +51,8 @@ type TopicEntry = MetadataResponse['topics'][number];
 
 export class ClusterMode {
   readonly cache: MetadataCache;
+  /** The reassignment throttle of this broker's replica fetchers (`mq reassign execute --throttle`). */
+  readonly throttle: ReplicationThrottle;
   private registry: BrokerRegistry | null = null;
   private election: ControllerElection | null = null;
   private controller: Controller | null = null;
@@ -67,6 +70,7 @@ export class ClusterMode {
 
   private constructor(private readonly config: BrokerConfig, readonly store: EtcdStore, private readonly logger: Logger) {
     this.cache = new MetadataCache(store, logger);
+    this.throttle = new ReplicationThrottle({ localId: config.nodeId, reassignments: () => this.cache.reassignments });
     this.cleaner = new LogCleaner({
       intervalMs: config.retentionCheckIntervalMs,
       logs: () => [...this.hosted.values()].map(({ partition: p }) => ({
@@ -113,6 +117,7 @@ export class ClusterMode {
     registry.on('lost', this.onChange);
     registry.on('registered', this.onChange);
     this.replicas = new ReplicaManager(this.config, this.store, this.cache, this.logger, metrics, (id) => this.brokerEndpoint(id));
+    this.replicas.fetchers.setThrottle(this.throttle);
     await this.deleteStrayReplicas();
     await registry.register();
     const election = new ControllerElection(this.store, registry, this.config.nodeId, { logger: this.logger });

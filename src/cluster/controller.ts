@@ -359,11 +359,12 @@ export class Controller {
       if (step.kind === 'complete') {
         const old = this.reassignments?.get(key);
         this.reassignments?.delete(key);
-        this.logger.info('replica restore finished', { topic, partition: step.partition, replicas: step.replicas.join(','), removed: old?.removing.join(',') ?? '' });
+        const what = old?.requested === true ? 'reassignment' : 'replica restore';
+        this.logger.info(`${what} finished`, { topic, partition: step.partition, replicas: step.replicas.join(','), removed: old?.removing.join(',') ?? '' });
         const from = leadersBefore.get(step.partition)!;
         if (from !== step.state.leader) {
           this.logger.info('partition leader elected', {
-            topic, partition: step.partition, from, to: step.state.leader, leaderEpoch: step.state.leaderEpoch, isr: step.state.isr.join(','), reason: `leader ${from} removed by replica restore`,
+            topic, partition: step.partition, from, to: step.state.leader, leaderEpoch: step.state.leaderEpoch, isr: step.state.isr.join(','), reason: `leader ${from} removed by ${what}`,
           });
         }
       } else {

@@ -1,5 +1,6 @@
 // A broker's local copy of the cluster metadata in the store: `topics/<name>` (TopicRecord),
-// `partitions/<topic>/<p>` (PartitionState), `brokers/<id>` (live registrations) and `controller`.
+// `partitions/<topic>/<p>` (PartitionState), `brokers/<id>` (live registrations), `controller` and
+// `reassignments/<topic>/<p>` (the moves in progress; the replication throttle reads them).
 // Each prefix is watched first and read second, so no change between the two is missed; a watch that
 // fails (etcd compacted its history, the connection broke for good) is re-read and watched again.
 // 'change' fires after every applied event, so the broker can open logs for partitions it now leads.
@@ -9,6 +10,7 @@ import type { TopicRecord, PartitionState } from '../broker/topic-manager.js';
 import { BROKERS_PREFIX, type BrokerInfo, type RegisteredBroker } from './broker-registry.js';
 import { CONTROLLER_KEY } from './controller-election.js';
 import type { KeyValue, MetadataStore, WatchEvent } from './metadata-store.js';
+import { REASSIGNMENTS_PREFIX, type Reassignment } from './replica-restore.js';
 
 export class MetadataCache extends EventEmitter {
   readonly topics = new Map<string, TopicRecord>();
@@ -21,6 +23,8 @@ export class MetadataCache extends EventEmitter {
    */
   readonly partitionVersions = new Map<string, number>();
   readonly brokers = new Map<number, RegisteredBroker>();
+  /** Key "topic/partition": the reassignments (and replica restores) in progress. */
+  readonly reassignments = new Map<string, Reassignment>();
   controllerId = -1;
   private readonly stop = new AbortController();
   private readonly loops: Promise<void>[] = [];
@@ -31,7 +35,7 @@ export class MetadataCache extends EventEmitter {
 
   /** Reads everything once and keeps following changes until close(). */
   async start(): Promise<void> {
-    const ready = ['topics/', 'partitions/', BROKERS_PREFIX, CONTROLLER_KEY].map((prefix) => new Promise<void>((resolve, reject) => {
+    const ready = ['topics/', 'partitions/', BROKERS_PREFIX, CONTROLLER_KEY, REASSIGNMENTS_PREFIX].map((prefix) => new Promise<void>((resolve, reject) => {
       this.loops.push(this.follow(prefix, resolve, reject));
     }));
     await Promise.all(ready);
@@ -104,6 +108,7 @@ export class MetadataCache extends EventEmitter {
     if (prefix === 'topics/') this.topics.clear();
     else if (prefix === 'partitions/') { this.partitions.clear(); this.partitionVersions.clear(); }
     else if (prefix === BROKERS_PREFIX) this.brokers.clear();
+    else if (prefix === REASSIGNMENTS_PREFIX) this.reassignments.clear();
     else this.controllerId = -1;
     for (const kv of kvs) this.apply({ type: 'put', key: kv.key, value: kv.value, version: kv.version });
   }
@@ -127,6 +132,10 @@ export class MetadataCache extends EventEmitter {
         const id = Number(ev.key.slice(BROKERS_PREFIX.length));
         if (ev.type === 'put') this.brokers.set(id, { ...(JSON.parse(ev.value!) as BrokerInfo), brokerEpoch: ev.version ?? 0 });
         else this.brokers.delete(id);
+      } else if (ev.key.startsWith(REASSIGNMENTS_PREFIX)) {
+        const id = ev.key.slice(REASSIGNMENTS_PREFIX.length);
+        if (ev.type === 'put') this.reassignments.set(id, JSON.parse(ev.value!) as Reassignment);
+        else this.reassignments.delete(id);
       } else if (ev.key === CONTROLLER_KEY) {
         this.controllerId = ev.type === 'put' ? (JSON.parse(ev.value!) as { brokerId: number }).brokerId : -1;
       }

@@ -8,6 +8,10 @@
 //   cancel    a reassignment not complete yet goes back: replica list = current minus adding, record
 //             deleted, the adding brokers leave the ISR (if one of them leads, the first original
 //             replica in the ISR takes over with a new leader epoch). Without a record it is a no-op.
+//   throttle  {"throttle": bytesPerSec | null} (`mq reassign throttle`) sets or removes the running
+//             record's `throttleBytesPerSec`; without a record it is a no-op. A `replicas` request may
+//             carry `throttleBytesPerSec` too (`execute --throttle`); it is copied into the new record,
+//             which is also marked `requested` (so its end is logged as "reassignment finished").
 // Each request is applied with its own transaction that compares the controller fence, the topic
 // record, the reassignment record, the partition state and the request itself (a newer request for the
 // same partition is never deleted unread), then deleted. A request that cannot apply (unknown topic,
@@ -21,7 +25,10 @@ import { REASSIGNMENTS_PREFIX, type Reassignment } from './replica-restore.js';
 
 export const REASSIGNMENT_REQUESTS_PREFIX = 'reassignment-requests/';
 
-export type ReassignmentRequest = { replicas: number[] } | { cancel: true };
+export type ReassignmentRequest =
+  | { replicas: number[]; throttleBytesPerSec?: number }
+  | { cancel: true }
+  | { throttle: number | null };
 
 /** How soon requests are read again after a transaction lost to another write. */
 const RETRY_MS = 300;
@@ -134,7 +141,8 @@ export class ReassignmentRequests {
     if (!topicKv) return drop(`topic '${topic}' does not exist`);
     const record = JSON.parse(topicKv.value) as TopicRecord;
     const current = record.replicas[partition];
-    if (!Number.isInteger(partition) || !current) return drop(`partition ${topic}-${partition} does not exist`);
+    // A decommissioned partition that was deleted keeps its id with an empty replica list.
+    if (!Number.isInteger(partition) || !current || current.length === 0) return drop(`partition ${topic}-${partition} does not exist`);
     const recordKey = `${REASSIGNMENTS_PREFIX}${topic}/${partition}`;
     const running = await this.store.get(recordKey);
     const compares = [fence, requestCompare, { key: `topics/${topic}`, version: topicKv.version }, { key: recordKey, version: running?.version ?? 0 }];
@@ -173,6 +181,21 @@ export class ReassignmentRequests {
       return true;
     }
 
+    if ('throttle' in request) {
+      if (!running) return this.store.txn([fence, requestCompare], [{ delete: requestCompare.key }]);
+      const r = JSON.parse(running.value) as Reassignment;
+      const next: Reassignment = { ...r };
+      const rate = request.throttle;
+      if (typeof rate === 'number' && rate > 0 && Number.isFinite(rate)) next.throttleBytesPerSec = Math.round(rate);
+      else delete next.throttleBytesPerSec;
+      if (!await this.store.txn([fence, requestCompare, { key: recordKey, version: running.version }], [
+        { put: { key: recordKey, value: JSON.stringify(next) } }, { delete: requestCompare.key },
+      ])) return false;
+      this.logger.info('reassignment throttle changed', { topic, partition, throttleBytesPerSec: next.throttleBytesPerSec ?? 'none' });
+      this.applied();
+      return true;
+    }
+
     const target = 'replicas' in request && Array.isArray(request.replicas) ? request.replicas : [];
     if (target.length === 0 || new Set(target).size !== target.length || !target.every((id) => Number.isInteger(id))) {
       return drop('the request needs a non-empty list of distinct broker ids');
@@ -185,14 +208,20 @@ export class ReassignmentRequests {
       target: [...target],
       adding: target.filter((id) => !current.includes(id)),
       removing: current.filter((id) => !target.includes(id)),
+      requested: true,
     };
+    const throttle = 'throttleBytesPerSec' in request ? request.throttleBytesPerSec : undefined;
+    if (typeof throttle === 'number' && throttle > 0 && Number.isFinite(throttle)) reassignment.throttleBytesPerSec = Math.round(throttle);
     const ops: StoreOp[] = [
       replicasOp([...current, ...reassignment.adding]),
       { put: { key: recordKey, value: JSON.stringify(reassignment) } },
       { delete: requestCompare.key },
     ];
     if (!await this.store.txn(compares, ops)) return false;
-    this.logger.info('reassignment started', { topic, partition, replicas: [...current, ...reassignment.adding].join(','), adding: reassignment.adding.join(','), removing: reassignment.removing.join(',') });
+    this.logger.info('reassignment started', {
+      topic, partition, replicas: [...current, ...reassignment.adding].join(','), adding: reassignment.adding.join(','), removing: reassignment.removing.join(','),
+      ...(reassignment.throttleBytesPerSec ? { throttleBytesPerSec: reassignment.throttleBytesPerSec } : {}),
+    });
     this.applied();
     return true;
   }

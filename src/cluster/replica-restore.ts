@@ -25,6 +25,10 @@ export interface Reassignment {
   adding: number[];
   /** Brokers to drop once every `adding` one is in the ISR (in `replicas`, not in `target`). */
   removing: number[];
+  /** Set by `mq reassign execute` (a requested move, not a restore): the controller logs "reassignment finished". */
+  requested?: boolean;
+  /** Bytes per second the adding replicas may copy (`--throttle`, replication-throttle.ts); absent = unthrottled. */
+  throttleBytesPerSec?: number;
 }
 
 export const REASSIGNMENTS_PREFIX = 'reassignments/';
@@ -73,7 +77,7 @@ export function planReplicaRestore(input: RestoreInput): RestoreStep[] {
         }
         const dead = r.adding.filter((id) => input.expired.has(id) && !(state?.isr.includes(id) ?? false));
         if (dead.length === 0) return;
-        const reassignment: Reassignment = { target: [...r.target], adding: [...r.adding], removing: [...r.removing] };
+        const reassignment: Reassignment = { ...r, target: [...r.target], adding: [...r.adding], removing: [...r.removing] };
         let list = [...replicas];
         for (const d of dead) {
           const exclude = new Set([...list, ...input.expired]);

@@ -13,6 +13,7 @@ import type { HostPort } from '../config/config.js';
 import type { OffsetFetchRequest } from '../protocol/messages/offset-fetch.js';
 import type { BrokerMetrics } from './broker-metrics.js';
 import type { ProcessMetrics, ProcessSample } from './process-metrics.js';
+import type { ReplicationThrottleView } from '../replication/replication-throttle.js';
 
 export interface PartitionView {
   topic: string;
@@ -64,6 +65,8 @@ export interface StatusView {
   requestP99Ms: number;
   requests: ApiView[];
   process: ProcessSample;
+  /** Cluster mode: the reassignment throttle of this broker's replica fetchers (issue 8). */
+  replicationThrottle?: ReplicationThrottleView;
 }
 
 export interface ObservedBroker {
@@ -173,5 +176,6 @@ export async function statusView(b: ObservedBroker, partitions = partitionViews(
     requestP99Ms: Math.max(0, ...requests.filter((r) => r.api !== 'Fetch' && r.api !== 'JoinGroup').map((r) => r.p99Ms)),
     requests,
     process: await b.process.sample(),
+    ...(s.cluster ? { replicationThrottle: s.cluster.throttle.view() } : {}),
   };
 }

@@ -4,6 +4,7 @@
 // becomes leader or goes away). A fetcher left with no partitions is closed.
 import type { Partition } from '../broker/partition.js';
 import { ReplicaFetcher, type ReplicaFetcherOptions } from './replica-fetcher.js';
+import type { ReplicationThrottle } from './replication-throttle.js';
 
 export class ReplicaFetcherManager {
   private readonly fetchers = new Map<number, ReplicaFetcher>();
@@ -11,6 +12,11 @@ export class ReplicaFetcherManager {
   private readonly sources = new Map<string, number>();
 
   constructor(private readonly opts: ReplicaFetcherOptions) {}
+
+  /** Installs the reassignment throttle every fetcher (running or new) consults before each fetch. */
+  setThrottle(throttle: ReplicationThrottle): void {
+    this.opts.throttle = throttle;
+  }
 
   /** Whether `key` is followed from `leaderId` at `leaderEpoch`. */
   follows(key: string, leaderId: number, leaderEpoch: number): boolean {

@@ -10,6 +10,10 @@
 // Errors never crash or spin: a partition error (NOT_LEADER_OR_FOLLOWER, FENCED/UNKNOWN_LEADER_EPOCH, a
 // corrupt batch...) delays that partition with backoff; a connection failure (dead broker) closes the
 // connection and retries it with backoff, looking the leader's address up again each time.
+//
+// Reassignment throttle (replication-throttle.ts): partitions where this broker is a throttled adding
+// replica get a partition max bytes from the shared token bucket, or are left out of the request while
+// it is empty (the long poll then waits no longer than until it refills); the others are fetched as usual.
 import type { HostPort } from '../config/config.js';
 import { Connection } from '../client/connection.js';
 import type { Partition } from '../broker/partition.js';
@@ -22,6 +26,7 @@ import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import { backoffMs } from '../util/backoff.js';
 import type { Logger } from '../util/logger.js';
 import { MqError } from '../util/mq-error.js';
+import type { ReplicationThrottle } from './replication-throttle.js';
 
 export interface ReplicaFetcherOptions {
   localId: number;
@@ -31,6 +36,8 @@ export interface ReplicaFetcherOptions {
   endpoint(id: number): HostPort | null;
   logger: Logger;
   metrics?: BrokerMetrics;
+  /** The reassignment throttle shared by this broker's fetchers (absent: nothing is throttled). */
+  throttle?: ReplicationThrottle;
 }
 
 /** One followed partition; replaced (not mutated) when the followed epoch changes. */
@@ -46,6 +53,8 @@ interface Followed {
 /** The most bytes one fetch response may carry over all partitions. */
 const RESPONSE_MAX_BYTES = 16 * 1024 * 1024;
 const FETCH_VERSION = 11;
+/** The longest a fetcher waits for the reassignment throttle's bucket before looking again. */
+const THROTTLE_RECHECK_MS = 1000;
 const OFFSET_FOR_LEADER_EPOCH_VERSION = 3;
 
 export class ReplicaFetcher {
@@ -229,19 +238,34 @@ export class ReplicaFetcher {
 
   // ---- fetching ----------------------------------------------------------------------------------
 
-  private async fetch(conn: Connection, list: Followed[]): Promise<void> {
+  private async fetch(conn: Connection, ready: Followed[]): Promise<void> {
     const sent = new Map<string, { f: Followed; fetchOffset: number }>();
     const req: FetchRequest = {
       replicaId: this.opts.localId, maxWaitMs: this.opts.replicaFetchWaitMaxMs, minBytes: 1, maxBytes: RESPONSE_MAX_BYTES,
       isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [], forgottenTopicsData: [], rackId: '',
     };
+    const throttle = this.opts.throttle;
+    const throttled = throttle ? throttle.throttled(ready.map((f) => f.key)) : new Set<string>();
+    let list = ready;
+    let grant = 0;
+    if (throttle && throttled.size > 0) {
+      grant = throttle.grant(throttled.size);
+      if (grant === 0) {
+        list = ready.filter((f) => !throttled.has(f.key));
+        // At most a second: a throttle changed or removed meanwhile applies on the next round.
+        const waitMs = Math.min(THROTTLE_RECHECK_MS, Math.max(1, throttle.waitMs(throttled.size)));
+        if (list.length === 0) { await this.pause(waitMs); return; }
+        req.maxWaitMs = Math.min(req.maxWaitMs, waitMs);
+      }
+    }
     for (const f of list) {
       const log = f.partition.log;
       let t = req.topics.find((x) => x.topic === f.partition.topic);
       if (!t) { t = { topic: f.partition.topic, partitions: [] }; req.topics.push(t); }
       t.partitions.push({
         partition: f.partition.index, currentLeaderEpoch: f.leaderEpoch, fetchOffset: BigInt(log.logEndOffset),
-        logStartOffset: BigInt(log.logStartOffset), partitionMaxBytes: this.opts.replicaFetchMaxBytes,
+        logStartOffset: BigInt(log.logStartOffset),
+        partitionMaxBytes: throttled.has(f.key) ? Math.min(grant, this.opts.replicaFetchMaxBytes) : this.opts.replicaFetchMaxBytes,
       });
       sent.set(f.key, { f, fetchOffset: log.logEndOffset });
     }
@@ -250,6 +274,7 @@ export class ReplicaFetcher {
       for (const t of res.responses) {
         for (const p of t.partitions) {
           const s = sent.get(`${t.topic}/${p.partitionIndex}`);
+          if (s && throttled.has(s.f.key)) this.opts.throttle?.received((p.records as Buffer | null)?.length ?? 0);
           if (!s || !this.current(s.f) || s.f.partition.log.logEndOffset !== s.fetchOffset) continue;
           await this.applyPartition(s.f, s.fetchOffset, p);
         }

@@ -30,7 +30,7 @@ test('a request starts a reassignment; cancel puts the old replicas back', async
 
   await request(store, 'm', 0, { replicas: [1, 3] });
   const record = await eventually(async () => (await store.get('reassignments/m/0'))?.value ?? null);
-  assert.deepEqual(JSON.parse(record!), { target: [1, 3], adding: [3], removing: [2] });
+  assert.deepEqual(JSON.parse(record!), { target: [1, 3], adding: [3], removing: [2], requested: true });
   assert.deepEqual(await replicasOf(store, 'm'), [[1, 2, 3], [2, 1]], 'the new broker is appended; the old ones stay for now');
   await eventually(() => noRequests(store));
 
@@ -42,6 +42,33 @@ test('a request starts a reassignment; cancel puts the old replicas back', async
   const after = await stateOf(store, 'm', 0);
   assert.deepEqual(after.isr, before.isr.filter((id) => id !== 3));
   assert.equal(after.leader, before.leader);
+});
+
+test('a throttled request carries its rate into the record; a throttle request changes and removes it', async (t) => {
+  const { store, ctl, lines } = await cluster(t);
+  await ctl.createTopic({ name: 'th', numPartitions: 1, replicationFactor: 2, assignments: [[1, 2]], configs: {}, validateOnly: false });
+  const record = async (): Promise<Record<string, unknown> | null> => {
+    const kv = await store.get('reassignments/th/0');
+    return kv ? JSON.parse(kv.value) as Record<string, unknown> : null;
+  };
+  await request(store, 'th', 0, { replicas: [1, 3], throttleBytesPerSec: 2_000_000 });
+  await eventually(async () => (await record())?.throttleBytesPerSec === 2_000_000 && await noRequests(store));
+  assert.deepEqual(await record(), { target: [1, 3], adding: [3], removing: [2], requested: true, throttleBytesPerSec: 2_000_000 });
+
+  await request(store, 'th', 0, { throttle: 500_000 });
+  await eventually(async () => (await record())?.throttleBytesPerSec === 500_000 && await noRequests(store));
+  await request(store, 'th', 0, { throttle: null });
+  await eventually(async () => await noRequests(store) && !('throttleBytesPerSec' in ((await record()) ?? { throttleBytesPerSec: 0 })));
+  assert.deepEqual(await record(), { target: [1, 3], adding: [3], removing: [2], requested: true });
+  assert.deepEqual(await replicasOf(store, 'th'), [[1, 2, 3]], 'a throttle change leaves the move as it was');
+  assert.equal(lines().filter((l) => /reassignment throttle changed/.test(l)).length, 2);
+
+  // Without a move in progress a throttle request is a no-op that is still consumed.
+  await request(store, 'th', 0, { cancel: true });
+  await eventually(async () => (await record()) === null && await noRequests(store));
+  await request(store, 'th', 0, { throttle: 1000 });
+  await eventually(() => noRequests(store));
+  assert.equal(await record(), null);
 });
 
 test('a reorder completes at once; bad requests are refused and deleted', async (t) => {

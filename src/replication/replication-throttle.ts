@@ -1,0 +1,114 @@
+// The follower-side reassignment throttle (issue 8, `mq reassign execute --throttle MB/s`), after Kafka's
+// follower.replication.throttled.rate: a reassignment record (`reassignments/<topic>/<p>`, read through
+// the metadata cache) may carry `throttleBytesPerSec`. On this broker, every partition whose record lists
+// this broker in `adding` with a throttle (a moving replica catching up) shares ONE token bucket; the
+// replica fetchers ask it before each fetch and leave those partitions out while it is empty (the other
+// partitions, ordinary followers and unthrottled moves, are fetched as usual in the same request), and
+// every byte received for them takes tokens. The bucket's rate is the smallest throttle among those
+// records (one `mq reassign execute` gives all of them the same). The throttle ends with the record: once
+// the move finishes or is cancelled, or after `mq reassign throttle none`, the partition is unthrottled.
+// Fetchers of different leaders may take the same tokens at the same moment; the debt this leaves is
+// paid back before the next grant, so the rate holds over any interval longer than a few fetches.
+import type { Reassignment } from '../cluster/replica-restore.js';
+import { TokenBucket } from './token-bucket.js';
+
+export interface ReplicationThrottleOptions {
+  localId: number;
+  /** Key "topic/partition" → the reassignment in progress (the metadata cache's copy). */
+  reassignments(): ReadonlyMap<string, Reassignment>;
+  now?: () => number;
+}
+
+/** What the admin endpoint shows (/v1/status `replicationThrottle`). */
+export interface ReplicationThrottleView {
+  /** The bucket's rate now; null when no partition here is throttled. */
+  rateBytesPerSec: number | null;
+  /** The bucket's capacity (burst), one second of the rate. */
+  burstBytes: number;
+  /** The throttled partitions ("topic/partition") this broker is catching up on. */
+  partitions: string[];
+  /** Bytes received for throttled partitions since the broker started. */
+  throttledBytes: number;
+  /** Times a fetch left the throttled partitions out because the bucket was empty. */
+  deferredFetches: number;
+  /** This broker's clock when the view was taken (to compute rates from two views). */
+  atMs: number;
+}
+
+/** The smallest batch budget worth asking for: less than this and the leader's first batch overshoots anyway. */
+const MIN_GRANT_BYTES = 16 * 1024;
+
+export class ReplicationThrottle {
+  private bucket: TokenBucket | null = null;
+  private readonly now: () => number;
+  private throttledBytes = 0;
+  private deferredFetches = 0;
+
+  constructor(private readonly opts: ReplicationThrottleOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** The rate that applies to `key` on this broker, or null when it is not throttled here. */
+  rateFor(key: string): number | null {
+    const r = this.opts.reassignments().get(key);
+    const rate = r?.throttleBytesPerSec;
+    if (!r || typeof rate !== 'number' || !(rate > 0) || !r.adding.includes(this.opts.localId)) return null;
+    return rate;
+  }
+
+  /** The throttled keys among `keys`, with the bucket set to their rate (null bucket when none). */
+  throttled(keys: Iterable<string>): Set<string> {
+    const out = new Set<string>();
+    let rate = Infinity;
+    for (const key of keys) {
+      const r = this.rateFor(key);
+      if (r === null) continue;
+      out.add(key);
+      rate = Math.min(rate, r);
+    }
+    if (out.size > 0) {
+      if (this.bucket) this.bucket.setRate(rate);
+      else this.bucket = new TokenBucket({ rateBytesPerSec: rate, now: this.now });
+    }
+    return out;
+  }
+
+  /**
+   * How many bytes each of `count` throttled partitions may ask for in the next fetch; 0 = leave them
+   * out this time (then waitMs() says when to try again).
+   */
+  grant(count: number): number {
+    if (!this.bucket || count === 0) return 0;
+    const available = this.bucket.available();
+    if (available >= this.threshold(this.bucket, count)) return Math.max(1, Math.floor(available / count));
+    this.deferredFetches++;
+    return 0;
+  }
+
+  /** Milliseconds until a grant for `count` partitions can be non-zero. */
+  waitMs(count: number): number {
+    if (!this.bucket) return 0;
+    return this.bucket.msUntil(this.threshold(this.bucket, count));
+  }
+
+  /** The tokens a grant waits for: MIN_GRANT_BYTES per partition, at most a full bucket, at least 1. */
+  private threshold(bucket: TokenBucket, count: number): number {
+    return Math.max(1, Math.min(MIN_GRANT_BYTES * count, bucket.capacityBytes));
+  }
+
+  /** Bytes received for a throttled partition. */
+  received(bytes: number): void {
+    this.throttledBytes += bytes;
+    this.bucket?.consume(bytes);
+  }
+
+  view(): ReplicationThrottleView {
+    const partitions = [...this.opts.reassignments().keys()].filter((k) => this.rateFor(k) !== null).sort();
+    const rates = partitions.map((k) => this.rateFor(k)!);
+    const rate = rates.length > 0 ? Math.min(...rates) : null;
+    return {
+      rateBytesPerSec: rate, burstBytes: rate ?? 0, partitions,
+      throttledBytes: this.throttledBytes, deferredFetches: this.deferredFetches, atMs: this.now(),
+    };
+  }
+}
