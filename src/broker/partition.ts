@@ -30,6 +30,11 @@ export class Partition {
   role: ReplicaRole = 'leader';
   /** Cluster mode: this replica takes part in replication (false: embedded mode, the only replica). */
   replicated = false;
+  /**
+   * Decommissioned (issue 8, src/cluster/partition-decommission.ts): clients' produces are refused; the
+   * topic manager (embedded) or cluster mode (from its metadata cache) keeps it in step with the record.
+   */
+  decommissioned = false;
   /** Set while this replica leads a replicated partition. */
   leaderState: LeaderState | null = null;
   /** The high watermark a follower last heard from its leader (capped at its own log end). */

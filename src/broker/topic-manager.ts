@@ -13,6 +13,9 @@ import { FilePool } from '../storage/file-pool.js';
 import type { Logger } from '../util/logger.js';
 import { MqError } from '../util/mq-error.js';
 import { Partition } from './partition.js';
+import {
+  applyDecommissionedValue, decommissionedSinceMs, isDeletedPartition, partitionsDueForDeletion, withPartitionsDeleted,
+} from '../cluster/partition-decommission.js';
 
 export interface TopicRecord {
   topicId: string;
@@ -20,6 +23,11 @@ export interface TopicRecord {
   replicas: number[][];
   /** Overrides given at creation (strings, as the user wrote them). */
   configs: Record<string, string>;
+  /**
+   * Decommissioned partitions: partition -> when (ms since the epoch). A deleted one also has an empty
+   * replica list. Kept out of `configs` on purpose (src/cluster/partition-decommission.ts).
+   */
+  decommissioned?: Record<string, number>;
 }
 
 export interface PartitionState { leader: number; leaderEpoch: number; isr: number[] }
@@ -28,6 +36,10 @@ export interface Topic {
   name: string;
   record: TopicRecord;
   config: TopicConfig;
+  /**
+   * Index = partition id. A deleted (decommissioned, then expired) partition is a hole in this array:
+   * iterate with `for ... of` only behind a check, or with forEach/filter (which skip holes).
+   */
   partitions: Partition[];
 }
 
@@ -58,6 +70,8 @@ export class TopicManager {
   private readonly cleaner: LogCleaner;
   /** Caps the descriptors every log of this broker holds (log.max.open.files). */
   readonly filePool: FilePool;
+  /** Deletes decommissioned partitions whose retention has passed, every retention.check.interval.ms. */
+  private decommissionTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly config: BrokerConfig,
@@ -67,7 +81,7 @@ export class TopicManager {
     this.filePool = new FilePool(config.maxOpenFiles);
     this.cleaner = new LogCleaner({
       intervalMs: config.retentionCheckIntervalMs,
-      logs: () => [...this.topics.values()].flatMap((t) => t.partitions.map((p) => ({
+      logs: () => [...this.topics.values()].flatMap((t) => t.partitions.filter(Boolean).map((p) => ({
         log: p.log, policy: { retentionMs: t.config['retention.ms'], retentionBytes: t.config['retention.bytes'] },
       }))),
       onError: (log, err) => this.logger.warn('retention failed', { dir: log.dir, error: String(err) }),
@@ -81,10 +95,71 @@ export class TopicManager {
       const name = kv.key.slice('topics/'.length);
       const record = JSON.parse(kv.value) as TopicRecord;
       const config = this.effectiveConfig(parseTopicConfig(record.configs));
-      const partitions = await this.openPartitions(name, 0, record.replicas.length, config);
-      this.topics.set(name, { name, record, config, partitions });
+      const partitions = await this.openPartitions(name, 0, record.replicas.length, config, record);
+      const topic = { name, record, config, partitions };
+      this.topics.set(name, topic);
+      markTopicDecommissioned(topic);
     }
     this.cleaner.start();
+    this.decommissionTimer = setInterval(() => {
+      this.deleteExpiredPartitions().catch((err: unknown) => this.logger.warn('deleting decommissioned partitions failed', { error: String(err) }));
+    }, this.config.retentionCheckIntervalMs);
+    this.decommissionTimer.unref();
+  }
+
+  /**
+   * `decommissioned.partitions` from AlterConfigs: the new decommissioned set (partition-decommission.ts),
+   * stamped with this broker's clock, persisted in the topic record.
+   */
+  async setDecommissioned(name: string, value: string | null, validateOnly = false): Promise<void> {
+    const topic = this.topics.get(name);
+    if (!topic || this.busy.has(name)) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
+    const decommissioned = applyDecommissionedValue(name, topic.record, value, Date.now());
+    if (validateOnly) return;
+    this.busy.add(name);
+    try {
+      const record: TopicRecord = { ...topic.record, decommissioned };
+      await this.store.txn([], [{ put: { key: `topics/${name}`, value: JSON.stringify(record) } }]);
+      topic.record = record;
+      markTopicDecommissioned(topic);
+      this.logger.info('decommissioned partitions set', { topic: name, partitions: Object.keys(decommissioned).join(',') });
+    } finally {
+      this.busy.delete(name);
+    }
+  }
+
+  /**
+   * Deletes every decommissioned partition whose topic's retention.ms has passed since it was
+   * decommissioned: its replica list is emptied, its state key and its log go. Resolves to how many.
+   */
+  async deleteExpiredPartitions(nowMs = Date.now()): Promise<number> {
+    let deleted = 0;
+    for (const topic of [...this.topics.values()]) {
+      const due = partitionsDueForDeletion(topic.record, topic.config['retention.ms'], nowMs);
+      if (due.length === 0 || this.busy.has(topic.name)) continue;
+      this.busy.add(topic.name);
+      try {
+        const record = withPartitionsDeleted(topic.record, due);
+        const ops: StoreOp[] = [{ put: { key: `topics/${topic.name}`, value: JSON.stringify(record) } }];
+        for (const p of due) ops.push({ delete: `partitions/${topic.name}/${p}` });
+        await this.store.txn([], ops);
+        topic.record = record;
+        for (const p of due) {
+          const partition = topic.partitions[p];
+          delete topic.partitions[p];
+          if (!partition) continue;
+          partition.stopTimers();
+          await partition.log.delete();
+          this.logger.info('decommissioned partition deleted', {
+            topic: topic.name, partition: p, decommissionedAtMs: decommissionedSinceMs(record, p), retentionMs: topic.config['retention.ms'],
+          });
+          deleted++;
+        }
+      } finally {
+        this.busy.delete(topic.name);
+      }
+    }
+    return deleted;
   }
 
   /** Runs one retention pass over every log now; resolves to the number of segments deleted. */
@@ -119,6 +194,7 @@ export class TopicManager {
       topic.record = record;
       topic.config = config;
       for (const p of topic.partitions) {
+        if (!p) continue; // deleted
         p.config = config;
         p.log.updateConfig(this.logConfig(config));
       }
@@ -226,8 +302,9 @@ export class TopicManager {
       const ops: StoreOp[] = [{ delete: `topics/${name}` }];
       for (let p = 0; p < topic.partitions.length; p++) ops.push({ delete: `partitions/${name}/${p}` });
       await this.store.txn([], ops);
-      for (const p of topic.partitions) p.stopTimers();
-      await Promise.all(topic.partitions.map((p) => p.log.delete()));
+      const open = topic.partitions.filter(Boolean);
+      for (const p of open) p.stopTimers();
+      await Promise.all(open.map((p) => p.log.delete()));
       this.logger.info('topic deleted', { topic: name });
     } finally {
       this.busy.delete(name);
@@ -235,6 +312,8 @@ export class TopicManager {
   }
 
   async close(): Promise<void> {
+    if (this.decommissionTimer) clearInterval(this.decommissionTimer);
+    this.decommissionTimer = null;
     await this.cleaner.close();
     const all = [...this.topics.values()].flatMap((t) => t.partitions);
     for (const p of all) p.stopTimers();
@@ -258,12 +337,14 @@ export class TopicManager {
     return { put: { key: `partitions/${topic}/${p}`, value: JSON.stringify(state) } };
   }
 
-  private async openPartitions(topic: string, from: number, to: number, config: TopicConfig): Promise<Partition[]> {
+  /** Opens partitions [from, to) of `topic`; deleted ones (per `record`) stay holes. */
+  private async openPartitions(topic: string, from: number, to: number, config: TopicConfig, record?: TopicRecord): Promise<Partition[]> {
     const out: Partition[] = new Array(to - from);
     let next = from;
     const worker = async (): Promise<void> => {
       while (next < to) {
         const p = next++;
+        if (record && isDeletedPartition(record, p)) continue;
         const log = await Log.open(join(this.config.dataDir, `${topic}-${p}`), this.logConfig(config), {
           filePool: this.filePool,
           log: (msg) => this.logger.warn(msg, { topic, partition: p }),
@@ -274,6 +355,11 @@ export class TopicManager {
     await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, to - from) }, worker));
     return out;
   }
+}
+
+/** Marks each open partition of `topic` decommissioned or not, from its record. */
+function markTopicDecommissioned(topic: Topic): void {
+  topic.partitions.forEach((p, i) => { p.decommissioned = decommissionedSinceMs(topic.record, i) !== undefined; });
 }
 
 /** What a partition's Log needs of its topic's config (the broker sets the index interval). */

@@ -2,6 +2,7 @@
 import type { Admin, RecordsBefore, TopicConfigEntry } from '../client/types.js';
 import { MqError } from '../util/mq-error.js';
 import { parseOffsetSpec } from './offset-spec.js';
+import { DECOMMISSIONED_CONFIG } from '../cluster/partition-decommission.js';
 
 export const TOPIC_CONFIG_HEADERS = ['CONFIG', 'VALUE', 'SOURCE'];
 
@@ -12,8 +13,11 @@ export function topicConfigRows(entries: TopicConfigEntry[]): string[][] {
 
 /** Applies `key=value` settings to a topic; returns what changed, as `key: old -> new` lines. */
 export async function alterTopicConfigs(admin: Admin, topic: string, settings: [string, string][]): Promise<string[]> {
-  const before = new Map((await admin.describeTopicConfig(topic)).map((e) => [e.name, e.value]));
+  const before = new Map((await admin.describeTopicConfig(topic)).filter((e) => e.name !== DECOMMISSIONED_CONFIG).map((e) => [e.name, e.value]));
   for (const [key] of settings) {
+    if (key === DECOMMISSIONED_CONFIG) {
+      throw new MqError('INVALID_CONFIG', `${DECOMMISSIONED_CONFIG} is not a setting`, { hint: `Use \`mq topics decommission-partition ${topic} P\` (or recommission-partition).` });
+    }
     if (!before.has(key)) {
       throw new MqError('INVALID_CONFIG', `unknown topic config '${key}'`, { hint: `Known: ${[...before.keys()].join(', ')}.` });
     }

@@ -13,6 +13,7 @@ import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, partitionKey } from 
 import { topicError } from './topic-error.js';
 import { alterTopicConfig, deleteRecordsBefore, describeTopicConfig } from './config-admin.js';
 import { electPreferredLeaders } from './leader-admin.js';
+import { setDecommissionedPartitions } from './decommission-admin.js';
 import type { LeaderElectionResult, TopicPartition } from './types.js';
 import type { DeleteRecordsResult, RecordsBefore, TopicConfigEntry } from './types.js';
 import type { Admin, ClientOptions, ClusterMetadata, CreateTopicOptions, GroupDescription, GroupListing, OffsetResetPlan, OffsetResetTarget, TopicDescription } from './types.js';
@@ -110,7 +111,8 @@ class ClusterAdmin implements Admin {
     const res = await this.cluster.retry(() => this.cluster.refreshMetadata([topic], false));
     const t = res.topics.find((x) => x.name === topic);
     if (!t || t.errorCode === 3) throw topicError(3, topic);
-    const current = t.partitions.length;
+    // Partition ids, deleted (decommissioned) ones included: they are never reused.
+    const current = t.partitions.reduce((n, p) => Math.max(n, p.partitionIndex + 1), 0);
     if (!Number.isInteger(totalPartitions) || totalPartitions <= current) {
       throw new MqError('INVALID_PARTITIONS', `topic ${topic} has ${current} partition${current === 1 ? '' : 's'}; --partitions must be larger (partitions can only be added)`);
     }
@@ -147,6 +149,10 @@ class ClusterAdmin implements Admin {
 
   alterTopicConfig(topic: string, changes: Record<string, string | null>): Promise<void> {
     return alterTopicConfig(this.cluster, topic, changes, this.timeoutMs);
+  }
+
+  setDecommissionedPartitions(topic: string, partitions: number[]): Promise<void> {
+    return setDecommissionedPartitions(this.cluster, topic, partitions, this.timeoutMs);
   }
 
   deleteRecords(topic: string, before: RecordsBefore): Promise<DeleteRecordsResult[]> {

@@ -6,6 +6,11 @@
 // min(our max, broker max) per API: all brokers advertise the same list, as kafkajs also assumes.
 // Metadata answers replace the broker list and update the topics they name. Wire error codes become
 // MqErrors only through errorFromCode (protocol/error-codes.ts); retries look only at `retriable`.
+//
+// Partition decommission (src/cluster/partition-decommission.ts): a topic's partition ids are
+// 0..partitionCount-1, but deleted partitions are missing from Metadata (a gap) and decommissioned ones
+// take no records; `unavailable`/`active` say which, from Metadata plus the decommissioned set that
+// refreshDecommissioned() reads (DescribeConfigs `decommissioned.partitions`; producers call it).
 import { ApiKey, apiSpec } from '../protocol/api.js';
 import { errorFromCode } from '../protocol/error-codes.js';
 import type { ApiVersionsResponse } from '../protocol/messages/api-versions.js';
@@ -16,6 +21,10 @@ import { sleep } from '../util/promise.js';
 import type { ApiSchemas } from './api-schemas.js';
 import { Connection } from './connection.js';
 import type { BrokerInfo, ClientOptions } from './types.js';
+import {
+  RESOURCE_TYPE_TOPIC, type DescribeConfigsRequest, type DescribeConfigsResponse,
+} from '../protocol/messages/describe-configs.js';
+import { DECOMMISSIONED_CONFIG, parseDecommissioned } from '../cluster/partition-decommission.js';
 
 export interface PartitionMetadata {
   partition: number;
@@ -27,8 +36,14 @@ export interface PartitionMetadata {
 
 export interface TopicMetadata {
   name: string;
-  /** Sorted by partition index. */
+  /** Sorted by partition index; deleted partitions are missing (so index != partition id then). */
   partitions: PartitionMetadata[];
+  /** How many partition ids the topic has: highest id + 1 (deleted ones included). */
+  partitionCount: number;
+  /** Ids that take no records: deleted (missing above) or decommissioned. Empty almost always. */
+  unavailable: ReadonlySet<number>;
+  /** The ids that take records, ascending (all 0..partitionCount-1 when `unavailable` is empty). */
+  active: readonly number[];
 }
 
 export interface ClusterOptions extends ClientOptions {
@@ -53,6 +68,7 @@ export interface RetryOptions {
 export type ConnectionPurpose = 'default' | 'fetch' | 'group';
 
 const DEFAULT_PORT = 9092;
+const NONE_UNAVAILABLE: ReadonlySet<number> = new Set();
 /** Versions below these are never used by the client even if the registry decodes them (Metadata v0 cannot ask for "no topics"). */
 const CLIENT_MIN_VERSION: Partial<Record<number, number>> = { [ApiKey.Metadata]: 1 };
 
@@ -84,6 +100,8 @@ export class Cluster {
   private versions = new Map<number, number>();
   private brokerMap = new Map<number, BrokerInfo>();
   private topicMap = new Map<string, TopicMetadata>();
+  /** Decommissioned (not deleted) partition ids per topic, from the last refreshDecommissioned(). */
+  private decommissioned = new Map<string, ReadonlySet<number>>();
   private seed: Connection | null = null;
   private readonly pool = new Map<string, Connection>();
   private connecting: Promise<void> | null = null;
@@ -137,7 +155,50 @@ export class Cluster {
 
   /** Leader node id of a partition from the cache; -1 when unknown or leaderless. */
   leaderFor(topic: string, partition: number): number {
-    return this.topicMap.get(topic)?.partitions[partition]?.leader ?? -1;
+    const list = this.topicMap.get(topic)?.partitions;
+    if (!list) return -1;
+    const p = list[partition];
+    if (p?.partition === partition) return p.leader;
+    return list.find((x) => x.partition === partition)?.leader ?? -1; // a gap before it (deleted partition)
+  }
+
+  /** Whether `partition` of `topic` was decommissioned at the last refreshDecommissioned(). */
+  isDecommissioned(topic: string, partition: number): boolean {
+    return this.decommissioned.get(topic)?.has(partition) ?? false;
+  }
+
+  /** Records that the broker refused a produce to `partition` as decommissioned (before any refresh shows it). */
+  noteDecommissioned(topic: string, partition: number): void {
+    const set = new Set(this.decommissioned.get(topic) ?? []);
+    set.add(partition);
+    this.decommissioned.set(topic, set);
+    const t = this.topicMap.get(topic);
+    if (t) this.topicMap.set(topic, this.topicLayout(topic, t.partitions));
+  }
+
+  /**
+   * Reads the decommissioned partitions of `topics` (DescribeConfigs `decommissioned.partitions` from any
+   * broker) into the cached metadata. Brokers that do not know it (not mq) leave every partition active.
+   */
+  async refreshDecommissioned(topics: string[]): Promise<void> {
+    if (topics.length === 0) return;
+    await this.connect();
+    if (!this.versions.has(ApiKey.DescribeConfigs)) return;
+    const body: DescribeConfigsRequest = {
+      resources: topics.map((name) => ({ resourceType: RESOURCE_TYPE_TOPIC, resourceName: name, configurationKeys: [DECOMMISSIONED_CONFIG] })),
+      includeSynonyms: false,
+    };
+    const res = await this.requestAny<DescribeConfigsResponse>(ApiKey.DescribeConfigs, body);
+    for (const r of res.results) {
+      if (r.errorCode !== 0) continue;
+      const entry = r.configs.find((c) => c.name === DECOMMISSIONED_CONFIG);
+      if (!entry) continue; // not an mq broker: keep what produce refusals taught us
+      const ids = parseDecommissioned(entry.value).filter((d) => !d.deleted).map((d) => d.partition);
+      if (ids.length === 0) this.decommissioned.delete(r.resourceName);
+      else this.decommissioned.set(r.resourceName, new Set(ids));
+      const t = this.topicMap.get(r.resourceName);
+      if (t) this.topicMap.set(t.name, this.topicLayout(t.name, t.partitions));
+    }
   }
 
   /**
@@ -304,6 +365,22 @@ export class Cluster {
     this.versions = versions;
   }
 
+  /** A topic's metadata with its id count, unavailable and active partitions. */
+  private topicLayout(name: string, partitions: PartitionMetadata[]): TopicMetadata {
+    const partitionCount = partitions.length === 0 ? 0 : partitions[partitions.length - 1].partition + 1;
+    const decommissioned = this.decommissioned.get(name);
+    if (partitionCount === partitions.length && !decommissioned) {
+      return { name, partitions, partitionCount, unavailable: NONE_UNAVAILABLE, active: partitions.map((p) => p.partition) };
+    }
+    const present = new Set(partitions.map((p) => p.partition));
+    const unavailable = new Set<number>();
+    for (let p = 0; p < partitionCount; p++) if (!present.has(p) || decommissioned?.has(p)) unavailable.add(p);
+    // Never route nowhere: if everything known is unavailable (a stale set), treat all present as active.
+    const active = partitions.map((p) => p.partition).filter((p) => !unavailable.has(p));
+    if (active.length === 0) return { name, partitions, partitionCount, unavailable: NONE_UNAVAILABLE, active: [...present] };
+    return { name, partitions, partitionCount, unavailable, active };
+  }
+
   private applyMetadata(res: MetadataResponse): void {
     const brokers = new Map<number, BrokerInfo>();
     for (const b of res.brokers) brokers.set(b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack });
@@ -318,7 +395,7 @@ export class Cluster {
       const partitions = t.partitions
         .map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, replicas: p.replicaNodes, isr: p.isrNodes, errorCode: p.errorCode }))
         .sort((a, b) => a.partition - b.partition);
-      this.topicMap.set(t.name, { name: t.name, partitions });
+      this.topicMap.set(t.name, this.topicLayout(t.name, partitions));
     }
     // Connections to brokers that left the cluster or moved are dropped.
     for (const [key, conn] of this.pool) {

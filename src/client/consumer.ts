@@ -46,10 +46,12 @@ class AssignedConsumer implements Consumer {
     const chosen: { topic: string; partition: number; start: OffsetSpec }[] = [];
     const seen = new Set<string>();
     for (const a of assignments) {
-      const count = this.cluster.topic(a.topic)!.partitions.length;
-      const partitions = a.partitions ?? Array.from({ length: count }, (_, i) => i);
+      const meta = this.cluster.topic(a.topic)!;
+      const count = meta.partitionCount;
+      // Every partition the metadata lists (a deleted, decommissioned one is a gap in the ids).
+      const partitions = a.partitions ?? meta.partitions.map((p) => p.partition);
       for (const partition of partitions) {
-        if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
+        if (!Number.isInteger(partition) || partition < 0 || partition >= count || !meta.partitions.some((p) => p.partition === partition)) {
           throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${a.topic}' has ${count} partition${count === 1 ? '' : 's'}; partition ${partition} does not exist`, {
             hint: count > 0 ? `Partitions are numbered 0 to ${count - 1}.` : undefined,
           });

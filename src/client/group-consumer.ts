@@ -385,16 +385,22 @@ class ClassicGroupConsumer implements GroupConsumer {
     });
     const topics = [...new Set(members.flatMap((m) => m.topics))];
     await this.cluster.refreshMetadata(topics, false);
+    // Assignors count ids 0..n-1; a deleted (decommissioned, expired) partition is a gap in the
+    // metadata and is dropped from what they hand out.
     const counts = new Map<string, number>();
+    const gone = new Set<string>();
     for (const t of topics) {
-      const n = this.cluster.topic(t)?.partitions.length ?? 0;
+      const meta = this.cluster.topic(t);
+      const n = meta?.partitionCount ?? 0;
       if (n > 0) counts.set(t, n);
+      if (meta && meta.partitions.length < n) for (const p of meta.unavailable) if (!this.cluster.isDecommissioned(t, p)) gone.add(`${t}\0${p}`);
     }
     const result = assignor.assign(members, counts);
+    const present = (tp: TopicPartition): boolean => gone.size === 0 || !gone.has(`${tp.topic}\0${tp.partition}`);
     return members.map((m) => ({
       memberId: m.memberId,
       assignment: encodeConsumerProtocolAssignment({
-        assignedPartitions: [...byTopic(result.get(m.memberId) ?? [])].map(([topic, l]) => ({ topic, partitions: l.map((tp) => tp.partition) })),
+        assignedPartitions: [...byTopic((result.get(m.memberId) ?? []).filter(present))].map(([topic, l]) => ({ topic, partitions: l.map((tp) => tp.partition) })),
         userData: null,
       }, 0),
     }));

@@ -11,9 +11,16 @@
 // error goes back to the head of its partition's queue after a backoff and a metadata refresh.
 // Records for a topic whose metadata is not known yet wait in arrival order until it is (at most
 // METADATA_WAIT_MS, during which an auto-created topic gets its leader).
+//
+// Decommissioned partitions (src/cluster/partition-decommission.ts): every metadata refresh also reads
+// the topics' decommissioned sets, and the partitioner routes around them. A batch the broker refuses
+// with POLICY_VIOLATION (its partition was decommissioned after we last looked) is taken apart: records
+// the partitioner placed are sent again to an active partition, records with an explicit partition
+// fail with "partition T-P is decommissioned".
 import { ApiKey } from '../protocol/api.js';
 import type { ProduceRequest, ProduceResponse } from '../protocol/messages/produce.js';
 import { RecordBatchBuilder } from '../protocol/record-batch-builder.js';
+import { decodeRecordBatches } from '../protocol/record-batch.js';
 import { backoffMs } from '../util/backoff.js';
 import { MqError } from '../util/mq-error.js';
 import { Cluster, metadataMaxAgeMs, type ClusterOptions, type TopicMetadata } from './cluster.js';
@@ -47,6 +54,8 @@ interface Batch {
   /** Bytes counted against bufferMemory. */
   accounted: number;
   lastError: MqError | null;
+  /** Per record: whether the caller named the partition; null while none did. */
+  explicit: boolean[] | null;
 }
 
 interface PartitionQueue {
@@ -135,7 +144,7 @@ class AccumulatingProducer implements Producer {
     // metadata.max.age.ms: re-read the topics produced to, so partitions added to them get records.
     this.metadataAgeTimer = setInterval(() => {
       const topics = this.cluster.cachedTopics();
-      if (topics.length > 0 && !this.closing) this.cluster.refreshMetadata(topics, false).catch(() => undefined);
+      if (topics.length > 0 && !this.closing) this.refreshTopics(topics).catch(() => undefined);
     }, metadataMaxAgeMs(opts));
     this.metadataAgeTimer.unref();
   }
@@ -163,7 +172,7 @@ class AccumulatingProducer implements Producer {
     const meta = this.cluster.topic(record.topic);
     const waiting = this.waiting.size === 0 ? undefined : this.waiting.get(record.topic);
     // A partition beyond the cached count may have been added since: re-read the metadata once first.
-    if (!meta || waiting || (record.partition !== undefined && record.partition >= meta.partitions.length)) {
+    if (!meta || waiting || (record.partition !== undefined && record.partition >= meta.partitionCount)) {
       const w = { record, timestamp, bytes, report: onDelivery, tag };
       if (waiting) waiting.push(w);
       else {
@@ -216,42 +225,53 @@ class AccumulatingProducer implements Producer {
 
   /** Puts one record into its partition's open batch (closing it first when the record does not fit). */
   private append(record: ProducerRecord, timestamp: number, bytes: number, meta: TopicMetadata, report: DeliveryReport, tag: number): void {
-    const numPartitions = meta.partitions.length;
-    if (record.partition !== undefined && !(Number.isInteger(record.partition) && record.partition >= 0 && record.partition < numPartitions)) {
-      this.settleRejected(bytes, 1);
-      report(new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${record.topic}' has ${numPartitions} partition${numPartitions === 1 ? '' : 's'}; partition ${record.partition} does not exist`), -1, -1, -1, tag);
-      return;
+    const numPartitions = meta.partitionCount;
+    if (record.partition !== undefined) {
+      const p = record.partition;
+      if (!(Number.isInteger(p) && p >= 0 && p < numPartitions) || (meta.unavailable.has(p) && !this.cluster.isDecommissioned(record.topic, p))) {
+        this.settleRejected(bytes, 1);
+        const deleted = Number.isInteger(p) && p >= 0 && p < numPartitions ? ` (partition ${p} was decommissioned and deleted)` : `; partition ${p} does not exist`;
+        report(new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${record.topic}' has ${numPartitions} partition${numPartitions === 1 ? '' : 's'}${deleted}`), -1, -1, -1, tag);
+        return;
+      }
+      if (meta.unavailable.has(p)) {
+        this.settleRejected(bytes, 1);
+        report(decommissionedError(record.topic, p), -1, -1, -1, tag);
+        return;
+      }
     }
     const { topic, headers } = record;
     const key = record.key ?? null;
     const value = record.value ?? null;
     try {
-      let partition = this.partitioner.partition(topic, key, numPartitions, record.partition);
+      const explicit = record.partition !== undefined;
+      let partition = this.partitioner.partition(topic, key, numPartitions, record.partition, meta);
       let q = this.queueFor(topic, partition);
       if (q.open) {
-        if (q.open.builder!.append(key, value, headers, timestamp)) return this.added(q, q.open, timestamp, bytes, report, tag);
+        if (q.open.builder!.append(key, value, headers, timestamp)) return this.added(q, q.open, timestamp, bytes, report, tag, explicit);
         this.closeBatch(q);
         // A keyless record follows the sticky partition, which closing the batch may have moved.
-        const again = this.partitioner.partition(topic, key, numPartitions, record.partition);
+        const again = this.partitioner.partition(topic, key, numPartitions, record.partition, this.cluster.topic(topic) ?? meta);
         if (again !== partition) {
           partition = again;
           q = this.queueFor(topic, partition);
           if (q.open) {
-            if (q.open.builder!.append(key, value, headers, timestamp)) return this.added(q, q.open, timestamp, bytes, report, tag);
+            if (q.open.builder!.append(key, value, headers, timestamp)) return this.added(q, q.open, timestamp, bytes, report, tag, explicit);
             this.closeBatch(q);
           }
         }
       }
       const batch = this.openBatch(q);
       batch.builder!.append(key, value, headers, timestamp); // the first record of a batch always fits
-      this.added(q, batch, timestamp, bytes, report, tag);
+      this.added(q, batch, timestamp, bytes, report, tag, explicit);
     } catch (err) {
       this.settleRejected(bytes, 1);
       report(err instanceof Error ? err : new MqError('INVALID_RECORD', String(err)), -1, -1, -1, tag);
     }
   }
 
-  private added(q: PartitionQueue, batch: Batch, timestamp: number, bytes: number, report: DeliveryReport, tag: number): void {
+  private added(q: PartitionQueue, batch: Batch, timestamp: number, bytes: number, report: DeliveryReport, tag: number, explicit: boolean): void {
+    if (explicit || batch.explicit !== null) (batch.explicit ??= new Array<boolean>(batch.reports.length).fill(false)).push(explicit);
     batch.reports.push(report);
     batch.tags.push(tag);
     batch.timestamps.push(timestamp);
@@ -279,7 +299,7 @@ class AccumulatingProducer implements Producer {
       topic: q.topic, partition: q.partition,
       builder: new RecordBatchBuilder({ maxBytes: this.batchSize, compression: this.compression, buffer: this.freeBuffers.pop() }),
       bytes: null, reports: [], tags: [], timestamps: [], createdAt: Date.now(),
-      attempts: 0, retryAt: 0, accounted: 0, lastError: null,
+      attempts: 0, retryAt: 0, accounted: 0, lastError: null, explicit: null,
     };
     q.open = batch;
     this.openQueues.add(q);
@@ -304,8 +324,8 @@ class AccumulatingProducer implements Producer {
     batch.builder = null;
     q.ready.push(batch);
     this.readyQueues.add(q);
-    const numPartitions = this.cluster.topic(q.topic)?.partitions.length ?? 0;
-    this.partitioner.batchClosed(q.topic, q.partition, numPartitions);
+    const meta = this.cluster.topic(q.topic);
+    this.partitioner.batchClosed(q.topic, q.partition, meta?.partitionCount ?? 0, meta);
     this.scheduleDrain();
   }
 
@@ -351,6 +371,7 @@ class AccumulatingProducer implements Producer {
         if (t.errorCode !== 0) throw topicError(t.errorCode, topic);
         if (t.partitions.length === 0) throw topicError(5, topic);
       }, { retries: Number.POSITIVE_INFINITY, maxElapsedMs: METADATA_WAIT_MS, initialBackoffMs: Math.min(this.retryBackoffMs, 100), maxBackoffMs: 500 });
+      await this.cluster.refreshDecommissioned([topic]).catch(() => undefined);
     } catch (err) {
       failure = err;
     }
@@ -381,7 +402,7 @@ class AccumulatingProducer implements Producer {
       const topics = [...new Set([...this.readyQueues].map((q) => q.topic))];
       if (topics.length > 0 && !this.closedForGood()) {
         try {
-          await this.cluster.refreshMetadata(topics, false);
+          await this.refreshTopics(topics);
         } catch {
           // The next drain asks again; batches fail on their own retry budget or delivery timeout.
         }
@@ -394,6 +415,12 @@ class AccumulatingProducer implements Producer {
       }
       this.scheduleDrain();
     });
+  }
+
+  /** Metadata plus the decommissioned partitions of `topics` (a failure of the latter keeps the old set). */
+  private async refreshTopics(topics: string[]): Promise<void> {
+    await this.cluster.refreshMetadata(topics, false);
+    await this.cluster.refreshDecommissioned(topics).catch(() => undefined);
   }
 
   private closedForGood(): boolean {
@@ -519,6 +546,10 @@ class AccumulatingProducer implements Producer {
 
   /** A send of `b` failed: retry it at the head of its partition when allowed, else reject its records. */
   private failed(b: Batch, err: MqError): void {
+    if (err.code === 'POLICY_VIOLATION' && b.bytes !== null) {
+      this.reroute(b);
+      return;
+    }
     b.lastError = err;
     const canRetry = err.retriable && b.attempts <= this.retries && Date.now() - b.createdAt < DELIVERY_TIMEOUT_MS;
     if (!canRetry) {
@@ -531,6 +562,43 @@ class AccumulatingProducer implements Producer {
     this.readyQueues.add(q);
     this.refreshMetadataSoon();
     this.armRetry(b.retryAt);
+  }
+
+  /**
+   * The broker refused `b` because its partition is decommissioned: note that at once (so nothing is
+   * routed there again, even before the refresh shows it), then send every partitioner-placed record of
+   * it again through the partitioner and fail those whose caller named the partition.
+   */
+  private reroute(b: Batch): void {
+    this.cluster.noteDecommissioned(b.topic, b.partition);
+    const refreshed = this.cluster.refreshDecommissioned([b.topic]).catch(() => undefined);
+    let records;
+    try {
+      records = decodeRecordBatches(b.bytes!, { checkCrcs: false }).flatMap((x) => x.records);
+    } catch (err) {
+      this.fail(b, err instanceof MqError ? err : new MqError('INVALID_RECORD', String(err)));
+      return;
+    }
+    void refreshed.then(() => {
+      // A broker whose cache lags may not list it yet: the refusal is the fresher word.
+      if (!this.cluster.isDecommissioned(b.topic, b.partition)) this.cluster.noteDecommissioned(b.topic, b.partition);
+      const meta = this.cluster.topic(b.topic);
+      const n = b.reports.length;
+      for (let i = 0; i < n; i++) {
+        const r = records[i];
+        if (b.explicit?.[i] || !meta || !r) {
+          b.reports[i](decommissionedError(b.topic, b.partition), b.partition, -1, -1, b.tags[i]);
+          continue;
+        }
+        const record: ProducerRecord = { topic: b.topic, key: r.key, value: r.value, headers: r.headers, timestamp: b.timestamps[i] };
+        const bytes = recordBytes(record);
+        this.unsettled++;
+        this.bufferedBytes += bytes;
+        this.append(record, b.timestamps[i], bytes, meta, b.reports[i], b.tags[i]);
+      }
+      this.release(b, n);
+      this.scheduleDrain();
+    });
   }
 
   private complete(b: Batch, baseOffset: number, logAppendTimeMs: number): void {
@@ -593,6 +661,13 @@ function recordBytes(r: ProducerRecord): number {
   let n = RECORD_OVERHEAD_BYTES + (r.key?.length ?? 0) + (r.value?.length ?? 0);
   if (r.headers) for (const h of r.headers) n += h.key.length + (h.value?.length ?? 0) + 4;
   return n;
+}
+
+/** The error of a record sent to a decommissioned partition by name. */
+export function decommissionedError(topic: string, partition: number): MqError {
+  return new MqError('PARTITION_DECOMMISSIONED', `partition ${topic}-${partition} is decommissioned: it takes no new records`, {
+    hint: `Produce without a partition (keys are re-routed to the topic's active partitions), or take it back into use with \`mq topics recommission-partition ${topic} ${partition}\` (until it is deleted).`,
+  });
 }
 
 /** The error records get when their topic never became usable. */

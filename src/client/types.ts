@@ -205,6 +205,19 @@ export interface ConfigAdmin {
 
 export interface Admin extends ConfigAdmin {}
 
+// ---- partition decommission (decommission-admin.ts) ----
+
+export interface DecommissionAdmin {
+  /**
+   * Makes `partitions` the topic's decommissioned set (AlterConfigs `decommissioned.partitions`): new ids
+   * are stamped by the broker, ids left out are recommissioned unless already deleted. The current set is
+   * in describeTopicConfig's `decommissioned.partitions` entry.
+   */
+  setDecommissionedPartitions(topic: string, partitions: number[]): Promise<void>;
+}
+
+export interface Admin extends DecommissionAdmin {}
+
 // ---- leader elections (leader-admin.ts) ----
 
 /** One partition's outcome of a preferred leader election (ElectLeaders). */

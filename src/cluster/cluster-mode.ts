@@ -35,6 +35,7 @@ import { ControllerElection } from './controller-election.js';
 import { EtcdStore } from './etcd-store.js';
 import { MetadataCache } from './metadata-cache.js';
 import { topicNameProblem } from './topic-name.js';
+import { applyDecommissionedValue, decommissionedSinceMs } from './partition-decommission.js';
 
 /** Remembers the registration lease across restarts, so a restarted broker takes over its own leftover. */
 const LEASE_FILE = 'cluster-lease';
@@ -157,6 +158,29 @@ export class ClusterMode {
   }
 
   /**
+   * `decommissioned.partitions` from AlterConfigs: writes the new decommissioned set (stamped with this
+   * broker's clock) into the topic record by compare-and-swap; every broker applies it from its cache and
+   * the controller deletes the partitions once their retention has passed (partition-decommission.ts).
+   */
+  async setDecommissioned(name: string, value: string | null, validateOnly: boolean): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(`topics/${name}`);
+      if (!kv) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
+      const record = JSON.parse(kv.value) as TopicRecord;
+      const decommissioned = applyDecommissionedValue(name, record, value, Date.now());
+      if (validateOnly) return;
+      const next: TopicRecord = { ...record, decommissioned };
+      if (await this.store.txn([{ key: kv.key, version: kv.version }], [{ put: { key: kv.key, value: JSON.stringify(next) } }])) {
+        this.logger.info('decommissioned partitions set', { topic: name, partitions: Object.keys(decommissioned).join(',') });
+        // Answer once this broker's own cache (and so its Produce check) shows it.
+        await this.cache.waitFor(() => JSON.stringify(this.cache.topics.get(name)?.decommissioned ?? {}) === JSON.stringify(decommissioned), 5000).catch(() => undefined);
+        return;
+      }
+      if (attempt >= 4) throw new MqError('REQUEST_TIMED_OUT', `topic '${name}' kept changing while its partitions were decommissioned; try again`, { retriable: true });
+    }
+  }
+
+  /**
    * DeleteRecords on a partition this broker leads: records below `offset` (-1: the high watermark) go;
    * followers follow the leader's new log start on their next fetch.
    */
@@ -273,16 +297,18 @@ export class ClusterMode {
       errorCode: 0,
       name,
       isInternal: false,
-      partitions: record.replicas.map((replicas, p) => {
+      // Deleted partitions (empty replica lists) are left out: clients see a gap in the ids.
+      partitions: record.replicas.flatMap((replicas, p) => {
+        if (replicas.length === 0) return [];
         const state = this.cache.partition(name, p);
         const live = state !== undefined && this.cache.brokers.has(state.leader);
-        return {
+        return [{
           errorCode: live ? 0 : ErrorCode.LEADER_NOT_AVAILABLE,
           partitionIndex: p,
           leaderId: live ? state.leader : -1,
           replicaNodes: replicas,
           isrNodes: state ? state.isr.filter((id) => this.cache.brokers.has(id)) : [],
-        };
+        }];
       }),
     };
   }
@@ -457,6 +483,7 @@ export class ClusterMode {
       const state = this.cache.partition(topic, index);
       const record = this.cache.topics.get(topic);
       if (record) {
+        h.partition.decommissioned = decommissionedSinceMs(record, index) !== undefined;
         const config = this.topicConfig(record);
         if (h.partition.config !== config) {
           h.partition.config = config;

@@ -34,6 +34,7 @@ import { decidePreferredLeader } from './preferred-leader.js';
 import { planReplicaRestore, REASSIGNMENTS_PREFIX, type Reassignment, type RestoreStep } from './replica-restore.js';
 import { topicNameProblem } from './topic-name.js';
 import { ReassignmentRequests } from './reassignment-requests.js';
+import { partitionsDueForDeletion, withPartitionsDeleted } from './partition-decommission.js';
 
 export interface ControllerCreateTopic {
   name: string;
@@ -79,6 +80,8 @@ export class Controller {
   /** auto.leader.rebalance.enable: the leader imbalance check every leader.imbalance.check.interval.seconds. */
   private imbalanceTimer: NodeJS.Timeout | null = null;
   private checkingImbalance = false;
+  /** Every retention.check.interval.ms: deletes decommissioned partitions past their retention. */
+  private decommissionTimer: NodeJS.Timeout | null = null;
   /**
    * When each broker named in a replica list was first seen unregistered by THIS controller. Kept in
    * memory only: a new controller starts every clock again, so a failover can delay a restore by up to
@@ -100,6 +103,12 @@ export class Controller {
       this.reassignments = null;
       this.schedulePass();
       this.startImbalanceChecks();
+      if (!this.decommissionTimer) {
+        this.decommissionTimer = setInterval(() => {
+          this.deleteExpiredPartitions().catch((err: unknown) => this.logger.warn('deleting decommissioned partitions failed', { error: (err as Error).message }));
+        }, this.config.retentionCheckIntervalMs);
+        this.decommissionTimer.unref();
+      }
     });
     election.on('deposed', () => this.stopTimers());
     cache.on('change', () => { if (this.election.isController) this.schedulePass(); });
@@ -225,7 +234,9 @@ export class Controller {
   private leaderPlacements(): LeaderPlacement[] {
     const out: LeaderPlacement[] = [];
     for (const [topic, record] of this.cache.topics) {
-      record.replicas.forEach((replicas, partition) => out.push({ topic, partition, replicas, leader: this.cache.partition(topic, partition)?.leader ?? -1 }));
+      record.replicas.forEach((replicas, partition) => {
+        if (replicas.length > 0) out.push({ topic, partition, replicas, leader: this.cache.partition(topic, partition)?.leader ?? -1 });
+      });
     }
     return out;
   }
@@ -387,6 +398,8 @@ export class Controller {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.restoreTimer) clearTimeout(this.restoreTimer);
     if (this.imbalanceTimer) clearInterval(this.imbalanceTimer);
+    if (this.decommissionTimer) clearInterval(this.decommissionTimer);
+    this.decommissionTimer = null;
     this.retryTimer = null;
     this.restoreTimer = null;
     this.imbalanceTimer = null;
@@ -443,7 +456,8 @@ export class Controller {
     } else {
       // Partition 0's replication factor; during a replica restore its list is longer than the target.
       const restoring = await this.store.get(`${REASSIGNMENTS_PREFIX}${name}/0`);
-      const rf = restoring ? (JSON.parse(restoring.value) as Reassignment).target.length : record.replicas[0]?.length ?? 1;
+      // (Partition 0 may be a deleted decommissioned one: then the first partition that still has replicas.)
+      const rf = restoring ? (JSON.parse(restoring.value) as Reassignment).target.length : record.replicas.find((l) => l.length > 0)?.length ?? 1;
       added = placeReplicas({ brokers: this.liveBrokers(), count: total - current, replicationFactor: rf, existing: this.existingReplicas() });
     }
     if (validateOnly) return;
@@ -456,6 +470,37 @@ export class Controller {
     }
     this.logger.info('partitions added', { topic: name, from: current, to: total, controllerEpoch: this.election.epoch });
     await this.cacheShows(() => this.cache.partition(name, total - 1) !== undefined);
+  }
+
+  /**
+   * Deletes the decommissioned partitions whose topic's effective retention.ms has passed since they were
+   * decommissioned (partition-decommission.ts): empties their replica lists and removes their states and
+   * any restore in one fenced compare-and-swap per topic; every replica's broker then deletes its folder
+   * (reconcile), and Metadata leaves them out. Resolves to how many were deleted.
+   */
+  async deleteExpiredPartitions(nowMs = Date.now()): Promise<number> {
+    if (!this.election.isController) return 0;
+    let deleted = 0;
+    for (const [topic, cached] of this.cache.topics) {
+      const retentionMs = { ...this.config.topicDefaults, ...parseTopicConfig(cached.configs) }['retention.ms'];
+      if (partitionsDueForDeletion(cached, retentionMs, nowMs).length === 0) continue;
+      const fence = this.election.fence();
+      if (!fence) return deleted;
+      const kv = await this.store.get(`topics/${topic}`);
+      if (!kv) continue;
+      const record = JSON.parse(kv.value) as TopicRecord;
+      const due = partitionsDueForDeletion(record, retentionMs, nowMs);
+      if (due.length === 0) continue;
+      const ops: StoreOp[] = [{ put: { key: `topics/${topic}`, value: JSON.stringify(withPartitionsDeleted(record, due)) } }];
+      for (const p of due) ops.push({ delete: `partitions/${topic}/${p}` }, { delete: `${REASSIGNMENTS_PREFIX}${topic}/${p}` });
+      if (!await this.store.txn([fence, { key: kv.key, version: kv.version }], ops)) continue; // changed meanwhile: next interval
+      for (const p of due) {
+        this.reassignments?.delete(`${topic}/${p}`);
+        this.logger.info('decommissioned partition deleted', { topic, partition: p, decommissionedAtMs: record.decommissioned?.[String(p)], retentionMs });
+      }
+      deleted += due.length;
+    }
+    return deleted;
   }
 
   async deleteTopic(name: string): Promise<void> {

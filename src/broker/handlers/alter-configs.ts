@@ -1,4 +1,7 @@
-// AlterConfigs: replaces a topic's config overrides, live and persisted in the topic record.
+// AlterConfigs: replaces a topic's config overrides, live and persisted in the topic record. The
+// pseudo-config `decommissioned.partitions` sets the decommissioned set instead; a request carrying only
+// it leaves the overrides alone (src/cluster/partition-decommission.ts).
+import { DECOMMISSIONED_CONFIG } from '../../cluster/partition-decommission.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { RESOURCE_TYPE_TOPIC } from '../../protocol/messages/describe-configs.js';
 import type { AlterConfigsRequest, AlterConfigsResponse } from '../../protocol/messages/alter-configs.js';
@@ -15,7 +18,17 @@ export const handleAlterConfigs: Handler<AlterConfigsRequest, AlterConfigsRespon
       continue;
     }
     try {
-      const configs = Object.fromEntries(r.configs.map((c) => [c.name, c.value]));
+      const configs: Record<string, string | null> = Object.fromEntries(r.configs.map((c) => [c.name, c.value]));
+      if (DECOMMISSIONED_CONFIG in configs) {
+        const value = configs[DECOMMISSIONED_CONFIG];
+        delete configs[DECOMMISSIONED_CONFIG];
+        if (b.cluster) await b.cluster.setDecommissioned(r.resourceName, value, req.validateOnly);
+        else await b.topics.setDecommissioned(r.resourceName, value, req.validateOnly);
+        if (Object.keys(configs).length === 0) {
+          responses.push({ ...base, errorCode: 0, errorMessage: null });
+          continue;
+        }
+      }
       if (b.cluster) await b.cluster.alterConfig(r.resourceName, configs, req.validateOnly);
       else await b.topics.alterConfig(r.resourceName, configs, req.validateOnly);
       responses.push({ ...base, errorCode: 0, errorMessage: null });

@@ -1,5 +1,7 @@
 // DescribeConfigs: a topic's effective config with the source of each value (topic override, broker
 // setting, built-in default). Other resource types (brokers, loggers) answer INVALID_REQUEST.
+// Also the read-only pseudo-config `decommissioned.partitions` (src/cluster/partition-decommission.ts),
+// with source UNKNOWN (0) so tools that send described overrides back do not send it.
 import { ErrorCode } from '../../protocol/error-codes.js';
 import {
   CONFIG_SOURCE_DEFAULT, CONFIG_SOURCE_DYNAMIC_TOPIC, CONFIG_SOURCE_STATIC_BROKER, RESOURCE_TYPE_TOPIC,
@@ -8,6 +10,7 @@ import {
 import { errorCodeFor, errorMessageFor } from '../error-code-of.js';
 import type { Handler } from '../request-context.js';
 import type { ConfigSource } from '../topic-manager.js';
+import { DECOMMISSIONED_CONFIG, formatDecommissioned } from '../../cluster/partition-decommission.js';
 
 type Result = DescribeConfigsResponse['results'][number];
 
@@ -28,20 +31,22 @@ export const handleDescribeConfigs: Handler<DescribeConfigsRequest, DescribeConf
       const wanted = r.configurationKeys === null ? null : new Set(r.configurationKeys);
       const all = b.cluster ? b.cluster.describeConfig(r.resourceName) : b.topics.describeConfig(r.resourceName);
       const entries = all.filter((e) => wanted === null || wanted.has(e.name));
-      return {
-        ...base,
-        errorCode: 0,
-        errorMessage: null,
-        configs: entries.map((e) => ({
-          name: e.name,
-          value: e.value,
-          readOnly: false,
-          isDefault: e.source !== 'topic',
-          configSource: SOURCE_CODES[e.source],
-          isSensitive: false,
-          synonyms: [],
-        })),
-      };
+      const configs: Result['configs'] = entries.map((e) => ({
+        name: e.name,
+        value: e.value,
+        readOnly: false,
+        isDefault: e.source !== 'topic',
+        configSource: SOURCE_CODES[e.source],
+        isSensitive: false,
+        synonyms: [],
+      }));
+      const record = b.cluster ? b.cluster.cache.topics.get(r.resourceName) : b.topics.get(r.resourceName)?.record;
+      if (record && (wanted === null || wanted.has(DECOMMISSIONED_CONFIG))) {
+        configs.push({
+          name: DECOMMISSIONED_CONFIG, value: formatDecommissioned(record), readOnly: true, isDefault: false, configSource: 0, isSensitive: false, synonyms: [],
+        });
+      }
+      return { ...base, errorCode: 0, errorMessage: null, configs };
     } catch (err) {
       return {
         ...base,

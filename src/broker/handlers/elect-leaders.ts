@@ -34,7 +34,7 @@ export const handleElectLeaders: Handler<ElectLeadersRequest, ElectLeadersRespon
 /** One broker leads every partition it has: nothing to elect. */
 function embeddedResults(b: BrokerState, req: ElectLeadersRequest): Results {
   const wanted = req.topicPartitions
-    ?? b.topics.names().map((topic) => ({ topic, partitions: b.topics.get(topic)!.partitions.map((_, p) => p) }));
+    ?? b.topics.names().map((topic) => ({ topic, partitions: b.topics.get(topic)!.partitions.filter(Boolean).map((p) => p.index) }));
   return wanted.map((t) => ({
     topic: t.topic,
     partitionResult: t.partitions.map((partitionId) => (b.topics.partition(t.topic, partitionId)

@@ -45,7 +45,8 @@ async function describeTopic(b: BrokerState, name: string, allowCreate: boolean,
     errorCode: 0,
     name,
     isInternal: false,
-    partitions: topic.partitions.map((p) => ({
+    // filter: a deleted (decommissioned, expired) partition is a hole; clients see a gap in the ids.
+    partitions: topic.partitions.filter(Boolean).map((p) => ({
       errorCode: 0,
       partitionIndex: p.index,
       leaderId: b.nodeId,

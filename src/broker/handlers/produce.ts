@@ -42,6 +42,12 @@ async function appendOne(
   if (topicNameProblem(topic)) return failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION);
   const partition = lookupPartition(b, topic, index);
   if (typeof partition === 'number') return failed(index, partition);
+  // A decommissioned partition takes no new records from clients (followers replicate by Fetch, not
+  // Produce). POLICY_VIOLATION (44), not INVALID_REQUEST (42): the request is well formed, the topic's
+  // state forbids it, it is not retriable, and kcat ("Broker: Policy violation") and kafkajs ("Request
+  // parameters do not satisfy the configured policy") show it as a refusal. mq's producer re-routes
+  // partitioner-chosen records and names the partition for the others.
+  if (partition.decommissioned) return failed(index, ErrorCode.POLICY_VIOLATION);
   const refuse = (code: number, why: string): PartitionResponse => {
     b.logger.warn('produce refused', { peer: ctx.peer, topic, partition: index, reason: why });
     return failed(index, code);

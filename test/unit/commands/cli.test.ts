@@ -67,6 +67,7 @@ function fakeAdmin(description?: TopicDescription) {
     async alterTopicConfig(topic, changes) { calls.push(`alterTopicConfig ${topic} ${JSON.stringify(changes)}`); },
     async deleteRecords(topic, before) { calls.push(`deleteRecords ${topic} ${JSON.stringify(before)}`); return [{ partition: 0, logStartOffset: 7 }]; },
     async electLeaders(partitions) { calls.push(`electLeaders ${JSON.stringify(partitions)}`); return []; },
+    async setDecommissionedPartitions(topic, partitions) { calls.push(`setDecommissionedPartitions ${topic} ${partitions.join(',')}`); },
     async close() { closed++; },
   };
   const deps: Partial<Deps> = { createAdmin: (o) => { options = o; return admin; } };
@@ -234,6 +235,8 @@ describe('mq topics', () => {
     const r = await run(['topics', 'describe', 't', '--json'], { deps: fakeAdmin(fourPartitions).deps });
     assert.deepEqual(JSON.parse(r.out), {
       ...fourPartitions,
+      partitions: fourPartitions.partitions.map((p) => ({ ...p, state: 'active' })),
+      deletedPartitions: [],
       configs: [{ name: 'retention.ms', value: '604800000', source: 'default' }, { name: 'segment.bytes', value: '1024', source: 'topic' }],
     });
   });
