@@ -58,18 +58,22 @@ done
 $MQ brokers list -b "$B" --json | grep -q '"id": 4' || { echo "broker 4 did not register" >&2; exit 1; }
 
 move() { timeout 900 node bench/reassign-move.mjs "$ETCD" move 0 "$1" "$2" 900; }
-lat() { timeout $((DURATION + 120)) $MQ bench produce -b "$B" --topic lat --record-size 100 --rate "$RATE" --duration "$DURATION" --linger-ms 0 --acks all --json | tr -d '\n '; }
+# lat SECONDS: produce at RATE for that long; the runs during a move last about as long as the move
+# took in the catch-up runs, so that they measure the move and not the quiet time after it.
+lat() { timeout $(($1 + 120)) $MQ bench produce -b "$B" --topic lat --record-size 100 --rate "$RATE" --duration "$1" --linger-ms 0 --acks all --json | tr -d '\n '; }
+secs() { sed -n 's/.*"seconds":\([0-9]*\).*/\1/p' <<<"$1"; }
+span() { local s; s=$(secs "$1"); s=${s:-$DURATION}; [ "$s" -lt 2 ] && s=2; [ "$s" -gt "$DURATION" ] && s=$DURATION; echo "$s"; }
 
-echo "catch-up unthrottled: $(move 4 0)"
+A=$(move 4 0); echo "catch-up unthrottled: $A"
 echo "catch-up unthrottled: $(move 1 0)"
-echo "catch-up throttle=$THROTTLE_MBPS MB/s: $(move 4 "$THROTTLE_MBPS")"
+T=$(move 4 "$THROTTLE_MBPS"); echo "catch-up throttle=$THROTTLE_MBPS MB/s: $T"
 echo "catch-up throttle=$THROTTLE_MBPS MB/s: $(move 1 "$THROTTLE_MBPS")"
 
-echo "latency no move: $(lat)"
+echo "latency no move ($DURATION s): $(lat "$DURATION")"
 move 4 0 >"$D/move-a.json" & M=$!
-echo "latency during unthrottled move: $(lat)"
+echo "latency during unthrottled move ($(span "$A") s): $(lat "$(span "$A")")"
 wait "$M"; echo "  (the move: $(cat "$D/move-a.json"))"
 move 1 "$THROTTLE_MBPS" >"$D/move-b.json" & M=$!
-echo "latency during throttle=$THROTTLE_MBPS MB/s move: $(lat)"
+echo "latency during throttle=$THROTTLE_MBPS MB/s move ($(span "$T") s): $(lat "$(span "$T")")"
 wait "$M"; echo "  (the move: $(cat "$D/move-b.json"))"
 echo "load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -9,6 +9,7 @@ import {
   CONFIG_SOURCE_DYNAMIC_TOPIC, CONFIG_SOURCE_STATIC_BROKER, RESOURCE_TYPE_TOPIC,
   type DescribeConfigsRequest, type DescribeConfigsResponse,
 } from '../protocol/messages/describe-configs.js';
+import { DECOMMISSIONED_CONFIG } from '../cluster/partition-decommission.js';
 import { MqError } from '../util/mq-error.js';
 import type { Cluster } from './cluster.js';
 import { LATEST_TIMESTAMP, listOffsets, partitionKey } from './list-offsets.js';
@@ -41,20 +42,27 @@ export async function alterTopicConfig(cluster: Cluster, topic: string, changes:
   const merged: Record<string, string | null> = {};
   for (const e of current) if (e.source === 'topic') merged[e.name] = e.value;
   Object.assign(merged, changes);
-  const body: AlterConfigsRequest = {
-    resources: [{
-      resourceType: RESOURCE_TYPE_TOPIC,
-      resourceName: topic,
-      configs: Object.entries(merged).filter(([, v]) => v !== null).map(([name, value]) => ({ name, value })),
-    }],
-    validateOnly: false,
-  };
+  await sendAlterConfigs(cluster, topic, Object.entries(merged).flatMap(([name, value]) => (value === null ? [] : [{ name, value }])), timeoutMs);
+}
+
+/** One AlterConfigs for `topic` carrying exactly `configs` (to the controller, retried while retriable). */
+export async function sendAlterConfigs(cluster: Cluster, topic: string, configs: { name: string; value: string }[], timeoutMs: number): Promise<void> {
+  const body: AlterConfigsRequest = { resources: [{ resourceType: RESOURCE_TYPE_TOPIC, resourceName: topic, configs }], validateOnly: false };
   await cluster.retry(async () => {
     const res = await cluster.requestController<AlterConfigsResponse>(ApiKey.AlterConfigs, body, { timeoutMs });
     const r = res.responses.find((x) => x.resourceName === topic);
     if (!r) throw new MqError('UNKNOWN_SERVER_ERROR', `the broker did not answer AlterConfigs for topic '${topic}'`);
     if (r.errorCode !== 0) throw topicError(r.errorCode, topic, r.errorMessage);
   });
+}
+
+/**
+ * Makes `partitions` the topic's decommissioned set (ids left out are recommissioned unless deleted). The
+ * set travels as the pseudo-config `decommissioned.partitions` (src/cluster/partition-decommission.ts) in
+ * an AlterConfigs carrying only that key, which leaves the topic's config overrides untouched.
+ */
+export async function setDecommissionedPartitions(cluster: Cluster, topic: string, partitions: number[], timeoutMs: number): Promise<void> {
+  await sendAlterConfigs(cluster, topic, [{ name: DECOMMISSIONED_CONFIG, value: partitions.join(',') }], timeoutMs);
 }
 
 /**

@@ -205,7 +205,7 @@ export interface ConfigAdmin {
 
 export interface Admin extends ConfigAdmin {}
 
-// ---- partition decommission (decommission-admin.ts) ----
+// ---- partition decommission (config-admin.ts) ----
 
 export interface DecommissionAdmin {
   /**
