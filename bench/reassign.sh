@@ -6,18 +6,18 @@
 #       with --throttle THROTTLE_MBPS; each move is timed from the request to the controller completing
 #       it (the new replica in the ISR), bench/reassign-move.mjs;
 #   (b) produce latency at a fixed rate (acks=all, linger 0, 100-byte records, a 3-partition topic
-#       with replication factor 3 on brokers 1-3) with no move, during an unthrottled move and during
+#       with replication factor 3 on brokers 1-3, flush.policy FLUSH_POLICY) with no move, during an unthrottled move and during
 #       a throttled one.
 # Bounded: every step runs under `timeout`; it stops only what it started (the 4th broker by its PID,
 # the rest with `mq cluster down`) and removes its temp dir. Needs dist/ (npx tsc -p .). Usage:
-#   bash bench/reassign.sh [--base-port N] [--size-mb MB] [--throttle MBPS] [--rate RECS_PER_S] [--duration S]
+#   bash bench/reassign.sh [--base-port N] [--size-mb MB] [--throttle MBPS] [--rate RECS_PER_S] [--duration S] [--flush-policy batch|os]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BASE_PORT=39092 SIZE_MB=300 THROTTLE_MBPS=20 RATE=200 DURATION=15
+BASE_PORT=39092 SIZE_MB=300 THROTTLE_MBPS=20 RATE=2000 DURATION=15 FLUSH_POLICY=batch
 while [ $# -gt 0 ]; do
   case "$1" in
     --base-port) BASE_PORT=$2 ;; --size-mb) SIZE_MB=$2 ;; --throttle) THROTTLE_MBPS=$2 ;;
-    --rate) RATE=$2 ;; --duration) DURATION=$2 ;;
+    --rate) RATE=$2 ;; --duration) DURATION=$2 ;; --flush-policy) FLUSH_POLICY=$2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift 2
@@ -43,7 +43,7 @@ echo "bootstrap $B etcd $ETCD load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Topics first, so that they live on brokers 1-3 only.
 $MQ topics create move -p 1 -r 1 -b "$B" >/dev/null
-$MQ topics create lat -p 3 -r 3 --config min.insync.replicas=2 -b "$B" >/dev/null
+$MQ topics create lat -p 3 -r 3 --config min.insync.replicas=2 --config "flush.policy=$FLUSH_POLICY" -b "$B" >/dev/null
 timeout 600 $MQ bench produce -b "$B" --topic move --record-size 1000 --count $((SIZE_MB * 1000)) --acks 1 --json >/dev/null
 echo "preloaded move-0 with $SIZE_MB MB (1,000-byte records)"
 
@@ -69,10 +69,14 @@ echo "catch-up unthrottled: $(move 1 0)"
 T=$(move 4 "$THROTTLE_MBPS"); echo "catch-up throttle=$THROTTLE_MBPS MB/s: $T"
 echo "catch-up throttle=$THROTTLE_MBPS MB/s: $(move 1 "$THROTTLE_MBPS")"
 
-echo "latency no move ($DURATION s): $(lat "$DURATION")"
+# Each latency run starts with the page cache written back (`sync`): the topic fdatasyncs every batch
+# (flush.policy=batch, the default), and writeback left over from the moves before would slow it.
+sync; echo "latency no move ($DURATION s): $(lat "$DURATION")"
+sync
 move 4 0 >"$D/move-a.json" & M=$!
 echo "latency during unthrottled move ($(span "$A") s): $(lat "$(span "$A")")"
 wait "$M"; echo "  (the move: $(cat "$D/move-a.json"))"
+sync
 move 1 "$THROTTLE_MBPS" >"$D/move-b.json" & M=$!
 echo "latency during throttle=$THROTTLE_MBPS MB/s move ($(span "$T") s): $(lat "$(span "$T")")"
 wait "$M"; echo "  (the move: $(cat "$D/move-b.json"))"
