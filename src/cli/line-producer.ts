@@ -4,7 +4,7 @@
 // when `signal` aborts (records already handed over are still flushed).
 import type { Producer, RecordHeader } from '../client/types.js';
 import { MqError } from '../util/mq-error.js';
-import { deferred, type Deferred } from '../util/promise.js';
+import { deferred, untilAborted, type Deferred } from '../util/promise.js';
 import { formatCount } from './units.js';
 
 export interface LineProducerOptions {
@@ -51,14 +51,10 @@ export class LineProducer {
     const now = this.opts.now ?? Date.now;
     const started = now();
     const iterator = lines[Symbol.asyncIterator]();
-    const aborted = new Promise<IteratorResult<Buffer[]>>((resolve) => {
-      if (signal?.aborted) resolve({ done: true, value: undefined });
-      signal?.addEventListener('abort', () => resolve({ done: true, value: undefined }), { once: true });
-    });
     let stoppedEarly = false;
     for (;;) {
-      const next = await Promise.race([iterator.next(), aborted]);
-      if (next.done) { stoppedEarly = signal?.aborted === true; break; }
+      const next = await untilAborted(iterator.next(), signal);
+      if (next === null || next.done) { stoppedEarly = signal?.aborted === true; break; }
       const group = next.value;
       for (let i = 0; i < group.length; i++) {
         if (this.fatal || signal?.aborted) break;

@@ -1,4 +1,4 @@
-// The promise toolkit: deferred(), sleep(ms, signal), withTimeout(p, ms).
+// The promise toolkit: deferred(), sleep(ms, signal), withTimeout(p, ms), untilAborted(p, signal).
 import { MqError } from './mq-error.js';
 
 export interface Deferred<T> {
@@ -33,5 +33,24 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what = 'operation'): P
       ms,
     );
     p.then((v) => { clearTimeout(timer); resolve(v); }, (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+/**
+ * `p`'s value, or null as soon as `signal` aborts (then `p` is left to settle unobserved). Unlike
+ * Promise.race against one promise that settles on abort, nothing is left behind per call: each race
+ * adds a reaction to that promise which lives until it settles, and a loop racing thousands of times a
+ * second piles them up in the old generation (the consumer of `mq bench e2e` grew ~1 MB/s that way).
+ */
+export function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T | null> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.resolve(null);
+  return new Promise<T | null>((resolve, reject) => {
+    const onAbort = (): void => resolve(null);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); },
+    );
   });
 }
