@@ -56,6 +56,7 @@ const FETCH_VERSION = 11;
 /** The longest a fetcher waits for the reassignment throttle's bucket before looking again. */
 const THROTTLE_RECHECK_MS = 1000;
 const OFFSET_FOR_LEADER_EPOCH_VERSION = 3;
+const NOT_THROTTLED: ReadonlySet<string> = new Set();
 
 export class ReplicaFetcher {
   private readonly followed = new Map<string, Followed>();
@@ -245,7 +246,8 @@ export class ReplicaFetcher {
       isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [], forgottenTopicsData: [], rackId: '',
     };
     const throttle = this.opts.throttle;
-    const throttled = throttle ? throttle.throttled(ready.map((f) => f.key)) : new Set<string>();
+    // Nothing to look up (and nothing allocated per fetch) while no reassignment is in progress.
+    const throttled = throttle?.anyReassignment() ? throttle.throttled(ready.map((f) => f.key)) : NOT_THROTTLED;
     let list = ready;
     let grant = 0;
     if (throttle && throttled.size > 0) {

@@ -48,6 +48,11 @@ export class ReplicationThrottle {
     this.now = opts.now ?? Date.now;
   }
 
+  /** Whether any reassignment (or replica restore) is in progress in the cluster. */
+  anyReassignment(): boolean {
+    return this.opts.reassignments().size > 0;
+  }
+
   /** The rate that applies to `key` on this broker, or null when it is not throttled here. */
   rateFor(key: string): number | null {
     const r = this.opts.reassignments().get(key);
