@@ -34,6 +34,7 @@ import { decidePreferredLeader } from './preferred-leader.js';
 import { planReplicaRestore, REASSIGNMENTS_PREFIX, type Reassignment, type RestoreStep } from './replica-restore.js';
 import { topicNameProblem } from './topic-name.js';
 import { ReassignmentRequests } from './reassignment-requests.js';
+import { CoalescingRun } from '../util/coalescing-run.js';
 import { partitionsDueForDeletion, withPartitionsDeleted } from './partition-decommission.js';
 
 export interface ControllerCreateTopic {
@@ -73,8 +74,8 @@ interface PendingState { topic: string; partition: number; version: number; old:
 export interface PreferredElectionResult { topic: string; partition: number; error: string | null; message: string | null }
 
 export class Controller {
-  private passing = false;
-  private passAgain = false;
+  /** The controller pass: elect leaders, restore replicas (one at a time, bursts coalesced). */
+  private readonly passes: CoalescingRun;
   private retryTimer: NodeJS.Timeout | null = null;
   private restoreTimer: NodeJS.Timeout | null = null;
   /** auto.leader.rebalance.enable: the leader imbalance check every leader.imbalance.check.interval.seconds. */
@@ -98,6 +99,10 @@ export class Controller {
     private readonly cache: MetadataCache,
     private readonly logger: Logger,
   ) {
+    this.passes = new CoalescingRun(() => this.pass(), () => this.election.isController, (err) => {
+      this.logger.warn('controller pass failed; retrying', { error: (err as Error).message });
+      this.retrySoon(1000);
+    });
     election.on('elected', () => {
       this.goneSinceMs.clear();
       this.reassignments = null;
@@ -118,24 +123,7 @@ export class Controller {
 
   /** Runs pass() now, or once more after the running one (a burst of changes coalesces into one). */
   schedulePass(): void {
-    if (!this.election.isController) return;
-    if (this.passing) { this.passAgain = true; return; }
-    this.passing = true;
-    void (async () => {
-      try {
-        do {
-          this.passAgain = false;
-          await this.pass();
-        } while (this.passAgain && this.election.isController);
-      } catch (err) {
-        if (this.election.isController) {
-          this.logger.warn('controller pass failed; retrying', { error: (err as Error).message });
-          this.retrySoon(1000);
-        }
-      } finally {
-        this.passing = false;
-      }
-    })();
+    this.passes.schedule();
   }
 
   /** One look at every partition: elect leaders where needed, then restore replicas. */

@@ -17,6 +17,7 @@
 // same partition is never deleted unread), then deleted. A request that cannot apply (unknown topic,
 // a broker not registered, a reassignment already running) is logged and deleted.
 import type { PartitionState, TopicRecord } from '../broker/topic-manager.js';
+import { CoalescingRun } from '../util/coalescing-run.js';
 import type { Logger } from '../util/logger.js';
 import type { ControllerElection } from './controller-election.js';
 import type { MetadataCache } from './metadata-cache.js';
@@ -35,8 +36,7 @@ const RETRY_MS = 300;
 
 export class ReassignmentRequests {
   private watching: AbortController | null = null;
-  private running = false;
-  private again = false;
+  private readonly rounds: CoalescingRun;
   private retryTimer: NodeJS.Timeout | null = null;
 
   /** `applied` runs after each record written or deleted (the controller re-reads `reassignments/`). */
@@ -47,6 +47,10 @@ export class ReassignmentRequests {
     private readonly logger: Logger,
     private readonly applied: () => void,
   ) {
+    this.rounds = new CoalescingRun(async () => { if (!await this.applyAll()) this.retrySoon(); }, () => this.election.isController, (err) => {
+      this.logger.warn('reassignment requests failed; retrying', { error: (err as Error).message });
+      this.retrySoon();
+    });
     election.on('elected', () => this.start());
     election.on('deposed', () => this.stop());
   }
@@ -83,24 +87,7 @@ export class ReassignmentRequests {
 
   /** Applies every pending request now, or once more after the running round. */
   private schedule(): void {
-    if (!this.election.isController) return;
-    if (this.running) { this.again = true; return; }
-    this.running = true;
-    void (async () => {
-      try {
-        do {
-          this.again = false;
-          if (!await this.applyAll()) this.retrySoon();
-        } while (this.again && this.election.isController);
-      } catch (err) {
-        if (this.election.isController) {
-          this.logger.warn('reassignment requests failed; retrying', { error: (err as Error).message });
-          this.retrySoon();
-        }
-      } finally {
-        this.running = false;
-      }
-    })();
+    this.rounds.schedule();
   }
 
   private retrySoon(): void {

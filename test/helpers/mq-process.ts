@@ -140,3 +140,34 @@ export function brokerPerFile(opts: Parameters<typeof startBrokerProcess>[1] = {
     },
   };
 }
+
+/** A running `mq produce TOPIC -k :` fed keyed lines `k<i % keys>:v<i>` through its stdin. */
+export interface KeyedProducer {
+  /** Writes the next `n` lines (waits for stdin to drain when it is full). */
+  send(n: number): Promise<void>;
+  /** Lines written so far. */
+  readonly sent: number;
+  /** Closes stdin and resolves to the exit code; its stderr is in `stderr()`. */
+  end(): Promise<number | null>;
+  stderr(): string;
+}
+
+/** Starts `mq produce` with keys (killed in t.after if still running); `args` are extra flags. */
+export function startKeyedProducer(t: { after(fn: () => unknown): void }, bootstrap: string, topic: string, keys: number, args: string[] = []): KeyedProducer {
+  const child = spawn(process.execPath, [mqBin, 'produce', topic, '-k', ':', ...args, '-b', bootstrap], { stdio: ['pipe', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => { err += d; });
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  t.after(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
+  let sent = 0;
+  return {
+    async send(n: number): Promise<void> {
+      const lines: string[] = [];
+      for (let i = 0; i < n; i++, sent++) lines.push(`k${sent % keys}:v${sent}`);
+      if (!child.stdin!.write(lines.join('\n') + '\n')) await new Promise((r) => child.stdin!.once('drain', r));
+    },
+    get sent() { return sent; },
+    end(): Promise<number | null> { child.stdin!.end(); return exit; },
+    stderr: () => err,
+  };
+}

@@ -3,11 +3,10 @@
 // over the brokers, receive records once the producer re-reads the metadata (--metadata-max-age-ms), the
 // group rebalances onto them (its leader notices the new count), and every record is consumed.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
 import { startMember, type GroupMember } from '../helpers/group-member.js';
-import { eventually, mqBin, run, uniqueTopic } from '../helpers/mq-process.js';
+import { eventually, run, startKeyedProducer, uniqueTopic } from '../helpers/mq-process.js';
 
 let cluster: TestCluster;
 
@@ -28,25 +27,15 @@ test('a topic grown from 3 to 6 partitions under keyed produce gets records ther
   t.after(() => Promise.all(members.map((m) => m.kill9())));
   await eventually(() => members.every((m) => m.owned().size > 0), { timeoutMs: 30_000 });
 
-  const producer = spawn(process.execPath, [mqBin, 'produce', topic, '-k', ':', '--metadata-max-age-ms', '500', '-b', b], { stdio: ['pipe', 'ignore', 'pipe'] });
-  let producerErr = '';
-  producer.stderr!.on('data', (d) => { producerErr += d; });
-  const producerExit = new Promise<number | null>((resolve) => producer.on('exit', (code) => resolve(code)));
-  t.after(() => { if (producer.exitCode === null) producer.kill('SIGKILL'); });
-  let sent = 0;
-  const send = async (n: number): Promise<void> => {
-    const lines: string[] = [];
-    for (let i = 0; i < n; i++, sent++) lines.push(`k${sent % 200}:v${sent}`);
-    if (!producer.stdin!.write(lines.join('\n') + '\n')) await new Promise((r) => producer.stdin!.once('drain', r));
-  };
+  const producer = startKeyedProducer(t, b, topic, 200, ['--metadata-max-age-ms', '500']);
+  const send = (n: number): Promise<void> => producer.send(n);
 
   for (let i = 0; i < 10; i++) { await send(100); await new Promise((r) => setTimeout(r, 100)); }
   const grown = await run(['topics', 'alter', topic, '--partitions', '6', '-b', b]);
   assert.equal(grown.code, 0, grown.stderr);
   // Keep producing for a few metadata refreshes after the growth.
   for (let i = 0; i < 30; i++) { await send(100); await new Promise((r) => setTimeout(r, 100)); }
-  producer.stdin!.end();
-  assert.equal(await producerExit, 0, producerErr);
+  assert.equal(await producer.end(), 0, producer.stderr());
 
   const described = await run(['topics', 'describe', topic, '--json', '-b', b]);
   assert.equal(described.code, 0, described.stderr);
@@ -63,7 +52,7 @@ test('a topic grown from 3 to 6 partitions under keyed produce gets records ther
     const owned = members.flatMap((m) => [...m.owned()]);
     return new Set(owned).size === 6 && owned.length === 6;
   }, { timeoutMs: 30_000 }).catch(() => assert.fail(`group never covered 6 partitions: ${members.map((m) => [...m.owned()].join(',')).join(' | ')}\n${members.map((m) => m.stderr()).join('\n')}`));
-  await eventually(() => new Set(members.flatMap((m) => m.lines())).size === sent, { timeoutMs: 30_000 })
-    .catch(() => assert.fail(`consumed ${new Set(members.flatMap((m) => m.lines())).size} of ${sent}`));
+  await eventually(() => new Set(members.flatMap((m) => m.lines())).size === producer.sent, { timeoutMs: 30_000 })
+    .catch(() => assert.fail(`consumed ${new Set(members.flatMap((m) => m.lines())).size} of ${producer.sent}`));
   assert.ok(members.some((m) => /now has 6 partitions; rejoining/.test(m.stderr())), 'the group leader noticed the new partitions');
 });

@@ -5,13 +5,12 @@
 // gone from Metadata and from every replica's data dir. Once in embedded mode, once on a 3-broker
 // cluster with replication factor 3.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startCluster } from '../helpers/cluster.js';
-import { eventually, mqBin, run, startBrokerProcess, tempDir, uniqueTopic } from '../helpers/mq-process.js';
+import { eventually, run, startKeyedProducer, startBrokerProcess, tempDir, uniqueTopic } from '../helpers/mq-process.js';
 
 const P = 1;
 /** Broker settings: retention (and so the decommission deletion) is checked every 200 ms. */
@@ -36,17 +35,8 @@ async function scenario(t: { after(fn: () => unknown): void }, b: string, dataDi
   const created = await run(['topics', 'create', topic, '-p', '3', '-r', String(replicationFactor), '--config', 'retention.ms=3600000', '-b', b]);
   assert.equal(created.code, 0, created.stderr);
 
-  const producer = spawn(process.execPath, [mqBin, 'produce', topic, '-k', ':', '--metadata-max-age-ms', '500', '-b', b], { stdio: ['pipe', 'ignore', 'pipe'] });
-  let producerErr = '';
-  producer.stderr!.on('data', (d) => { producerErr += d; });
-  const producerExit = new Promise<number | null>((resolve) => producer.on('exit', (code) => resolve(code)));
-  t.after(() => { if (producer.exitCode === null) producer.kill('SIGKILL'); });
-  let sent = 0;
-  const send = async (n: number): Promise<void> => {
-    const lines: string[] = [];
-    for (let i = 0; i < n; i++, sent++) lines.push(`k${sent % 100}:v${sent}`);
-    if (!producer.stdin!.write(lines.join('\n') + '\n')) await new Promise((r) => producer.stdin!.once('drain', r));
-  };
+  const producer = startKeyedProducer(t, b, topic, 100, ['--metadata-max-age-ms', '500']);
+  const send = (n: number): Promise<void> => producer.send(n);
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   for (let i = 0; i < 10; i++) { await send(50); await pause(50); }
@@ -81,11 +71,10 @@ async function scenario(t: { after(fn: () => unknown): void }, b: string, dataDi
     }
   }
   for (let i = 0; i < 20; i++) { await send(50); await pause(50); }
-  producer.stdin!.end();
-  assert.equal(await producerExit, 0, producerErr);
+  assert.equal(await producer.end(), 0, producer.stderr());
   assert.equal(await hwm(b, topic, P), settled, 'no records landed on the decommissioned partition');
   const others = (await describeTopic(b, topic)).partitions.filter((x) => x.partition !== P).reduce((n, x) => n + x.highWatermark, 0);
-  assert.equal(others + settled, sent, 'every record sent was acknowledged exactly once');
+  assert.equal(others + settled, producer.sent, 'every record sent was acknowledged exactly once');
 
   // Its old records are still consumed.
   const consumed = await run(['consume', topic, '-p', String(P), '-o', 'beginning', '-e', '-b', b]);
