@@ -75,6 +75,12 @@ export class LocalStore implements MetadataStore {
         throw new MqError('LEASE_NOT_FOUND', `lease ${op.put.lease} does not exist (expired or revoked)`);
       }
     }
+    // What the ops replace, to undo them in memory when the write fails (a full disk): the store must
+    // not answer with state that is not on disk (a failed create would leave its topic 'already existing').
+    const before = new Map(ops.map((op) => {
+      const key = 'put' in op ? op.put.key : op.delete;
+      return [key, this.data.get(key)] as const;
+    }));
     const changes: WatchEvent[] = [];
     for (const op of ops) {
       if ('put' in op) {
@@ -88,7 +94,24 @@ export class LocalStore implements MetadataStore {
         if (this.data.delete(op.delete)) changes.push({ type: 'delete', key: op.delete, value: null });
       }
     }
-    await this.persist();
+    try {
+      await this.persist();
+    } catch (err) {
+      for (const [key, old] of before) {
+        // A later transaction may have changed the key meanwhile (persist is asynchronous): leave it.
+        const now = this.data.get(key);
+        const mine = changes.find((c) => c.key === key);
+        if (mine?.type === 'put' ? now?.version !== mine.version : now !== undefined) continue;
+        this.detachLease(key);
+        if (old === undefined) {
+          this.data.delete(key);
+        } else {
+          this.data.set(key, old);
+          if (old.lease !== undefined) this.leases.get(old.lease)?.keys.add(key);
+        }
+      }
+      throw err;
+    }
     for (const ev of changes) this.events.emit('change', ev);
     return true;
   }

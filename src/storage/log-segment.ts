@@ -405,10 +405,6 @@ export class LogSegment {
   }
 
   /**
-   * Ends this segment's time as the active one: final time entry, index files written, synced and
-   * closed. The .log file is left for the next flush to sync (it may hold a lot of dirty data).
-   */
-  /**
    * Drops the in-memory entries of a sealed segment's indexes, which are all on disk, so memory does not
    * grow with retained data; the next lookup reads the files again. No-op while entries are unwritten.
    */
@@ -439,6 +435,10 @@ export class LogSegment {
     this.indexesReleased = false;
   }
 
+  /**
+   * Ends this segment's time as the active one: final time entry, index files written, synced and
+   * closed. The .log file is left for the next flush to sync (it may hold a lot of dirty data).
+   */
   async seal(): Promise<void> {
     this.finishTimeIndex();
     await this.persistIndexes();

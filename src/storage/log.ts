@@ -613,7 +613,10 @@ export class Log {
       const end = this.writtenEnd;
       const seg = this.active;
       const sealedBelow = this.unsyncedSealed.length > 0 ? seg.baseOffset : -1;
-      await seg.persistIndexes();
+      // The data is what a flush promises; the indexes are checked against it and rebuilt by open(). So a
+      // failed index write (a full disk) does not fail appends already written: it is logged, and the
+      // next flush or close() writes the entries again.
+      await seg.persistIndexes().catch((err: Error) => this.logLine(`${this.dir}: index write failed: ${err.message}`));
       this.syncSealed();
       const synced = Promise.all([seg.sync(), this.sealedSynced]);
       // Awaited by the caller right after this op; the handler only covers the microtasks in between.

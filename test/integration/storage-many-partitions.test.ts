@@ -1,11 +1,13 @@
 // A broker with 10,000 partitions (1,000 topics x 10) starts, takes a produce to every partition,
-// stays within log.max.open.files descriptors for its logs, and restarts cleanly with every record.
+// stays within log.max.open.files descriptors for its logs, and restarts cleanly with every record
+// (high watermarks of all, and the records of a spread of partitions read back).
 // Prints start-up time, open descriptors and resident memory (figures in BENCHMARKS.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { createAdmin, createProducer } from '../../src/client/index.js';
 import { ApiKey } from '../../src/protocol/api.js';
+import { readPartitionRaw } from '../helpers/raw-log.js';
 import { WireSocket } from '../helpers/wire.js';
 import { startBrokerProcess, tempDir, uniqueTopic, type BrokerProcess } from '../helpers/mq-process.js';
 
@@ -70,5 +72,10 @@ test(`${TOPICS * PARTITIONS} partitions start, take produce everywhere and resta
   const hw = await highWatermarks(broker.port, topics);
   assert.equal(hw.length, TOPICS * PARTITIONS);
   assert.deepEqual(hw.filter((x) => x !== 1), [], 'every partition holds its one record');
+  // And serves it: a spread of partitions read back over the wire (their files opened on demand).
+  for (let i = 0; i < TOPICS; i += 97) {
+    const partition = i % PARTITIONS;
+    assert.deepEqual((await readPartitionRaw(broker.port, topics[i], partition)).values, [`${topics[i]}/${partition}`]);
+  }
   assert.ok((await openFds(broker.proc.pid!)) < MAX_OPEN_FILES + 200);
 });
