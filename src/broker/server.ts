@@ -64,7 +64,16 @@ class ClientConnection {
     this.decoder = new FrameDecoder(state.config.socketRequestMaxBytes);
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', () => { /* reset by peer etc.: 'close' follows */ });
-    socket.on('close', () => { this.closing = true; this.queue.length = 0; this.idle.resolve(); onClose(); });
+    socket.on('close', () => {
+      // A peer that goes away in the middle of a frame sent a truncated request: say so once.
+      if (!this.closing && this.decoder.buffered > 0) {
+        this.state.logger.warn('connection closed mid-request', { peer: this.peer, bytesReceived: this.decoder.buffered });
+      }
+      this.closing = true;
+      this.queue.length = 0;
+      this.idle.resolve();
+      onClose();
+    });
   }
 
   private onData(chunk: Buffer): void {

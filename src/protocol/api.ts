@@ -71,7 +71,9 @@ function spec<Req, Res>(
 
 /** Ranges from PROTOCOL.md §2.0 ("Advertise"); Produce >= 3 and Fetch >= 4 mean RecordBatch v2 only. */
 export const apis: readonly ApiSpec[] = Object.freeze([
-  spec(ApiKey.Produce, 'Produce', 3, 7, ProduceRequest, ProduceResponse),
+  // Produce from v0, not PROTOCOL.md's 3: librdkafka 2.0.2 sends gzip/snappy only to a broker whose
+  // Produce range includes v0 (messages/produce.ts); clients still send v7.
+  spec(ApiKey.Produce, 'Produce', 0, 7, ProduceRequest, ProduceResponse),
   spec(ApiKey.Fetch, 'Fetch', 4, 11, FetchRequest, FetchResponse),
   spec(ApiKey.ListOffsets, 'ListOffsets', 1, 3, ListOffsetsRequest, ListOffsetsResponse),
   spec(ApiKey.Metadata, 'Metadata', 0, 4, MetadataRequest, MetadataResponse),

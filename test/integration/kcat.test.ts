@@ -1,6 +1,8 @@
 // librdkafka's kcat against a real broker, both directions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { brokerPerFile, uniqueTopic, run } from '../helpers/mq-process.js';
 
 const shared = brokerPerFile();
@@ -36,6 +38,14 @@ for (const codec of ['none', 'gzip']) {
       assert.deepEqual(r.headers, { origin: 'kcat', codec });
       assert.equal(r.offset, i);
     });
+    // The batches are stored as kcat sent them: every one gzip-compressed with -z gzip (attributes
+    // bits 0-2 = 1), none without. Batch header: baseOffset 8, batchLength 4, leaderEpoch 4, magic 1, crc 4, attributes 2.
+    const dir = join(shared.broker.dataDir, `${topic}-0`);
+    const log = await readFile(join(dir, (await readdir(dir)).filter((f) => f.endsWith('.log')).sort()[0]));
+    const codecs: number[] = [];
+    for (let at = 0; at + 23 <= log.length; at += 12 + log.readInt32BE(at + 8)) codecs.push(log.readInt16BE(at + 21) & 7);
+    assert.ok(codecs.length > 0);
+    assert.deepEqual(new Set(codecs), new Set([codec === 'gzip' ? 1 : 0]));
   });
 }
 
@@ -50,6 +60,15 @@ test('records from mq produce are read back by kcat -C -e, and -o -5 lands on th
   const tail = await kcat(['-C', '-t', topic, '-o', '-5', '-e', '-f', '%o %s\\n']);
   assert.equal(tail.code, 0, tail.stderr);
   assert.deepEqual(tail.stdout.trim().split('\n'), [95, 96, 97, 98, 99].map((o) => `${o} line-${o}`));
+});
+
+test('gzip batches from mq produce --compression gzip are read by kcat -C', async () => {
+  const topic = uniqueTopic('kgz');
+  const lines = Array.from({ length: 300 }, (_, i) => `k${i}=${'v'.repeat(200)}${i}`);
+  assert.equal((await mq(['produce', topic, '-k', '=', '--compression', 'gzip'], lines.join('\n') + '\n')).code, 0);
+  const got = await kcat(['-C', '-t', topic, '-e', '-f', '%k=%s\\n']);
+  assert.equal(got.code, 0, got.stderr);
+  assert.deepEqual(got.stdout.trim().split('\n'), lines);
 });
 
 test('kcat -o s@TIMESTAMP lands on the first record at or after it, inside a batch too', async () => {

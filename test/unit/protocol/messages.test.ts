@@ -88,10 +88,10 @@ function produceResponse(v: number) {
       name: 'orders',
       partitionResponses: [
         { index: 0, errorCode: 0, baseOffset: 42n, logAppendTimeMs: -1n, logStartOffset: v >= 5 ? 7n : -1n },
-        { index: 3, errorCode: 6, baseOffset: -1n, logAppendTimeMs: 1700000000123n, logStartOffset: -1n },
+        { index: 3, errorCode: 6, baseOffset: -1n, logAppendTimeMs: v >= 2 ? 1700000000123n : -1n, logStartOffset: -1n },
       ],
     }],
-    throttleTimeMs: 0,
+    throttleTimeMs: v >= 1 ? 25 : 0,
   };
 }
 
@@ -501,6 +501,18 @@ describe('our responses as kafkajs 2.2.4 decodes them', () => {
       assert.deepEqual([p[0].partition, p[0].errorCode, p[0].baseOffset, p[0].logAppendTime], [0, 0, '42', '-1']);
       assert.deepEqual([p[1].partition, p[1].errorCode, p[1].baseOffset, p[1].logAppendTime], [3, 6, '-1', '1700000000123']);
       if (v >= 5) assert.equal(p[0].logStartOffset, '7');
+    }
+  });
+
+  test('Produce v0-v2 (advertised for librdkafka gzip; no LogAppendTime before v2, no ThrottleTimeMs in v0)', async () => {
+    for (const v of [0, 1, 2]) {
+      const got = await kjsResponse('produce', v).decode(ProduceResponse.toBuffer(produceResponse(v), v));
+      const p = got.topics[0].partitions;
+      assert.equal(got.topics[0].topicName, 'orders');
+      assert.deepEqual([p[0].partition, p[0].errorCode, p[0].offset], [0, 0, '42']);
+      assert.deepEqual([p[1].partition, p[1].errorCode, p[1].offset], [3, 6, '-1']);
+      if (v >= 1) assert.equal(got.throttleTime, 25);
+      if (v === 2) assert.equal(p[1].timestamp, '1700000000123');
     }
   });
 

@@ -1,0 +1,292 @@
+// Issue 2 audit: claims of the single-broker issue that no other test pinned down, each against real
+// processes -- kcat's -o -N / s@TS per partition on a multi-partition topic, Fetch long polling
+// (max_wait_ms, min_bytes), num.partitions for auto-created topics, and the CLI as a user meets it:
+// live progress on a terminal (tmux), `| head`, Ctrl-C.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { open, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { ApiKey } from '../../src/protocol/api.js';
+import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js';
+import { brokerPerFile, eventually, mqBin, run, startBrokerProcess, tempDir, uniqueTopic } from '../helpers/mq-process.js';
+import { WireSocket } from '../helpers/wire.js';
+
+const exec = promisify(execFile);
+const shared = brokerPerFile();
+
+const kcat = (args: string[]) => run(['-b', shared.broker.bootstrap, ...args], { cmd: 'kcat', timeoutMs: 60_000 });
+const mq = (args: string[], input?: string) => run([...args, '-b', shared.broker.bootstrap], { input, timeoutMs: 60_000 });
+
+/** "P O T value" lines sorted by partition, then offset (kcat interleaves partitions freely). */
+const byPartitionOffset = (out: string): string[] =>
+  out.trim().split('\n').filter((l) => l !== '').sort((a, b) => {
+    const [pa, oa] = a.split(' ').map(Number);
+    const [pb, ob] = b.split(' ').map(Number);
+    return pa - pb || oa - ob;
+  });
+
+test('kcat -o -5 and -o s@TS land per partition where Kafka would; mq consume -o -5 / @TS agree', async (t) => {
+  // Four partitions holding 7, 12, 20 and 3 records (two batches each); record i of every partition
+  // has CreateTime (i + 1) * 1000.
+  const topic = uniqueTopic('pertail');
+  const counts = [7, 12, 20, 3];
+  const kafka = new Kafka({ brokers: [shared.broker.bootstrap], clientId: 'mq-issue2', logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  t.after(() => admin.disconnect());
+  assert.equal(await admin.createTopics({ topics: [{ topic, numPartitions: counts.length }], waitForLeaders: true }), true);
+  const producer = kafka.producer();
+  await producer.connect();
+  t.after(() => producer.disconnect());
+  for (const [partition, n] of counts.entries()) {
+    const messages = Array.from({ length: n }, (_, i) => ({ partition, value: `p${partition}-${i}`, timestamp: String((i + 1) * 1000) }));
+    const half = Math.ceil(n / 2);
+    await producer.send({ topic, acks: 1, messages: messages.slice(0, half) });
+    await producer.send({ topic, acks: 1, messages: messages.slice(half) });
+  }
+  const line = (p: number, o: number): string => `${p} ${o} ${(o + 1) * 1000} p${p}-${o}`;
+  const range = (p: number, from: number): string[] => Array.from({ length: Math.max(0, counts[p] - from) }, (_, k) => line(p, from + k));
+
+  // -5: five before the end of each partition; a partition with fewer starts at its beginning.
+  const tail = counts.flatMap((n, p) => range(p, Math.max(0, n - 5)));
+  const kTail = await kcat(['-C', '-t', topic, '-o', '-5', '-e', '-f', '%p %o %T %s\\n']);
+  assert.equal(kTail.code, 0, kTail.stderr);
+  assert.deepEqual(byPartitionOffset(kTail.stdout), tail);
+  const mTail = await mq(['consume', topic, '-o', '-5', '-e', '-f', '%p %o %T %s\\n']);
+  assert.equal(mTail.code, 0, mTail.stderr);
+  assert.deepEqual(byPartitionOffset(mTail.stdout), tail);
+
+  // s@8500: the first record with timestamp >= 8500 in each partition (offset 8); partitions whose
+  // records are all older (0 and 3) give nothing, as ListOffsets answers -1 there and the read starts at the end.
+  const fromTs = [range(1, 8), range(2, 8)].flat();
+  const kTs = await kcat(['-C', '-t', topic, '-o', 's@8500', '-e', '-f', '%p %o %T %s\\n']);
+  assert.equal(kTs.code, 0, kTs.stderr);
+  assert.deepEqual(byPartitionOffset(kTs.stdout), fromTs);
+  const mTs = await mq(['consume', topic, '-o', '@8500', '-e', '-f', '%p %o %T %s\\n']);
+  assert.equal(mTs.code, 0, mTs.stderr);
+  assert.deepEqual(byPartitionOffset(mTs.stdout), fromTs);
+  // Exactly on a timestamp: that record is the first.
+  const kExact = await kcat(['-C', '-t', topic, '-p', '2', '-o', 's@16000', '-e', '-f', '%p %o %T %s\\n']);
+  assert.equal(kExact.code, 0, kExact.stderr);
+  assert.deepEqual(byPartitionOffset(kExact.stdout), range(2, 15));
+});
+
+function batchOf(values: string[]): Buffer {
+  const b = new RecordBatchBuilder({ maxBytes: 1 << 20 });
+  for (const v of values) assert.ok(b.tryAppend({ key: null, value: Buffer.from(v), timestamp: Date.now() }));
+  return b.build();
+}
+
+async function produceRaw(s: WireSocket, topic: string, values: string[]): Promise<void> {
+  const res = await s.request(ApiKey.Produce, 7, {
+    transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records: batchOf(values) }] }],
+  });
+  assert.equal(res.responses[0].partitionResponses[0].errorCode, 0);
+}
+
+function fetchAt(s: WireSocket, topic: string, offset: bigint, maxWaitMs: number, minBytes: number): Promise<any> {
+  return s.request(ApiKey.Fetch, 11, {
+    replicaId: -1, maxWaitMs, minBytes, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+    topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+    forgottenTopicsData: [], rackId: '',
+  }, maxWaitMs + 30_000);
+}
+
+test('Fetch long polls: a parked fetch answers when records arrive, and waits for min_bytes', async (t) => {
+  const topic = uniqueTopic('lp');
+  const poller = await WireSocket.connect(shared.broker.port);
+  const writer = await WireSocket.connect(shared.broker.port);
+  t.after(() => { poller.close(); writer.close(); });
+  const created = await writer.request(ApiKey.CreateTopics, 4, { topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+  assert.equal(created.topics[0].errorCode, 0);
+
+  // max_wait_ms 60 s, min_bytes 1, at the end of an empty log: the answer must carry the record
+  // produced after the fetch was sent (an immediate empty answer would not).
+  const parked = fetchAt(poller, topic, 0n, 60_000, 1);
+  await produceRaw(writer, topic, ['first']);
+  const one = (await parked).responses[0].partitions[0];
+  assert.equal(one.errorCode, 0);
+  assert.ok(one.records.length > 0, 'the parked fetch returned the new record');
+  assert.equal(one.highWatermark, 1n);
+
+  // min_bytes larger than one small batch: the fetch stays parked through the first append and
+  // answers once both batches are there.
+  const waiting = fetchAt(poller, topic, 1n, 60_000, 400);
+  await produceRaw(writer, topic, ['small']);
+  await produceRaw(writer, topic, ['x'.repeat(500)]);
+  const two = (await waiting).responses[0].partitions[0];
+  assert.equal(two.errorCode, 0);
+  assert.equal(two.highWatermark, 3n);
+  assert.ok(two.records.length > 500, `both batches in one answer (${two.records.length} bytes)`);
+
+  // max_wait_ms bounds the wait when min_bytes never arrives: an empty answer, not a hang.
+  const empty = (await fetchAt(poller, topic, 3n, 200, 1 << 20)).responses[0].partitions[0];
+  assert.equal(empty.errorCode, 0);
+  assert.equal(empty.records.length, 0);
+});
+
+test('the broker rewrites only baseOffset (and the leader epoch), stores the rest as received and serves the stored bytes', async (t) => {
+  const topic = uniqueTopic('bytes');
+  const s = await WireSocket.connect(shared.broker.port);
+  t.after(() => s.close());
+  await s.request(ApiKey.CreateTopics, 4, { topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+  await produceRaw(s, topic, ['a', 'b', 'c']);
+  const b = new RecordBatchBuilder({ maxBytes: 1 << 20, compression: 'gzip' });
+  for (const v of ['gz-1', 'gz-2']) assert.ok(b.tryAppend({ key: Buffer.from('k'), value: Buffer.from(v), headers: [{ key: 'h', value: Buffer.from('1') }], timestamp: 1_700_000_000_000 }));
+  const sent = Buffer.from(b.build());
+  const res = await s.request(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records: sent }] }] });
+  assert.equal(res.responses[0].partitionResponses[0].baseOffset, 3n);
+
+  // On disk: the second batch of the segment, byte for byte what was sent from the magic byte on
+  // (CRC, attributes, timestamps, compressed records); only baseOffset (0 -> 3) and the leader epoch differ.
+  const dir = join(shared.broker.dataDir, `${topic}-0`);
+  const log = await readFile(join(dir, (await readdir(dir)).filter((f) => f.endsWith('.log')).sort()[0]));
+  const at = 12 + log.readInt32BE(8);
+  const stored = log.subarray(at, at + sent.length);
+  assert.equal(log.length, at + sent.length);
+  assert.equal(stored.readBigInt64BE(0), 3n);
+  assert.deepEqual(stored.subarray(8, 12), sent.subarray(8, 12));
+  assert.deepEqual(stored.subarray(16), sent.subarray(16));
+
+  // Fetch from offset 3 answers with exactly those stored bytes.
+  const fetched = (await fetchAt(s, topic, 3n, 0, 1)).responses[0].partitions[0];
+  assert.equal(fetched.errorCode, 0);
+  assert.deepEqual(Buffer.from(fetched.records), Buffer.from(stored));
+});
+
+test('SIGINT: the broker answers the in-flight long poll, writes each partition\'s clean-shutdown marker, exits 0; data survives', async (t) => {
+  const d = await tempDir();
+  t.after(() => d.remove());
+  let broker = await startBrokerProcess(d.path);
+  t.after(() => broker.stop());
+  const topic = uniqueTopic('sigint-broker');
+  assert.equal((await run(['produce', topic, '-b', broker.bootstrap], { input: 'a\nb\n' })).code, 0);
+  const s = await WireSocket.connect(broker.port);
+  t.after(() => s.close());
+  // Parked at the end with max_wait_ms 60 s: only the shutdown can answer it in time.
+  const parked = fetchAt(s, topic, 2n, 60_000, 1);
+  await eventually(async () => /^mq_fetch_purgatory_size 1$/m.test(await (await fetch(`http://${broker.admin}/metrics`)).text()), { timeoutMs: 30_000 });
+  const exited = new Promise<number | null>((resolve) => broker.proc.on('exit', (code) => resolve(code)));
+  broker.proc.kill('SIGINT');
+  const answer = (await parked).responses[0].partitions[0];
+  assert.equal(answer.errorCode, 0);
+  assert.equal(answer.highWatermark, 2n);
+  assert.equal(await exited, 0);
+  assert.match(broker.output(), /stopped cleanly/);
+  assert.ok((await readdir(join(d.path, `${topic}-0`))).includes('.clean-shutdown'));
+
+  broker = await startBrokerProcess(d.path);
+  const again = await run(['consume', topic, '-o', 'beginning', '-e', '-b', broker.bootstrap]);
+  assert.equal(again.stdout, 'a\nb\n');
+});
+
+test('mq produce exits 1 naming how many records failed and why', async () => {
+  const topic = uniqueTopic('unacked');
+  assert.equal((await mq(['topics', 'create', topic])).code, 0);
+  const res = await mq(['produce', topic, '-p', '5'], 'a\nb\n');
+  assert.equal(res.code, 1);
+  assert.match(res.stderr, /^mq: error: 2 of 2 records were not acknowledged: UNKNOWN_TOPIC_OR_PARTITION .*partition 5 does not exist/m);
+  assert.doesNotMatch(res.stderr, /\n\s+at /);
+});
+
+test('auto-created topics get num.partitions partitions; with the default (1) too', async (t) => {
+  const d = await tempDir();
+  t.after(() => d.remove());
+  const three = await startBrokerProcess(d.path, { env: { MQ_NUM_PARTITIONS: '3' } });
+  t.after(() => three.stop());
+  const topic = uniqueTopic('auto3');
+  const produced = await run(['produce', topic, '-b', three.bootstrap], { input: 'a\nb\n' });
+  assert.equal(produced.code, 0, produced.stderr);
+  const described = await run(['topics', 'describe', topic, '--json', '-b', three.bootstrap]);
+  assert.equal(described.code, 0, described.stderr);
+  assert.equal(JSON.parse(described.stdout).partitions.length, 3);
+  assert.match(three.output(), new RegExp(`topic created topic=${topic} partitions=3`));
+
+  const one = uniqueTopic('auto1');
+  assert.equal((await mq(['produce', one], 'x\n')).code, 0);
+  const d1 = await mq(['topics', 'describe', one, '--json']);
+  assert.equal(JSON.parse(d1.stdout).partitions.length, 1);
+});
+
+test('mq produce: a one-line summary on stderr (no progress drawing off a terminal), nothing on stdout', async () => {
+  const topic = uniqueTopic('sum');
+  const res = await mq(['produce', topic, '--acks', '1', '--linger-ms', '0', '--batch-size', '100'], 'a\nb\nc\n');
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.stdout, '');
+  assert.match(res.stderr, new RegExp(`^produced 3 records \\(3 B\\) to ${topic} in [\\d.]+ m?s \\([\\d.,]+ records/s\\)\\n$`));
+});
+
+test('mq consume | head exits 0 without a stack trace (closed pipe)', async () => {
+  const topic = uniqueTopic('head');
+  const lines = Array.from({ length: 100_000 }, (_, i) => `line-${i}`).join('\n') + '\n';
+  assert.equal((await mq(['produce', topic, '--acks', '1'], lines)).code, 0);
+  // pipefail: the pipeline's status is mq's. Without -e mq would wait forever at the end, so it must
+  // notice the closed pipe while writing.
+  const res = await run(['-c', `set -o pipefail; "${process.execPath}" "${mqBin}" consume ${topic} -o beginning -b ${shared.broker.bootstrap} | head -3`], { cmd: 'bash', timeoutMs: 60_000 });
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.stdout, 'line-0\nline-1\nline-2\n');
+  assert.equal(res.stderr, '');
+});
+
+test('Ctrl-C (SIGINT) ends mq consume waiting at the end, and mq produce with stdin still open: exit 0, no stack', async (t) => {
+  const topic = uniqueTopic('sigint');
+  assert.equal((await mq(['produce', topic], 'one\ntwo\n')).code, 0);
+
+  const consumer = spawn(process.execPath, [mqBin, 'consume', topic, '-o', 'beginning', '-b', shared.broker.bootstrap], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => { if (consumer.exitCode === null) consumer.kill('SIGKILL'); });
+  let out = '';
+  let err = '';
+  consumer.stdout.on('data', (d) => { out += d; });
+  consumer.stderr.on('data', (d) => { err += d; });
+  const consumerExit = new Promise<number | null>((resolve) => consumer.on('close', (code) => resolve(code)));
+  await eventually(() => out === 'one\ntwo\n', { timeoutMs: 30_000 });
+  consumer.kill('SIGINT');
+  assert.equal(await consumerExit, 0);
+  assert.equal(out, 'one\ntwo\n');
+  assert.doesNotMatch(err, /\n\s+at /);
+
+  const producer = spawn(process.execPath, [mqBin, 'produce', topic, '--acks', '1', '-b', shared.broker.bootstrap], { stdio: ['pipe', 'pipe', 'pipe'] });
+  t.after(() => { if (producer.exitCode === null) producer.kill('SIGKILL'); });
+  let perr = '';
+  producer.stderr.on('data', (d) => { perr += d; });
+  const producerExit = new Promise<number | null>((resolve) => producer.on('close', (code) => resolve(code)));
+  producer.stdin.write('three\n');
+  // Once 'three' is readable the producer is idle, waiting on its open stdin.
+  await eventually(async () => (await mq(['consume', topic, '-o', '-1', '-e'])).stdout === 'three\n', { timeoutMs: 30_000 });
+  producer.kill('SIGINT');
+  assert.equal(await producerExit, 0, perr);
+  assert.match(perr, /^produced 1 record /m);
+  assert.doesNotMatch(perr, /\n\s+at /);
+});
+
+test('mq produce shows live progress on a terminal and replaces it with the summary (tmux)', async (t) => {
+  const hasTmux = await exec('tmux', ['-V']).then(() => true, () => false);
+  assert.ok(hasTmux, 'tmux is installed (test/run.sh installs it)');
+  const d = await tempDir();
+  t.after(() => d.remove());
+  const socket = `mq-issue2-${process.pid}`;
+  const tmux = (...args: string[]) => exec('tmux', ['-L', socket, ...args]);
+  t.after(() => tmux('kill-server').catch(() => undefined));
+  const fifo = join(d.path, 'lines');
+  await exec('mkfifo', [fifo]);
+  const topic = uniqueTopic('tty');
+  // stdin is the FIFO (held open by the test), stderr the tmux pane: a terminal.
+  const command = `"${process.execPath}" "${mqBin}" produce ${topic} --acks 1 -b ${shared.broker.bootstrap} < "${fifo}"; echo "exit=$?"; sleep 60`;
+  await tmux('new-session', '-d', '-s', 'produce', '-x', '120', '-y', '10', command);
+  const screen = async (): Promise<string> => (await tmux('capture-pane', '-p', '-t', 'produce')).stdout;
+  const writer = await open(fifo, 'w'); // returns once mq's shell has opened the FIFO for reading
+  try {
+    await writer.write(Array.from({ length: 1000 }, (_, i) => `r${i}`).join('\n') + '\n');
+    const live = await eventually(async () => /^1,000 records {2}[\d.,]+ records\/s/m.exec(await screen()), { timeoutMs: 30_000 });
+    assert.ok(live);
+  } finally {
+    await writer.close();
+  }
+  const final = await eventually(async () => { const s = await screen(); return /exit=\d+/.test(s) ? s : ''; }, { timeoutMs: 30_000 });
+  assert.match(final, new RegExp(`^produced 1,000 records \\([\\d.]+ k?B\\) to ${topic} in `, 'm'));
+  assert.match(final, /^exit=0$/m);
+  assert.doesNotMatch(final, /^[\d,]+ records {2}/m, 'the progress line is erased');
+});
