@@ -90,7 +90,12 @@ export class ReplicaManager {
     const wasLeader = p.leaderState !== null;
     if (p.role !== 'follower' || !p.replicated || p.leaderEpoch !== epoch) p.becomeFollower(epoch);
     const fetchFrom = s !== undefined && leader >= 0 && leader !== me && d.leaderLive && !this.stopping;
-    if (wasLeader || (fetchFrom && !this.fetchers.follows(key, leader, epoch))) {
+    if (wasLeader && leader === me) {
+      // The store still names this broker, but it may not lead: it is shutting down, lost its registration
+      // (fenced), or the leadership was granted before its current registration.
+      const reason = this.stopping ? 'shutting down' : 'leadership not confirmed by this registration';
+      this.logger.info('stopped leading', { topic: p.topic, partition: p.index, leaderEpoch: epoch, reason });
+    } else if (wasLeader || (fetchFrom && !this.fetchers.follows(key, leader, epoch))) {
       this.logger.info('became follower', { topic: p.topic, partition: p.index, leader, leaderEpoch: epoch });
     }
     if (fetchFrom) await this.fetchers.follow(key, p, leader, epoch);
