@@ -11,6 +11,8 @@
 // Keys, values and header values are views into `buf` (or into the inflated blob): no copies, but they
 // keep that memory alive while referenced.
 import { gunzipSync } from 'node:zlib';
+import { lz4Decompress } from './lz4.js';
+import { snappyDecompress } from './snappy.js';
 import { MqError } from '../util/mq-error.js';
 import {
   ATTR_COMPRESSION_MASK, ATTR_CONTROL, ATTR_TIMESTAMP_TYPE, ATTR_TRANSACTIONAL, BATCH_HEADER_BYTES, LOG_OVERHEAD,
@@ -54,11 +56,13 @@ export interface DecodeOptions {
 const MAGIC_V2 = 2;
 const COMPRESSION_NONE = 0;
 const COMPRESSION_GZIP = 1;
+const COMPRESSION_SNAPPY = 2;
+const COMPRESSION_LZ4 = 3;
 const CODEC_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 
 /**
  * Decodes every complete batch in `buf` (a Fetch RECORDS blob); stops silently at a partial trailing batch;
- * skips batches whose magic is not 2; decompresses gzip; snappy/lz4/zstd throw
+ * skips batches whose magic is not 2; decompresses gzip, snappy and lz4; zstd throws
  * MqError('UNSUPPORTED_COMPRESSION_TYPE'). With LogAppendTime every record's timestamp is the batch's
  * MaxTimestamp. A corrupt batch (bad CRC, lengths that do not add up) throws MqError('CORRUPT_MESSAGE').
  */
@@ -253,7 +257,7 @@ function decodeBatch(buf: Buffer, at: number, size: number, checkCrcs: boolean):
   };
 }
 
-/** A Reader over the batch's records: the bytes after the header, or the inflated gzip blob. */
+/** A Reader over the batch's records: the bytes after the header, or the decompressed blob. */
 function batchRecordsReader(buf: Buffer, at: number, size: number, baseOffset: number, compression: number): Reader {
   const body = at + BATCH_HEADER_BYTES;
   const end = at + size;
@@ -267,11 +271,19 @@ function batchRecordsReader(buf: Buffer, at: number, size: number, baseOffset: n
     }
     return new Reader(inflated);
   }
+  if (compression === COMPRESSION_SNAPPY || compression === COMPRESSION_LZ4) {
+    const decompress = compression === COMPRESSION_SNAPPY ? snappyDecompress : lz4Decompress;
+    try {
+      return new Reader(decompress(buf.subarray(body, end)));
+    } catch (err) {
+      throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset}: ${(err as Error).message}`, { cause: err });
+    }
+  }
   const name = CODEC_NAMES[compression] ?? `codec ${compression}`;
   throw new MqError(
     'UNSUPPORTED_COMPRESSION_TYPE',
-    `record batch at offset ${baseOffset} is compressed with ${name}, which mq cannot decompress (only gzip is supported)`,
-    { hint: 'produce with compression none or gzip' },
+    `record batch at offset ${baseOffset} is compressed with ${name}, which mq cannot decompress (it reads none, gzip, snappy and lz4)`,
+    { hint: 'produce with compression none, gzip, snappy or lz4' },
   );
 }
 

@@ -46,7 +46,7 @@ async function lookup(p: Partition, timestamp: bigint): Promise<{ offset: number
       }
     }
   } catch {
-    // A codec we cannot decode (snappy, lz4, zstd): the batch is the best we can say.
+    // A codec we cannot decode (zstd) or a damaged batch: the batch is the best we can say.
   }
   return { offset: Math.max(baseOffsetAt(batch), p.logStartOffset), timestamp: maxTimestampAt(batch) };
 }

@@ -273,7 +273,20 @@ describe('RECORDS blobs with several, partial, legacy and corrupt batches', () =
 });
 
 describe('batch attributes', () => {
-  for (const [codec, name] of [[2, 'snappy'], [3, 'lz4'], [4, 'zstd']] as const) {
+  // snappy and lz4 are decoded (decompress.test.ts); uncompressed bytes marked with them are corrupt.
+  for (const [codec, name] of [[2, 'snappy'], [3, 'lz4']] as const) {
+    test(`${name}-marked bytes that are not ${name} data are CORRUPT_MESSAGE naming the codec`, () => {
+      const batch = smallBatch(1);
+      batch.writeInt16BE(codec, OFF_ATTRIBUTES);
+      writeCrc(batch);
+      assert.throws(() => decodeRecordBatches(batch), (err: any) => {
+        assert.equal(err.code, 'CORRUPT_MESSAGE');
+        assert.match(err.message, new RegExp(`${name} data is invalid`));
+        return true;
+      });
+    });
+  }
+  for (const [codec, name] of [[4, 'zstd'], [5, 'codec 5']] as const) {
     test(`${name} throws UNSUPPORTED_COMPRESSION_TYPE naming the codec`, () => {
       const batch = smallBatch(1);
       batch.writeInt16BE(codec, OFF_ATTRIBUTES);

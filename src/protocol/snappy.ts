@@ -1,0 +1,95 @@
+// Snappy decompression for record batches with codec 2 (decompression only: mq's producer writes none or
+// gzip). Two shapes reach a consumer: a raw Snappy block (librdkafka) and the "xerial" framing of the Java
+// client (SnappyOutputStream), a header followed by length-prefixed raw blocks.
+//
+//   raw block:    VARINT uncompressed length, then elements, each starting with a tag byte whose low 2 bits say:
+//                   00 literal: length-1 in the tag's upper 6 bits (< 60), else in the next 1-4 bytes (LE)
+//                   01 copy:    length 4 + bits 2-4, offset bits 5-7 << 8 | next byte
+//                   10 copy:    length 1 + upper 6 bits, offset UINT16 LE
+//                   11 copy:    length 1 + upper 6 bits, offset UINT32 LE
+//                 a copy repeats `length` bytes starting `offset` bytes back (it may overlap itself)
+//   xerial:       0x82 'SNAPPY' 0x00, INT32 version, INT32 compatible version, then [INT32 length, raw block]...
+import { MqError } from '../util/mq-error.js';
+
+const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
+const XERIAL_HEADER_BYTES = 16;
+
+/** The uncompressed bytes of a Snappy-compressed batch body (raw or xerial-framed). Throws on bad input. */
+export function snappyDecompress(input: Buffer): Buffer {
+  if (input.length >= XERIAL_HEADER_BYTES && input.subarray(0, XERIAL_MAGIC.length).equals(XERIAL_MAGIC)) {
+    const blocks: Buffer[] = [];
+    let at = XERIAL_HEADER_BYTES;
+    while (at < input.length) {
+      if (input.length - at < 4) throw corrupt('xerial block length cut short');
+      const length = input.readInt32BE(at);
+      at += 4;
+      if (length < 0 || at + length > input.length) throw corrupt(`xerial block of ${length} bytes runs past the end`);
+      blocks.push(rawBlock(input.subarray(at, at + length)));
+      at += length;
+    }
+    return blocks.length === 1 ? blocks[0] : Buffer.concat(blocks);
+  }
+  return rawBlock(input);
+}
+
+function rawBlock(src: Buffer): Buffer {
+  let at = 0;
+  let expected = 0;
+  for (let shift = 0; ; shift += 7) {
+    if (at >= src.length || shift > 28) throw corrupt('bad length preamble');
+    const b = src[at++];
+    expected += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) break;
+  }
+  const out = Buffer.allocUnsafe(expected);
+  let pos = 0;
+  while (at < src.length) {
+    const tag = src[at++];
+    const kind = tag & 3;
+    if (kind === 0) {
+      let length = tag >>> 2;
+      if (length >= 60) {
+        const bytes = length - 59;
+        if (at + bytes > src.length) throw corrupt('literal length cut short');
+        length = src.readUIntLE(at, bytes);
+        at += bytes;
+      }
+      length += 1;
+      if (at + length > src.length || pos + length > expected) throw corrupt('literal runs past the end');
+      src.copy(out, pos, at, at + length);
+      at += length;
+      pos += length;
+      continue;
+    }
+    let length: number;
+    let offset: number;
+    if (kind === 1) {
+      if (at + 1 > src.length) throw corrupt('copy cut short');
+      length = 4 + ((tag >>> 2) & 7);
+      offset = ((tag >>> 5) << 8) | src[at++];
+    } else if (kind === 2) {
+      if (at + 2 > src.length) throw corrupt('copy cut short');
+      length = 1 + (tag >>> 2);
+      offset = src.readUInt16LE(at);
+      at += 2;
+    } else {
+      if (at + 4 > src.length) throw corrupt('copy cut short');
+      length = 1 + (tag >>> 2);
+      offset = src.readUInt32LE(at);
+      at += 4;
+    }
+    if (offset === 0 || offset > pos || pos + length > expected) throw corrupt(`copy of ${length} bytes from ${offset} back is out of range`);
+    if (offset >= length) {
+      out.copy(out, pos, pos - offset, pos - offset + length);
+      pos += length;
+    } else {
+      for (let i = 0; i < length; i++, pos++) out[pos] = out[pos - offset];
+    }
+  }
+  if (pos !== expected) throw corrupt(`${pos} bytes decoded, ${expected} announced`);
+  return out;
+}
+
+function corrupt(what: string): MqError {
+  return new MqError('CORRUPT_MESSAGE', `snappy data is invalid: ${what}`);
+}
