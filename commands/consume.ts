@@ -2,7 +2,7 @@
 // a consumer group that commits (src/cli/group-consume.ts).
 import { Command, Option } from 'commander';
 import { compileFormat, parseFormat } from '../src/cli/format.js';
-import { DELIVERIES, exactlyOnceRefused, groupConsume, parseDelivery } from '../src/cli/group-consume.js';
+import { DELIVERIES, exactlyOnceRefused, groupConsume, parseDelivery, writtenOut } from '../src/cli/group-consume.js';
 import { parseOffsetSpec } from '../src/cli/offset-spec.js';
 import { recordJson } from '../src/cli/record-json.js';
 import { ASSIGNOR_NAMES } from '../src/client/assignors/index.js';
@@ -79,7 +79,8 @@ export default function consume(ctx: Context): Command {
       });
       await groupConsume({
         consumer, delivery: o.delivery, render, signal: ctx.signal, count: o.count,
-        write: (text) => ctx.out.write(text), flush: () => ctx.out.flush(), note: (text) => ctx.out.note(`mq: ${text}`),
+        write: (text) => ctx.out.write(text), note: (text) => ctx.out.note(`mq: ${text}`),
+        flush: async () => { await ctx.out.flush(); await writtenOut(ctx.out.terminal); },
         exec: o.exec === undefined ? undefined : { command: o.exec, batch: o.batch === true },
       });
     });

@@ -5,7 +5,9 @@
 //                  the batch is not written at all.
 //   at-least-once  write every record and flush stdout (or run --exec CMD until it exits 0), then commit
 //                  (a crash repeats at most the uncommitted batch). A failing CMD stops the consumer with
-//                  only the records before the failure committed.
+//                  only the records before the failure committed. "Flushed" means handed to the OS, not
+//                  merely accepted by the stream: a stream queues writes in memory while the reader is
+//                  slow (a full pipe), and a kill -9 then would lose records already committed.
 //   exactly-once   refused until the exactly-once issue lands.
 import type { ConsumedRecord, GroupConsumer, TopicPartitionOffset } from '../client/types.js';
 import { REJOIN_CODES } from '../client/group-consumer.js';
@@ -33,6 +35,7 @@ export interface GroupConsumeOptions {
   delivery: Delivery;
   render: (record: ConsumedRecord) => string;
   write: (text: string) => void | Promise<void>;
+  /** Resolves once everything written so far is handed to the OS (see writtenOut); rejects when it cannot be. */
   flush: () => Promise<void>;
   note: (text: string) => void;
   /** --exec CMD, per record or (batch) per batch. */
@@ -67,6 +70,17 @@ export async function groupConsume(o: GroupConsumeOptions): Promise<number> {
     if (o.count !== undefined && total >= o.count) break;
   }
   return total;
+}
+
+/**
+ * Resolves once every byte written to `stream` so far has been handed to the OS: the callback of an empty
+ * write runs after those of all earlier writes. Rejects when the stream failed or was destroyed (EPIPE:
+ * the reader is gone), so no offset is committed for output that went nowhere.
+ */
+export function writtenOut(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write('', (err?: Error | null) => (err ? reject(err) : resolve()));
+  });
 }
 
 function nextOffset(r: ConsumedRecord): TopicPartitionOffset {

@@ -3,8 +3,16 @@
 // they survive a restart). Handlers call one method per API and get a wire-shaped answer back; errors
 // are answered as codes, never thrown. Timeouts run from `tick()`, which a timer calls every
 // `tickIntervalMs` against the injected clock (tests pass a fake clock and call tick() themselves).
+//
+// With several brokers (cluster mode: `liveBrokerIds` given) the coordinator of a group moves when the
+// live brokers change, so every broker follows the offsets the others commit (a watch on `groups/`):
+// the new coordinator then answers with the offsets its predecessor committed, not with what it loaded
+// at its own start. A commit from the store is taken only when it is newer than the one in memory, so
+// the store echoing this broker's own earlier commits back never undoes a later one; deletes, and commits
+// of a group this broker coordinates but no longer has, are taken only for groups another broker
+// coordinates (this broker's own deletes are already applied and must stay so).
 import { randomUUID } from 'node:crypto';
-import type { MetadataStore } from '../cluster/metadata-store.js';
+import type { MetadataStore, WatchEvent } from '../cluster/metadata-store.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { DeleteGroupsResponse } from '../protocol/messages/delete-groups.js';
 import type { DescribeGroupsResponse } from '../protocol/messages/describe-groups.js';
@@ -17,7 +25,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { coordinatorFor } from './coordinator-choice.js';
 import { Group, joinError, syncError, type CommittedOffset, type GroupEvent, type MemberRef } from './group.js';
-import { OffsetStore, type StoredOffset } from './offset-store.js';
+import { OffsetStore, parseOffsetKey, parseOffsetValue, type StoredOffset } from './offset-store.js';
 
 /** Kafka's limit on OffsetCommit metadata (offset.metadata.max.bytes). */
 const MAX_METADATA_LENGTH = 4096;
@@ -51,6 +59,8 @@ export class GroupCoordinator {
   private readonly offsetStore: OffsetStore;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Ends the watch on other brokers' commits (cluster mode). */
+  private readonly stopFollowing = new AbortController();
 
   private constructor(private readonly opts: GroupCoordinatorOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -60,7 +70,10 @@ export class GroupCoordinator {
   /** Loads the committed offsets and starts the timeout timer. */
   static async open(opts: GroupCoordinatorOptions): Promise<GroupCoordinator> {
     const c = new GroupCoordinator(opts);
+    // Watch first, then load: a commit landing in between is in the load or in the watch.
+    const others = opts.liveBrokerIds ? c.offsetStore.watch(c.stopFollowing.signal) : null;
     for (const o of await c.offsetStore.load()) c.setOffset(c.getOrCreate(o.groupId), o.topic, o.partition, o.value);
+    if (others) void c.follow(others);
     const interval = opts.tickIntervalMs ?? 100;
     if (interval > 0) {
       c.timer = setInterval(() => c.tick(), interval);
@@ -309,6 +322,7 @@ export class GroupCoordinator {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopFollowing.abort();
     if (this.timer) clearInterval(this.timer);
     for (const g of this.groups.values()) g.abortParked(ErrorCode.NOT_COORDINATOR);
     await this.offsetStore.flush();
@@ -332,6 +346,32 @@ export class GroupCoordinator {
     if (g.state === 'Empty' && g.isEmpty && !g.hasOffsets() && this.groups.get(g.groupId) === g && !this.commitsInFlight.has(g.groupId)) {
       g.state = 'Dead';
       this.groups.delete(g.groupId);
+    }
+  }
+
+  /** Applies the offset commits and deletes other brokers write to the store (see the top of the file). */
+  private async follow(events: AsyncIterable<WatchEvent>): Promise<void> {
+    try {
+      for await (const e of events) {
+        const at = parseOffsetKey(e.key);
+        if (!at) continue;
+        if (e.type === 'put' && e.value !== null) {
+          const value = parseOffsetValue(e.value);
+          // A group this broker coordinates and no longer has was deleted here: it stays deleted.
+          const g = this.isCoordinator(at.groupId) ? this.groups.get(at.groupId) : this.getOrCreate(at.groupId);
+          const current = g?.offsets.get(at.topic)?.get(at.partition);
+          if (g && (!current || value.commitTimestamp > current.commitTimestamp)) this.setOffset(g, at.topic, at.partition, value);
+        } else if (e.type === 'delete' && !this.isCoordinator(at.groupId)) {
+          const g = this.groups.get(at.groupId);
+          const parts = g?.offsets.get(at.topic);
+          if (!g || !parts) continue;
+          parts.delete(at.partition);
+          if (parts.size === 0) g.offsets.delete(at.topic);
+          this.maybeRemove(g);
+        }
+      }
+    } catch (err) {
+      if (!this.stopFollowing.signal.aborted) this.opts.logger.error('following committed offsets failed', { error: (err as Error).message });
     }
   }
 

@@ -6,7 +6,7 @@
 // The group id is URI-encoded because group ids may contain '/' (topic names cannot). Writes that
 // arrive while a store transaction is running are coalesced into the next one (group commit), so
 // many groups committing at once cost one store write per round rather than one each.
-import type { MetadataStore, StoreOp } from '../cluster/metadata-store.js';
+import type { MetadataStore, StoreOp, WatchEvent } from '../cluster/metadata-store.js';
 import { deferred, type Deferred } from '../util/promise.js';
 import type { CommittedOffset } from './group.js';
 
@@ -16,6 +16,21 @@ export interface StoredOffset { groupId: string; topic: string; partition: numbe
 
 export function offsetKey(groupId: string, topic: string, partition: number): string {
   return `${PREFIX}${encodeURIComponent(groupId)}/offsets/${topic}/${partition}`;
+}
+
+/** The group, topic and partition of an offset key; null for any other key under `groups/`. */
+export function parseOffsetKey(key: string): { groupId: string; topic: string; partition: number } | null {
+  if (!key.startsWith(PREFIX)) return null;
+  const parts = key.slice(PREFIX.length).split('/');
+  if (parts.length !== 4 || parts[1] !== 'offsets') return null;
+  const partition = Number(parts[3]);
+  if (!Number.isInteger(partition)) return null;
+  return { groupId: decodeURIComponent(parts[0]), topic: parts[2], partition };
+}
+
+export function parseOffsetValue(json: string): CommittedOffset {
+  const v = JSON.parse(json) as Partial<CommittedOffset>;
+  return { offset: Number(v.offset), leaderEpoch: v.leaderEpoch ?? -1, metadata: v.metadata ?? '', commitTimestamp: v.commitTimestamp ?? 0 };
 }
 
 export class OffsetStore {
@@ -28,17 +43,15 @@ export class OffsetStore {
   async load(): Promise<StoredOffset[]> {
     const out: StoredOffset[] = [];
     for (const kv of await this.store.range(PREFIX)) {
-      const parts = kv.key.slice(PREFIX.length).split('/');
-      if (parts.length !== 4 || parts[1] !== 'offsets') continue;
-      const partition = Number(parts[3]);
-      if (!Number.isInteger(partition)) continue;
-      const v = JSON.parse(kv.value) as Partial<CommittedOffset>;
-      out.push({
-        groupId: decodeURIComponent(parts[0]), topic: parts[2], partition,
-        value: { offset: Number(v.offset), leaderEpoch: v.leaderEpoch ?? -1, metadata: v.metadata ?? '', commitTimestamp: v.commitTimestamp ?? 0 },
-      });
+      const at = parseOffsetKey(kv.key);
+      if (at) out.push({ ...at, value: parseOffsetValue(kv.value) });
     }
     return out;
+  }
+
+  /** Offset puts and deletes under `groups/` by any broker, from now until `signal` aborts. */
+  watch(signal: AbortSignal): AsyncIterable<WatchEvent> {
+    return this.store.watch(PREFIX, signal);
   }
 
   /** Writes offsets; resolves once they are durable in the store. */

@@ -1,5 +1,6 @@
 // The group consumer (src/client/group-consumer.ts) against an in-process broker: max.poll.records,
-// max.poll.interval.ms, commits (explicit and auto), callbacks, and errors a caller meets.
+// max.poll.interval.ms, commits (explicit and auto), callbacks, the rejoin after ILLEGAL_GENERATION, and
+// errors a caller meets.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -121,4 +122,20 @@ test('errors a caller meets: unknown topic, unknown assignor, none without a com
   assert.throws(() => createGroupConsumer({ bootstrap, groupId: 'e2', topics: [topic], assignors: ['sticky'] }), /unknown assignor 'sticky'/);
   const none = member(t, { bootstrap, groupId: 'e3', topics: [topic], autoOffsetReset: 'none' });
   await assert.rejects(none.batches()[Symbol.asyncIterator]().next(), /no committed offset for .*-0 and auto offset reset is none/);
+});
+
+test('a member whose generation is stale is answered ILLEGAL_GENERATION (heartbeat, commit) and rejoins into a new one', async (t) => {
+  const { bootstrap, topic } = await setup(t, 2, 0);
+  const c = member(t, { bootstrap, groupId: 'stale', topics: [topic] });
+  const loop = (async () => { for await (const b of c.batches()) void b; })();
+  await eventually(() => c.assignment().length === 2, { timeoutMs: 15_000 });
+  const generation = c.generationId;
+  // As if it had missed a rebalance: the coordinator refuses the old generation.
+  (c as unknown as { generationId: number }).generationId = generation - 1;
+  await assert.rejects(c.commit([{ topic, partition: 0, offset: 0 }]), (err: Error & { code?: string }) => err.code === 'ILLEGAL_GENERATION');
+  await eventually(() => c.generationId > generation && c.assignment().length === 2, { timeoutMs: 15_000 });
+  await c.commit([{ topic, partition: 0, offset: 5 }]);
+  assert.equal(await committed(bootstrap, 'stale'), 5, 'commits work in the new generation');
+  await c.close();
+  await loop;
 });

@@ -22,6 +22,11 @@ export interface GroupMember {
   stop(): Promise<number | null>;
   kill9(): Promise<void>;
   exited: Promise<number | null>;
+  /** Stop reading its stdout (the pipe fills and the member's writes wait), and read on again. */
+  pauseStdout(): void;
+  resumeStdout(): void;
+  /** Settles once its stdout has ended and every line in it has been collected. */
+  stdoutDone: Promise<void>;
 }
 
 /** Starts `mq consume TOPIC -g GROUP ...args` against `bootstrap`. */
@@ -50,10 +55,13 @@ export function startMember(bootstrap: string, topic: string, group: string, arg
       events.push({ at: Date.now(), kind: m[1] as 'assigned' | 'revoked', partitions });
     }
   });
+  const stdoutDone = new Promise<void>((resolve) => proc.stdout!.on('close', () => resolve()));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   const alive = (): boolean => proc.exitCode === null && proc.signalCode === null;
   return {
-    proc, exited,
+    proc, exited, stdoutDone,
+    pauseStdout: () => { proc.stdout!.pause(); },
+    resumeStdout: () => { proc.stdout!.resume(); },
     lines: () => done,
     stderr: () => err,
     events: () => events,

@@ -33,6 +33,15 @@ async function topicWith(partitions: number, records = 0, prefix = 'grp'): Promi
   return topic;
 }
 
+/** Log end offset by partition, from `mq groups describe GROUP --json`. */
+async function logEndOffsets(group: string): Promise<number[]> {
+  const res = await mq(['groups', 'describe', group, '--json']);
+  assert.equal(res.code, 0, res.stderr);
+  const ends: number[] = [];
+  for (const o of JSON.parse(res.stdout).offsets as { partition: number; logEndOffset: number }[]) ends[o.partition] = o.logEndOffset;
+  return ends;
+}
+
 async function produce(topic: string, n: number, from = 0): Promise<void> {
   const res = await mq(['produce', topic, '-k', ':'], keyedLines(n, from));
   assert.equal(res.code, 0, res.stderr);
@@ -79,32 +88,69 @@ describe('mq consume -g', () => {
   });
 
   for (const delivery of ['at-least-once', 'at-most-once'] as const) {
-    test(`kill -9 of one of 3 members: its partitions move within the session timeout + 1 s; ${delivery}`, async (t) => {
+    test(`kill -9 of one of 3 members mid-stream: its partitions move within the session timeout + 1 s; ${delivery}`, async (t) => {
+      const records = 150_000;
       const topic = await topicWith(6, 0, 'kill');
-      const group = members(3, topic, `kill-${delivery}`, ['--delivery', delivery]);
+      const group = members(3, topic, `kill-${delivery}`, ['--delivery', delivery, '-f', '%p:%o:%s\\n']);
       t.after(() => stopAll(group));
-      await eventually(() => balanced(group, [2, 2, 2], 6), { timeoutMs: 20_000 });
-      await produce(topic, 30_000);
+      await eventually(() => balanced(group, [2, 2, 2], 6), { timeoutMs: 20_000 })
+        .catch((e: Error) => { throw new Error(`${e.message}; the members said:\n${group.map((m) => m.stderr()).join('\n---\n')}`); });
       const [victim, ...survivors] = group;
-      await eventually(() => victim.lines().length > 0, { timeoutMs: 20_000 });
+      const victimPartitions = [...victim.owned()];
+      // Nobody reads the victim's stdout: the pipe fills, so it is stuck in the middle of its share (about
+      // 50,000 lines, far more than a pipe holds) with records handed out but not yet written when it dies.
+      victim.pauseStdout();
+      await produce(topic, records);
+      const ends = await logEndOffsets(`kill-${delivery}`);
+      const victimShare = victimPartitions.reduce((n, p) => n + ends[p], 0);
+      await eventually(() => countLines(survivors).total >= records - victimShare, { timeoutMs: 60_000, intervalMs: 250 });
       const killedAt = Date.now();
       await victim.kill9();
+      victim.resumeStdout();
+      await victim.stdoutDone;
       await eventually(() => balanced(survivors, [3, 3], 6), { timeoutMs: SESSION_MS + 5000 });
       const movedAt = Math.max(...survivors.map((m) => Math.max(...m.events().filter((e) => e.kind === 'assigned').map((e) => e.at))));
       t.diagnostic(`partitions moved ${movedAt - killedAt} ms after kill -9 (session timeout ${SESSION_MS} ms)`);
       assert.ok(movedAt - killedAt <= SESSION_MS + 1000, `moved after ${movedAt - killedAt} ms`);
-      await produce(topic, 30_000, 30_000);
+      assert.ok(victim.lines().length < victimShare, `the victim was killed mid-stream (${victim.lines().length} of ${victimShare} written)`);
+
+      // Where the victim's output ends and where the survivors took over (its last commit), per partition.
+      const parse = (l: string) => { const [p, o] = l.split(':'); return { p: Number(p), o: Number(o) }; };
+      const written = new Map<number, number>();
+      for (const l of victim.lines()) { const { p, o } = parse(l); written.set(p, Math.max(written.get(p) ?? -1, o)); }
+      // The survivors read the victim's partitions from its last commit to the end.
+      const from = new Map<number, number>();
+      const last = new Map<number, number>();
+      await eventually(() => {
+        for (const m of survivors) {
+          for (const l of m.lines()) {
+            const { p, o } = parse(l);
+            if (!victimPartitions.includes(p)) continue;
+            from.set(p, Math.min(from.get(p) ?? Infinity, o));
+            last.set(p, Math.max(last.get(p) ?? -1, o));
+          }
+        }
+        return victimPartitions.every((p) => last.get(p) === ends[p] - 1);
+      }, { timeoutMs: 60_000, intervalMs: 500 });
+      const { total, unique } = countLines(group);
       if (delivery === 'at-least-once') {
-        await eventually(() => countLines(group).unique.size >= 60_000, { timeoutMs: 60_000, intervalMs: 250 });
-        const { total, unique } = countLines(group);
-        assert.equal(unique.size, 60_000, 'nothing lost');
+        assert.equal(unique.size, records, 'nothing lost');
+        for (const p of victimPartitions) {
+          assert.ok(from.get(p)! <= (written.get(p) ?? -1) + 1, `partition ${p}: committed ${from.get(p)} is not past what was written (${written.get(p)})`);
+        }
+        // Duplicates: exactly the victim's lines after its last commit, nothing else.
+        const expected = victim.lines().filter((l) => { const { p, o } = parse(l); return o >= from.get(p)!; }).length;
+        assert.equal(total - unique.size, expected, 'duplicates only from the uncommitted window');
         t.diagnostic(`${total - unique.size} duplicates from the killed member's uncommitted window`);
       } else {
-        // What the victim committed but had not written is lost; everything produced after the move arrives.
-        await eventually(() => { const u = countLines(survivors).unique; for (let i = 30_000; i < 60_000; i++) if (!u.has(`v${i}`)) return false; return true; }, { timeoutMs: 60_000, intervalMs: 250 });
-        const { total, unique } = countLines(group);
         assert.equal(total, unique.size, 'nothing duplicated');
-        t.diagnostic(`${60_000 - unique.size} records lost (committed by the killed member, not written)`);
+        for (const p of victimPartitions) {
+          assert.ok(from.get(p)! > (written.get(p) ?? -1), `partition ${p}: committed ${from.get(p)} before writing (${written.get(p)})`);
+        }
+        const lost = records - unique.size;
+        const committedNotWritten = victimPartitions.reduce((n, p) => n + from.get(p)! - (written.get(p) ?? -1) - 1, 0);
+        assert.equal(lost, committedNotWritten, 'lost only what the victim committed and had not written');
+        t.diagnostic(`${lost} records lost (committed by the killed member, not written)`);
       }
     });
   }
@@ -217,6 +263,7 @@ describe('mq groups', () => {
     assert.match(table.stdout, /^TOPIC\s+PARTITION\s+COMMITTED\s+LOG-END\s+LAG\s+MEMBER-ID\s+CLIENT-ID\s+HOST$/m);
     assert.match(table.stdout, /state Empty/);
     assert.match((await mq(['groups', 'list'])).stdout, /^lag\s+consumer$/m);
+    assert.deepEqual(JSON.parse((await mq(['groups', 'list', '--json'])).stdout).find((g: { groupId: string }) => g.groupId === 'lag'), { groupId: 'lag', protocolType: 'consumer' });
 
     const dry = await mq(['groups', 'reset-offsets', 'lag', '--topic', topic, '--to-earliest']);
     assert.equal(dry.code, 0, dry.stderr);
@@ -246,6 +293,23 @@ describe('mq groups', () => {
 
     const shifted = await mq(['groups', 'reset-offsets', 'lag', '--topic', topic, '--shift-by', '-50', '--json']);
     assert.deepEqual(JSON.parse(shifted.stdout).partitions.map((p: { currentOffset: number; newOffset: number }) => [p.currentOffset, p.newOffset]), [[100, 50], [100, 50]]);
+
+    const planOf = async (...to: string[]): Promise<number[][]> => {
+      const res = await mq(['groups', 'reset-offsets', 'lag', '--topic', topic, ...to, '--json']);
+      assert.equal(res.code, 0, res.stderr);
+      return JSON.parse(res.stdout).partitions.map((p: { currentOffset: number; newOffset: number }) => [p.currentOffset, p.newOffset]);
+    };
+    // 10 more records, all timestamped after `mark`: --to-datetime mark lands where they begin.
+    const mark = Date.now() + 1;
+    await eventually(() => Date.now() > mark, { timeoutMs: 1000, intervalMs: 1 });
+    await produce(topic, 10, 1000);
+    const oldEnds = described.offsets.map((o: { logEndOffset: number }) => o.logEndOffset);
+    const ends = JSON.parse((await mq(['groups', 'describe', 'lag', '--json'])).stdout).offsets.map((o: { logEndOffset: number }) => o.logEndOffset);
+    assert.equal(ends[0] + ends[1], 1010);
+    assert.deepEqual(await planOf('--to-datetime', new Date(mark).toISOString()), [[100, oldEnds[0]], [100, oldEnds[1]]]);
+    assert.deepEqual(await planOf('--to-datetime', '1970-01-01T00:00:00Z'), [[100, 0], [100, 0]]);
+    assert.deepEqual(await planOf('--to-latest'), [[100, ends[0]], [100, ends[1]]]);
+    assert.deepEqual(await planOf('--shift-by', '5000'), [[100, ends[0]], [100, ends[1]]], 'clamped to the log end');
 
     const restarted = await mq(['consume', topic, '-g', 'lag', '-c', '1', '-f', '%p:%o\\n']);
     assert.equal(restarted.code, 0, restarted.stderr);

@@ -10,8 +10,10 @@ import { LocalStore } from '../../../src/cluster/local-store.js';
 import type { MetadataStore } from '../../../src/cluster/metadata-store.js';
 import { coordinatorFor } from '../../../src/group/coordinator-choice.js';
 import { GroupCoordinator, type GroupCoordinatorOptions } from '../../../src/group/group-coordinator.js';
+import { offsetKey } from '../../../src/group/offset-store.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { silentLogger } from '../../../src/util/logger.js';
+import { eventually } from '../../helpers/mq-process.js';
 
 type Ctx = { after(fn: () => unknown): void };
 
@@ -109,3 +111,46 @@ test('deleting a topic forgets its committed offsets in every group', async (t) 
   assert.equal(await store.get('groups/g2/offsets/gone/1'), null);
   assert.ok(await store.get('groups/g1/offsets/kept/0'));
 });
+
+test('cluster mode: a broker that becomes a group\'s coordinator serves the offsets the previous one committed after this broker started', async (t) => {
+  let live = [0, 1];
+  const { c: c0, store, clock } = await setup(t, { nodeId: 0, liveBrokerIds: () => live });
+  const c1 = await GroupCoordinator.open({
+    nodeId: 1, store, logger: silentLogger, clock, tickIntervalMs: 0, liveBrokerIds: () => live,
+    initialRebalanceDelayMs: 0, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 60_000,
+  });
+  t.after(() => c1.close());
+  const groupId = Array.from({ length: 50 }, (_v, i) => `g${i}`).find((g) => coordinatorFor(g, [0, 1]) === 0)!;
+  const fetched = (c: GroupCoordinator) => c.fetchOffsets({ groupId, topics: [{ name: 't', partitionIndexes: [0, 1] }] }).topics[0].partitions.map((p) => p.committedOffset);
+
+  assert.equal((await c0.commitOffsets(commitReq(groupId, [['t', 0, 42n], ['t', 1, 7n]]))).topics[0].partitions[0].errorCode, 0);
+  clock.t += 10;
+  assert.equal((await c0.commitOffsets(commitReq(groupId, [['t', 0, 43n]]))).topics[0].partitions[0].errorCode, 0);
+  live = [1]; // broker 0 died: broker 1 coordinates the group now
+  await eventually(() => fetched(c1)[0] === 43n, { timeoutMs: 5000, intervalMs: 10 });
+  assert.deepEqual(fetched(c1), [43n, 7n]);
+  assert.deepEqual(c1.listGroups().groups.map((g) => g.groupId), [groupId]);
+
+  // The new coordinator's own commits are not undone by the store echoing them (or older ones) back.
+  for (let i = 0; i < 20; i++) {
+    clock.t += 1;
+    assert.equal((await c1.commitOffsets(commitReq(groupId, [['t', 0, BigInt(100 + i)]]))).topics[0].partitions[0].errorCode, 0);
+  }
+  await settle();
+  assert.deepEqual(fetched(c1), [119n, 7n]);
+
+  // Deleted by its coordinator (DeleteGroups): the other brokers forget the offsets too.
+  live = [0, 1];
+  await settle();
+  assert.deepEqual(c0.fetchOffsets({ groupId, topics: null }).topics[0].partitions.map((p) => p.committedOffset), [119n, 7n], 'broker 0 followed broker 1\'s commits');
+  assert.deepEqual((await c0.deleteGroups([groupId])).results[0].errorCode, 0);
+  assert.equal(await store.get(offsetKey(groupId, 't', 0)), null);
+  await settle();
+  live = [1];
+  assert.deepEqual(fetched(c1), [-1n, -1n]);
+});
+
+/** Lets the store's watch deliver what it has (LocalStore delivers within a few turns of the event loop). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+}
