@@ -22,11 +22,14 @@ import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/mess
 import type { OffsetFetchRequest, OffsetFetchResponse } from '../protocol/messages/offset-fetch.js';
 import type { SyncGroupRequest, SyncGroupResponse } from '../protocol/messages/sync-group.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { sleep } from '../util/promise.js';
 import type { Logger } from '../util/logger.js';
 import { coordinatorFor } from './coordinator-choice.js';
 import { Group, joinError, syncError, type CommittedOffset, type GroupEvent, type MemberRef } from './group.js';
 import { OffsetStore, parseOffsetKey, parseOffsetValue, type StoredOffset } from './offset-store.js';
 
+/** Pause before following other brokers' commits again after etcd ended the watch. */
+const FOLLOW_RETRY_MS = 1000;
 /** Kafka's limit on OffsetCommit metadata (offset.metadata.max.bytes). */
 const MAX_METADATA_LENGTH = 4096;
 
@@ -349,30 +352,51 @@ export class GroupCoordinator {
     }
   }
 
-  /** Applies the offset commits and deletes other brokers write to the store (see the top of the file). */
-  private async follow(events: AsyncIterable<WatchEvent>): Promise<void> {
-    try {
-      for await (const e of events) {
-        const at = parseOffsetKey(e.key);
-        if (!at) continue;
-        if (e.type === 'put' && e.value !== null) {
-          const value = parseOffsetValue(e.value);
-          // A group this broker coordinates and no longer has was deleted here: it stays deleted.
-          const g = this.isCoordinator(at.groupId) ? this.groups.get(at.groupId) : this.getOrCreate(at.groupId);
-          const current = g?.offsets.get(at.topic)?.get(at.partition);
-          if (g && (!current || value.commitTimestamp > current.commitTimestamp)) this.setOffset(g, at.topic, at.partition, value);
-        } else if (e.type === 'delete' && !this.isCoordinator(at.groupId)) {
-          const g = this.groups.get(at.groupId);
-          const parts = g?.offsets.get(at.topic);
-          if (!g || !parts) continue;
-          parts.delete(at.partition);
-          if (parts.size === 0) g.offsets.delete(at.topic);
-          this.maybeRemove(g);
+  /**
+   * Applies the offset commits and deletes other brokers write to the store (see the top of the file).
+   * A watch etcd cancels (compacted history, a lost stream) is replaced: the offsets are read again and a
+   * new watch follows, so a broker never silently stops following.
+   */
+  private async follow(first: AsyncIterable<WatchEvent>): Promise<void> {
+    const signal = this.stopFollowing.signal;
+    let events = first;
+    while (!signal.aborted) {
+      try {
+        for await (const e of events) {
+          const at = parseOffsetKey(e.key);
+          if (!at) continue;
+          if (e.type === 'put' && e.value !== null) this.takeStoredOffset({ ...at, value: parseOffsetValue(e.value) });
+          else if (e.type === 'delete' && !this.isCoordinator(at.groupId)) {
+            const g = this.groups.get(at.groupId);
+            const parts = g?.offsets.get(at.topic);
+            if (!g || !parts) continue;
+            parts.delete(at.partition);
+            if (parts.size === 0) g.offsets.delete(at.topic);
+            this.maybeRemove(g);
+          }
+        }
+        return; // ended by close()
+      } catch (err) {
+        if (signal.aborted) return;
+        this.opts.logger.warn('following committed offsets: the watch ended; reading them again', { error: (err as Error).message });
+        await sleep(FOLLOW_RETRY_MS, signal).catch(() => undefined);
+        if (signal.aborted) return;
+        events = this.offsetStore.watch(signal);
+        try {
+          for (const o of await this.offsetStore.load()) this.takeStoredOffset(o);
+        } catch (loadErr) {
+          this.opts.logger.warn('following committed offsets: reading them failed', { error: (loadErr as Error).message });
         }
       }
-    } catch (err) {
-      if (!this.stopFollowing.signal.aborted) this.opts.logger.error('following committed offsets failed', { error: (err as Error).message });
     }
+  }
+
+  /** An offset another broker stored: taken when newer than the one in memory (see the top of the file). */
+  private takeStoredOffset(o: StoredOffset): void {
+    // A group this broker coordinates and no longer has was deleted here: it stays deleted.
+    const g = this.isCoordinator(o.groupId) ? this.groups.get(o.groupId) : this.getOrCreate(o.groupId);
+    const current = g?.offsets.get(o.topic)?.get(o.partition);
+    if (g && (!current || o.value.commitTimestamp > current.commitTimestamp)) this.setOffset(g, o.topic, o.partition, o.value);
   }
 
   private setOffset(g: Group, topic: string, partition: number, value: CommittedOffset): void {

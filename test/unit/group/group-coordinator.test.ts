@@ -154,3 +154,32 @@ test('cluster mode: a broker that becomes a group\'s coordinator serves the offs
 async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
 }
+
+test('cluster mode: when the store ends the watch on commits, the broker reads them again and follows a new watch', async (t) => {
+  let watches = 0;
+  // The first watch fails at once, as etcd does when the history was compacted under it.
+  const failingFirstWatch = (s: MetadataStore): MetadataStore => Object.assign(Object.create(s) as MetadataStore, {
+    watch(prefix: string, signal: AbortSignal) {
+      watches += 1;
+      if (watches > 1) return s.watch(prefix, signal);
+      return (async function* failed() { throw new Error('watch compacted'); })();
+    },
+  });
+  let live = [0, 1];
+  const { c: c0, store, clock } = await setup(t, { nodeId: 0, liveBrokerIds: () => live }, failingFirstWatch);
+  const groupId = Array.from({ length: 50 }, (_v, i) => `g${i}`).find((g) => coordinatorFor(g, [0, 1]) === 1)!;
+  // Broker 1 coordinates the group and commits; broker 0 (whose first watch failed) must still learn of it.
+  const c1 = await GroupCoordinator.open({
+    nodeId: 1, store, logger: silentLogger, clock, tickIntervalMs: 0, liveBrokerIds: () => live,
+    initialRebalanceDelayMs: 0, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 60_000,
+  });
+  t.after(() => c1.close());
+  assert.equal((await c1.commitOffsets(commitReq(groupId, [['t', 0, 5n]]))).topics[0].partitions[0].errorCode, 0);
+  clock.t += 10;
+  await eventually(() => watches === 2, { timeoutMs: 5000, intervalMs: 10 });
+  assert.equal((await c1.commitOffsets(commitReq(groupId, [['t', 0, 6n]]))).topics[0].partitions[0].errorCode, 0);
+  await settle();
+  live = [0]; // broker 1 died: broker 0 answers for the group now
+  const atBroker0 = () => c0.fetchOffsets({ groupId, topics: null }).topics[0]?.partitions[0]?.committedOffset;
+  await eventually(() => atBroker0() === 6n, { timeoutMs: 5000, intervalMs: 10 });
+});
