@@ -2,6 +2,7 @@
 // stdout is not a terminal. The TUI is loaded here and only here, with a dynamic import().
 import { Command, Option } from 'commander';
 import { parseBootstrap } from '../src/cli/parsers.js';
+import { bootstrapDiscovery } from '../src/cli/bootstrap-discovery.js';
 import { etcdDiscovery } from '../src/cli/etcd-discovery.js';
 import { MqError } from '../src/util/mq-error.js';
 import type { Context } from './context.js';
@@ -18,7 +19,7 @@ export default function top(ctx: Context): Command {
     .description('Watch brokers, topics and groups live: throughput, latency, ISR, lag, CPU, memory, disk')
     .addOption(bootstrapOption())
     .option('--admin <host:port,...>', 'admin endpoints to poll directly (comma-separated; instead of discovering brokers through -b)', cli(parseBootstrap))
-    .option('--admin-port <port>', 'admin port of brokers discovered through -b', int(1, 65535), 9644)
+    .option('--admin-port <port>', 'admin port to try for a broker discovered through -b that does not report its own', int(1, 65535), 9644)
     .option('--etcd <url,...>', 'find brokers and their admin endpoints through etcd (cluster mode) instead of -b')
     .option('--interval <seconds>', 'refresh every this many seconds', seconds, 1)
     .option('--once', 'print one snapshot and exit (the default when stdin or stdout is not a terminal)')
@@ -54,7 +55,7 @@ Examples:
         adminPort: o.adminPort,
         intervalMs: o.interval * 1000,
         discover: etcd ? () => etcd.brokers()
-          : viaBootstrap ? async () => (await (await ctx.admin(o.bootstrap)).metadata([])).brokers : undefined,
+          : viaBootstrap ? bootstrapDiscovery(() => ctx.admin(o.bootstrap)) : undefined,
       });
       try {
         if (!interactive) {

@@ -84,6 +84,7 @@ export async function startBroker(config: BrokerConfig, opts: { logger?: Logger 
     await lock.release();
     throw err;
   }
+  state.admin = observability.admin;
   if (cluster) {
     try {
       await cluster.join(topics, state.advertised, observability.admin, state.metrics);

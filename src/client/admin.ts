@@ -11,7 +11,7 @@ import { Cluster, type ClusterOptions } from './cluster.js';
 import { GroupAdminClient } from './group-admin.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, partitionKey } from './list-offsets.js';
 import { topicError } from './topic-error.js';
-import { alterTopicConfig, deleteRecordsBefore, describeTopicConfig, setDecommissionedPartitions } from './config-admin.js';
+import { alterTopicConfig, deleteRecordsBefore, describeBrokerConfig, describeTopicConfig, setDecommissionedPartitions } from './config-admin.js';
 import { electPreferredLeaders } from './leader-admin.js';
 import type { LeaderElectionResult, TopicPartition } from './types.js';
 import type { DeleteRecordsResult, RecordsBefore, TopicConfigEntry } from './types.js';
@@ -140,6 +140,10 @@ class ClusterAdmin implements Admin {
       }
       if (r.errorCode !== 0) throw topicError(r.errorCode, name);
     }, { onRetry: () => this.refreshControllerQuietly() });
+  }
+
+  describeBrokerConfig(nodeId: number, keys?: string[]): Promise<Record<string, string | null>> {
+    return describeBrokerConfig(this.cluster, nodeId, keys ?? null, this.timeoutMs);
   }
 
   describeTopicConfig(topic: string): Promise<TopicConfigEntry[]> {

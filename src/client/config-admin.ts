@@ -1,15 +1,16 @@
 // Topic configs and record deletion for the admin client: DescribeConfigs / AlterConfigs go to the
-// controller; DeleteRecords goes to each partition's leader. `mq topics alter --config` changes only the
+// controller (a broker's own settings: to that broker); DeleteRecords goes to each partition's leader. `mq topics alter --config` changes only the
 // keys given, so alterTopicConfig first reads the topic's current overrides (AlterConfigs replaces the
 // whole set) and sends them back merged.
 import { ApiKey } from '../protocol/api.js';
 import type { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/messages/alter-configs.js';
 import type { DeleteRecordsRequest, DeleteRecordsResponse } from '../protocol/messages/delete-records.js';
 import {
-  CONFIG_SOURCE_DYNAMIC_TOPIC, CONFIG_SOURCE_STATIC_BROKER, RESOURCE_TYPE_TOPIC,
+  CONFIG_SOURCE_DYNAMIC_TOPIC, CONFIG_SOURCE_STATIC_BROKER, RESOURCE_TYPE_BROKER, RESOURCE_TYPE_TOPIC,
   type DescribeConfigsRequest, type DescribeConfigsResponse,
 } from '../protocol/messages/describe-configs.js';
 import { DECOMMISSIONED_CONFIG } from '../cluster/partition-decommission.js';
+import { errorFromCode } from '../protocol/error-codes.js';
 import { MqError } from '../util/mq-error.js';
 import type { Cluster } from './cluster.js';
 import { LATEST_TIMESTAMP, listOffsets, partitionKey } from './list-offsets.js';
@@ -34,6 +35,19 @@ export async function describeTopicConfig(cluster: Cluster, topic: string, timeo
         : c.configSource === CONFIG_SOURCE_STATIC_BROKER ? 'broker' : 'default',
     })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   });
+}
+
+/** Broker `nodeId`'s static settings, asked of that broker itself (a broker describes only itself). */
+export async function describeBrokerConfig(cluster: Cluster, nodeId: number, keys: string[] | null, timeoutMs: number): Promise<Record<string, string | null>> {
+  const body: DescribeConfigsRequest = {
+    resources: [{ resourceType: RESOURCE_TYPE_BROKER, resourceName: String(nodeId), configurationKeys: keys }],
+    includeSynonyms: false,
+  };
+  const res = await cluster.request<DescribeConfigsResponse>(nodeId, ApiKey.DescribeConfigs, body, { timeoutMs });
+  const r = res.results.find((x) => x.resourceName === String(nodeId));
+  if (!r) throw new MqError('UNKNOWN_SERVER_ERROR', `broker ${nodeId} did not describe its configs`);
+  if (r.errorCode !== 0) throw errorFromCode(r.errorCode, r.errorMessage ?? `broker ${nodeId}'s configs`);
+  return Object.fromEntries(r.configs.map((c) => [c.name, c.value]));
 }
 
 /** Sets the given keys (a null value removes the override) and keeps the topic's other overrides. */

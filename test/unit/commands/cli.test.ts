@@ -60,6 +60,7 @@ function fakeAdmin(description?: TopicDescription) {
     async describeGroup(groupId) { calls.push(`describeGroup ${groupId}`); throw new MqError('GROUP_ID_NOT_FOUND', `group '${groupId}' does not exist`); },
     async resetGroupOffsets(o) { calls.push(`resetGroupOffsets ${JSON.stringify(o)}`); return { groupId: o.groupId, executed: o.execute, partitions: [{ topic: o.topic, partition: 0, currentOffset: 5, newOffset: 0 }] }; },
     async deleteGroup(groupId) { calls.push(`deleteGroup ${groupId}`); },
+    async describeBrokerConfig(nodeId) { calls.push(`describeBrokerConfig ${nodeId}`); return {}; },
     async describeTopicConfig(topic) {
       calls.push(`describeTopicConfig ${topic}`);
       return [{ name: 'retention.ms', value: '604800000', source: 'default' }, { name: 'segment.bytes', value: '1024', source: 'topic' }];
