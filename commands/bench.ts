@@ -8,20 +8,22 @@ import type { Context } from './context.js';
 import { bootstrapOption, cli, int } from './options.js';
 
 function benchCommand(name: BenchMode, description: string, countHelp: string): Command {
+  // consume reads; its producer settings only shape the topic it fills first when no --topic is given.
+  const send = (help: string): string => (name === 'consume' ? `${help} (filling a fresh topic, without --topic)` : help);
   return new Command(name)
     .description(description)
     .addOption(bootstrapOption())
     .option('--topic <name>', 'topic to use, created when missing (default: a fresh bench-<random>)')
-    .option('--record-size <bytes>', 'value size of each record', int(1), 100)
+    .option('--record-size <bytes>', send('value size of each record'), int(1), 100)
     .option('--count <n>', countHelp, int(1))
-    .option('--duration <s>', 'send for at most S seconds (without --count: as many records as fit)', int(1))
-    .option('--rate <n>', 'records per second over all producers, for latency at a fixed load (default: unlimited)', int(1))
+    .option('--duration <s>', send('send for at most S seconds (without --count: as many records as fit)'), int(1))
+    .option('--rate <n>', send('records per second over all producers, for latency at a fixed load (default: unlimited)'), int(1))
     .option('--partitions <n>', 'partitions when the topic is created', int(1), 1)
-    .option('--producers <n>', 'producers (each with its own connection) sharing the count and rate', int(1, 64), 1)
-    .addOption(new Option('--acks <acks>', 'acknowledgements to wait for: 0, 1 or all').default(1, '1').argParser(cli(parseAcks)))
-    .option('--linger-ms <ms>', 'producer linger', int(0), 5)
-    .option('--batch-size <bytes>', 'producer batch size per partition', int(1), 262144)
-    .addOption(new Option('--compression <codec>', 'producer compression: none or gzip').default('none').argParser(cli(parseCompression)))
+    .option('--producers <n>', send('producers (each with its own connection) sharing the count and rate'), int(1, 64), 1)
+    .addOption(new Option('--acks <acks>', send('acknowledgements to wait for: 0, 1 or all')).default(1, '1').argParser(cli(parseAcks)))
+    .option('--linger-ms <ms>', send('producer linger'), int(0), 5)
+    .option('--batch-size <bytes>', send('producer batch size per partition'), int(1), 262144)
+    .addOption(new Option('--compression <codec>', send('producer compression: none or gzip')).default('none').argParser(cli(parseCompression)))
     .addOption(new Option('--flush-policy <policy>', 'flush.policy of the topic when the bench creates it').choices(['batch', 'interval', 'os']))
     .option('--broker-pid <pid>', 'broker process to read CPU and memory from (default: the local process listening on the bootstrap port)', int(1))
     .option('--timeout-ms <ms>', 'stop and report after MS even if --count is not reached', int(1), 300_000)
