@@ -73,6 +73,7 @@ export async function startBroker(config: BrokerConfig, opts: { logger?: Logger 
       cause: err,
     });
   }
+  state.listening = bound;
   if (!config.advertised) state.advertised = { host: config.listen.host, port: bound.port };
   let observability: Observability;
   try {

@@ -23,6 +23,8 @@ export interface BrokerState {
   groups: GroupCoordinator;
   /** Cluster mode (--etcd): the cluster metadata, the controller and the partitions led here; absent in embedded mode. */
   cluster?: ClusterMode;
+  /** Where the Kafka listener is bound once listening (config.listen with port 0 resolved). */
+  listening?: HostPort;
   /** Where the admin endpoint listens once started (DescribeConfigs of this broker: admin.listeners); null: none. */
   admin?: HostPort | null;
 }

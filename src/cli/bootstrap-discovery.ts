@@ -4,6 +4,7 @@
 // say (down, or an older broker) keeps the `--admin-port` guess; a known answer is asked only once per
 // broker address. One admin client serves every round (it reconnects by itself).
 import type { Admin } from '../client/types.js';
+import { parseHostPort } from '../config/config.js';
 
 export interface BootstrapBroker { nodeId: number; host: string; port: number; adminPort: number | null }
 
@@ -19,8 +20,7 @@ export function bootstrapDiscovery(admin: () => Promise<Admin>): () => Promise<B
       if (!adminPorts.has(key)) {
         try {
           const listener = (await a.describeBrokerConfig(b.nodeId, ['admin.listeners']))['admin.listeners'];
-          const port = listener && listener !== 'none' ? Number(listener.slice(listener.lastIndexOf(':') + 1)) : NaN;
-          adminPorts.set(key, Number.isInteger(port) && port > 0 ? port : null);
+          adminPorts.set(key, listener && listener !== 'none' ? parseHostPort(listener, 'admin.listeners').port : null);
         } catch {
           return { ...b, adminPort: null }; // asked again next round
         }

@@ -12,6 +12,7 @@
 //           and the match (copy `length` bytes from `offset` back, overlapping allowed). The last sequence
 //           has literals only.
 import { MqError } from '../util/mq-error.js';
+import { copyMatch } from './copy-match.js';
 
 const FRAME_MAGIC = 0x184d2204;
 const FLG_DICT_ID = 0x01;
@@ -79,12 +80,7 @@ function block(src: Buffer, maxBytes: number): Buffer {
     const length = moreLength(token & 15) + 4;
     if (offset === 0 || offset > pos) throw corrupt(`match of ${length} bytes from ${offset} back is out of range`);
     room(length);
-    if (offset >= length) {
-      out.copy(out, pos, pos - offset, pos - offset + length);
-      pos += length;
-    } else {
-      for (let i = 0; i < length; i++, pos++) out[pos] = out[pos - offset];
-    }
+    pos = copyMatch(out, pos, offset, length);
   }
   return out.subarray(0, pos);
 }

@@ -55,10 +55,13 @@ export interface DecodeOptions {
 
 const MAGIC_V2 = 2;
 const COMPRESSION_NONE = 0;
-const COMPRESSION_GZIP = 1;
-const COMPRESSION_SNAPPY = 2;
-const COMPRESSION_LZ4 = 3;
 const CODEC_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+/** The codecs mq's consumer reads, by attributes bits 0-2 (zstd, 4, is not in Node 20's zlib). */
+const DECOMPRESSORS: Partial<Record<number, (compressed: Buffer) => Buffer>> = {
+  1: (b) => gunzipSync(b),
+  2: snappyDecompress,
+  3: lz4Decompress,
+};
 
 /**
  * Decodes every complete batch in `buf` (a Fetch RECORDS blob); stops silently at a partial trailing batch;
@@ -262,21 +265,14 @@ function batchRecordsReader(buf: Buffer, at: number, size: number, baseOffset: n
   const body = at + BATCH_HEADER_BYTES;
   const end = at + size;
   if (compression === COMPRESSION_NONE) return new Reader(buf, body, end);
-  if (compression === COMPRESSION_GZIP) {
-    let inflated: Buffer;
-    try {
-      inflated = gunzipSync(buf.subarray(body, end));
-    } catch (err) {
-      throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset}: gzip data is invalid`, { cause: err });
-    }
-    return new Reader(inflated);
-  }
-  if (compression === COMPRESSION_SNAPPY || compression === COMPRESSION_LZ4) {
-    const decompress = compression === COMPRESSION_SNAPPY ? snappyDecompress : lz4Decompress;
+  const decompress = DECOMPRESSORS[compression];
+  if (decompress) {
     try {
       return new Reader(decompress(buf.subarray(body, end)));
     } catch (err) {
-      throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset}: ${(err as Error).message}`, { cause: err });
+      // snappy.ts and lz4.ts say what is wrong; zlib's own messages are about its stream, not the batch.
+      const why = err instanceof MqError ? err.message : `${CODEC_NAMES[compression]} data is invalid`;
+      throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset}: ${why}`, { cause: err });
     }
   }
   const name = CODEC_NAMES[compression] ?? `codec ${compression}`;

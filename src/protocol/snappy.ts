@@ -10,9 +10,15 @@
 //                 a copy repeats `length` bytes starting `offset` bytes back (it may overlap itself)
 //   xerial:       0x82 'SNAPPY' 0x00, INT32 version, INT32 compatible version, then [INT32 length, raw block]...
 import { MqError } from '../util/mq-error.js';
+import { copyMatch } from './copy-match.js';
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
 const XERIAL_HEADER_BYTES = 16;
+/**
+ * Most bytes one compressed byte can stand for: a 3-byte copy element yields at most 64 (about 21x), so
+ * a preamble announcing more than 32x the block is corrupt (or hostile), and is refused before allocating.
+ */
+const MAX_EXPANSION = 32;
 
 /** The uncompressed bytes of a Snappy-compressed batch body (raw or xerial-framed). Throws on bad input. */
 export function snappyDecompress(input: Buffer): Buffer {
@@ -41,6 +47,7 @@ function rawBlock(src: Buffer): Buffer {
     expected += (b & 0x7f) * 2 ** shift;
     if ((b & 0x80) === 0) break;
   }
+  if (expected > src.length * MAX_EXPANSION) throw corrupt(`${expected} bytes announced for a block of ${src.length}`);
   const out = Buffer.allocUnsafe(expected);
   let pos = 0;
   while (at < src.length) {
@@ -79,12 +86,7 @@ function rawBlock(src: Buffer): Buffer {
       at += 4;
     }
     if (offset === 0 || offset > pos || pos + length > expected) throw corrupt(`copy of ${length} bytes from ${offset} back is out of range`);
-    if (offset >= length) {
-      out.copy(out, pos, pos - offset, pos - offset + length);
-      pos += length;
-    } else {
-      for (let i = 0; i < length; i++, pos++) out[pos] = out[pos - offset];
-    }
+    pos = copyMatch(out, pos, offset, length);
   }
   if (pos !== expected) throw corrupt(`${pos} bytes decoded, ${expected} announced`);
   return out;

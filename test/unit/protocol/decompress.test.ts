@@ -35,6 +35,8 @@ test('snappy: a copy reaching before the start or a wrong length is CORRUPT_MESS
   assert.throws(() => snappyDecompress(Buffer.from([5, ((5 - 1) << 2) | 2, 9, 0])), isCorrupt);
   assert.throws(() => snappyDecompress(Buffer.from([9, (3 - 1) << 2, 0x61, 0x62, 0x63])), isCorrupt);
   assert.throws(() => snappyDecompress(snappyRaw.subarray(0, 7)), isCorrupt);
+  // A preamble announcing 4 GiB for a 6-byte block is refused before anything is allocated.
+  assert.throws(() => snappyDecompress(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0])), (e: unknown) => isCorrupt(e) && /announced for a block of 6/.test((e as Error).message));
 });
 
 /** An LZ4 frame (64 KiB blocks) around `blocks`, each [compressed?, bytes]. */
