@@ -120,9 +120,10 @@ export function uniqueTopic(prefix = 't'): string {
 
 /**
  * One broker process for a whole test file: started in `before`, stopped with its data removed in
- * `after`. Read `.broker` inside tests only.
+ * `after`. Read `.broker` inside tests only; `restart()` stops it cleanly and starts it again on the same
+ * data with the same options (a new port).
  */
-export function brokerPerFile(opts: Parameters<typeof startBrokerProcess>[1] = {}): { readonly broker: BrokerProcess } {
+export function brokerPerFile(opts: Parameters<typeof startBrokerProcess>[1] = {}): { readonly broker: BrokerProcess; restart(): Promise<BrokerProcess> } {
   let broker: BrokerProcess | undefined;
   let dir: Awaited<ReturnType<typeof tempDir>> | undefined;
   before(async () => {
@@ -135,7 +136,12 @@ export function brokerPerFile(opts: Parameters<typeof startBrokerProcess>[1] = {
   });
   return {
     get broker(): BrokerProcess {
-      if (!broker) throw new Error('the file broker is not started yet (use it inside a test)');
+      if (!broker || !dir) throw new Error('the file broker is not started yet (use it inside a test)');
+      return broker;
+    },
+    async restart(): Promise<BrokerProcess> {
+      await this.broker.stop();
+      broker = await startBrokerProcess(dir!.path, opts);
       return broker;
     },
   };

@@ -1,25 +1,15 @@
 // Consumer groups on a real broker process with real clients: kafkajs 2.2.4 consumers sharing a
 // topic and resuming from committed offsets after a broker restart, librdkafka's balanced consumer
 // (`kcat -G`), and kafkajs' group admin calls.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { eventually, run, startBrokerProcess, tempDir, uniqueTopic, type BrokerProcess } from '../helpers/mq-process.js';
+import { brokerPerFile, eventually, run, uniqueTopic, type BrokerProcess } from '../helpers/mq-process.js';
 
 // Short sessions are allowed so a killed member's session ends quickly.
 const env = { MQ_GROUP_INITIAL_REBALANCE_DELAY_MS: '0', MQ_GROUP_MIN_SESSION_TIMEOUT_MS: '1000' };
-let broker: BrokerProcess;
-let dir: Awaited<ReturnType<typeof tempDir>>;
-
-before(async () => {
-  dir = await tempDir();
-  broker = await startBrokerProcess(dir.path, { env });
-});
-after(async () => {
-  await broker.stop();
-  await dir.remove();
-});
+const shared = brokerPerFile({ env });
 
 const kafkaFor = (b: BrokerProcess, clientId = 'mq-groups-test') =>
   new Kafka({ brokers: [b.bootstrap], clientId, logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
@@ -72,7 +62,7 @@ async function produce(kafka: Kafka, topic: string, values: string[]): Promise<v
 test('two kafkajs consumers share a 4-partition topic, read every record once, and resume after a broker restart', async (t) => {
   const topic = uniqueTopic('grp-kjs');
   const groupId = uniqueTopic('g-kjs');
-  let kafka = kafkaFor(broker);
+  let kafka = kafkaFor(shared.broker);
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
@@ -102,9 +92,8 @@ test('two kafkajs consumers share a 4-partition topic, read every record once, a
   await b.stop();
 
   // Restart the broker on the same data dir; the committed offsets come back from the state store.
-  await broker.stop();
-  broker = await startBrokerProcess(dir.path, { env });
-  kafka = kafkaFor(broker);
+  await shared.restart();
+  kafka = kafkaFor(shared.broker);
   assert.deepEqual(await committed(kafka, groupId, topic), before);
   const later = Array.from({ length: 100 }, (_v, i) => `after-${i}`);
   await produce(kafka, topic, later);
@@ -121,7 +110,7 @@ test('two kafkajs consumers share a 4-partition topic, read every record once, a
 test('kcat -G (librdkafka balanced consumer) joins, consumes, commits and resumes from the committed offsets', async () => {
   const topic = uniqueTopic('grp-kcat');
   const groupId = uniqueTopic('g-kcat');
-  const kafka = kafkaFor(broker);
+  const kafka = kafkaFor(shared.broker);
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
@@ -130,7 +119,7 @@ test('kcat -G (librdkafka balanced consumer) joins, consumes, commits and resume
   await produce(kafka, topic, first);
 
   // -G has no end-of-partition exit: -c bounds it, and closing commits what it read.
-  const kcatGroup = (count: number) => run(['-b', broker.bootstrap, '-G', groupId, topic, '-X', 'auto.offset.reset=earliest',
+  const kcatGroup = (count: number) => run(['-b', shared.broker.bootstrap, '-G', groupId, topic, '-X', 'auto.offset.reset=earliest',
     '-c', String(count), '-f', '%p %o %s\\n', '-q'], { cmd: 'kcat', timeoutMs: 60_000 });
   const r1 = await kcatGroup(30);
   assert.equal(r1.code, 0, r1.stderr);
@@ -149,7 +138,7 @@ test('kcat -G (librdkafka balanced consumer) joins, consumes, commits and resume
 test('kafkajs admin: listGroups, describeGroups, fetchOffsets and deleteGroups', async (t) => {
   const topic = uniqueTopic('grp-admin');
   const groupId = uniqueTopic('g-admin');
-  const kafka = kafkaFor(broker, 'admin-test-client');
+  const kafka = kafkaFor(shared.broker, 'admin-test-client');
   const admin = kafka.admin();
   await admin.connect();
   t.after(() => admin.disconnect());
@@ -183,7 +172,7 @@ test('kafkajs admin: listGroups, describeGroups, fetchOffsets and deleteGroups',
 
 /** A long-running `kcat -G` member; its stderr reports each assignment ("assigned: t [0], t [1]"). */
 function kcatMember(groupId: string, topic: string, t: { after(fn: () => unknown): void }) {
-  const proc: ChildProcess = spawn('kcat', ['-b', broker.bootstrap, '-G', groupId, topic, '-X', 'session.timeout.ms=2000',
+  const proc: ChildProcess = spawn('kcat', ['-b', shared.broker.bootstrap, '-G', groupId, topic, '-X', 'session.timeout.ms=2000',
     '-X', 'heartbeat.interval.ms=200', '-f', '%p %o %s\\n'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d) => { err += d; });
@@ -204,7 +193,7 @@ function kcatMember(groupId: string, topic: string, t: { after(fn: () => unknown
 test('kcat -G members: a member killed with -9 loses its partitions at its session timeout; a clean leave hands them over', async (t) => {
   const topic = uniqueTopic('grp-fail');
   const groupId = uniqueTopic('g-fail');
-  const admin = kafkaFor(broker).admin();
+  const admin = kafkaFor(shared.broker).admin();
   await admin.connect();
   t.after(() => admin.disconnect());
   await admin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
@@ -218,13 +207,13 @@ test('kcat -G members: a member killed with -9 loses its partitions at its sessi
   const seenBefore = a.assignments();
   await b.kill('SIGKILL');
   await eventually(() => a.assignments() > seenBefore && a.assigned()?.length === 4, { timeoutMs: 15_000 });
-  assert.match(broker.output(), new RegExp(`group member removed group=${groupId} member=\\S+ reason=session-timeout`));
+  assert.match(shared.broker.output(), new RegExp(`group member removed group=${groupId} member=\\S+ reason=session-timeout`));
 
   const c = kcatMember(groupId, topic, t);
   await eventually(() => c.assigned()?.length === 2 && a.assigned()?.length === 2, { timeoutMs: 20_000 });
   const seenJoin = a.assignments();
   await c.kill('SIGTERM');
   await eventually(() => a.assignments() > seenJoin && a.assigned()?.length === 4, { timeoutMs: 15_000 });
-  assert.match(broker.output(), new RegExp(`group member removed group=${groupId} member=\\S+ reason=left`));
+  assert.match(shared.broker.output(), new RegExp(`group member removed group=${groupId} member=\\S+ reason=left`));
   await a.kill('SIGTERM');
 });

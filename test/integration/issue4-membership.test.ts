@@ -5,26 +5,16 @@
 // rebalance; and kcat -G resumes from its committed offsets after a broker restart.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { startMember, type GroupMember } from '../helpers/group-member.js';
-import { eventually, run, startBrokerProcess, tempDir, uniqueTopic, type BrokerProcess } from '../helpers/mq-process.js';
+import { brokerPerFile, eventually, run, uniqueTopic } from '../helpers/mq-process.js';
 
 // Sessions from 1 s are allowed here, so a frozen member is noticed quickly.
 const env = { MQ_GROUP_INITIAL_REBALANCE_DELAY_MS: '0', MQ_GROUP_MIN_SESSION_TIMEOUT_MS: '1000' };
-let broker: BrokerProcess;
-let dir: Awaited<ReturnType<typeof tempDir>>;
-
-before(async () => {
-  dir = await tempDir();
-  broker = await startBrokerProcess(dir.path, { env });
-});
-after(async () => {
-  await broker.stop();
-  await dir.remove();
-});
+const shared = brokerPerFile({ env });
 
 async function mq(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return run([...args, '-b', broker.bootstrap], { input, timeoutMs: 60_000 });
+  return run([...args, '-b', shared.broker.bootstrap], { input, timeoutMs: 60_000 });
 }
 
 async function topicWith(partitions: number, prefix: string): Promise<string> {
@@ -40,16 +30,16 @@ async function produceTo(topic: string, partition: number, values: string[]): Pr
 }
 
 const removals = (group: string, reason: string): number =>
-  [...broker.output().matchAll(new RegExp(`group member removed group=${group} member=\\S+ reason=${reason}`, 'g'))].length;
-const rebalances = (group: string): number => [...broker.output().matchAll(new RegExp(`group rebalanced group=${group} `, 'g'))].length;
+  [...shared.broker.output().matchAll(new RegExp(`group member removed group=${group} member=\\S+ reason=${reason}`, 'g'))].length;
+const rebalances = (group: string): number => [...shared.broker.output().matchAll(new RegExp(`group rebalanced group=${group} `, 'g'))].length;
 
 test('heartbeats are independent of processing: --exec slower than the session keeps the partitions; a member frozen past its session loses them and rejoins when it runs again', async (t) => {
   const topic = await topicWith(4, 'hb');
   const group = uniqueTopic('hb');
   const args = ['--auto-offset-reset', 'earliest', '--session-timeout-ms', '2000'];
   // Each record takes 3 s to process, longer than the 2 s session.
-  const slow = startMember(broker.bootstrap, topic, group, [...args, '--exec', 'sleep 3; cat; echo']);
-  const fast = startMember(broker.bootstrap, topic, group, args);
+  const slow = startMember(shared.broker.bootstrap, topic, group, [...args, '--exec', 'sleep 3; cat; echo']);
+  const fast = startMember(shared.broker.bootstrap, topic, group, args);
   const list: GroupMember[] = [slow, fast];
   t.after(() => Promise.all(list.map((m) => m.kill9())));
   await eventually(() => slow.owned().size === 2 && fast.owned().size === 2, { timeoutMs: 20_000 });
@@ -84,7 +74,7 @@ test('heartbeats are independent of processing: --exec slower than the session k
 
 /** A long-running `kcat -G` member; its stderr reports each assignment ("assigned: t [0], t [1]"). */
 function kcatMember(group: string, topic: string, extra: string[], t: { after(fn: () => unknown): void }) {
-  const proc: ChildProcess = spawn('kcat', ['-b', broker.bootstrap, '-G', group, topic, '-X', 'session.timeout.ms=6000',
+  const proc: ChildProcess = spawn('kcat', ['-b', shared.broker.bootstrap, '-G', group, topic, '-X', 'session.timeout.ms=6000',
     '-X', 'heartbeat.interval.ms=200', '-X', 'auto.offset.reset=earliest', '-X', 'auto.commit.interval.ms=100', ...extra,
     '-u', '-f', '%p %o %s\\n'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
@@ -142,10 +132,9 @@ test('static membership (kcat, group.instance.id): a member restarted within its
   await other.stop();
 
   // Broker restart: the commits come back from the state store and kcat -G carries on after them.
-  await broker.stop();
-  broker = await startBrokerProcess(dir.path, { env });
+  await shared.restart();
   for (let p = 0; p < 4; p++) await produceTo(topic, p, [`c-${p}`]);
-  const r = await run(['-b', broker.bootstrap, '-G', group, topic, '-X', 'auto.offset.reset=earliest', '-c', '4', '-f', '%s\\n', '-q'], { cmd: 'kcat', timeoutMs: 60_000 });
+  const r = await run(['-b', shared.broker.bootstrap, '-G', group, topic, '-X', 'auto.offset.reset=earliest', '-c', '4', '-f', '%s\\n', '-q'], { cmd: 'kcat', timeoutMs: 60_000 });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.stdout.trim().split('\n').sort(), ['c-0', 'c-1', 'c-2', 'c-3']);
 });
