@@ -6,8 +6,7 @@
 // many-segment log rescans nothing but the active segment's unindexed tail.
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, open, readlink, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultBrokerConfig } from '../../../src/config/config.js';
 import type { FlushPolicy, TopicConfig } from '../../../src/config/topic-config.js';
@@ -15,14 +14,9 @@ import { Partition } from '../../../src/broker/partition.js';
 import { Log, type LogConfig } from '../../../src/storage/log.js';
 import { LogSegment } from '../../../src/storage/log-segment.js';
 import { fillerBatch } from '../../helpers/filler-batch.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const logConfig: LogConfig = { segmentBytes: 1 << 20, indexIntervalBytes: 4096 };
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'mq-flush-policy-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 async function openLog(t: TestContext, dir: string, config = logConfig): Promise<Log> {
   const log = await Log.open(dir, config);

@@ -1,17 +1,11 @@
 // LeaderEpochCache on its own: assign, Kafka's OffsetForLeaderEpoch answers, truncation from either end,
 // and the `leader-epoch-checkpoint` file (exact text, reload, malformed files).
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LEADER_EPOCH_CHECKPOINT_FILE, LeaderEpochCache } from '../../../src/storage/leader-epoch-cache.js';
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'mq-epochs-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../../helpers/temp-dir.js';
 
 async function checkpointText(dir: string): Promise<string> {
   return readFile(join(dir, LEADER_EPOCH_CHECKPOINT_FILE), 'utf8');

@@ -4,8 +4,7 @@
 // same bytes, same index files, same timestamp lookups, through clean reopens and simulated crashes.
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, open, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, open, readFile, readdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   BATCH_HEADER_BYTES, OFF_LEADER_EPOCH, assignOffset, baseOffsetAt, batchSizeAt, lastOffsetDeltaAt, validateBatch,
@@ -14,14 +13,9 @@ import { Log, type LogConfig } from '../../../src/storage/log.js';
 import { LEADER_EPOCH_CHECKPOINT_FILE } from '../../../src/storage/leader-epoch-cache.js';
 import { MqError } from '../../../src/util/mq-error.js';
 import { fillerBatch } from '../../helpers/filler-batch.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const config: LogConfig = { segmentBytes: 1000, indexIntervalBytes: 150 };
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'mq-log-repl-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 async function openLog(t: TestContext, dir: string): Promise<Log> {
   const log = await Log.open(dir, config);

@@ -2,8 +2,7 @@ import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { mkdtemp, open, readFile, readdir, readlink, rm, stat, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, readFile, readdir, readlink, stat, truncate, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
   BATCH_HEADER_BYTES, assignOffset, baseOffsetAt, batchSizeAt, lastOffsetDeltaAt, maxTimestampAt, validateBatch,
@@ -12,6 +11,7 @@ import { Log, type LogConfig, type LogOptions } from '../../../src/storage/log.j
 import { segmentFileName } from '../../../src/storage/log-segment.js';
 import { MqError } from '../../../src/util/mq-error.js';
 import { fillerBatch } from '../../helpers/filler-batch.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 // ---- fixtures ----------------------------------------------------------------------------------------
 
@@ -39,12 +39,6 @@ function splitBatches(buffers: Buffer[]): Buffer[] {
 }
 
 const smallConfig: LogConfig = { segmentBytes: 1000, indexIntervalBytes: 250 };
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'mq-storage-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** Opens a log in `dir`, closing it after the test (before the folder is removed). */
 async function openLog(t: TestContext, dir: string, config: LogConfig = smallConfig, opts: LogOptions = {}): Promise<Log> {

@@ -1,10 +1,9 @@
 // Retention (retention.ms / retention.bytes), DeleteRecords, the log start checkpoint, group commit,
 // and a randomized damage test: index files scrambled and segments cut at random bytes always reopen
 // to a clean prefix of what was written.
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   BATCH_HEADER_BYTES, OFF_LAST_OFFSET_DELTA, baseOffsetAt, batchSizeAt, validateBatch,
@@ -14,6 +13,7 @@ import { LogCleaner } from '../../../src/storage/log-cleaner.js';
 import { LogSegment } from '../../../src/storage/log-segment.js';
 import { MqError } from '../../../src/util/mq-error.js';
 import { fillerBatch } from '../../helpers/filler-batch.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 /** A valid RecordBatch v2 of `records` records, `sizeBytes` long, with MaxTimestamp `ts`; filler records. */
 function makeBatch(ts: number, sizeBytes = 100, records = 1, fill = 0x61): Buffer {
@@ -21,12 +21,6 @@ function makeBatch(ts: number, sizeBytes = 100, records = 1, fill = 0x61): Buffe
 }
 
 const config: LogConfig = { segmentBytes: 1000, indexIntervalBytes: 250 };
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'mq-retention-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** Every stored batch from `from` on, checked whole and CRC-sound; returns their base offsets. */
 async function readAll(log: Log, from = log.logStartOffset): Promise<number[]> {
@@ -104,6 +98,9 @@ describe('retention', () => {
     cleaner.start();
     const deadline = Date.now() + 5000;
     while (log.segmentCount > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    // Stopped here, not only in an after hook: a pass still deleting segments or writing the log start
+    // checkpoint would race the directory's removal.
+    await cleaner.close();
     assert.equal(log.segmentCount, 1);
     assert.ok(errors.length > 0);
   });
@@ -123,8 +120,7 @@ describe('delete records', () => {
     log = await Log.open(dir, config);
     assert.equal(log.logStartOffset, 23);
     await log.append(makeBatch(Date.now()), 0); // active segment grows, no clean marker on the next open
-    const copy = await mkdtemp(join(tmpdir(), 'mq-retention-copy-'));
-    t.after(() => rm(copy, { recursive: true, force: true }));
+    const copy = await tempDir(t);
     for (const f of await readdir(dir)) await writeFile(join(copy, f), await readFile(join(dir, f)));
     await log.close();
     const crashed = await Log.open(copy, config);
@@ -176,8 +172,7 @@ describe('recovery point', () => {
     assert.equal(log.segmentCount, 7);
     assert.equal((await readFile(join(dir, '.recovery-point'), 'utf8')).trim(), '60');
     // Abandoned without close() (a crash: no clean-shutdown marker); reopened from a copy.
-    const copy = await mkdtemp(join(tmpdir(), 'mq-recovery-point-'));
-    t.after(() => rm(copy, { recursive: true, force: true }));
+    const copy = await tempDir(t);
     for (const f of await readdir(dir)) await writeFile(join(copy, f), await readFile(join(dir, f)));
     await log.close();
     const recover = t.mock.method(LogSegment.prototype, 'recover');

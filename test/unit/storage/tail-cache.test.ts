@@ -1,12 +1,12 @@
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, open as openFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { baseOffsetAt, lastOffsetDeltaAt } from '../../../src/protocol/batch-header.js';
 import { Log, type LogConfig } from '../../../src/storage/log.js';
 import { TailCache } from '../../../src/storage/tail-cache.js';
 import { fillerBatch } from '../../helpers/filler-batch.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 /** A stored batch (BaseOffset set) of `records` records and `sizeBytes` bytes. */
 function stored(baseOffset: number, records: number, sizeBytes = 100): Buffer {
@@ -116,12 +116,6 @@ describe('Log reads near the end (tail cache and synchronous small writes)', () 
   const config: LogConfig = { segmentBytes: 1500, indexIntervalBytes: 150 };
   const batches = (n: number, from = 0): Buffer[] =>
     Array.from({ length: n }, (_, i) => fillerBatch({ records: 1 + ((from + i) % 3), sizeBytes: 100 + ((from + i) % 4) * 20, fill: from + i }));
-
-  async function tempDir(t: TestContext): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'mq-tail-'));
-    t.after(() => rm(dir, { recursive: true, force: true }));
-    return dir;
-  }
 
   /** Every read the test compares: each offset, with a few byte limits. */
   async function allReads(log: Log): Promise<Buffer[][]> {
