@@ -1,9 +1,6 @@
 // mq top's Groups view over a real broker: a group's lag grows while its consumer is stopped and
 // drains when a consumer of the group resumes.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
@@ -13,21 +10,22 @@ import { defaultBrokerConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/util/logger.js';
 import { adminSource } from '../../tui/admin-source.js';
 import { App } from '../../tui/app.js';
+import { defer } from '../helpers/in-process-broker.js';
 import { eventually, uniqueTopic } from '../helpers/mq-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('mq top Groups view: lag grows while the consumer is stopped and drains when it resumes', async (t) => {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mq-top-groups-'));
-  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const dataDir = await tempDir(t, 'mq-top-groups-');
   const broker = await startBroker(
     { ...defaultBrokerConfig(), dataDir, listen: { host: '127.0.0.1', port: 0 }, adminListen: { host: '127.0.0.1', port: 0 } },
     { logger: createLogger('error', () => {}) },
   );
-  t.after(() => broker.close());
+  defer(t, async () => broker.close());
   const bootstrap = [`127.0.0.1:${broker.port}`];
   const topic = uniqueTopic('lag');
   const groupId = uniqueTopic('g');
   const producer = await createProducer({ bootstrap, acks: 1, lingerMs: 0 });
-  t.after(() => producer.close());
+  defer(t, async () => producer.close());
   const produce = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => producer.send({ topic, value: Buffer.from(`v${i}`) })));
 
   /** Runs a group member until it has committed everything up to the end, then closes it. */
@@ -50,7 +48,7 @@ test('mq top Groups view: lag grows while the consumer is stopped and drains whe
   await consumeToEnd(100);
 
   const app = render(createElement(App, { source: adminSource({ admins: [`127.0.0.1:${broker.admin!.port}`], intervalMs: 200 }), initialView: 'groups' }));
-  t.after(() => app.unmount());
+  defer(t, async () => app.unmount());
   const frame = (): string => app.lastFrame() ?? '';
   const until = (re: RegExp, timeoutMs = 15000) => eventually(() => re.test(frame()), { timeoutMs }).catch(() => assert.fail(`screen never matched ${re}:\n${frame()}`));
   const row = (lag: number) => new RegExp(`^${groupId}\\s+Empty\\s+0\\s+${lag}\\s`, 'm');

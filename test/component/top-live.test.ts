@@ -2,9 +2,6 @@
 // partitions with offsets and throughput as records are produced, and the broker shown as down once
 // it stops while the dashboard keeps running.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
@@ -14,26 +11,27 @@ import { defaultBrokerConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/util/logger.js';
 import { adminSource } from '../../tui/admin-source.js';
 import { App } from '../../tui/app.js';
+import { defer } from '../helpers/in-process-broker.js';
 import { eventually, uniqueTopic } from '../helpers/mq-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('mq top over a running broker: brokers, topics with live offsets and rates, then the broker down', async (t) => {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mq-top-'));
-  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const dataDir = await tempDir(t, 'mq-top-');
   const broker = await startBroker(
     { ...defaultBrokerConfig(), dataDir, listen: { host: '127.0.0.1', port: 0 }, adminListen: { host: '127.0.0.1', port: 0 } },
     { logger: createLogger('error', () => {}) },
   );
   let brokerOpen = true;
-  t.after(async () => { if (brokerOpen) await broker.close(); });
+  defer(t, async () => { if (brokerOpen) await broker.close(); });
   assert.ok(broker.admin && broker.admin.port > 0, 'admin endpoint bound');
   const admin = `${broker.admin.host}:${broker.admin.port}`;
 
   const topic = uniqueTopic('top');
   const producer = await createProducer({ bootstrap: [`127.0.0.1:${broker.port}`], acks: 1, lingerMs: 0 });
-  t.after(() => producer.close());
+  defer(t, async () => producer.close());
 
   const app = render(createElement(App, { source: adminSource({ admins: [admin], intervalMs: 200 }) }));
-  t.after(() => app.unmount());
+  defer(t, async () => app.unmount());
   const frame = (): string => app.lastFrame() ?? '';
   const until = (re: RegExp, timeoutMs = 10000) => eventually(() => re.test(frame()), { timeoutMs }).catch(() => assert.fail(`screen never matched ${re}:\n${frame()}`));
 
@@ -49,7 +47,7 @@ test('mq top over a running broker: brokers, topics with live offsets and rates,
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
-  t.after(async () => { sending = false; await load.catch(() => undefined); });
+  defer(t, async () => { sending = false; await load.catch(() => undefined); });
 
   await until(/^0\s+\S+\s+up\s+\*\s+1\s+1\s+[1-9][\d.]* (kB|MB)\/s/m);
   app.stdin.write('2');

@@ -1,14 +1,16 @@
-// A temporary directory removed after the test. Node runs `t.after` hooks in the order they were
-// registered, so this removal runs before any closer registered later: a test with something still
-// writing into the directory in the background (a cleaner pass, a flush timer) must stop it in its
-// body. The retries cover a file created during the removal by work that was already under way.
+// A temporary directory removed when the test ends, through the test's cleanup stack (`defer`): it is
+// removed after everything registered later with `defer` (brokers, logs, cleaners writing into it).
+// Closers registered with plain `t.after` still run after it (node:test runs those in registration
+// order), so a test that leaves work writing into the directory that way must stop it in its body; the
+// retries cover a file created during the removal by work already under way.
 import type { TestContext } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defer } from './in-process-broker.js';
 
 export async function tempDir(t: TestContext, prefix = 'mq-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  t.after(() => rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
+  defer(t, () => rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
   return dir;
 }

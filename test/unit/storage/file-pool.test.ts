@@ -2,14 +2,13 @@
 // with at most `maxOpen` descriptors open, and every byte reads back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BATCH_HEADER_BYTES, LOG_OVERHEAD, OFF_BATCH_LENGTH, OFF_MAGIC, OFF_RECORDS_COUNT, baseOffsetAt, batchSizeAt, writeCrc,
 } from '../../../src/protocol/batch-header.js';
 import { FilePool } from '../../../src/storage/file-pool.js';
 import { Log } from '../../../src/storage/log.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 function batch(fill: number): Buffer {
   const buf = Buffer.alloc(120, fill);
@@ -22,8 +21,7 @@ function batch(fill: number): Buffer {
 }
 
 test('a log of 40 segments in 8 logs stays within a pool of 6 descriptors', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'mq-pool-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t, 'mq-pool-');
   const pool = new FilePool(6);
   let maxSeen = 0;
   const open = async () => Promise.all(Array.from({ length: 8 }, (_, i) => Log.open(join(dir, `p${i}`), { segmentBytes: 600, indexIntervalBytes: 100 }, { filePool: pool })));

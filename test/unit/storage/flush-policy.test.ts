@@ -14,13 +14,14 @@ import { Partition } from '../../../src/broker/partition.js';
 import { Log, type LogConfig } from '../../../src/storage/log.js';
 import { LogSegment } from '../../../src/storage/log-segment.js';
 import { fillerBatch } from '../../helpers/filler-batch.js';
+import { defer } from '../../helpers/in-process-broker.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const logConfig: LogConfig = { segmentBytes: 1 << 20, indexIntervalBytes: 4096 };
 
 async function openLog(t: TestContext, dir: string, config = logConfig): Promise<Log> {
   const log = await Log.open(dir, config);
-  t.after(() => log.close().catch(() => undefined));
+  defer(t, async () => log.close().catch(() => undefined));
   return log;
 }
 
@@ -127,7 +128,7 @@ describe('flush.policy through a Partition', () => {
     const dir = await tempDir(t);
     const log = await openLog(t, join(dir, 'log'));
     const p = new Partition('t', 0, log, topicConfig('interval', 50));
-    t.after(() => p.stopTimers());
+    defer(t, async () => p.stopTimers());
     await log.append(batch(), 0); // records epoch 0 (its checkpoint is fdatasynced); not what is measured here
     const gate = await datasyncGate(t, dir);
     gate.close();
@@ -167,7 +168,7 @@ describe('a failed index write (a full disk)', () => {
     const config: LogConfig = { segmentBytes: 1 << 20, indexIntervalBytes: 1 };
     const lines: string[] = [];
     const log = await Log.open(logDir, config, { log: (l) => lines.push(l) });
-    t.after(() => log.close().catch(() => undefined));
+    defer(t, async () => log.close().catch(() => undefined));
     const first = await log.append(batch(), 0);
     await log.syncTo(first.lastOffset + 1);
     const probe = await open(join(dir, 'probe'), 'w');
@@ -196,7 +197,7 @@ describe('a failed index write (a full disk)', () => {
     t.mock.restoreAll();
     await log.close();
     const reopened = await Log.open(logDir, config);
-    t.after(() => reopened.close().catch(() => undefined));
+    defer(t, async () => reopened.close().catch(() => undefined));
     assert.equal(reopened.logEndOffset, 6);
     assert.equal((await reopened.read(5, 1 << 20)).length, 1);
   });
@@ -214,7 +215,7 @@ describe('clean restart', () => {
     const trusted = t.mock.method(LogSegment.prototype, 'trustAsInactive');
     const lines: string[] = [];
     const reopened = await Log.open(dir, config, { log: (l) => lines.push(l) });
-    t.after(() => reopened.close().catch(() => undefined));
+    defer(t, async () => reopened.close().catch(() => undefined));
     assert.equal(recover.mock.callCount(), 0, 'no segment rescanned');
     assert.equal(trusted.mock.callCount(), reopened.segmentCount - 1, 'sealed segments checked by their indexes only');
     assert.deepEqual(lines, []);

@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OffsetIndex } from '../../../src/storage/offset-index.js';
 import { TimeIndex } from '../../../src/storage/time-index.js';
+import { defer } from '../../helpers/in-process-broker.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 describe('OffsetIndex', () => {
@@ -19,7 +20,7 @@ describe('OffsetIndex', () => {
   test('persists incrementally, loads back, and checks against the log', async (t) => {
     const path = join(await tempDir(t), '00000000000000000000.index');
     const index = new OffsetIndex(path);
-    t.after(() => index.close());
+    defer(t, async () => index.close());
     index.reset();
     index.append(3, 300);
     await index.persist();
@@ -38,7 +39,7 @@ describe('OffsetIndex', () => {
     const path = join(await tempDir(t), 'x.index');
     await writeFile(path, Buffer.from([0, 0, 0, 9, 0, 0, 1, 0, 0, 0, 0, 8, 0, 0, 2, 0]));
     const index = await OffsetIndex.load(path);
-    t.after(() => index.close());
+    defer(t, async () => index.close());
     assert.match(index.loadProblem!, /out of order/);
     assert.equal(index.length, 0);
     index.append(1, 100);
@@ -52,7 +53,7 @@ describe('TimeIndex', () => {
   test('keeps only growing timestamps and finds a safe start below a target', async (t) => {
     const path = join(await tempDir(t), 'x.timeindex');
     const index = new TimeIndex(path);
-    t.after(() => index.close());
+    defer(t, async () => index.close());
     index.reset();
     index.maybeAppend(100, 2);
     index.maybeAppend(100, 4);

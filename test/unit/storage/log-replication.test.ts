@@ -13,13 +13,14 @@ import { Log, type LogConfig } from '../../../src/storage/log.js';
 import { LEADER_EPOCH_CHECKPOINT_FILE } from '../../../src/storage/leader-epoch-cache.js';
 import { MqError } from '../../../src/util/mq-error.js';
 import { fillerBatch } from '../../helpers/filler-batch.js';
+import { defer } from '../../helpers/in-process-broker.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const config: LogConfig = { segmentBytes: 1000, indexIntervalBytes: 150 };
 
 async function openLog(t: TestContext, dir: string): Promise<Log> {
   const log = await Log.open(dir, config);
-  t.after(() => log.close().catch(() => undefined));
+  defer(t, async () => log.close().catch(() => undefined));
   return log;
 }
 
@@ -311,7 +312,7 @@ describe('truncateTo', () => {
     await writeFile(path, bytes);
     const lines: string[] = [];
     const reopened = await Log.open(copy, config, { log: (l) => lines.push(l) });
-    t.after(() => reopened.close().catch(() => undefined));
+    defer(t, async () => reopened.close().catch(() => undefined));
     assert.equal(reopened.logEndOffset, bases[victim], lines.join('\n'));
     assert.ok(lines.some((l) => l.includes('CRC')), lines.join('\n'));
     assert.ok(reopened.epochEntries().every((e) => e.startOffset < reopened.logEndOffset));

@@ -11,6 +11,7 @@ import { Log, type LogConfig, type LogOptions } from '../../../src/storage/log.j
 import { segmentFileName } from '../../../src/storage/log-segment.js';
 import { MqError } from '../../../src/util/mq-error.js';
 import { fillerBatch } from '../../helpers/filler-batch.js';
+import { defer } from '../../helpers/in-process-broker.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 // ---- fixtures ----------------------------------------------------------------------------------------
@@ -43,7 +44,7 @@ const smallConfig: LogConfig = { segmentBytes: 1000, indexIntervalBytes: 250 };
 /** Opens a log in `dir`, closing it after the test (before the folder is removed). */
 async function openLog(t: TestContext, dir: string, config: LogConfig = smallConfig, opts: LogOptions = {}): Promise<Log> {
   const log = await Log.open(dir, config, opts);
-  t.after(() => log.close().catch(() => undefined));
+  defer(t, async () => log.close().catch(() => undefined));
   return log;
 }
 
@@ -550,7 +551,7 @@ describe('Log lifecycle and recovery', () => {
       }`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script, template.toString('hex'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+    defer(t, async () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
     let acked = -1;
     await new Promise<void>((resolve, reject) => {
       let text = '';

@@ -13,6 +13,7 @@ import { LogCleaner } from '../../../src/storage/log-cleaner.js';
 import { LogSegment } from '../../../src/storage/log-segment.js';
 import { MqError } from '../../../src/util/mq-error.js';
 import { fillerBatch } from '../../helpers/filler-batch.js';
+import { defer } from '../../helpers/in-process-broker.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 /** A valid RecordBatch v2 of `records` records, `sizeBytes` long, with MaxTimestamp `ts`; filler records. */
@@ -51,7 +52,7 @@ describe('retention', () => {
   test('retention.ms deletes the old inactive segments and nothing newer', async (t) => {
     const dir = await tempDir(t);
     const log = await Log.open(dir, config);
-    t.after(() => log.close().catch(() => undefined));
+    defer(t, async () => log.close().catch(() => undefined));
     const now = 1_800_000_000_000;
     // 30 old batches (3 segments of 10 x 100 bytes), then 25 new ones.
     for (let i = 0; i < 30; i++) await log.append(makeBatch(now - 60_000), 0);
@@ -72,7 +73,7 @@ describe('retention', () => {
   test('retention.bytes keeps the log within one segment of the limit', async (t) => {
     const dir = await tempDir(t);
     const log = await Log.open(dir, config);
-    t.after(() => log.close().catch(() => undefined));
+    defer(t, async () => log.close().catch(() => undefined));
     for (let i = 0; i < 95; i++) await log.append(makeBatch(Date.now()), 0);
     await log.applyRetention({ retentionMs: -1, retentionBytes: 3000 });
     assert.ok(log.sizeBytes >= 3000 - 1000 && log.sizeBytes <= 3000 + 1000, `size ${log.sizeBytes}`);
@@ -85,7 +86,7 @@ describe('retention', () => {
   test('the cleaner runs passes on its timer and survives a failing log', async (t) => {
     const dir = await tempDir(t);
     const log = await Log.open(dir, config);
-    t.after(() => log.close().catch(() => undefined));
+    defer(t, async () => log.close().catch(() => undefined));
     for (let i = 0; i < 25; i++) await log.append(makeBatch(1000), 0);
     const errors: unknown[] = [];
     const broken = { applyRetention: () => Promise.reject(new Error('boom')), segmentCount: 2 } as unknown as Log;
@@ -94,7 +95,7 @@ describe('retention', () => {
       logs: () => [{ log: broken, policy: { retentionMs: 1, retentionBytes: -1 } }, { log, policy: { retentionMs: 1000, retentionBytes: -1 } }],
       onError: (_l, e) => errors.push(e),
     });
-    t.after(() => cleaner.close());
+    defer(t, async () => cleaner.close());
     cleaner.start();
     const deadline = Date.now() + 5000;
     while (log.segmentCount > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -124,7 +125,7 @@ describe('delete records', () => {
     for (const f of await readdir(dir)) await writeFile(join(copy, f), await readFile(join(dir, f)));
     await log.close();
     const crashed = await Log.open(copy, config);
-    t.after(() => crashed.close().catch(() => undefined));
+    defer(t, async () => crashed.close().catch(() => undefined));
     assert.equal(crashed.logStartOffset, 23);
     assert.equal(crashed.logEndOffset, 36);
   });
@@ -132,7 +133,7 @@ describe('delete records', () => {
   test('trimming to the end rolls and frees every byte; past the end is OFFSET_OUT_OF_RANGE', async (t) => {
     const dir = await tempDir(t);
     const log = await Log.open(dir, config);
-    t.after(() => log.close().catch(() => undefined));
+    defer(t, async () => log.close().catch(() => undefined));
     for (let i = 0; i < 15; i++) await log.append(makeBatch(Date.now()), 0);
     await assert.rejects(log.deleteRecordsBefore(16), (e: MqError) => e.code === 'OFFSET_OUT_OF_RANGE');
     assert.equal(await log.deleteRecordsBefore(15), 15);
@@ -148,7 +149,7 @@ describe('group commit', () => {
   test('appends that arrive during an fdatasync share the next one', async (t) => {
     const dir = await tempDir(t);
     const log = await Log.open(dir, { segmentBytes: 1 << 20, indexIntervalBytes: 4096 });
-    t.after(() => log.close().catch(() => undefined));
+    defer(t, async () => log.close().catch(() => undefined));
     const flush = t.mock.method(log, 'flush');
     const done = await Promise.all(Array.from({ length: 200 }, async () => {
       const r = await log.append(makeBatch(Date.now()), 0);
@@ -177,7 +178,7 @@ describe('recovery point', () => {
     await log.close();
     const recover = t.mock.method(LogSegment.prototype, 'recover');
     const reopened = await Log.open(copy, config);
-    t.after(() => reopened.close().catch(() => undefined));
+    defer(t, async () => reopened.close().catch(() => undefined));
     assert.equal(recover.mock.callCount(), 1, 'only the active segment is rescanned');
     assert.equal(reopened.logEndOffset, 64);
     assert.deepEqual(await readAll(reopened), Array.from({ length: 64 }, (_, i) => i));
@@ -211,7 +212,7 @@ describe('crashes in the middle of a roll, a retention deletion or an index writ
       await log.close();
       await damage(dir, (await readdir(dir)).sort());
       const reopened = await Log.open(dir, config);
-      t.after(() => reopened.close().catch(() => undefined));
+      defer(t, async () => reopened.close().catch(() => undefined));
       const bases = await readAll(reopened);
       assert.equal(bases[bases.length - 1], 34, 'the newest record is still there');
       assert.deepEqual(bases, Array.from({ length: bases.length }, (_, i) => reopened.logStartOffset + i), 'contiguous');

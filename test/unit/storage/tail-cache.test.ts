@@ -6,6 +6,7 @@ import { baseOffsetAt, lastOffsetDeltaAt } from '../../../src/protocol/batch-hea
 import { Log, type LogConfig } from '../../../src/storage/log.js';
 import { TailCache } from '../../../src/storage/tail-cache.js';
 import { fillerBatch } from '../../helpers/filler-batch.js';
+import { defer } from '../../helpers/in-process-broker.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 /** A stored batch (BaseOffset set) of `records` records and `sizeBytes` bytes. */
@@ -76,13 +77,13 @@ describe('TailCache', () => {
   test('evicts the oldest batches past its byte and batch limits, and keeps the process total', (t: TestContext) => {
     const before = TailCache.totalBytes;
     const c = new TailCache(350, 1 << 30, 100);
-    t.after(() => c.clear());
+    defer(t, async () => c.clear());
     for (let i = 0; i < 5; i++) c.add(stored(i, 1), i, i);
     assert.equal(c.sizeBytes, 300);
     assert.equal(c.firstOffset, 2);
     assert.equal(TailCache.totalBytes, before + 300);
     const byCount = new TailCache(1 << 20, 1 << 30, 2);
-    t.after(() => byCount.clear());
+    defer(t, async () => byCount.clear());
     for (let i = 0; i < 5; i++) byCount.add(stored(i, 1), i, i);
     assert.equal(byCount.firstOffset, 3);
     // A batch larger than the whole cache is not kept, and nothing older is either.
@@ -98,7 +99,7 @@ describe('TailCache', () => {
     const base = TailCache.totalBytes;
     const a = new TailCache(1 << 20, base + 300, 100);
     const b = new TailCache(1 << 20, base + 300, 100);
-    t.after(() => { a.clear(); b.clear(); });
+    defer(t, async () => { a.clear(); b.clear(); });
     a.add(stored(0, 1), 0, 0);
     a.add(stored(1, 1), 1, 1);
     b.add(stored(0, 1), 0, 0);
@@ -130,7 +131,7 @@ describe('Log reads near the end (tail cache and synchronous small writes)', () 
     const dir = await tempDir(t);
     const open = async (): Promise<Log> => {
       const log = await Log.open(dir, config);
-      t.after(() => log.close().catch(() => undefined));
+      defer(t, async () => log.close().catch(() => undefined));
       return log;
     };
     const first = await open();
@@ -153,7 +154,7 @@ describe('Log reads near the end (tail cache and synchronous small writes)', () 
   test('reads of the newest batches come from memory, older ones from the file', async (t) => {
     const dir = await tempDir(t);
     const log = await Log.open(dir, { segmentBytes: 1 << 20, indexIntervalBytes: 4096 });
-    t.after(() => log.close().catch(() => undefined));
+    defer(t, async () => log.close().catch(() => undefined));
     const written = Array.from({ length: 2000 }, (_, i) => fillerBatch({ sizeBytes: 100, fill: i & 0xff }));
     for (const b of written) await log.append(b, 0);
     // Overwrite the segment file with zeros: what still reads back intact was not read from it.
