@@ -7,14 +7,15 @@ import { ApiKey } from '../../src/protocol/api.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { tempDir } from '../helpers/mq-process.js';
 import { WireSocket } from '../helpers/wire.js';
+import { defer } from '../helpers/in-process-broker.js';
 
 test('close() answers a parked fetch, closes idle connections and returns promptly', async (t) => {
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   const broker = await startBroker({ ...defaultBrokerConfig(), dataDir: d.path, listen: { host: '127.0.0.1', port: 0 } }, { logger: silentLogger });
   const idle = await WireSocket.connect(broker.port);
   const polling = await WireSocket.connect(broker.port);
-  t.after(() => { idle.close(); polling.close(); });
+  defer(t, async () => { idle.close(); polling.close(); });
   await polling.request(ApiKey.CreateTopics, 4, { topics: [{ name: 'lp', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
   const fetch = polling.request(ApiKey.Fetch, 11, {
     replicaId: -1, maxWaitMs: 30_000, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,

@@ -1,7 +1,7 @@
 // The group coordinator behind the wire, in an in-process broker: a parked JoinGroup holds only its
 // own connection, shutdown answers it at once, committed offsets survive a restart, and the error
 // codes clients rely on (NOT_COORDINATOR aside, which needs a second broker).
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import { defaultBrokerConfig, type BrokerConfig } from '../../src/config/config.js';
@@ -10,21 +10,22 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { tempDir } from '../helpers/mq-process.js';
 import { WireSocket } from '../helpers/wire.js';
+import { defer } from '../helpers/in-process-broker.js';
 
-type Ctx = { after(fn: () => unknown): void };
+type Ctx = TestContext;
 
 async function broker(t: Ctx, dir: string, over: Partial<BrokerConfig> = {}): Promise<Broker> {
   const b = await startBroker({
     ...defaultBrokerConfig(), dataDir: dir, listen: { host: '127.0.0.1', port: 0 },
     groupInitialRebalanceDelayMs: 0, groupMinSessionTimeoutMs: 1000, ...over,
   }, { logger: silentLogger });
-  t.after(() => b.close());
+  defer(t, async () => b.close());
   return b;
 }
 
 async function connect(t: Ctx, b: Broker): Promise<WireSocket> {
   const s = await WireSocket.connect(b.port);
-  t.after(() => s.close());
+  defer(t, async () => s.close());
   return s;
 }
 
@@ -40,7 +41,7 @@ async function createTopic(s: WireSocket, name: string, numPartitions: number): 
 
 test('FindCoordinator names this broker; a v5 join goes through MEMBER_ID_REQUIRED, sync and heartbeat', async (t) => {
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   const b = await broker(t, d.path);
   const s = await connect(t, b);
   for (const v of [0, 1, 2]) {
@@ -79,7 +80,7 @@ test('FindCoordinator names this broker; a v5 join goes through MEMBER_ID_REQUIR
 
 test('JoinGroup errors: session timeout bounds, empty group id, unknown member', async (t) => {
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   const b = await broker(t, d.path, { groupMinSessionTimeoutMs: 6000, groupMaxSessionTimeoutMs: 60_000 });
   const s = await connect(t, b);
   assert.equal((await s.request(ApiKey.JoinGroup, 1, join('g', '', { sessionTimeoutMs: 5999 }))).errorCode, ErrorCode.INVALID_SESSION_TIMEOUT);
@@ -94,12 +95,12 @@ test('JoinGroup errors: session timeout bounds, empty group id, unknown member',
 
 test('a parked JoinGroup holds only its own connection, and broker shutdown answers it at once', async (t) => {
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   const b = await startBroker({
     ...defaultBrokerConfig(), dataDir: d.path, listen: { host: '127.0.0.1', port: 0 }, groupInitialRebalanceDelayMs: 60_000,
   }, { logger: silentLogger });
   let closed = false;
-  t.after(() => (closed ? undefined : b.close()));
+  defer(t, async () => (closed ? undefined : b.close()));
   const joiner = await connect(t, b);
   const other = await connect(t, b);
   const parked = joiner.request(ApiKey.JoinGroup, 3, join('slow', '', { rebalanceTimeoutMs: 120_000 }), 30_000);
@@ -118,7 +119,7 @@ test('a parked JoinGroup holds only its own connection, and broker shutdown answ
 
 test('committed offsets: standalone commits, per-partition errors, fetch all, survive a restart, deleted with the group', async (t) => {
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   {
     const b = await startBroker({ ...defaultBrokerConfig(), dataDir: d.path, listen: { host: '127.0.0.1', port: 0 } }, { logger: silentLogger });
     const s = await WireSocket.connect(b.port);
@@ -170,7 +171,7 @@ test('committed offsets: standalone commits, per-partition errors, fetch all, su
 
 test('member commits: current generation accepted, stale generation refused', async (t) => {
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   const b = await broker(t, d.path);
   const s = await connect(t, b);
   await createTopic(s, 't', 1);
@@ -193,7 +194,7 @@ test('member commits: current generation accepted, stale generation refused', as
 
 test('DeleteTopics also removes the committed offsets of that topic', async (t) => {
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   const b = await broker(t, d.path);
   const s = await connect(t, b);
   await createTopic(s, 'short-lived', 2);

@@ -21,7 +21,11 @@ export function defer(t: TestContext, fn: () => Promise<unknown>): void {
     stack = fresh;
     cleanups.set(t, fresh);
     t.after(async () => {
-      while (fresh.length > 0) await fresh.pop()!();
+      // Every cleanup runs even if one before it fails (a broker must not outlive its test); the first
+      // failure is reported once the stack is empty.
+      const failures: unknown[] = [];
+      while (fresh.length > 0) await fresh.pop()!().catch((err: unknown) => failures.push(err));
+      if (failures.length > 0) throw failures[0];
     });
   }
   stack.push(fn);

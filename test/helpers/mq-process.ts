@@ -14,7 +14,7 @@ export const mqBin = join(repoRoot, 'bin', 'mq.js');
 /** A fresh temp folder, removed by the returned cleanup. */
 export async function tempDir(prefix = 'mq-test-'): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
-  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+  return { path, remove: () => rm(path, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }) };
 }
 
 export interface BrokerProcess {

@@ -7,6 +7,7 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js';
 import { startBrokerProcess, tempDir, uniqueTopic, run, eventually, type BrokerProcess } from '../helpers/mq-process.js';
 import { WireSocket } from '../helpers/wire.js';
+import { defer } from '../helpers/in-process-broker.js';
 
 let broker: BrokerProcess;
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -257,9 +258,9 @@ test('the CLI: an unreachable broker, an unknown topic with auto-create off, and
   assert.doesNotMatch(unreachable.stderr, /\n\s+at /, 'no stack trace');
 
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   const noAuto = await startBrokerProcess(d.path, { env: { MQ_AUTO_CREATE_TOPICS_ENABLE: 'false' } });
-  t.after(() => noAuto.stop());
+  defer(t, async () => noAuto.stop());
   const unknown = await run(['produce', 'nope', '-b', noAuto.bootstrap], { input: 'a\n' });
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /mq: error: .*'nope' does not exist/);

@@ -6,6 +6,7 @@ import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createProducer } from '../../src/client/index.js';
 import { startBrokerProcess, tempDir, uniqueTopic, run, eventually } from '../helpers/mq-process.js';
+import { defer } from '../helpers/in-process-broker.js';
 
 async function consumeAll(bootstrap: string, topic: string): Promise<string[]> {
   const res = await run(['consume', topic, '-o', 'beginning', '-e', '-b', bootstrap], { timeoutMs: 60_000 });
@@ -21,7 +22,7 @@ async function activeSegment(dataDir: string, topic: string): Promise<string> {
 
 test('kill -9 mid-produce: every acknowledged record survives, in order', async (t) => {
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   let broker = await startBrokerProcess(d.path);
   const topic = uniqueTopic('crash');
   assert.equal((await run(['topics', 'create', topic, '-b', broker.bootstrap])).code, 0);
@@ -47,7 +48,7 @@ test('kill -9 mid-produce: every acknowledged record survives, in order', async 
   assert.ok(ackedCount < sent, 'the kill happened mid-stream');
 
   broker = await startBrokerProcess(d.path);
-  t.after(() => broker.stop());
+  defer(t, async () => broker.stop());
   const values = await consumeAll(broker.bootstrap, topic);
   assert.ok(values.length >= Math.max(...acked) + 1, `kept ${values.length}, highest acked ${Math.max(...acked)}`);
   values.forEach((v, i) => assert.equal(v, `r${i}`));
@@ -56,7 +57,7 @@ test('kill -9 mid-produce: every acknowledged record survives, in order', async 
 for (const damage of ['cut mid-batch', 'flipped bytes'] as const) {
   test(`a log tail ${damage} is truncated on restart and never served`, async (t) => {
     const d = await tempDir();
-    t.after(() => d.remove());
+    defer(t, async () => d.remove());
     let broker = await startBrokerProcess(d.path);
     const topic = uniqueTopic('tail');
     // Three separate produce runs: three batches (offsets 0-99, 100-199, 200-299).
@@ -76,7 +77,7 @@ for (const damage of ['cut mid-batch', 'flipped bytes'] as const) {
       await writeFile(seg, bytes);
     }
     broker = await startBrokerProcess(d.path);
-    t.after(() => broker.stop());
+    defer(t, async () => broker.stop());
     assert.match(broker.output(), /truncat/i, 'the broker logs the truncation');
     const values = await consumeAll(broker.bootstrap, topic);
     assert.equal(values.length, 200);

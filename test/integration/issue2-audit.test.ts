@@ -13,6 +13,7 @@ import { ApiKey } from '../../src/protocol/api.js';
 import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js';
 import { brokerPerFile, eventually, mqBin, run, startBrokerProcess, tempDir, uniqueTopic } from '../helpers/mq-process.js';
 import { WireSocket } from '../helpers/wire.js';
+import { defer } from '../helpers/in-process-broker.js';
 
 const exec = promisify(execFile);
 const shared = brokerPerFile();
@@ -36,11 +37,11 @@ test('kcat -o -5 and -o s@TS land per partition where Kafka would; mq consume -o
   const kafka = new Kafka({ brokers: [shared.broker.bootstrap], clientId: 'mq-issue2', logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  t.after(() => admin.disconnect());
+  defer(t, async () => admin.disconnect());
   assert.equal(await admin.createTopics({ topics: [{ topic, numPartitions: counts.length }], waitForLeaders: true }), true);
   const producer = kafka.producer();
   await producer.connect();
-  t.after(() => producer.disconnect());
+  defer(t, async () => producer.disconnect());
   for (const [partition, n] of counts.entries()) {
     const messages = Array.from({ length: n }, (_, i) => ({ partition, value: `p${partition}-${i}`, timestamp: String((i + 1) * 1000) }));
     const half = Math.ceil(n / 2);
@@ -99,7 +100,7 @@ test('Fetch long polls: a parked fetch answers when records arrive, and waits fo
   const topic = uniqueTopic('lp');
   const poller = await WireSocket.connect(shared.broker.port);
   const writer = await WireSocket.connect(shared.broker.port);
-  t.after(() => { poller.close(); writer.close(); });
+  defer(t, async () => { poller.close(); writer.close(); });
   const created = await writer.request(ApiKey.CreateTopics, 4, { topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
   assert.equal(created.topics[0].errorCode, 0);
 
@@ -131,7 +132,7 @@ test('Fetch long polls: a parked fetch answers when records arrive, and waits fo
 test('the broker rewrites only baseOffset (and the leader epoch), stores the rest as received and serves the stored bytes', async (t) => {
   const topic = uniqueTopic('bytes');
   const s = await WireSocket.connect(shared.broker.port);
-  t.after(() => s.close());
+  defer(t, async () => s.close());
   await s.request(ApiKey.CreateTopics, 4, { topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
   await produceRaw(s, topic, ['a', 'b', 'c']);
   const b = new RecordBatchBuilder({ maxBytes: 1 << 20, compression: 'gzip' });
@@ -159,13 +160,13 @@ test('the broker rewrites only baseOffset (and the leader epoch), stores the res
 
 test('SIGINT: the broker answers the in-flight long poll, writes each partition\'s clean-shutdown marker, exits 0; data survives', async (t) => {
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   let broker = await startBrokerProcess(d.path);
-  t.after(() => broker.stop());
+  defer(t, async () => broker.stop());
   const topic = uniqueTopic('sigint-broker');
   assert.equal((await run(['produce', topic, '-b', broker.bootstrap], { input: 'a\nb\n' })).code, 0);
   const s = await WireSocket.connect(broker.port);
-  t.after(() => s.close());
+  defer(t, async () => s.close());
   // Parked at the end with max_wait_ms 60 s: only the shutdown can answer it in time.
   const parked = fetchAt(s, topic, 2n, 60_000, 1);
   await eventually(async () => /^mq_fetch_purgatory_size 1$/m.test(await (await fetch(`http://${broker.admin}/metrics`)).text()), { timeoutMs: 30_000 });
@@ -194,9 +195,9 @@ test('mq produce exits 1 naming how many records failed and why', async () => {
 
 test('auto-created topics get num.partitions partitions; with the default (1) too', async (t) => {
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   const three = await startBrokerProcess(d.path, { env: { MQ_NUM_PARTITIONS: '3' } });
-  t.after(() => three.stop());
+  defer(t, async () => three.stop());
   const topic = uniqueTopic('auto3');
   const produced = await run(['produce', topic, '-b', three.bootstrap], { input: 'a\nb\n' });
   assert.equal(produced.code, 0, produced.stderr);
@@ -236,7 +237,7 @@ test('Ctrl-C (SIGINT) ends mq consume waiting at the end, and mq produce with st
   assert.equal((await mq(['produce', topic], 'one\ntwo\n')).code, 0);
 
   const consumer = spawn(process.execPath, [mqBin, 'consume', topic, '-o', 'beginning', '-b', shared.broker.bootstrap], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => { if (consumer.exitCode === null) consumer.kill('SIGKILL'); });
+  defer(t, async () => { if (consumer.exitCode === null) consumer.kill('SIGKILL'); });
   let out = '';
   let err = '';
   consumer.stdout.on('data', (d) => { out += d; });
@@ -249,7 +250,7 @@ test('Ctrl-C (SIGINT) ends mq consume waiting at the end, and mq produce with st
   assert.doesNotMatch(err, /\n\s+at /);
 
   const producer = spawn(process.execPath, [mqBin, 'produce', topic, '--acks', '1', '-b', shared.broker.bootstrap], { stdio: ['pipe', 'pipe', 'pipe'] });
-  t.after(() => { if (producer.exitCode === null) producer.kill('SIGKILL'); });
+  defer(t, async () => { if (producer.exitCode === null) producer.kill('SIGKILL'); });
   let perr = '';
   producer.stderr.on('data', (d) => { perr += d; });
   const producerExit = new Promise<number | null>((resolve) => producer.on('close', (code) => resolve(code)));
@@ -266,10 +267,10 @@ test('mq produce shows live progress on a terminal and replaces it with the summ
   const hasTmux = await exec('tmux', ['-V']).then(() => true, () => false);
   assert.ok(hasTmux, 'tmux is installed (test/run.sh installs it)');
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   const socket = `mq-issue2-${process.pid}`;
   const tmux = (...args: string[]) => exec('tmux', ['-L', socket, ...args]);
-  t.after(() => tmux('kill-server').catch(() => undefined));
+  defer(t, async () => tmux('kill-server').catch(() => undefined));
   const fifo = join(d.path, 'lines');
   await exec('mkfifo', [fifo]);
   const topic = uniqueTopic('tty');

@@ -13,6 +13,7 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { readPartitionRaw } from '../helpers/raw-log.js';
 import { WireSocket } from '../helpers/wire.js';
 import { eventually, run, startBrokerProcess, tempDir, uniqueTopic } from '../helpers/mq-process.js';
+import { defer } from '../helpers/in-process-broker.js';
 
 const FAST_RETENTION = { MQ_LOG_RETENTION_CHECK_INTERVAL_MS: '100' };
 const HOUR_MS = 3_600_000;
@@ -47,9 +48,9 @@ async function fetchAt(port: number, topic: string, offset: number): Promise<{ e
 
 test('retention.ms altered on a running broker deletes old segments live; out-of-range fetches and consumes follow auto.offset.reset; -o @TIME', async (t) => {
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   const broker = await startBrokerProcess(d.path, { env: FAST_RETENTION });
-  t.after(() => broker.stop());
+  defer(t, async () => broker.stop());
   const topic = uniqueTopic('live-retention');
   const mq = (args: string[]) => run([...args, '-b', broker.bootstrap]);
   const created = await mq(['topics', 'create', topic, '-p', '1', '--config', 'segment.bytes=1024']);
@@ -118,14 +119,14 @@ test('retention.ms altered on a running broker deletes old segments live; out-of
 
 test('segment.ms rolls a segment by age even when it is far from segment.bytes', async (t) => {
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   const broker = await startBrokerProcess(d.path);
-  t.after(() => broker.stop());
+  defer(t, async () => broker.stop());
   const topic = uniqueTopic('segment-ms');
   const created = await run(['topics', 'create', topic, '-p', '1', '--config', 'segment.ms=200', '-b', broker.bootstrap]);
   assert.equal(created.code, 0, created.stderr);
   const producer = createProducer({ bootstrap: [broker.bootstrap], acks: 1, lingerMs: 0 });
-  t.after(() => producer.close());
+  defer(t, async () => producer.close());
   let sent = 0;
   // A record every 50 ms until three segments exist (segment.bytes is the default 1 GiB).
   await eventually(async () => {

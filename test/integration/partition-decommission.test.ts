@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startCluster } from '../helpers/cluster.js';
 import { eventually, run, startKeyedProducer, startBrokerProcess, tempDir, uniqueTopic } from '../helpers/mq-process.js';
+import { defer } from '../helpers/in-process-broker.js';
 
 const P = 1;
 /** Broker settings: retention (and so the decommission deletion) is checked every 200 ms. */
@@ -111,16 +112,16 @@ async function scenario(t: { after(fn: () => unknown): void }, b: string, dataDi
 
 test('embedded: a decommissioned partition stops taking records, stays readable, and is deleted after retention', async (t) => {
   const dir = await tempDir('mq-decom-');
-  t.after(() => dir.remove());
+  defer(t, async () => dir.remove());
   const config = join(dir.path, 'broker.properties');
   await writeFile(config, Object.entries(BROKER_CONFIG).map(([k, v]) => `${k}=${v}\n`).join(''));
   const broker = await startBrokerProcess(join(dir.path, 'data'), { args: ['--config', config] });
-  t.after(() => broker.stop());
+  defer(t, async () => broker.stop());
   await scenario(t, broker.bootstrap, [broker.dataDir], 1);
 });
 
 test('cluster (3 brokers, RF 3): the same, and the partition leaves every replica\'s disk', async (t) => {
   const cluster = await startCluster({ brokers: 3, config: BROKER_CONFIG });
-  t.after(() => cluster.close());
+  defer(t, async () => cluster.close());
   await scenario(t, cluster.bootstrap, cluster.ids.map((id) => cluster.broker(id).dataDir), 3);
 });

@@ -6,14 +6,15 @@ import { createProducer } from '../../src/client/index.js';
 import type { Producer } from '../../src/client/types.js';
 import { readPartitionRaw } from '../helpers/raw-log.js';
 import { run, startBrokerProcess, tempDir, uniqueTopic, type BrokerProcess } from '../helpers/mq-process.js';
+import { defer } from '../helpers/in-process-broker.js';
 
 const CYCLES = 50;
 
 test(`kill -9 at random moments over ${CYCLES} cycles loses no acknowledged record (flush.policy=batch, acks=1)`, async (t) => {
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   let broker: BrokerProcess = await startBrokerProcess(d.path);
-  t.after(() => broker.kill9());
+  defer(t, async () => broker.kill9());
   const topic = uniqueTopic('crash50');
   const created = await run(['topics', 'create', topic, '-p', '1', '--config', 'flush.policy=batch', '--config', 'segment.bytes=65536', '-b', broker.bootstrap]);
   assert.equal(created.code, 0, created.stderr);

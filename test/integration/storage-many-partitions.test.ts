@@ -10,6 +10,7 @@ import { ApiKey } from '../../src/protocol/api.js';
 import { readPartitionRaw } from '../helpers/raw-log.js';
 import { WireSocket } from '../helpers/wire.js';
 import { startBrokerProcess, tempDir, uniqueTopic, type BrokerProcess } from '../helpers/mq-process.js';
+import { defer } from '../helpers/in-process-broker.js';
 
 const TOPICS = 1000;
 const PARTITIONS = 10;
@@ -40,10 +41,10 @@ async function highWatermarks(port: number, topics: string[]): Promise<number[]>
 
 test(`${TOPICS * PARTITIONS} partitions start, take produce everywhere and restart within the descriptor cap`, { timeout: 300_000 }, async (t) => {
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   const env = { MQ_LOG_MAX_OPEN_FILES: String(MAX_OPEN_FILES), MQ_LOG_FLUSH_POLICY: 'os' };
   let broker: BrokerProcess = await startBrokerProcess(d.path, { env });
-  t.after(() => broker.stop());
+  defer(t, async () => broker.stop());
   const prefix = uniqueTopic('many');
   const topics = Array.from({ length: TOPICS }, (_, i) => `${prefix}-${i}`);
 

@@ -11,6 +11,7 @@ import { createConsumer, createProducer } from '../../src/client/index.js';
 import { MqError } from '../../src/util/mq-error.js';
 import { readPartitionRaw } from '../helpers/raw-log.js';
 import { eventually, run, startBrokerProcess, tempDir, uniqueTopic } from '../helpers/mq-process.js';
+import { defer } from '../helpers/in-process-broker.js';
 
 /** kafkajs' TOPIC_RESOURCE (not a named ESM export of the CommonJS package). */
 const TOPIC_RESOURCE = 2;
@@ -31,9 +32,9 @@ async function segmentFiles(dataDir: string, topic: string): Promise<string[]> {
 
 test('retention.ms=2000 with small segments deletes the old segments and nothing newer; consumers follow auto.offset.reset', async (t) => {
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   const broker = await startBrokerProcess(d.path, { env: FAST_RETENTION });
-  t.after(() => broker.stop());
+  defer(t, async () => broker.stop());
   const topic = uniqueTopic('retain');
   const created = await run(['topics', 'create', topic, '-p', '1', '--config', 'retention.ms=2000', '--config', 'segment.bytes=1024', '-b', broker.bootstrap]);
   assert.equal(created.code, 0, created.stderr);
@@ -45,7 +46,7 @@ test('retention.ms=2000 with small segments deletes the old segments and nothing
   const notices: string[] = [];
   const consumers = await Promise.all((['earliest', 'latest', 'none'] as const).map(async (reset) => {
     const c = createConsumer({ bootstrap: [broker.bootstrap], autoOffsetReset: reset, onNotice: (m) => notices.push(m) });
-    t.after(() => c.close());
+    defer(t, async () => c.close());
     await c.assign([{ topic, partitions: [0], start: { kind: 'offset', offset: 0 } }]);
     return c;
   }));
@@ -87,10 +88,10 @@ test('retention.ms=2000 with small segments deletes the old segments and nothing
 
 test('topics alter --config changes retention.bytes live and persistently; describe shows sources; trim by offset and time', async (t) => {
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   const env = { ...FAST_RETENTION, MQ_LOG_RETENTION_MS: '86400000' };
   let broker = await startBrokerProcess(d.path, { env });
-  t.after(() => broker.stop());
+  defer(t, async () => broker.stop());
   const topic = uniqueTopic('alter');
   assert.equal((await run(['topics', 'create', topic, '-p', '1', '--config', 'segment.bytes=1024', '-b', broker.bootstrap])).code, 0);
   const t0 = Date.now() - 100_000;
@@ -153,13 +154,13 @@ test('topics alter --config changes retention.bytes live and persistently; descr
 
 test('kafkajs admin: describeConfigs, alterConfigs and deleteTopicRecords against mq', async (t) => {
   const d = await tempDir();
-  t.after(() => d.remove());
+  defer(t, async () => d.remove());
   const broker = await startBrokerProcess(d.path);
-  t.after(() => broker.stop());
+  defer(t, async () => broker.stop());
   const kafka = new Kafka({ brokers: [broker.bootstrap], clientId: 'mq-storage-test', logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  t.after(() => admin.disconnect());
+  defer(t, async () => admin.disconnect());
   const topic = uniqueTopic('kjs-configs');
   await admin.createTopics({ topics: [{ topic, numPartitions: 2, configEntries: [{ name: 'retention.ms', value: '86400000' }] }] });
   const described = await admin.describeConfigs({ resources: [{ type: TOPIC_RESOURCE, name: topic }], includeSynonyms: false });

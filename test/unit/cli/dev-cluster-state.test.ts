@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { identify, isRunning, processStartTime, readDevClusterState, signalIfRunning, writeDevClusterState, type DevClusterState } from '../../../src/cli/dev-cluster-state.js';
 import { tempDir } from '../../helpers/mq-process.js';
+import { defer } from '../../helpers/in-process-broker.js';
 
 test('a running process is identified by pid and start time; another start time is not it', () => {
   const mine = processStartTime(process.pid);
@@ -28,7 +29,7 @@ test('an exited process is not running, zombie or reaped', async () => {
 
 test('the state file round-trips; a missing one reads as null, a foreign one is refused', async (t) => {
   const dir = await tempDir('mq-dev-state-');
-  t.after(() => dir.remove());
+  defer(t, async () => dir.remove());
   assert.equal(await readDevClusterState(dir.path), null);
   const state: DevClusterState = {
     version: 1, dataDir: dir.path, startedAt: new Date(0).toISOString(),

@@ -9,6 +9,7 @@ import { formatEta, liveFrame, progressBar, progressFigures } from '../../../src
 import { main } from '../../../commands/index.js';
 import { tempDir } from '../../helpers/mq-process.js';
 import { PassThrough } from 'node:stream';
+import { defer } from '../../helpers/in-process-broker.js';
 
 test('--brokers takes distinct non-negative ids', () => {
   assert.deepEqual(parseBrokerIds('1, 2,3,4'), [1, 2, 3, 4]);
@@ -95,7 +96,7 @@ async function mq(args: string[]): Promise<{ code: number; err: string }> {
 test('a bad --brokers value and a bad plan file are usage errors (exit 2)', async (t) => {
   assert.equal((await mq(['reassign', 'plan', '--brokers', '1,a'])).code, 2);
   const dir = await tempDir('mq-reassign-unit-');
-  t.after(() => dir.remove());
+  defer(t, async () => dir.remove());
   const file = join(dir.path, 'plan.json');
   await writeFile(file, '{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,1]}]}');
   const r = await mq(['reassign', 'execute', file, '--etcd', 'http://127.0.0.1:1']);
