@@ -13,10 +13,10 @@ import { adminSource } from '../../tui/admin-source.js';
 import { App } from '../../tui/app.js';
 import { defer } from '../helpers/in-process-broker.js';
 import { eventually, uniqueTopic } from '../helpers/mq-process.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { tempDirFor } from '../helpers/temp-dir.js';
 
 test('mq top over a running broker: brokers, topics with live offsets and rates, then the broker down', async (t) => {
-  const dataDir = await tempDir(t, 'mq-top-');
+  const dataDir = await tempDirFor(t, 'mq-top-');
   const broker = await startBroker(
     { ...defaultBrokerConfig(), dataDir, listen: { host: '127.0.0.1', port: 0 }, adminListen: { host: '127.0.0.1', port: 0 } },
     { logger: createLogger('error', () => {}) },

@@ -8,7 +8,7 @@ import {
 } from '../../../src/protocol/batch-header.js';
 import { FilePool } from '../../../src/storage/file-pool.js';
 import { Log } from '../../../src/storage/log.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDirFor } from '../../helpers/temp-dir.js';
 
 function batch(fill: number): Buffer {
   const buf = Buffer.alloc(120, fill);
@@ -21,7 +21,7 @@ function batch(fill: number): Buffer {
 }
 
 test('a log of 40 segments in 8 logs stays within a pool of 6 descriptors', async (t) => {
-  const dir = await tempDir(t, 'mq-pool-');
+  const dir = await tempDirFor(t, 'mq-pool-');
   const pool = new FilePool(6);
   let maxSeen = 0;
   const open = async () => Promise.all(Array.from({ length: 8 }, (_, i) => Log.open(join(dir, `p${i}`), { segmentBytes: 600, indexIntervalBytes: 100 }, { filePool: pool })));

@@ -15,7 +15,7 @@ import { Log, type LogConfig } from '../../../src/storage/log.js';
 import { LogSegment } from '../../../src/storage/log-segment.js';
 import { fillerBatch } from '../../helpers/filler-batch.js';
 import { defer } from '../../helpers/in-process-broker.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDirFor } from '../../helpers/temp-dir.js';
 
 const logConfig: LogConfig = { segmentBytes: 1 << 20, indexIntervalBytes: 4096 };
 
@@ -71,7 +71,7 @@ const batch = (): Buffer => fillerBatch({ maxTimestampMs: Date.now() });
 
 describe('group commit (flush.policy=batch)', () => {
   test('every append whose sync is asked for during an fdatasync shares exactly one next fdatasync', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await openLog(t, join(dir, 'log'));
     const gate = await datasyncGate(t, dir);
     const flush = t.mock.method(log, 'flush');
@@ -105,7 +105,7 @@ describe('group commit (flush.policy=batch)', () => {
 
 describe('flush.policy through a Partition', () => {
   test('batch: the append is answered only after the fdatasync that covers it', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await openLog(t, join(dir, 'log'));
     const p = new Partition('t', 0, log, topicConfig('batch'));
     await p.append(batch()); // the first append of an epoch records it first; not what is measured here
@@ -125,7 +125,7 @@ describe('flush.policy through a Partition', () => {
   });
 
   test('interval: answered at once, synced within flush.ms without another append', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await openLog(t, join(dir, 'log'));
     const p = new Partition('t', 0, log, topicConfig('interval', 50));
     defer(t, async () => p.stopTimers());
@@ -145,7 +145,7 @@ describe('flush.policy through a Partition', () => {
   });
 
   test('os: answered at once and never synced on the produce path', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await openLog(t, join(dir, 'log'));
     const p = new Partition('t', 0, log, topicConfig('os'));
     const flush = t.mock.method(log, 'flush');
@@ -163,7 +163,7 @@ describe('flush.policy through a Partition', () => {
 
 describe('a failed index write (a full disk)', () => {
   test('does not fail an append whose data is written and synced; the indexes are rebuilt on open', { skip: process.platform !== 'linux' }, async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const logDir = join(dir, 'log');
     const config: LogConfig = { segmentBytes: 1 << 20, indexIntervalBytes: 1 };
     const lines: string[] = [];
@@ -205,7 +205,7 @@ describe('a failed index write (a full disk)', () => {
 
 describe('clean restart', () => {
   test('a clean restart of a 40-segment log validates no sealed segment batch by batch', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const config: LogConfig = { segmentBytes: 2000, indexIntervalBytes: 300 };
     const log = await Log.open(dir, config);
     for (let i = 0; i < 800; i++) await log.append(fillerBatch({ maxTimestampMs: 1_700_000_000_000 + i, fill: i & 0xff }), 0);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { OffsetIndex } from '../../../src/storage/offset-index.js';
 import { TimeIndex } from '../../../src/storage/time-index.js';
 import { defer } from '../../helpers/in-process-broker.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDirFor } from '../../helpers/temp-dir.js';
 
 describe('OffsetIndex', () => {
   test('lookup returns the last entry at or below the offset', () => {
@@ -18,7 +18,7 @@ describe('OffsetIndex', () => {
   });
 
   test('persists incrementally, loads back, and checks against the log', async (t) => {
-    const path = join(await tempDir(t), '00000000000000000000.index');
+    const path = join(await tempDirFor(t), '00000000000000000000.index');
     const index = new OffsetIndex(path);
     defer(t, async () => index.close());
     index.reset();
@@ -36,7 +36,7 @@ describe('OffsetIndex', () => {
   });
 
   test('a malformed file loads empty with the reason, and is replaced on persist', async (t) => {
-    const path = join(await tempDir(t), 'x.index');
+    const path = join(await tempDirFor(t), 'x.index');
     await writeFile(path, Buffer.from([0, 0, 0, 9, 0, 0, 1, 0, 0, 0, 0, 8, 0, 0, 2, 0]));
     const index = await OffsetIndex.load(path);
     defer(t, async () => index.close());
@@ -51,7 +51,7 @@ describe('OffsetIndex', () => {
 
 describe('TimeIndex', () => {
   test('keeps only growing timestamps and finds a safe start below a target', async (t) => {
-    const path = join(await tempDir(t), 'x.timeindex');
+    const path = join(await tempDirFor(t), 'x.timeindex');
     const index = new TimeIndex(path);
     defer(t, async () => index.close());
     index.reset();

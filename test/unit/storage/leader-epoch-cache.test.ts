@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LEADER_EPOCH_CHECKPOINT_FILE, LeaderEpochCache } from '../../../src/storage/leader-epoch-cache.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDirFor } from '../../helpers/temp-dir.js';
 
 async function checkpointText(dir: string): Promise<string> {
   return readFile(join(dir, LEADER_EPOCH_CHECKPOINT_FILE), 'utf8');
@@ -13,7 +13,7 @@ async function checkpointText(dir: string): Promise<string> {
 
 describe('LeaderEpochCache', () => {
   test('assign keeps epochs increasing, replaces empty epochs, and persists every change', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const cache = LeaderEpochCache.empty(dir);
     assert.equal(cache.latestEpoch, -1);
     assert.equal(await cache.assign(-1, 0), false, 'no entry for "no epoch"');
@@ -31,7 +31,7 @@ describe('LeaderEpochCache', () => {
   });
 
   test('endOffsetFor answers like Kafka: floor epoch, next start or the log end, -1/-1 below the first', async (t) => {
-    const cache = LeaderEpochCache.empty(await tempDir(t));
+    const cache = LeaderEpochCache.empty(await tempDirFor(t));
     assert.deepEqual(cache.endOffsetFor(0, 50), { leaderEpoch: -1, endOffset: -1 }, 'empty cache');
     await cache.assign(3, 5);
     await cache.assign(5, 20);
@@ -45,7 +45,7 @@ describe('LeaderEpochCache', () => {
   });
 
   test('truncateFromEnd drops entries at or past the end; truncateFromStart raises the covering one', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const cache = LeaderEpochCache.empty(dir);
     for (const [e, s] of [[1, 0], [2, 10], [4, 20], [6, 30]]) await cache.assign(e, s);
     assert.equal(await cache.truncateFromEnd(31), false);
@@ -67,7 +67,7 @@ describe('LeaderEpochCache', () => {
   });
 
   test('reload gives the same entries; a missing or malformed file is reported with an empty cache', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const missing = await LeaderEpochCache.load(dir);
     assert.equal(missing.missing, true);
     assert.match(missing.problem ?? '', /missing/);

@@ -14,7 +14,7 @@ import { LEADER_EPOCH_CHECKPOINT_FILE } from '../../../src/storage/leader-epoch-
 import { MqError } from '../../../src/util/mq-error.js';
 import { fillerBatch } from '../../helpers/filler-batch.js';
 import { defer } from '../../helpers/in-process-broker.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDirFor } from '../../helpers/temp-dir.js';
 
 const config: LogConfig = { segmentBytes: 1000, indexIntervalBytes: 150 };
 
@@ -28,7 +28,7 @@ async function openLog(t: TestContext, dir: string): Promise<Log> {
 async function reopen(t: TestContext, log: Log, dir: string, crash: boolean): Promise<Log> {
   let reopenDir = dir;
   if (crash) {
-    reopenDir = await tempDir(t);
+    reopenDir = await tempDirFor(t);
     await cp(dir, reopenDir, { recursive: true });
   } else {
     await log.close();
@@ -89,7 +89,7 @@ function isMqError(code: string) {
 
 describe('leader epochs in the log', () => {
   test('append records each new epoch at its first offset; endOffsetForEpoch answers like Kafka', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await openLog(t, dir);
     assert.equal(log.latestEpoch, -1);
     assert.deepEqual(log.endOffsetForEpoch(0), { leaderEpoch: -1, endOffset: -1 });
@@ -114,7 +114,7 @@ describe('leader epochs in the log', () => {
 
   test('appendAsFollower keeps offsets, epochs and bytes; refuses a gap or an overlap', async (t) => {
     const leaderBatches = stampedBatches(30, 0, (i) => (i < 10 ? 1 : i < 22 ? 4 : 6));
-    const log = await openLog(t, await tempDir(t));
+    const log = await openLog(t, await tempDirFor(t));
     const results = [];
     for (const b of leaderBatches) results.push(await log.appendAsFollower(Buffer.from(b)));
     assert.deepEqual(results.map((r) => r.baseOffset), leaderBatches.map((b) => baseOffsetAt(b)));
@@ -138,7 +138,7 @@ describe('leader epochs in the log', () => {
 
 describe('a failed follower write', () => {
   test('fails the follower appends queued behind it and drops its epoch entry', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await openLog(t, dir);
     const batches = stampedBatches(8, 0, (i) => (i < 5 ? 1 : 2));
     await appendFollower(log, batches.slice(0, 4));
@@ -187,8 +187,8 @@ describe('truncateTo', () => {
 
   /** Builds the truncated log and a reference of the kept batches; checks both agree, before and after more appends. */
   async function check(t: TestContext, pickOffset: (log: Log) => number, keptBatches: number, label: string): Promise<void> {
-    const dir = await tempDir(t);
-    const refDir = await tempDir(t);
+    const dir = await tempDirFor(t);
+    const refDir = await tempDirFor(t);
     const log = await openLog(t, dir);
     await appendFollower(log, source);
     const offset = pickOffset(log);
@@ -244,8 +244,8 @@ describe('truncateTo', () => {
   });
 
   test('inside a sealed segment whose time index was damaged after the log opened', async (t) => {
-    const dir = await tempDir(t);
-    const refDir = await tempDir(t);
+    const dir = await tempDirFor(t);
+    const refDir = await tempDirFor(t);
     const first = await openLog(t, dir);
     await appendFollower(first, source);
     await first.close();
@@ -263,7 +263,7 @@ describe('truncateTo', () => {
 
   test('to offset 0 and at or past the end', async (t) => {
     await check(t, () => 0, 0, 'zero');
-    const log = await openLog(t, await tempDir(t));
+    const log = await openLog(t, await tempDirFor(t));
     await appendFollower(log, source.slice(0, 5));
     const end = log.logEndOffset;
     await log.truncateTo(end);
@@ -274,7 +274,7 @@ describe('truncateTo', () => {
 
   for (const crash of [false, true]) {
     test(`a truncated log reopens to the same end (${crash ? 'after a simulated crash' : 'after close'})`, async (t) => {
-      const dir = await tempDir(t);
+      const dir = await tempDirFor(t);
       const log = await openLog(t, dir);
       await appendFollower(log, source);
       await log.flush();
@@ -293,7 +293,7 @@ describe('truncateTo', () => {
   }
 
   test('segments written after a truncation are validated after a crash even below the old recovery point', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await openLog(t, dir);
     await appendFollower(log, source);
     await log.flush(); // the recovery point moves to the active segment (offset 93)
@@ -304,7 +304,7 @@ describe('truncateTo', () => {
     // A segment written after the truncation whose successor starts below the old recovery point.
     const victim = bases.findIndex((b, i) => b > baseOffsetAt(source[5]) && i + 1 < bases.length && bases[i + 1] <= oldPoint);
     assert.ok(victim > 0, `a victim segment among ${bases.join(',')} below ${oldPoint}`);
-    const copy = await tempDir(t);
+    const copy = await tempDirFor(t);
     await cp(dir, copy, { recursive: true });
     const path = join(copy, `${String(bases[victim]).padStart(20, '0')}.log`);
     const bytes = await readFile(path);
@@ -319,7 +319,7 @@ describe('truncateTo', () => {
   });
 
   test('a crash before the epoch cache was cut: entries past the end are dropped on open', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await openLog(t, dir);
     await appendFollower(log, source.slice(0, 20));
     await log.truncateTo(baseOffsetAt(source[12]));
@@ -330,7 +330,7 @@ describe('truncateTo', () => {
   });
 
   test('queued appends: leader appends after a truncation are renumbered, follower appends refused', async (t) => {
-    const log = await openLog(t, await tempDir(t));
+    const log = await openLog(t, await tempDirFor(t));
     await appendFollower(log, source.slice(0, 10));
     const cut = baseOffsetAt(source[6]);
     const pending = log.appendAsFollower(Buffer.from(source[10]));
@@ -355,7 +355,7 @@ describe('truncateFullyAndStartAt and the log start', () => {
 
   for (const crash of [false, true]) {
     test(`restarts the log empty at an offset, which survives a reopen (${crash ? 'crash' : 'clean'})`, async (t) => {
-      const dir = await tempDir(t);
+      const dir = await tempDirFor(t);
       const log = await openLog(t, dir);
       await appendFollower(log, source);
       await log.truncateFullyAndStartAt(5000);
@@ -378,7 +378,7 @@ describe('truncateFullyAndStartAt and the log start', () => {
   }
 
   test('truncating below the log start restarts there; a lower restart point is kept after reopen', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await openLog(t, dir);
     await appendFollower(log, source);
     await log.deleteRecordsBefore(baseOffsetAt(source[15]));
@@ -393,7 +393,7 @@ describe('truncateFullyAndStartAt and the log start', () => {
   });
 
   test('a log without leader-epoch-checkpoint rebuilds it from the batch headers', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await openLog(t, dir);
     await appendFollower(log, source);
     const entries = log.epochEntries();

@@ -12,7 +12,7 @@ import { segmentFileName } from '../../../src/storage/log-segment.js';
 import { MqError } from '../../../src/util/mq-error.js';
 import { fillerBatch } from '../../helpers/filler-batch.js';
 import { defer } from '../../helpers/in-process-broker.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDirFor } from '../../helpers/temp-dir.js';
 
 // ---- fixtures ----------------------------------------------------------------------------------------
 
@@ -67,7 +67,7 @@ function isMqError(code: string) {
 
 describe('Log append and read', () => {
   test('assigns offsets and stores the bytes unchanged apart from BaseOffset and epoch', async (t) => {
-    const log = await openLog(t, await tempDir(t));
+    const log = await openLog(t, await tempDirFor(t));
     const batches = [makeBatch({ records: 1, fill: 1 }), makeBatch({ records: 3, fill: 2 }), makeBatch({ records: 2, fill: 3 })];
     const originals = batches.map((b) => Buffer.from(b));
     const results = [];
@@ -83,7 +83,7 @@ describe('Log append and read', () => {
   });
 
   test('concurrent appends take offsets synchronously and are written in call order', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await openLog(t, dir);
     const batches = Array.from({ length: 60 }, (_, i) => makeBatch({ records: 1 + (i % 4), sizeBytes: 70 + (i % 5) * 9, fill: i }));
     const pending = batches.map((b) => log.append(b, 1));
@@ -108,7 +108,7 @@ describe('Log append and read', () => {
   });
 
   test('reading an offset inside a batch returns the whole containing batch', async (t) => {
-    const log = await openLog(t, await tempDir(t), { segmentBytes: 100_000, indexIntervalBytes: 1 });
+    const log = await openLog(t, await tempDirFor(t), { segmentBytes: 100_000, indexIntervalBytes: 1 });
     await appendAll(log, [makeBatch({ records: 10, fill: 1 }), makeBatch({ records: 5, fill: 2 }), makeBatch({ records: 3, fill: 3 })]);
     for (const [offset, base] of [[0, 0], [9, 0], [10, 10], [12, 10], [14, 10], [15, 15], [17, 15]]) {
       const read = splitBatches(await log.read(offset, 1));
@@ -118,7 +118,7 @@ describe('Log append and read', () => {
   });
 
   test('maxBytes takes whole batches only, but always the first one whole', async (t) => {
-    const log = await openLog(t, await tempDir(t), { segmentBytes: 100_000, indexIntervalBytes: 4096 });
+    const log = await openLog(t, await tempDirFor(t), { segmentBytes: 100_000, indexIntervalBytes: 4096 });
     await appendAll(log, Array.from({ length: 5 }, (_, i) => makeBatch({ fill: i })));
     assert.equal(Buffer.concat(await log.read(0, 250)).length, 200);
     assert.equal(Buffer.concat(await log.read(0, 300)).length, 300);
@@ -128,7 +128,7 @@ describe('Log append and read', () => {
   });
 
   test('upTo excludes batches at or past it; offsets at the end read as empty', async (t) => {
-    const log = await openLog(t, await tempDir(t));
+    const log = await openLog(t, await tempDirFor(t));
     await appendAll(log, [makeBatch({ records: 2 }), makeBatch({ records: 2 }), makeBatch({ records: 2 })]);
     assert.deepEqual(splitBatches(await log.read(0, 1 << 20, 4)).map((b) => baseOffsetAt(b)), [0, 2]);
     assert.deepEqual(splitBatches(await log.read(0, 1 << 20, 3)).map((b) => baseOffsetAt(b)), [0], 'a batch straddling upTo is held back');
@@ -138,7 +138,7 @@ describe('Log append and read', () => {
   });
 
   test('OFFSET_OUT_OF_RANGE below the log start and past the log end', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     await writeFile(join(dir, segmentFileName(100, '.log')), Buffer.alloc(0));
     const log = await openLog(t, dir);
     assert.equal(log.logStartOffset, 100);
@@ -152,7 +152,7 @@ describe('Log append and read', () => {
   });
 
   test('rejects buffers that are not one whole batch, and batches larger than a segment', async (t) => {
-    const log = await openLog(t, await tempDir(t));
+    const log = await openLog(t, await tempDirFor(t));
     await assert.rejects(log.append(makeBatch().subarray(0, 90), 0), isMqError('CORRUPT_MESSAGE'));
     await assert.rejects(log.append(makeBatch({ sizeBytes: 1001 }), 0), isMqError('RECORD_LIST_TOO_LARGE'));
     assert.equal(log.logEndOffset, 0);
@@ -163,7 +163,7 @@ describe('Log append and read', () => {
 
 describe('Log segments', () => {
   test('rolls at segmentBytes and reads across segments', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await openLog(t, dir, { segmentBytes: 1000, indexIntervalBytes: 250 });
     const batches = Array.from({ length: 10 }, (_, i) => makeBatch({ records: 2, sizeBytes: 300, fill: i }));
     const originals = batches.map((b) => Buffer.from(b));
@@ -186,7 +186,7 @@ describe('Log segments', () => {
   });
 
   test('rolls a non-empty segment after segmentMs (injected clock)', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     let now = 1_000;
     const log = await openLog(t, dir, { segmentBytes: 100_000, indexIntervalBytes: 4096, segmentMs: 60_000 }, { clock: { now: () => now } });
     await appendAll(log, [makeBatch(), makeBatch()]);
@@ -200,7 +200,7 @@ describe('Log segments', () => {
   });
 
   test('writes a sparse offset index every indexIntervalBytes', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await Log.open(dir, { segmentBytes: 100_000, indexIntervalBytes: 250 });
     await appendAll(log, Array.from({ length: 10 }, () => makeBatch({ records: 2 })));
     await log.close();
@@ -211,7 +211,7 @@ describe('Log segments', () => {
   });
 
   test('batchForTimestamp finds the first batch whose MaxTimestamp reaches the target', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const timestamps = [100, 200, 150, 300, 250, 400, 390, 500];
     const config = { segmentBytes: 400, indexIntervalBytes: 1 };
     let log = await Log.open(dir, config);
@@ -232,7 +232,7 @@ describe('Log segments', () => {
   });
 
   test('a sealed segment keeps its largest timestamp through crash recovery and clean reopens', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     // Sparse indexes: in each 4-batch segment only the third batch is indexed, so the largest
     // timestamp of a segment is known from the final time-index entry alone.
     const config = { segmentBytes: 400, indexIntervalBytes: 150 };
@@ -250,7 +250,7 @@ describe('Log segments', () => {
     const clean = await openLog(t, dir, config);
     await check(clean);
     // Crashed, recovered (indexes rebuilt), then cleanly closed.
-    const dir2 = await tempDir(t);
+    const dir2 = await tempDirFor(t);
     const crashed = await openLog(t, dir2, config);
     await appendAll(crashed, batches());
     await check(crashed);
@@ -269,7 +269,7 @@ describe('Log lifecycle and recovery', () => {
   const fill = (n: number): Buffer[] => Array.from({ length: n }, (_, i) => makeBatch({ records: 1 + (i % 3), sizeBytes: 100 + (i % 4) * 20, fill: i, maxTimestampMs: 1000 + i }));
 
   test('reopen after close keeps everything and removes the marker', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const lines: string[] = [];
     const first = await Log.open(dir, config);
     await appendAll(first, fill(25));
@@ -289,7 +289,7 @@ describe('Log lifecycle and recovery', () => {
   });
 
   test('reopen without close (crash) keeps every written batch', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const lines: string[] = [];
     const crashed = await openLog(t, dir, config);
     await appendAll(crashed, fill(25));
@@ -304,7 +304,7 @@ describe('Log lifecycle and recovery', () => {
 
   for (const closeFirst of [false, true]) {
     test(`torn tail is cut to the last whole batch (${closeFirst ? 'after close' : 'after a crash'})`, async (t) => {
-      const dir = await tempDir(t);
+      const dir = await tempDirFor(t);
       const lines: string[] = [];
       const first = await openLog(t, dir, config);
       const bases = await appendAll(first, fill(5));
@@ -324,7 +324,7 @@ describe('Log lifecycle and recovery', () => {
   }
 
   test('a flipped byte drops that batch and everything after it, later segments included', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const lines: string[] = [];
     const first = await openLog(t, dir, config);
     const batches = fill(30);
@@ -350,7 +350,7 @@ describe('Log lifecycle and recovery', () => {
   });
 
   test('a flipped byte in the last batch is caught even after a clean close', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const first = await Log.open(dir, { segmentBytes: 100_000, indexIntervalBytes: 150 });
     const bases = await appendAll(first, fill(12));
     await first.close();
@@ -367,7 +367,7 @@ describe('Log lifecycle and recovery', () => {
   });
 
   test('a corrupted .index is rebuilt to the same entries', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const first = await Log.open(dir, config);
     await appendAll(first, fill(30));
     const expected = await first.read(0, 1 << 30);
@@ -388,7 +388,7 @@ describe('Log lifecycle and recovery', () => {
   });
 
   test('a torn .index and a .timeindex with the wrong size are rebuilt', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const cfg = { segmentBytes: 100_000, indexIntervalBytes: 150 };
     const first = await Log.open(dir, cfg);
     await appendAll(first, fill(30));
@@ -409,7 +409,7 @@ describe('Log lifecycle and recovery', () => {
   });
 
   test('a plausible but wrong index entry in the middle is never followed to a wrong batch', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const cfg = { segmentBytes: 100_000, indexIntervalBytes: 150 };
     const first = await Log.open(dir, cfg);
     await appendAll(first, fill(30));
@@ -425,7 +425,7 @@ describe('Log lifecycle and recovery', () => {
   });
 
   test('a failed write is cut away and its offsets go to the next append', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await openLog(t, dir);
     const probe = await open(join(dir, 'probe'), 'w');
     type Method = (...args: unknown[]) => Promise<unknown>;
@@ -494,7 +494,7 @@ describe('Log lifecycle and recovery', () => {
   });
 
   test('a roll leaves the old segment to the next flush, which syncs every segment written since', { skip: process.platform !== 'linux' }, async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await openLog(t, dir, { segmentBytes: 1000, indexIntervalBytes: 4096 });
     const probe = await open(join(dir, 'probe'), 'w');
     type Method = (...args: unknown[]) => Promise<unknown>;
@@ -517,7 +517,7 @@ describe('Log lifecycle and recovery', () => {
   });
 
   test('flush, then close, then appends and reads are refused; delete removes the folder', async (t) => {
-    const dir = join(await tempDir(t), 'topic-0');
+    const dir = join(await tempDirFor(t), 'topic-0');
     const log = await Log.open(dir, config);
     await appendAll(log, fill(3));
     const pending = log.append(makeBatch(), 0);
@@ -536,7 +536,7 @@ describe('Log lifecycle and recovery', () => {
   });
 
   test('survives kill -9 while appending', { timeout: 60_000 }, async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const template = makeBatch({ records: 3, sizeBytes: 200, fill: 0x42 });
     const logUrl = new URL('../../../src/storage/log.js', import.meta.url).href;
     // The child appends copies of the template as fast as it can, 8 in flight, and prints each

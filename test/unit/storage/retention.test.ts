@@ -14,7 +14,7 @@ import { LogSegment } from '../../../src/storage/log-segment.js';
 import { MqError } from '../../../src/util/mq-error.js';
 import { fillerBatch } from '../../helpers/filler-batch.js';
 import { defer } from '../../helpers/in-process-broker.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDirFor } from '../../helpers/temp-dir.js';
 
 /** A valid RecordBatch v2 of `records` records, `sizeBytes` long, with MaxTimestamp `ts`; filler records. */
 function makeBatch(ts: number, sizeBytes = 100, records = 1, fill = 0x61): Buffer {
@@ -50,7 +50,7 @@ async function logFiles(dir: string): Promise<string[]> {
 
 describe('retention', () => {
   test('retention.ms deletes the old inactive segments and nothing newer', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await Log.open(dir, config);
     defer(t, async () => log.close().catch(() => undefined));
     const now = 1_800_000_000_000;
@@ -71,7 +71,7 @@ describe('retention', () => {
   });
 
   test('retention.bytes keeps the log within one segment of the limit', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await Log.open(dir, config);
     defer(t, async () => log.close().catch(() => undefined));
     for (let i = 0; i < 95; i++) await log.append(makeBatch(Date.now()), 0);
@@ -84,7 +84,7 @@ describe('retention', () => {
   });
 
   test('the cleaner runs passes on its timer and survives a failing log', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await Log.open(dir, config);
     defer(t, async () => log.close().catch(() => undefined));
     for (let i = 0; i < 25; i++) await log.append(makeBatch(1000), 0);
@@ -109,7 +109,7 @@ describe('retention', () => {
 
 describe('delete records', () => {
   test('a start offset inside a segment is served from and survives clean and unclean reopen', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     let log = await Log.open(dir, config);
     for (let i = 0; i < 35; i++) await log.append(makeBatch(Date.now()), 0);
     assert.equal(await log.deleteRecordsBefore(23), 23);
@@ -121,7 +121,7 @@ describe('delete records', () => {
     log = await Log.open(dir, config);
     assert.equal(log.logStartOffset, 23);
     await log.append(makeBatch(Date.now()), 0); // active segment grows, no clean marker on the next open
-    const copy = await tempDir(t);
+    const copy = await tempDirFor(t);
     for (const f of await readdir(dir)) await writeFile(join(copy, f), await readFile(join(dir, f)));
     await log.close();
     const crashed = await Log.open(copy, config);
@@ -131,7 +131,7 @@ describe('delete records', () => {
   });
 
   test('trimming to the end rolls and frees every byte; past the end is OFFSET_OUT_OF_RANGE', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await Log.open(dir, config);
     defer(t, async () => log.close().catch(() => undefined));
     for (let i = 0; i < 15; i++) await log.append(makeBatch(Date.now()), 0);
@@ -147,7 +147,7 @@ describe('delete records', () => {
 
 describe('group commit', () => {
   test('appends that arrive during an fdatasync share the next one', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await Log.open(dir, { segmentBytes: 1 << 20, indexIntervalBytes: 4096 });
     defer(t, async () => log.close().catch(() => undefined));
     const flush = t.mock.method(log, 'flush');
@@ -164,7 +164,7 @@ describe('group commit', () => {
 
 describe('recovery point', () => {
   test('after a crash only the segments past the recovery point are validated batch by batch', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await Log.open(dir, config);
     for (let i = 0; i < 64; i++) {
       const r = await log.append(makeBatch(Date.now()), 0);
@@ -173,7 +173,7 @@ describe('recovery point', () => {
     assert.equal(log.segmentCount, 7);
     assert.equal((await readFile(join(dir, '.recovery-point'), 'utf8')).trim(), '60');
     // Abandoned without close() (a crash: no clean-shutdown marker); reopened from a copy.
-    const copy = await tempDir(t);
+    const copy = await tempDirFor(t);
     for (const f of await readdir(dir)) await writeFile(join(copy, f), await readFile(join(dir, f)));
     await log.close();
     const recover = t.mock.method(LogSegment.prototype, 'recover');
@@ -206,7 +206,7 @@ describe('crashes in the middle of a roll, a retention deletion or an index writ
   ];
   for (const [name, damage] of states) {
     test(name, async (t) => {
-      const dir = await tempDir(t);
+      const dir = await tempDirFor(t);
       const log = await Log.open(dir, config);
       for (let i = 0; i < 35; i++) await log.append(makeBatch(Date.now(), 100), 0);
       await log.close();
@@ -224,7 +224,7 @@ describe('crashes in the middle of a roll, a retention deletion or an index writ
 
 describe('random damage', () => {
   test('scrambled index files and segments cut at random bytes always reopen to a clean prefix', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     let seed = 12345;
     const rand = (n: number): number => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;

@@ -7,7 +7,7 @@ import { Log, type LogConfig } from '../../../src/storage/log.js';
 import { TailCache } from '../../../src/storage/tail-cache.js';
 import { fillerBatch } from '../../helpers/filler-batch.js';
 import { defer } from '../../helpers/in-process-broker.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDirFor } from '../../helpers/temp-dir.js';
 
 /** A stored batch (BaseOffset set) of `records` records and `sizeBytes` bytes. */
 function stored(baseOffset: number, records: number, sizeBytes = 100): Buffer {
@@ -128,7 +128,7 @@ describe('Log reads near the end (tail cache and synchronous small writes)', () 
   }
 
   test('answers exactly as the files do, across rolls and a truncation', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const open = async (): Promise<Log> => {
       const log = await Log.open(dir, config);
       defer(t, async () => log.close().catch(() => undefined));
@@ -152,7 +152,7 @@ describe('Log reads near the end (tail cache and synchronous small writes)', () 
   });
 
   test('reads of the newest batches come from memory, older ones from the file', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await tempDirFor(t);
     const log = await Log.open(dir, { segmentBytes: 1 << 20, indexIntervalBytes: 4096 });
     defer(t, async () => log.close().catch(() => undefined));
     const written = Array.from({ length: 2000 }, (_, i) => fillerBatch({ sizeBytes: 100, fill: i & 0xff }));
