@@ -1,6 +1,7 @@
 // Spawns real `mq` processes for integration tests: brokers on 127.0.0.1 port 0 in temp dirs, and
 // one-shot commands with stdin/stdout captured. No import-time side effects (node --test loads this
 // file as a test file too).
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -32,6 +33,12 @@ export interface BrokerProcess {
   stop(): Promise<number | null>;
   /** SIGKILL (kill -9) and wait for exit. */
   kill9(): Promise<void>;
+  /**
+   * Waits up to `timeoutMs` for the output to match `re`, then asserts it does. A line the broker logs
+   * as it acts can reach this process after the act's other effects (a store read, a response on a
+   * socket, a line on its other stream), so a log line is waited for, never read once.
+   */
+  waitForOutput(re: RegExp, message?: string, timeoutMs?: number): Promise<void>;
 }
 
 /** Starts `mq broker start` on 127.0.0.1:0 (or `port`) with `dataDir`; resolves once it listens. */
@@ -43,7 +50,8 @@ export async function startBrokerProcess(dataDir: string, opts: { env?: Record<s
   let out = '';
   proc.stdout!.on('data', (d) => { out += d; });
   proc.stderr!.on('data', (d) => { out += d; });
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': it comes once stdout and stderr are drained, so output() is complete after stop().
+  const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
   const [port, adminPort] = await new Promise<[number, number]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`broker did not start within 15 s:\n${out}`)), 15000);
     const check = (): void => {
@@ -59,14 +67,18 @@ export async function startBrokerProcess(dataDir: string, opts: { env?: Record<s
     proc, port, bootstrap: `127.0.0.1:${port}`, dataDir, adminPort, admin: `127.0.0.1:${adminPort}`,
     output: () => out,
     async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+      if (proc.exitCode !== null || proc.signalCode !== null) return exited;
       proc.kill('SIGTERM');
       return exited;
     },
     async kill9() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      if (proc.exitCode !== null || proc.signalCode !== null) { await exited; return; }
       proc.kill('SIGKILL');
       await exited;
+    },
+    async waitForOutput(re, message, timeoutMs = 5000) {
+      await eventually(() => re.test(out), { timeoutMs }).catch(() => undefined);
+      assert.match(out, re, message);
     },
   };
 }

@@ -141,7 +141,7 @@ test('admin requests: kafkajs createTopics reaches the controller; a non-control
   } finally {
     await admin.disconnect();
   }
-  assert.match(broker(ctl).output(), new RegExp(`topic created topic=${topic}`));
+  await broker(ctl).waitForOutput(new RegExp(`topic created topic=${topic}`));
   assert.doesNotMatch(broker(other).output(), new RegExp(`topic created topic=${topic}`));
 });
 
@@ -183,7 +183,7 @@ test('kill -9 of the controller elects another broker, which serves admin reques
   const topic = uniqueTopic('after');
   const created = await run(['topics', 'create', topic, '-p', '2', '-b', rest.bootstrap]);
   assert.equal(created.code, 0, created.stderr);
-  assert.match(broker(next).output(), new RegExp(`topic created topic=${topic}`));
+  await broker(next).waitForOutput(new RegExp(`topic created topic=${topic}`));
   assert.deepEqual(await kcatLeaders(rest, topic), [next, next]);
 });
 

@@ -233,6 +233,6 @@ test('a former leader with records nobody else got truncates them by leader epoc
   assert.ok(fromOldEpoch < 6, `epoch-0 batches left: ${fromOldEpoch} of the old leader's 6`);
   assert.ok(bytes.subarray(0, fromOldEpoch * 200).equals(unacked.subarray(0, fromOldEpoch * 200)));
   assert.ok(epochs.slice(fromOldEpoch).length > 0 && epochs.slice(fromOldEpoch).every((e) => e > 0), `epochs ${epochs}`);
-  assert.match(broker(oldLeader).output(), /follower truncated by leader epoch/);
+  await broker(oldLeader).waitForOutput(/follower truncated by leader epoch/);
   await eventually(async () => (await partitionView(newLeader, topic)).isr.length === 3, { timeoutMs: 20_000, intervalMs: 200 });
 });

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { processStartTime, type DevClusterState } from '../../src/cli/dev-cluster-state.js';
 import type { DevClusterStatus } from '../../src/cli/dev-cluster-status.js';
-import { mqBin, run, tempDir, uniqueTopic } from '../helpers/mq-process.js';
+import { eventually, mqBin, run, tempDir, uniqueTopic } from '../helpers/mq-process.js';
 
 /** Listens on 127.0.0.1:port; null when the port is taken. */
 function hold(port: number): Promise<Server | null> {
@@ -159,6 +159,8 @@ test('mq cluster up --foreground stops every process on Ctrl-C', async (t) => {
   const state = JSON.parse(await readFile(join(dir.path, 'cluster.json'), 'utf8')) as DevClusterState;
   proc.kill('SIGINT');
   assert.equal(await exited, 0, out);
+  // 'exit' can come before the last of its output has been read from the pipe.
+  await eventually(() => /^broker 1 stopped/m.test(out), { timeoutMs: 5000 }).catch(() => undefined);
   assert.match(out, /^broker 1 stopped/m);
   for (const pid of [state.etcd!.pid, state.brokers[0].pid]) assert.equal(processStartTime(pid), null);
   assert.match((await run(['cluster', 'status', '--data', dir.path])).stdout, /no cluster running/);

@@ -78,7 +78,7 @@ for (const damage of ['cut mid-batch', 'flipped bytes'] as const) {
     }
     broker = await startBrokerProcess(d.path);
     defer(t, async () => broker.stop());
-    assert.match(broker.output(), /truncat/i, 'the broker logs the truncation');
+    await broker.waitForOutput(/truncat/i, 'the broker logs the truncation');
     const values = await consumeAll(broker.bootstrap, topic);
     assert.equal(values.length, 200);
     assert.equal(values[199], 'b1-99');

@@ -207,13 +207,13 @@ test('kcat -G members: a member killed with -9 loses its partitions at its sessi
   const seenBefore = a.assignments();
   await b.kill('SIGKILL');
   await eventually(() => a.assignments() > seenBefore && a.assigned()?.length === 4, { timeoutMs: 15_000 });
-  assert.match(shared.broker.output(), new RegExp(`group member removed group=${groupId} member=\\S+ reason=session-timeout`));
+  await shared.broker.waitForOutput(new RegExp(`group member removed group=${groupId} member=\\S+ reason=session-timeout`));
 
   const c = kcatMember(groupId, topic, t);
   await eventually(() => c.assigned()?.length === 2 && a.assigned()?.length === 2, { timeoutMs: 20_000 });
   const seenJoin = a.assignments();
   await c.kill('SIGTERM');
   await eventually(() => a.assignments() > seenJoin && a.assigned()?.length === 4, { timeoutMs: 15_000 });
-  assert.match(shared.broker.output(), new RegExp(`group member removed group=${groupId} member=\\S+ reason=left`));
+  await shared.broker.waitForOutput(new RegExp(`group member removed group=${groupId} member=\\S+ reason=left`));
   await a.kill('SIGTERM');
 });

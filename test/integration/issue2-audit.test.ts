@@ -170,7 +170,7 @@ test('SIGINT: the broker answers the in-flight long poll, writes each partition\
   // Parked at the end with max_wait_ms 60 s: only the shutdown can answer it in time.
   const parked = fetchAt(s, topic, 2n, 60_000, 1);
   await eventually(async () => /^mq_fetch_purgatory_size 1$/m.test(await (await fetch(`http://${broker.admin}/metrics`)).text()), { timeoutMs: 30_000 });
-  const exited = new Promise<number | null>((resolve) => broker.proc.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => broker.proc.on('close', (code) => resolve(code)));
   broker.proc.kill('SIGINT');
   const answer = (await parked).responses[0].partitions[0];
   assert.equal(answer.errorCode, 0);
@@ -204,7 +204,7 @@ test('auto-created topics get num.partitions partitions; with the default (1) to
   const described = await run(['topics', 'describe', topic, '--json', '-b', three.bootstrap]);
   assert.equal(described.code, 0, described.stderr);
   assert.equal(JSON.parse(described.stdout).partitions.length, 3);
-  assert.match(three.output(), new RegExp(`topic created topic=${topic} partitions=3`));
+  await three.waitForOutput(new RegExp(`topic created topic=${topic} partitions=3`));
 
   const one = uniqueTopic('auto1');
   assert.equal((await mq(['produce', one], 'x\n')).code, 0);

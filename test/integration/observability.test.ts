@@ -83,7 +83,9 @@ describe('observability of a broker process', async () => {
     assert.equal((await get(broker, '/nope')).status, 404);
   });
 
-  test('logs are JSON lines with --log-format json', () => {
+  test('logs are JSON lines with --log-format json', async () => {
+    await broker.waitForOutput(/"msg":"broker started"/);
+    await broker.waitForOutput(/"msg":"admin endpoint listening"/);
     const started = broker.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     const line = started.find((r) => r.msg === 'broker started');
     assert.ok(line, broker.output());

@@ -85,7 +85,7 @@ test('a full disk fails produce with KAFKA_STORAGE_ERROR, keeps reads, and recov
   assert.equal(alterAfter.code, 0, alterAfter.stderr);
   const createAfter = await run(['topics', 'create', `${topic}-b`, '-p', '3', '-b', broker.bootstrap]);
   assert.equal(createAfter.code, 0, createAfter.stderr);
-  assert.match(broker.output(), /KAFKA_STORAGE_ERROR|ENOSPC|no space/i);
+  await broker.waitForOutput(/KAFKA_STORAGE_ERROR|ENOSPC|no space/i);
   assert.equal(await broker.stop(), 0, 'a clean stop');
 
   // The partial writes were cut away while running: a restart finds nothing to truncate.

@@ -69,7 +69,11 @@ test('auto.leader.rebalance.enable: the controller moves leaders back to preferr
     return all.every((s, p) => s.leader === replicas[p][0]) ? all : null;
   }, { timeoutMs: 10_000 }))!;
   for (const s of states) assert.equal(s.leaderEpoch, 2);
-  const moved = ctl.lines.filter((l) => /partition leader elected topic=auto /.test(l));
+  // The embedded store shows a write before the controller's txn call returns (it then persists the
+  // file), and the controller logs after that return: wait for the lines, then count them.
+  const movedLines = () => ctl.lines.filter((l) => /partition leader elected topic=auto /.test(l));
+  await eventually(() => movedLines().length >= 6);
+  const moved = movedLines();
   assert.equal(moved.length, 6, 'one log line per moved partition');
   assert.match(moved[0], /reason="leader imbalance: broker \d leads 0 of the 2 partitions it is preferred leader of \(100% led elsewhere > leader.imbalance.per.broker.percentage=10\)"/);
 });
