@@ -3,11 +3,12 @@
 // file as a test file too).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { after, before } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defer } from './in-process-broker.js';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const mqBin = join(repoRoot, 'bin', 'mq.js');
@@ -81,6 +82,15 @@ export async function startBrokerProcess(dataDir: string, opts: { env?: Record<s
       assert.match(out, re, message);
     },
   };
+}
+
+/** A broker process on a fresh folder for one test: stopped, then its folder removed, when the test ends. */
+export async function brokerForTest(t: TestContext, opts: Parameters<typeof startBrokerProcess>[1] = {}): Promise<BrokerProcess> {
+  const dir = await tempDir();
+  defer(t, () => dir.remove());
+  const broker = await startBrokerProcess(dir.path, opts);
+  defer(t, async () => { await broker.stop(); });
+  return broker;
 }
 
 export interface RunResult { code: number | null; stdout: string; stderr: string }

@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import { ApiKey } from '../../src/protocol/api.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js';
-import { startBrokerProcess, tempDir, uniqueTopic, run, eventually, type BrokerProcess } from '../helpers/mq-process.js';
+import { brokerForTest, startBrokerProcess, tempDir, uniqueTopic, run, eventually, type BrokerProcess } from '../helpers/mq-process.js';
 import { WireSocket } from '../helpers/wire.js';
-import { defer } from '../helpers/in-process-broker.js';
 
 let broker: BrokerProcess;
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -257,10 +256,7 @@ test('the CLI: an unreachable broker, an unknown topic with auto-create off, and
   assert.match(unreachable.stderr, /^mq: error: .*127\.0\.0\.1:1/m);
   assert.doesNotMatch(unreachable.stderr, /\n\s+at /, 'no stack trace');
 
-  const d = await tempDir();
-  defer(t, async () => d.remove());
-  const noAuto = await startBrokerProcess(d.path, { env: { MQ_AUTO_CREATE_TOPICS_ENABLE: 'false' } });
-  defer(t, async () => noAuto.stop());
+  const noAuto = await brokerForTest(t, { env: { MQ_AUTO_CREATE_TOPICS_ENABLE: 'false' } });
   const unknown = await run(['produce', 'nope', '-b', noAuto.bootstrap], { input: 'a\n' });
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /mq: error: .*'nope' does not exist/);

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { ApiKey } from '../../src/protocol/api.js';
 import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js';
-import { brokerPerFile, eventually, mqBin, run, startBrokerProcess, tempDir, uniqueTopic } from '../helpers/mq-process.js';
+import { brokerForTest, brokerPerFile, eventually, mqBin, run, startBrokerProcess, tempDir, uniqueTopic, type RunResult } from '../helpers/mq-process.js';
 import { WireSocket } from '../helpers/wire.js';
 import { defer } from '../helpers/in-process-broker.js';
 
@@ -28,6 +28,15 @@ const byPartitionOffset = (out: string): string[] =>
     const [pb, ob] = b.split(' ').map(Number);
     return pa - pb || oa - ob;
   });
+
+const FORMAT = '%p %o %T %s\\n';
+
+/** A reader (kcat, or mq consume) ran to the end and printed exactly `expected`, by partition and offset. */
+async function readsExactly(read: Promise<RunResult>, expected: string[]): Promise<void> {
+  const r = await read;
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(byPartitionOffset(r.stdout), expected);
+}
 
 test('kcat -o -5 and -o s@TS land per partition where Kafka would; mq consume -o -5 / @TS agree', async (t) => {
   // Four partitions holding 7, 12, 20 and 3 records (two batches each); record i of every partition
@@ -53,26 +62,16 @@ test('kcat -o -5 and -o s@TS land per partition where Kafka would; mq consume -o
 
   // -5: five before the end of each partition; a partition with fewer starts at its beginning.
   const tail = counts.flatMap((n, p) => range(p, Math.max(0, n - 5)));
-  const kTail = await kcat(['-C', '-t', topic, '-o', '-5', '-e', '-f', '%p %o %T %s\\n']);
-  assert.equal(kTail.code, 0, kTail.stderr);
-  assert.deepEqual(byPartitionOffset(kTail.stdout), tail);
-  const mTail = await mq(['consume', topic, '-o', '-5', '-e', '-f', '%p %o %T %s\\n']);
-  assert.equal(mTail.code, 0, mTail.stderr);
-  assert.deepEqual(byPartitionOffset(mTail.stdout), tail);
+  await readsExactly(kcat(['-C', '-t', topic, '-o', '-5', '-e', '-f', FORMAT]), tail);
+  await readsExactly(mq(['consume', topic, '-o', '-5', '-e', '-f', FORMAT]), tail);
 
   // s@8500: the first record with timestamp >= 8500 in each partition (offset 8); partitions whose
   // records are all older (0 and 3) give nothing, as ListOffsets answers -1 there and the read starts at the end.
   const fromTs = [range(1, 8), range(2, 8)].flat();
-  const kTs = await kcat(['-C', '-t', topic, '-o', 's@8500', '-e', '-f', '%p %o %T %s\\n']);
-  assert.equal(kTs.code, 0, kTs.stderr);
-  assert.deepEqual(byPartitionOffset(kTs.stdout), fromTs);
-  const mTs = await mq(['consume', topic, '-o', '@8500', '-e', '-f', '%p %o %T %s\\n']);
-  assert.equal(mTs.code, 0, mTs.stderr);
-  assert.deepEqual(byPartitionOffset(mTs.stdout), fromTs);
+  await readsExactly(kcat(['-C', '-t', topic, '-o', 's@8500', '-e', '-f', FORMAT]), fromTs);
+  await readsExactly(mq(['consume', topic, '-o', '@8500', '-e', '-f', FORMAT]), fromTs);
   // Exactly on a timestamp: that record is the first.
-  const kExact = await kcat(['-C', '-t', topic, '-p', '2', '-o', 's@16000', '-e', '-f', '%p %o %T %s\\n']);
-  assert.equal(kExact.code, 0, kExact.stderr);
-  assert.deepEqual(byPartitionOffset(kExact.stdout), range(2, 15));
+  await readsExactly(kcat(['-C', '-t', topic, '-p', '2', '-o', 's@16000', '-e', '-f', FORMAT]), range(2, 15));
 });
 
 function batchOf(values: string[]): Buffer {
@@ -194,10 +193,7 @@ test('mq produce exits 1 naming how many records failed and why', async () => {
 });
 
 test('auto-created topics get num.partitions partitions; with the default (1) too', async (t) => {
-  const d = await tempDir();
-  defer(t, async () => d.remove());
-  const three = await startBrokerProcess(d.path, { env: { MQ_NUM_PARTITIONS: '3' } });
-  defer(t, async () => three.stop());
+  const three = await brokerForTest(t, { env: { MQ_NUM_PARTITIONS: '3' } });
   const topic = uniqueTopic('auto3');
   const produced = await run(['produce', topic, '-b', three.bootstrap], { input: 'a\nb\n' });
   assert.equal(produced.code, 0, produced.stderr);

@@ -12,7 +12,7 @@ import { ApiKey } from '../../src/protocol/api.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { readPartitionRaw } from '../helpers/raw-log.js';
 import { WireSocket } from '../helpers/wire.js';
-import { eventually, run, startBrokerProcess, tempDir, uniqueTopic } from '../helpers/mq-process.js';
+import { brokerForTest, eventually, run, uniqueTopic } from '../helpers/mq-process.js';
 import { defer } from '../helpers/in-process-broker.js';
 
 const FAST_RETENTION = { MQ_LOG_RETENTION_CHECK_INTERVAL_MS: '100' };
@@ -47,10 +47,7 @@ async function fetchAt(port: number, topic: string, offset: number): Promise<{ e
 }
 
 test('retention.ms altered on a running broker deletes old segments live; out-of-range fetches and consumes follow auto.offset.reset; -o @TIME', async (t) => {
-  const d = await tempDir();
-  defer(t, async () => d.remove());
-  const broker = await startBrokerProcess(d.path, { env: FAST_RETENTION });
-  defer(t, async () => broker.stop());
+  const broker = await brokerForTest(t, { env: FAST_RETENTION });
   const topic = uniqueTopic('live-retention');
   const mq = (args: string[]) => run([...args, '-b', broker.bootstrap]);
   const created = await mq(['topics', 'create', topic, '-p', '1', '--config', 'segment.bytes=1024']);
@@ -62,7 +59,7 @@ test('retention.ms altered on a running broker deletes old segments live; out-of
   const old = Array.from({ length: 100 }, (_, i) => ({ value: `old-${i}`, timestamp: now - HOUR_MS + i }));
   const fresh = Array.from({ length: 40 }, (_, i) => ({ value: `new-${i}`, timestamp: now + HOUR_MS + i * 1000 }));
   await produce(broker.bootstrap, topic, [...old, ...fresh]);
-  const segmentsBefore = await segmentFiles(d.path, topic);
+  const segmentsBefore = await segmentFiles(broker.dataDir, topic);
   assert.ok(segmentsBefore.length >= 8, `${segmentsBefore.length} segments`);
   assert.equal((await readPartitionRaw(broker.port, topic)).logStartOffset, 0, 'the default retention (7 days) keeps them');
 
@@ -80,7 +77,7 @@ test('retention.ms altered on a running broker deletes old segments live; out-of
   const start = after.logStartOffset;
   assert.equal(start, old.length - keptOld);
   const segmentsAfter = await eventually(async () => {
-    const f = await segmentFiles(d.path, topic);
+    const f = await segmentFiles(broker.dataDir, topic);
     return f[0] === `${String(start).padStart(20, '0')}.log` ? f : null;
   });
   assert.ok(segmentsAfter!.length < segmentsBefore.length);
@@ -118,10 +115,7 @@ test('retention.ms altered on a running broker deletes old segments live; out-of
 });
 
 test('segment.ms rolls a segment by age even when it is far from segment.bytes', async (t) => {
-  const d = await tempDir();
-  defer(t, async () => d.remove());
-  const broker = await startBrokerProcess(d.path);
-  defer(t, async () => broker.stop());
+  const broker = await brokerForTest(t);
   const topic = uniqueTopic('segment-ms');
   const created = await run(['topics', 'create', topic, '-p', '1', '--config', 'segment.ms=200', '-b', broker.bootstrap]);
   assert.equal(created.code, 0, created.stderr);
@@ -131,7 +125,7 @@ test('segment.ms rolls a segment by age even when it is far from segment.bytes',
   // A record every 50 ms until three segments exist (segment.bytes is the default 1 GiB).
   await eventually(async () => {
     await producer.send({ topic, partition: 0, value: Buffer.from(`r${sent++}`) });
-    return (await segmentFiles(d.path, topic)).length >= 3;
+    return (await segmentFiles(broker.dataDir, topic)).length >= 3;
   }, { timeoutMs: 20_000 });
   const raw = await readPartitionRaw(broker.port, topic);
   assert.deepEqual(raw.values, Array.from({ length: sent }, (_, i) => `r${i}`));

@@ -10,7 +10,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createConsumer, createProducer } from '../../src/client/index.js';
 import { MqError } from '../../src/util/mq-error.js';
 import { readPartitionRaw } from '../helpers/raw-log.js';
-import { eventually, run, startBrokerProcess, tempDir, uniqueTopic } from '../helpers/mq-process.js';
+import { brokerForTest, eventually, run, startBrokerProcess, tempDir, uniqueTopic } from '../helpers/mq-process.js';
 import { defer } from '../helpers/in-process-broker.js';
 
 /** kafkajs' TOPIC_RESOURCE (not a named ESM export of the CommonJS package). */
@@ -31,10 +31,7 @@ async function segmentFiles(dataDir: string, topic: string): Promise<string[]> {
 }
 
 test('retention.ms=2000 with small segments deletes the old segments and nothing newer; consumers follow auto.offset.reset', async (t) => {
-  const d = await tempDir();
-  defer(t, async () => d.remove());
-  const broker = await startBrokerProcess(d.path, { env: FAST_RETENTION });
-  defer(t, async () => broker.stop());
+  const broker = await brokerForTest(t, { env: FAST_RETENTION });
   const topic = uniqueTopic('retain');
   const created = await run(['topics', 'create', topic, '-p', '1', '--config', 'retention.ms=2000', '--config', 'segment.bytes=1024', '-b', broker.bootstrap]);
   assert.equal(created.code, 0, created.stderr);
@@ -70,9 +67,9 @@ test('retention.ms=2000 with small segments deletes the old segments and nothing
   // The log start moves first; the files of the deleted segments are unlinked right after.
   const expectedFirst = `${String(after.logStartOffset).padStart(20, '0')}.log`;
   const files = await eventually(async () => {
-    const f = await segmentFiles(d.path, topic);
+    const f = await segmentFiles(broker.dataDir, topic);
     return f[0] === expectedFirst ? f : null;
-  }, { timeoutMs: 10_000 }).catch(async () => segmentFiles(d.path, topic));
+  }, { timeoutMs: 10_000 }).catch(async () => segmentFiles(broker.dataDir, topic));
   assert.ok(!files!.includes('00000000000000000000.log'));
   assert.equal(files![0], expectedFirst);
 
@@ -133,7 +130,7 @@ test('topics alter --config changes retention.bytes live and persistently; descr
   assert.match(altered.stdout, /retention\.bytes: -1 -> 3000/);
   const logBytes = async () => {
     let total = 0;
-    for (const f of await segmentFiles(d.path, topic)) total += (await stat(join(d.path, `${topic}-0`, f))).size;
+    for (const f of await segmentFiles(broker.dataDir, topic)) total += (await stat(join(d.path, `${topic}-0`, f))).size;
     return total;
   };
   await eventually(async () => (await logBytes()) <= 3000 + 1024, { timeoutMs: 10_000 });
@@ -153,10 +150,7 @@ test('topics alter --config changes retention.bytes live and persistently; descr
 });
 
 test('kafkajs admin: describeConfigs, alterConfigs and deleteTopicRecords against mq', async (t) => {
-  const d = await tempDir();
-  defer(t, async () => d.remove());
-  const broker = await startBrokerProcess(d.path);
-  defer(t, async () => broker.stop());
+  const broker = await brokerForTest(t);
   const kafka = new Kafka({ brokers: [broker.bootstrap], clientId: 'mq-storage-test', logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
