@@ -209,13 +209,33 @@ export class ClusterMode {
     return h.partition.leaderState !== null && h.partition.leaderEpoch === state.leaderEpoch ? h.partition : ErrorCode.NOT_LEADER_OR_FOLLOWER;
   }
 
-  /** The partition a follower (broker `replicaId`) fetches from this leader, or the error code. */
-  partitionForFollower(topic: string, index: number, replicaId: number): Partition | number {
+  /**
+   * The partition a follower (broker `replicaId`) fetches from this leader, or the error code. Only a
+   * replica of the partition whose broker is registered now is a follower: a fetch naming a dead broker
+   * (a client that sets ReplicaId, a zombie whose lease expired) must not keep it in the ISR or move
+   * the high watermark.
+   */
+  partitionForFollower(topic: string, index: number, replicaId: number, peer: string): Partition | number {
     const found = this.partitionFor(topic, index);
     if (typeof found === 'number') return found;
     const replicas = this.cache.topics.get(topic)?.replicas[index] ?? [];
-    return replicas.includes(replicaId) ? found : ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    if (!replicas.includes(replicaId)) return this.refuseFollower(replicaId, peer, `broker ${replicaId} is not a replica of ${topic}-${index}`);
+    if (!this.cache.brokers.has(replicaId)) return this.refuseFollower(replicaId, peer, `broker ${replicaId} is not registered`);
+    return found;
   }
+
+  /** Logs a refused follower fetch (once a minute per replica id and reason); NOT_LEADER_OR_FOLLOWER. */
+  private refuseFollower(replicaId: number, peer: string, reason: string): number {
+    const key = `${replicaId} ${reason}`;
+    const now = Date.now();
+    if ((this.followerRefusalLoggedAt.get(key) ?? 0) + 60_000 <= now) {
+      this.followerRefusalLoggedAt.set(key, now);
+      this.logger.warn('follower fetch refused', { replicaId, peer, reason });
+    }
+    return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  }
+
+  private readonly followerRefusalLoggedAt = new Map<string, number>();
 
   /**
    * Whether this broker may act as the leader of a partition: (a) its registration is held, (b) the

@@ -1,7 +1,7 @@
 // Fetch: stored batches straight from the log files (never decoded). Consumers (ReplicaId -1) read up
 // to the high watermark, from leaders only, and a request with fewer than MinBytes available is parked
 // until the high watermark of one of its partitions advances or MaxWaitMs passes (long poll). Followers
-// (ReplicaId = their broker id, cluster mode) must be replicas of the partition; their fetch offset is
+// (ReplicaId = their broker id, cluster mode) must be registered replicas of the partition; their fetch offset is
 // their log end offset, recorded in the leader's state (it moves the high watermark and the ISR); they
 // read up to the log end and are parked until the next append.
 import { ErrorCode } from '../../protocol/error-codes.js';
@@ -25,7 +25,7 @@ export const handleFetch: Handler<FetchRequest, FetchResponse> = async (req, ctx
   for (const t of req.topics) {
     for (const p of t.partitions) {
       const fetchOffset = Number(p.fetchOffset);
-      let found: Partition | number = follower ? lookupForFollower(b, t.topic, p.partition, replicaId) : lookupPartition(b, t.topic, p.partition);
+      let found: Partition | number = follower ? lookupForFollower(b, t.topic, p.partition, replicaId, ctx.peer) : lookupPartition(b, t.topic, p.partition);
       if (typeof found !== 'number' && found.replicated) {
         found = checkLeaderEpoch(found, p.currentLeaderEpoch);
         if (follower && typeof found !== 'number' && fetchOffset >= found.logStartOffset && fetchOffset <= found.logEndOffset) {
@@ -61,10 +61,10 @@ export const handleFetch: Handler<FetchRequest, FetchResponse> = async (req, ctx
   }
 };
 
-/** A follower's partition: this broker must lead it and the follower must be one of its replicas. */
-function lookupForFollower(b: BrokerState, topic: string, index: number, replicaId: number): Partition | number {
+/** A follower's partition: this broker must lead it and the follower must be a registered replica of it. */
+function lookupForFollower(b: BrokerState, topic: string, index: number, replicaId: number, peer: string): Partition | number {
   if (!b.cluster) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
-  return b.cluster.partitionForFollower(topic, index, replicaId);
+  return b.cluster.partitionForFollower(topic, index, replicaId, peer);
 }
 
 /**

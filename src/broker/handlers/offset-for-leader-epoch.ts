@@ -19,7 +19,7 @@ export const handleOffsetForLeaderEpoch: Handler<OffsetForLeaderEpochRequest, Of
           errorCode, partition: p.partition, leaderEpoch: -1, endOffset: -1n,
         });
         let found: Partition | number = req.replicaId >= 0 && b.cluster
-          ? b.cluster.partitionForFollower(t.topic, p.partition, req.replicaId)
+          ? b.cluster.partitionForFollower(t.topic, p.partition, req.replicaId, ctx.peer)
           : lookupPartition(b, t.topic, p.partition);
         if (typeof found !== 'number') found = checkLeaderEpoch(found, p.currentLeaderEpoch);
         if (typeof found === 'number') return none(found);
