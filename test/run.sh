@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: installs what the tests need (kcat and etcd-server from Debian
-# when missing), compiles, and runs every compiled *.test.js with node's test runner. Called by `npm test`.
+# The whole test suite on a fresh machine: installs what the tests need (kcat, etcd-server, tmux, man-db,
+# iproute2 and nftables from Debian when missing), compiles, and runs every compiled *.test.js with node's
+# test runner. Called by `npm test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,8 @@ command -v kcat >/dev/null 2>&1 || need_apt+=(kcat)
 command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)        # mq top in a real terminal
 command -v man >/dev/null 2>&1 || need_apt+=(man-db)       # man pages render without warnings
+command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)      # the chaos nemesis: network namespaces
+command -v nft >/dev/null 2>&1 || need_apt+=(nftables)     # the chaos nemesis: link cuts and packet loss
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "test: installing ${need_apt[*]} from Debian" >&2
   if [ "$(id -u)" -ne 0 ]; then echo "test: need root to apt-get install ${need_apt[*]}" >&2; exit 1; fi

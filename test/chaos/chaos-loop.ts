@@ -1,17 +1,40 @@
-// The chaos schedule: every minIntervalMs..maxIntervalMs (seeded, so a run can be replayed) one broker
-// is killed with SIGKILL — most of the time (leaderBias) the leader of a random partition of the topic,
-// otherwise any running broker — and restarted minDownMs..maxDownMs later with the same data, port and
-// config. One broker is down at a time. stop() ends the schedule and waits for a pending restart, so
-// every broker runs again when it resolves.
+// The chaos schedule (the nemesis): every minIntervalMs..maxIntervalMs (seeded, so a run can be
+// replayed) one fault hits one broker — most of the time (leaderBias) the leader of a random partition of
+// the topic, otherwise any running broker — and is healed after its duration. One fault at a time.
+// stop() ends the schedule and waits for the pending heal, so every broker runs and every link is whole
+// when it resolves. The faults (FaultKind):
+//   kill           kill -9, restarted minDownMs..maxDownMs later with the same data, port and config
+//   pause          SIGSTOP for minFaultMs..maxFaultMs (past the session timeout: its lease expires and it
+//                  wakes up a zombie), then SIGCONT
+//   cut-etcd       its links to etcd cut (it cannot renew its lease; the others elect around it)
+//   cut-followers  its links to the other brokers cut (it still hears etcd and the clients)
+//   cut-clients    its links to the clients (the test process) cut
+//   isolate        cut from everyone: etcd, brokers, clients
+//   split          minority/majority: it alone on one side, the other brokers and etcd on the other; the
+//                  clients reach both sides (so they keep writing to the old leader)
+//   netem          5% of the packets every broker and etcd receive dropped, and 5 ms one-way delay on
+//                  every link (delay-relay.ts: this kernel has no netem)
+// The network faults need a cluster started with `netns: true` (test-network.ts).
 //
-// Failover time of a kill: for each partition the killed broker led just before the kill, the time from
-// the kill to the first acknowledged record of that partition afterwards (fed by onAck).
+// Failover time of a fault: for each partition the victim led just before it, the time from the fault to
+// the first acknowledged record of that partition afterwards (fed by onAck).
 // No import-time side effects (node --test loads this file too).
 import type { TestCluster } from '../helpers/cluster.js';
 import type { SeededRandom } from './seeded-random.js';
 
+export type FaultKind = 'kill' | 'pause' | 'cut-etcd' | 'cut-followers' | 'cut-clients' | 'isolate' | 'split' | 'netem';
+export const FAULT_KINDS: FaultKind[] = ['kill', 'pause', 'cut-etcd', 'cut-followers', 'cut-clients', 'isolate', 'split', 'netem'];
+export const NETWORK_FAULTS: ReadonlySet<FaultKind> = new Set(['cut-etcd', 'cut-followers', 'cut-clients', 'isolate', 'split', 'netem']);
+
 export interface ChaosLoopOptions {
   cluster: TestCluster;
+  /** The faults to draw from (default ['kill']). */
+  faults?: FaultKind[];
+  /** 'cycle': the faults in turn, so a short run has each (default 'random': seeded draws). */
+  order?: 'random' | 'cycle';
+  /** How long a fault other than kill lasts (default 4000..8000 ms). */
+  minFaultMs?: number;
+  maxFaultMs?: number;
   topic: string;
   random: SeededRandom;
   minIntervalMs?: number; // default 5000
@@ -26,6 +49,7 @@ export interface ChaosLoopOptions {
 
 export interface KillEvent {
   index: number;
+  kind: FaultKind;
   brokerId: number;
   /** Why this broker: 'leader of p<N>' or 'random'. */
   reason: string;
@@ -67,12 +91,15 @@ export class ChaosLoop {
     await this.loop;
   }
 
-  /** Feed every acknowledged record here (partition, Date.now() of the ack). */
-  onAck(partition: number, atMs: number): void {
+  /**
+   * Feed every acknowledged record here (partition, Date.now() of the ack, and of its send): a fault's
+   * failover ends with the first ack, after it, of a record sent after it.
+   */
+  onAck(partition: number, atMs: number, sentAtMs = atMs): void {
     const list = this.waiting.get(partition);
     if (!list) return;
     const still = list.filter(({ event, since }) => {
-      if (atMs < since) return true;
+      if (sentAtMs < since) return true;
       event.failoverMs.set(partition, atMs - since);
       return false;
     });
@@ -92,9 +119,15 @@ export class ChaosLoop {
     for (;;) {
       if (!(await this.pause(nextKillAt - Date.now()))) return;
       // The draws happen in the same order every run, whatever the cluster answers, so a seed replays.
+      const faults = this.opts.faults ?? ['kill'];
+      // One draw more only when there is a choice, so kill-only seeds replay as before.
+      const kind = faults.length === 1 ? faults[0]
+        : this.opts.order === 'cycle' ? faults[this.events.length % faults.length] : random.pick(faults);
       const aimAtLeader = random.next() < leaderBias;
       const draw = random.next();
-      const downMs = Math.round(random.between(minDown, maxDown));
+      const downMs = kind === 'kill'
+        ? Math.round(random.between(minDown, maxDown))
+        : Math.round(random.between(this.opts.minFaultMs ?? 4000, this.opts.maxFaultMs ?? 8000));
       const gapMs = random.between(minInterval, maxInterval);
       let leaders: number[] = [];
       try {
@@ -115,19 +148,29 @@ export class ChaosLoop {
         reason = 'random';
       }
       const event: KillEvent = {
-        index: this.events.length + 1, brokerId: victim, reason,
+        index: this.events.length + 1, kind, brokerId: victim, reason,
         partitionsLed: leaders.flatMap((l, p) => (l === victim ? [p] : [])),
         killedAtMs: 0, downMs, upAtMs: -1, failoverMs: new Map(),
       };
       const killedAt = Date.now();
+      if (kind !== 'kill') {
+        // Marked first, so a failure to inject or heal is still an event with its time.
+        event.killedAtMs = killedAt - this.startedAt;
+        this.events.push(event);
+        this.watchFailover(event, killedAt);
+        log(`chaos: ${kind} #${event.index} broker ${victim} (${reason}; led ${event.partitionsLed.map((p) => `p${p}`).join(',') || 'nothing'}) at ${(event.killedAtMs / 1000).toFixed(1)} s for ${downMs} ms`);
+        await this.inject(kind, victim);
+        await new Promise((r) => setTimeout(r, downMs));
+        await this.heal(kind, victim);
+        event.upAtMs = Date.now() - this.startedAt;
+        log(`chaos: ${kind} of broker ${victim} healed at ${(event.upAtMs / 1000).toFixed(1)} s`);
+        nextKillAt = Math.max(killedAt + gapMs, Date.now() + 500);
+        continue;
+      }
       await cluster.kill(victim);
       event.killedAtMs = killedAt - this.startedAt;
       this.events.push(event);
-      for (const p of event.partitionsLed) {
-        const list = this.waiting.get(p) ?? [];
-        list.push({ event, since: killedAt });
-        this.waiting.set(p, list);
-      }
+      this.watchFailover(event, killedAt);
       log(`chaos: kill #${event.index} broker ${victim} (${reason}; led ${event.partitionsLed.map((p) => `p${p}`).join(',') || 'nothing'}) at ${(event.killedAtMs / 1000).toFixed(1)} s, down ${downMs} ms`);
       // The restart happens even when stop() came meanwhile: the run ends with every broker up.
       await new Promise((r) => setTimeout(r, downMs));
@@ -146,6 +189,44 @@ export class ChaosLoop {
       log(`chaos: broker ${victim} back at ${(event.upAtMs / 1000).toFixed(1)} s`);
       nextKillAt = Math.max(killedAt + gapMs, Date.now() + 500);
     }
+  }
+
+  private watchFailover(event: KillEvent, since: number): void {
+    for (const p of event.partitionsLed) {
+      const list = this.waiting.get(p) ?? [];
+      list.push({ event, since });
+      this.waiting.set(p, list);
+    }
+  }
+
+  /** Starts fault `kind` (not kill) on broker `victim`. */
+  private async inject(kind: FaultKind, victim: number): Promise<void> {
+    const { cluster } = this.opts;
+    if (kind === 'pause') { cluster.pause(victim); return; }
+    const net = cluster.network;
+    if (!net) throw new Error(`fault ${kind} needs a cluster in network namespaces (startCluster({ netns: true }))`);
+    const me = cluster.hostName(victim);
+    const others = cluster.ids.filter((id) => id !== victim).map((id) => cluster.hostName(id));
+    if (kind === 'cut-etcd') await net.cut([me], ['etcd']);
+    else if (kind === 'cut-followers') await net.cut([me], others);
+    else if (kind === 'cut-clients') await net.cut([me], ['clients']);
+    else if (kind === 'isolate') await net.cut([me], ['etcd', 'clients', ...others]);
+    else if (kind === 'split') await net.cut([me], ['etcd', ...others]);
+    else if (kind === 'netem') {
+      for (const h of ['etcd', me, ...others]) await net.loss(h, 5);
+      await cluster.setDelay(5);
+    }
+  }
+
+  private async heal(kind: FaultKind, victim: number): Promise<void> {
+    const { cluster } = this.opts;
+    if (kind === 'pause') { cluster.resume(victim); return; }
+    const net = cluster.network!;
+    if (kind === 'netem') {
+      for (const h of ['etcd', ...cluster.ids.map((id) => cluster.hostName(id))]) await net.loss(h, 0);
+      await cluster.setDelay(0);
+    }
+    else await net.heal();
   }
 
   /** Waits `ms`; false when stop() came first. */

@@ -7,8 +7,10 @@ import { createAdmin } from '../../src/client/index.js';
 import type { Acks } from '../../src/client/types.js';
 import { eventually, uniqueTopic } from '../helpers/mq-process.js';
 import type { TestCluster } from '../helpers/cluster.js';
-import { ChaosLoop, type KillEvent } from './chaos-loop.js';
-import { KeyedWorkload, type KeyedWorkloadResult } from './keyed-workload.js';
+import { ChaosLoop, type FaultKind, type KillEvent } from './chaos-loop.js';
+import { compareReplicas, type ReplicaComparison } from './compare-replicas.js';
+import { KafkajsWorkload } from './kafkajs-workload.js';
+import { KeyedWorkload, type ChaosWorkload, type KeyedWorkloadResult } from './keyed-workload.js';
 import { SeededRandom } from './seeded-random.js';
 import { verifyLog, type VerifyLogResult } from './verify-log.js';
 
@@ -17,6 +19,19 @@ export interface ChaosScenarioOptions {
   acks: Acks;
   records: number;
   seed: number;
+  /** The producer: mq's own (default) or kafkajs (acks -1 always; sends of 200 records). */
+  client?: 'mq' | 'kafkajs';
+  /** kafkajs: send() calls in flight at once (default 1). */
+  inFlight?: number;
+  /** The nemesis' faults (default ['kill']; network faults need a cluster with netns). */
+  faults?: FaultKind[];
+  /** Draw the faults at random (default) or take them in turn. */
+  faultOrder?: 'random' | 'cycle';
+  /** How long a fault other than kill lasts. */
+  minFaultMs?: number;
+  maxFaultMs?: number;
+  /** After reading back, stop the brokers and compare the replicas' logs (default true). */
+  compareReplicas?: boolean;
   partitions?: number; // default 6
   replicationFactor?: number; // default 3
   minInsyncReplicas?: number; // default 2
@@ -45,6 +60,9 @@ export interface ChaosReport {
   verify: VerifyLogResult;
   /** ms from the first send until the chaos stopped. */
   chaosMs: number;
+  client: 'mq' | 'kafkajs';
+  /** The replicas' logs compared after the run (null when not compared). */
+  replicas: ReplicaComparison | null;
 }
 
 export async function runChaosScenario(opts: ChaosScenarioOptions): Promise<ChaosReport> {
@@ -69,16 +87,20 @@ export async function runChaosScenario(opts: ChaosScenarioOptions): Promise<Chao
   log(`chaos: topic ${topic}, ${partitions} partitions, replication factor ${replicationFactor}, acks ${opts.acks === -1 ? 'all' : opts.acks}, seed ${opts.seed}`);
 
   const chaos = new ChaosLoop({
-    cluster, topic, random: new SeededRandom(opts.seed), log,
+    cluster, topic, random: new SeededRandom(opts.seed), log, faults: opts.faults, order: opts.faultOrder, minFaultMs: opts.minFaultMs, maxFaultMs: opts.maxFaultMs,
     minIntervalMs: opts.minIntervalMs, maxIntervalMs: opts.maxIntervalMs, minDownMs: opts.minDownMs, maxDownMs: opts.maxDownMs,
   });
   const paceMs = opts.paceMs ?? 70_000;
-  const workload = new KeyedWorkload({
+  const client = opts.client ?? 'mq';
+  const workload: ChaosWorkload = client === 'kafkajs' ? new KafkajsWorkload({
+    bootstrap: cluster.bootstrapList, topic, records: opts.records, durationMs: paceMs, partitions, keys: opts.keys ?? 64,
+    inFlight: opts.inFlight, onAck: (p, at, sentAt) => chaos.onAck(p, at, sentAt),
+  }) : new KeyedWorkload({
     bootstrap: cluster.bootstrapList, topic, records: opts.records, keys: opts.keys, acks: opts.acks,
     paceMs, timeCapMs: opts.timeCapMs ?? 2 * paceMs, retries: opts.retries,
     // Past the producer's 120 s delivery timeout, so every record ends acknowledged or failed.
     flushTimeoutMs: 130_000,
-    onAck: (p, at) => chaos.onAck(p, at),
+    onAck: (p, at, sentAt) => chaos.onAck(p, at, sentAt),
   });
   const progress = setInterval(() => log(`chaos: ${workload.acknowledgedSoFar} acknowledged, ${workload.failedSoFar} failed`), 10_000);
   const started = Date.now();
@@ -103,7 +125,18 @@ export async function runChaosScenario(opts: ChaosScenarioOptions): Promise<Chao
     log('chaos: not every partition has a leader after 30 s; reading what can be read');
   });
   const verify = await verifyLog({ bootstrap: cluster.bootstrapList, topic, workload, timeoutMs: 90_000 });
-  return { topic, seed: opts.seed, acks: opts.acks, replicationFactor, workload: result, kills: chaos.events, verify, chaosMs };
+  let replicas: ReplicaComparison | null = null;
+  if (opts.compareReplicas !== false && replicationFactor > 1) {
+    // Let the followers catch up (every ISR full), then stop every broker and read their logs.
+    await eventually(async () => {
+      const md = await cluster.metadata([topic]);
+      return md.topics[0].partitions.every((p) => p.isrNodes.length === p.replicaNodes.length);
+    }, { timeoutMs: 30_000 }).catch(() => log('chaos: not every ISR is full after 30 s; comparing the common prefix'));
+    for (const id of cluster.ids) await cluster.kill(id);
+    replicas = await compareReplicas(topic, cluster.ids.map((id) => cluster.dataDir(id)));
+    log(`chaos: replicas compared over ${replicas.comparedOffsets} offsets: ${replicas.divergentOffsets} divergent`);
+  }
+  return { topic, seed: opts.seed, acks: opts.acks, replicationFactor, workload: result, kills: chaos.events, verify, chaosMs, client, replicas };
 }
 
 /** The failover times of all kills (ms), one per partition the killed broker led. */
@@ -119,22 +152,26 @@ export function formatChaosReport(r: ChaosReport): string[] {
   const unresolved = r.kills.reduce((n, k) => n + k.partitionsLed.filter((p) => !k.failoverMs.has(p)).length, 0);
   const pct = (q: number): string => (fo.length ? `${fo[Math.min(fo.length - 1, Math.floor(q * fo.length))]}` : '-');
   const lines = [
-    `seed ${r.seed}, acks ${r.acks === -1 ? 'all' : r.acks}, replication factor ${r.replicationFactor}, topic ${r.topic}`,
+    `seed ${r.seed}, client ${r.client}, acks ${r.acks === -1 ? 'all' : r.acks}, replication factor ${r.replicationFactor}, topic ${r.topic}`,
     `sent ${w.sent}, acknowledged ${w.acknowledged}, failed-to-send ${w.failed}, unsettled ${w.unsettled}` +
       `${Object.keys(w.failures).length ? ` (${Object.entries(w.failures).map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}` +
-      `, ${w.ackedPerSecond} acks/s over ${(w.elapsedMs / 1000).toFixed(1)} s, chaos ${(r.chaosMs / 1000).toFixed(1)} s`,
+      `, ${w.ackedPerSecond} acks/s over ${(w.elapsedMs / 1000).toFixed(1)} s, chaos ${(r.chaosMs / 1000).toFixed(1)} s` +
+      `${w.unansweredResolved !== undefined ? `, kafkajs resolved without an answer ${w.unansweredResolved} (sent again)` : ''}`,
     `read back ${v.consumed}${v.complete ? '' : ' (INCOMPLETE: time ran out)'}: lost ${v.lost}, duplicated ${v.duplicated}, out of order ${v.outOfOrder}, ` +
-      `unacknowledged but present ${v.unacknowledgedPresent}, acked offset rewritten ${v.ackedOffsetMismatch}, foreign ${v.foreign}`,
-    `kills ${r.kills.length}; failover ms (kill -> first ack on a partition the broker led): n=${fo.length}, min ${fo[0] ?? '-'}, ` +
+      `unacknowledged but present ${v.unacknowledgedPresent}, acked offset rewritten ${v.ackedOffsetMismatch}, foreign ${v.foreign}, ` +
+      `offsets going backwards ${v.offsetRegressions}`,
+    r.replicas ? `replicas compared over ${r.replicas.comparedOffsets} offsets in ${r.replicas.partitions} partitions: ${r.replicas.divergentOffsets} divergent` : 'replicas not compared',
+    `faults ${r.kills.length}; failover ms (fault -> first ack on a partition the broker led): n=${fo.length}, min ${fo[0] ?? '-'}, ` +
       `median ${pct(0.5)}, p90 ${pct(0.9)}, max ${fo[fo.length - 1] ?? '-'}, never ${unresolved}`,
   ];
   for (const k of r.kills) {
     const per = k.partitionsLed.map((p) => `p${p} ${k.failoverMs.get(p) ?? 'never'}`).join(', ');
-    lines.push(`  kill #${k.index} at ${(k.killedAtMs / 1000).toFixed(1)} s: broker ${k.brokerId} (${k.reason}), down ${k.downMs} ms, ` +
+    lines.push(`  ${k.kind} #${k.index} at ${(k.killedAtMs / 1000).toFixed(1)} s: broker ${k.brokerId} (${k.reason}), down ${k.downMs} ms, ` +
       `${k.upAtMs >= 0 ? `up at ${(k.upAtMs / 1000).toFixed(1)} s` : `NOT restarted: ${k.restartError}`}; failover ${per || '-'}`);
   }
   if (v.samples.lost.length) lines.push(`  lost e.g. ${v.samples.lost.join('; ')}`);
   if (v.samples.outOfOrder.length) lines.push(`  out of order e.g. ${v.samples.outOfOrder.join('; ')}`);
   if (v.samples.foreign.length) lines.push(`  foreign e.g. ${v.samples.foreign.join('; ')}`);
+  if (r.replicas?.samples.length) lines.push(`  divergent e.g. ${r.replicas.samples.join('; ')}`);
   return lines;
 }

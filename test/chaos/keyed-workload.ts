@@ -30,8 +30,24 @@ export interface KeyedWorkloadOptions {
   acks: Acks;
   /** Producer retries per batch; default effectively unbounded (the producer's delivery timeout still applies). */
   retries?: number;
-  /** Called for every acknowledged record with the time (Date.now()) the ack arrived. */
-  onAck?: (partition: number, atMs: number) => void;
+  /** Called for every acknowledged record with the time (Date.now()) the ack arrived and it was sent. */
+  onAck?: (partition: number, atMs: number, sentAtMs: number) => void;
+}
+
+/** What the verifier reads: per record n, its outcome and where its acknowledgement said it landed. */
+export interface AckBook {
+  readonly keys: number;
+  readonly records: number;
+  readonly status: Uint8Array;
+  readonly ackPartition: Int16Array;
+  readonly ackOffset: Float64Array;
+}
+
+/** A producer workload the chaos scenario can drive (mq's own, kafkajs-workload.ts). */
+export interface ChaosWorkload extends AckBook {
+  readonly acknowledgedSoFar: number;
+  readonly failedSoFar: number;
+  run(signal?: AbortSignal, onSendingDone?: () => void): Promise<KeyedWorkloadResult>;
 }
 
 export interface KeyedWorkloadResult {
@@ -50,26 +66,55 @@ export interface KeyedWorkloadResult {
   sendingMs: number;
   /** Records acknowledged per second over elapsedMs. */
   ackedPerSecond: number;
+  /**
+   * kafkajs only: records whose send() resolved although no broker answered for their partition (the
+   * client's own bug, kafkajs-workload.ts); counted as not acknowledged, and sent again.
+   */
+  unansweredResolved?: number;
 }
 
-export class KeyedWorkload {
-  readonly keys: number;
-  readonly records: number;
+/** The per-record bookkeeping both workloads keep (records numbered 0..records-1). */
+export class AckLedger implements AckBook {
   /** Per record n: PENDING, ACKNOWLEDGED or FAILED. */
   readonly status: Uint8Array;
   /** Per acknowledged record: the partition and offset the ack named. */
   readonly ackPartition: Int16Array;
   readonly ackOffset: Float64Array;
-  private acknowledged = 0;
-  private failed = 0;
-  private readonly failures: Record<string, number> = {};
+  protected acknowledged = 0;
+  protected failed = 0;
+  protected readonly failures: Record<string, number> = {};
+
+  constructor(readonly keys: number, readonly records: number) {
+    this.status = new Uint8Array(records);
+    this.ackPartition = new Int16Array(records).fill(-1);
+    this.ackOffset = new Float64Array(records).fill(-1);
+  }
+
+  /** Records acknowledged so far (live, for progress lines). */
+  get acknowledgedSoFar(): number { return this.acknowledged; }
+  get failedSoFar(): number { return this.failed; }
+
+  protected ack(n: number, partition: number, offset: number): void {
+    this.status[n] = ACKNOWLEDGED;
+    this.acknowledged++;
+    this.ackPartition[n] = partition;
+    this.ackOffset[n] = offset;
+  }
+
+  protected fail(n: number, code: string): void {
+    this.status[n] = FAILED;
+    this.failed++;
+    this.failures[code] = (this.failures[code] ?? 0) + 1;
+  }
+}
+
+export class KeyedWorkload extends AckLedger implements ChaosWorkload {
+  /** When each record was handed to the producer. */
+  private readonly sentAt: Float64Array;
 
   constructor(private readonly opts: KeyedWorkloadOptions) {
-    this.keys = opts.keys ?? 1000;
-    this.records = opts.records;
-    this.status = new Uint8Array(this.records);
-    this.ackPartition = new Int16Array(this.records).fill(-1);
-    this.ackOffset = new Float64Array(this.records).fill(-1);
+    super(opts.keys ?? 1000, opts.records);
+    this.sentAt = new Float64Array(opts.records);
   }
 
   /** The key of record n. */
@@ -90,10 +135,6 @@ export class KeyedWorkload {
     if (k >= keys) return -1;
     return Number(m[2]) * keys + k;
   }
-
-  /** Records acknowledged so far (live, for progress lines). */
-  get acknowledgedSoFar(): number { return this.acknowledged; }
-  get failedSoFar(): number { return this.failed; }
 
   /** Sends everything (paced), flushes, closes the producer. `signal` stops the sending early. */
   async run(signal?: AbortSignal, onSendingDone?: () => void): Promise<KeyedWorkloadResult> {
@@ -119,17 +160,11 @@ export class KeyedWorkload {
         return;
       }
       if (error) {
-        this.status[n] = FAILED;
-        this.failed++;
-        const code = error instanceof MqError ? error.code : error.name;
-        this.failures[code] = (this.failures[code] ?? 0) + 1;
+        this.fail(n, error instanceof MqError ? error.code : error.name);
         return;
       }
-      this.status[n] = ACKNOWLEDGED;
-      this.acknowledged++;
-      this.ackPartition[n] = partition;
-      this.ackOffset[n] = offset;
-      onAck?.(partition, Date.now());
+      this.ack(n, partition, offset);
+      onAck?.(partition, Date.now(), this.sentAt[n]);
     };
 
     const started = Date.now();
@@ -141,6 +176,7 @@ export class KeyedWorkload {
         const due = Math.min(this.records, Math.ceil((elapsed + 10) * perMs));
         while (sent < due) {
           const n = sent++;
+          this.sentAt[n] = Date.now();
           const ok = producer.enqueue!({
             topic: this.opts.topic,
             key: Buffer.from(KeyedWorkload.key(n, this.keys)),

@@ -10,9 +10,11 @@
 //   ackedOffsetMismatch  acknowledged records not found at the offset their ack named (their log
 //                 position was rewritten, e.g. truncated on a failover and refilled): informational
 //   foreign       records that are not `k<i>:<seq>` of this workload
+//   offsetRegressions  a record whose offset is not above the previous one read from its partition (a
+//                 consumer's offsets must only move forward)
 // No import-time side effects (node --test loads this file too).
 import { createConsumer } from '../../src/client/index.js';
-import { ACKNOWLEDGED, KeyedWorkload } from './keyed-workload.js';
+import { ACKNOWLEDGED, KeyedWorkload, type AckBook } from './keyed-workload.js';
 
 export interface VerifyLogResult {
   consumed: number;
@@ -23,6 +25,7 @@ export interface VerifyLogResult {
   unacknowledgedPresent: number;
   ackedOffsetMismatch: number;
   foreign: number;
+  offsetRegressions: number;
   /** Whether every partition was read to its high watermark before the time ran out. */
   complete: boolean;
   /** A few examples of each problem, for the failure message. */
@@ -30,7 +33,7 @@ export interface VerifyLogResult {
   elapsedMs: number;
 }
 
-export async function verifyLog(opts: { bootstrap: string[]; topic: string; workload: KeyedWorkload; timeoutMs?: number }): Promise<VerifyLogResult> {
+export async function verifyLog(opts: { bootstrap: string[]; topic: string; workload: AckBook; timeoutMs?: number }): Promise<VerifyLogResult> {
   const { workload, topic } = opts;
   const keys = workload.keys;
   const copies = new Uint16Array(workload.records);
@@ -40,6 +43,8 @@ export async function verifyLog(opts: { bootstrap: string[]; topic: string; work
   let consumed = 0;
   let outOfOrder = 0;
   let foreign = 0;
+  let offsetRegressions = 0;
+  const lastOffset = new Map<number, number>();
   const started = Date.now();
   const deadline = AbortSignal.timeout(opts.timeoutMs ?? 120_000);
   const consumer = createConsumer({ bootstrap: opts.bootstrap, clientId: 'mq-chaos-verify', requestTimeoutMs: 15_000 });
@@ -47,6 +52,8 @@ export async function verifyLog(opts: { bootstrap: string[]; topic: string; work
     await consumer.assign([{ topic, start: { kind: 'beginning' } }]);
     for await (const r of consumer.records({ exitAtEnd: true, signal: deadline })) {
       consumed++;
+      if (r.offset <= (lastOffset.get(r.partition) ?? -1)) offsetRegressions++;
+      lastOffset.set(r.partition, r.offset);
       const value = r.value?.toString() ?? '';
       const n = KeyedWorkload.parse(value, keys);
       if (n < 0 || n >= workload.records || r.key?.toString() !== KeyedWorkload.key(n, keys)) {
@@ -91,7 +98,7 @@ export async function verifyLog(opts: { bootstrap: string[]; topic: string; work
     }
   }
   return {
-    consumed, acknowledged, lost, duplicated, outOfOrder, unacknowledgedPresent, ackedOffsetMismatch, foreign,
+    consumed, acknowledged, lost, duplicated, outOfOrder, unacknowledgedPresent, ackedOffsetMismatch, foreign, offsetRegressions,
     complete: !deadline.aborted, samples, elapsedMs: Date.now() - started,
   };
 }

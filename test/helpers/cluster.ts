@@ -2,12 +2,15 @@
 // processes, each with its own data dir, config file and FIXED 127.0.0.1 port chosen up front, so a
 // broker restarted after kill -9 comes back at the same address with the same data. Every process is
 // stopped by PID in close(). No import-time side effects (node --test loads this file too).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiKey } from '../../src/protocol/api.js';
 import type { MetadataResponse } from '../../src/protocol/messages/metadata.js';
 import { freePort, startEtcd, type EtcdProcess } from './etcd.js';
-import { eventually, startBrokerProcess, tempDir, type BrokerProcess } from './mq-process.js';
+import { eventually, repoRoot, startBrokerProcess, tempDir, type BrokerProcess } from './mq-process.js';
+import { setRelayDelay } from '../chaos/delay-relay.js';
+import { TestNetwork } from './test-network.js';
 import { WireSocket } from './wire.js';
 
 /** Settings every cluster broker gets unless the caller overrides them: fast failure detection. */
@@ -22,6 +25,13 @@ export interface ClusterOptions {
   config?: Record<string, string>;
   /** Extra environment for the broker processes. */
   env?: Record<string, string>;
+  /**
+   * Run etcd and each broker in a network namespace of their own (test-network.ts: hosts 'etcd', 'b1',
+   * 'b2', ...; the test process is the clients), so a nemesis can cut links. Needs root. Each host's
+   * service is reached through a delay relay in its namespace (brokers advertise <ip>:9093 -> 9092,
+   * brokers reach etcd at <ip>:2381 -> 2379), so setDelay() can simulate distance.
+   */
+  netns?: boolean;
 }
 
 export interface TestCluster {
@@ -33,6 +43,21 @@ export interface TestCluster {
   readonly bootstrapList: string[];
   /** The fixed port of broker `id`. */
   port(id: number): number;
+  /** Broker `id`'s data dir (up or not). */
+  dataDir(id: number): string;
+  /** The test network (with `netns: true`), else null. */
+  readonly network: TestNetwork | null;
+  /** The test network's host name of broker `id` ('b<id>'). */
+  hostName(id: number): string;
+  /** SIGSTOP broker `id` (a pause: the process keeps its sockets and state). */
+  pause(id: number): void;
+  /** SIGCONT a paused broker. */
+  resume(id: number): void;
+  /**
+   * With `netns`: every byte to and from each broker and etcd waits `ms` (one way) in its host's delay
+   * relay (test/chaos/delay-relay.ts), as if the hosts were that far apart.
+   */
+  setDelay(ms: number): Promise<void>;
   /** The running process of broker `id`; throws while it is down. */
   broker(id: number): BrokerProcess;
   isUp(id: number): boolean;
@@ -63,6 +88,8 @@ export interface TestCluster {
 
 interface Slot {
   id: number;
+  host: string;
+  netns?: string;
   port: number;
   dataDir: string;
   configFile: string;
@@ -76,17 +103,21 @@ interface Slot {
 export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
   const dir = await tempDir('mq-cluster-');
   let etcd: EtcdProcess | null = null;
+  let network: TestNetwork | null = null;
+  const relays: { proc: ChildProcess; control: [string, number] }[] = [];
+  let etcdEndpoint = '';
   const slots = new Map<number, Slot>();
   const config = { ...FAST_FAILURE_CONFIG, ...opts.config };
   const env = opts.env ?? {};
 
   const spawnSlot = async (slot: Slot): Promise<void> => {
-    const args = ['--id', String(slot.id), '--etcd', etcd!.endpoint, '--config', slot.configFile];
+    const args = ['--id', String(slot.id), '--etcd', etcdEndpoint, '--config', slot.configFile];
+    if (slot.netns) args.push('--advertise', `${slot.host}:${RELAY_PORT}`);
     // The port may be held for a moment (just freed, or taken by an outgoing connection): retry briefly.
     let lastError: unknown;
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
-        slot.proc = await startBrokerProcess(slot.dataDir, { args, port: slot.port, env });
+        slot.proc = await startBrokerProcess(slot.dataDir, { args, port: slot.port, env, host: slot.host, netns: slot.netns });
         slot.runs++;
         return;
       } catch (err) {
@@ -104,8 +135,8 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
     slot.proc = null;
   };
 
-  const rawMetadata = async (port: number, topics: string[] | null): Promise<MetadataResponse> => {
-    const s = await WireSocket.connect(port);
+  const rawMetadata = async (slot: Slot, topics: string[] | null): Promise<MetadataResponse> => {
+    const s = await withTimeout(WireSocket.connect(slot.port, slot.host), 3000, `connecting to broker ${slot.id}`);
     try {
       return await s.request<MetadataResponse>(ApiKey.Metadata, 4, { topics: topics?.map((name) => ({ name })) ?? null, allowAutoTopicCreation: false }, 5000);
     } finally {
@@ -119,6 +150,15 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
     bootstrap: '',
     bootstrapList: [],
     port: (id) => slotOf(id).port,
+    dataDir: (id) => slotOf(id).dataDir,
+    get network() { return network; },
+    hostName: (id) => `b${id}`,
+    pause(id) { cluster.broker(id).proc.kill('SIGSTOP'); },
+    resume(id) { cluster.broker(id).proc.kill('SIGCONT'); },
+    async setDelay(ms) {
+      if (relays.length === 0) throw new Error('setDelay needs a cluster started with netns: true');
+      for (const r of relays) await setRelayDelay(r.control, ms);
+    },
     broker(id) {
       const p = slotOf(id).proc;
       if (!p) throw new Error(`broker ${id} is down`);
@@ -144,7 +184,7 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
       slot.past += `\n----- broker ${id} run ${slot.runs + 1} -----\n`;
       await spawnSlot(slot);
       // Listening comes after registration; wait until the broker's own metadata shows it as live.
-      await eventually(async () => (await rawMetadata(slot.port, [])).brokers.some((b) => b.nodeId === id), { timeoutMs: 20_000 });
+      await eventually(async () => (await rawMetadata(slot, [])).brokers.some((b) => b.nodeId === id), { timeoutMs: 20_000 });
     },
     async stopEtcd(o = {}) {
       if (o.graceful) await etcd!.stop();
@@ -157,7 +197,7 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
       let lastError: unknown = new Error('no broker is running');
       for (const id of cluster.upIds()) {
         try {
-          return await rawMetadata(slotOf(id).port, topics);
+          return await rawMetadata(slotOf(id), topics);
         } catch (err) {
           lastError = err;
         }
@@ -186,6 +226,10 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
         retire(slot);
       }));
       await etcd?.close();
+      for (const r of relays) {
+        if (r.proc.exitCode === null && r.proc.signalCode === null) r.proc.kill('SIGKILL');
+      }
+      await network?.close();
       await dir.remove();
     },
   };
@@ -197,17 +241,30 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
   }
 
   try {
-    etcd = await startEtcd();
+    const ids = Array.from({ length: opts.brokers }, (_, i) => i + 1);
+    if (opts.netns) network = await TestNetwork.create(['etcd', ...ids.map((id) => `b${id}`)]);
+    etcd = network ? await startEtcd({ netns: { name: network.host('etcd').ns, host: network.host('etcd').ip } }) : await startEtcd();
+    etcdEndpoint = etcd.endpoint;
+    if (network) {
+      const e = network.host('etcd');
+      relays.push(await startRelay(network, 'etcd', [e.ip, 2381], [e.ip, 2379], [e.ip, 2382]));
+      etcdEndpoint = `http://${e.ip}:2381`;
+      for (const id of ids) {
+        const b = network.host(`b${id}`);
+        relays.push(await startRelay(network, `b${id}`, [b.ip, RELAY_PORT], [b.ip, 9092], [b.ip, RELAY_PORT + 1]));
+      }
+    }
     const ports = new Set<number>();
-    for (let id = 1; id <= opts.brokers; id++) {
-      let port = await freePort();
-      while (ports.has(port)) port = await freePort();
+    for (const id of ids) {
+      const h = network?.host(`b${id}`);
+      let port = h ? 9092 : await freePort();
+      while (!h && ports.has(port)) port = await freePort();
       ports.add(port);
       const dataDir = join(dir.path, `broker-${id}`);
       await mkdir(dataDir, { recursive: true });
       const configFile = join(dir.path, `broker-${id}.properties`);
       await writeFile(configFile, Object.entries(config).map(([k, v]) => `${k}=${v}\n`).join(''));
-      slots.set(id, { id, port, dataDir, configFile, proc: null, past: '', runs: 0 });
+      slots.set(id, { id, host: h?.ip ?? '127.0.0.1', netns: h?.ns, port, dataDir, configFile, proc: null, past: '', runs: 0 });
     }
     await Promise.all([...slots.values()].map((slot) => spawnSlot(slot)));
     await eventually(async () => {
@@ -218,7 +275,39 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
     await cluster.close().catch(() => {});
     throw err;
   }
-  const list = [...slots.values()].map((s) => `127.0.0.1:${s.port}`);
+  const list = [...slots.values()].map((s) => `${s.host}:${s.netns ? RELAY_PORT : s.port}`);
   Object.assign(cluster, { ids: [...slots.keys()], bootstrap: list.join(','), bootstrapList: list });
   return cluster;
+}
+
+/** `p`, or an error after `ms` (a connect to a cut host would wait minutes). */
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Where a broker's delay relay listens (its control port is the next one). */
+const RELAY_PORT = 9093;
+
+/** Starts a delay relay in host `name`'s namespace; resolves once it listens. */
+async function startRelay(network: TestNetwork, name: string, listen: [string, number], to: [string, number], control: [string, number]): Promise<{ proc: ChildProcess; control: [string, number] }> {
+  const script = join(repoRoot, 'dist', 'test', 'chaos', 'delay-relay.js');
+  const [cmd, args] = network.command(name, process.execPath, [script, '--listen', listen.join(':'), '--to', to.join(':'), '--control', control.join(':')]);
+  // Without the test runner's marker, or the script takes itself for a loaded test file and exits.
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`delay relay in ${name} did not start:\n${out}`)), 10_000);
+    const onData = (d: Buffer): void => { out += d; if (out.includes('relay listening')) { clearTimeout(timer); resolve(); } };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`delay relay in ${name} exited with ${code}:\n${out}`)); });
+  });
+  return { proc, control };
 }

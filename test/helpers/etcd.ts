@@ -47,15 +47,19 @@ async function healthy(endpoint: string): Promise<boolean> {
 }
 
 /** Starts etcd; retries with new ports if one was taken between choosing and binding. */
-export async function startEtcd(opts: { timeoutMs?: number } = {}): Promise<EtcdProcess> {
+export async function startEtcd(opts: {
+  timeoutMs?: number;
+  /** Run in this network namespace on `host` with etcd's usual ports (the namespace has them free). */
+  netns?: { name: string; host: string };
+} = {}): Promise<EtcdProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mq-etcd-'));
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const clientPort = await freePort();
-    let peerPort = await freePort();
+    const clientPort = opts.netns ? 2379 : await freePort();
+    let peerPort = opts.netns ? 2380 : await freePort();
     while (peerPort === clientPort) peerPort = await freePort();
     try {
-      return await launch(dataDir, clientPort, peerPort, opts.timeoutMs ?? 20000);
+      return await launch(dataDir, clientPort, peerPort, opts.timeoutMs ?? 20000, opts.netns);
     } catch (err) {
       lastError = err;
       await rm(join(dataDir, 'etcd'), { recursive: true, force: true });
@@ -65,9 +69,10 @@ export async function startEtcd(opts: { timeoutMs?: number } = {}): Promise<Etcd
   throw lastError;
 }
 
-async function launch(dataDir: string, clientPort: number, peerPort: number, timeoutMs: number): Promise<EtcdProcess> {
-  const endpoint = `http://127.0.0.1:${clientPort}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
+async function launch(dataDir: string, clientPort: number, peerPort: number, timeoutMs: number, netns?: { name: string; host: string }): Promise<EtcdProcess> {
+  const host = netns?.host ?? '127.0.0.1';
+  const endpoint = `http://${host}:${clientPort}`;
+  const peer = `http://${host}:${peerPort}`;
   const args = [
     '--name', 'mq-test',
     '--data-dir', join(dataDir, 'etcd'),
@@ -85,7 +90,9 @@ async function launch(dataDir: string, clientPort: number, peerPort: number, tim
   let exited: Promise<void>;
 
   const spawnOnce = async (): Promise<void> => {
-    proc = spawn('etcd', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = netns
+      ? spawn('ip', ['netns', 'exec', netns.name, 'etcd', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('etcd', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout!.on('data', (d) => { out += d; });
     proc.stderr!.on('data', (d) => { out += d; });
     const p = proc;

@@ -43,8 +43,17 @@ export interface BrokerProcess {
 }
 
 /** Starts `mq broker start` on 127.0.0.1:0 (or `port`) with `dataDir`; resolves once it listens. */
-export async function startBrokerProcess(dataDir: string, opts: { env?: Record<string, string>; args?: string[]; port?: number } = {}): Promise<BrokerProcess> {
-  const proc = spawn(process.execPath, [mqBin, 'broker', 'start', '--data', dataDir, '--listen', `127.0.0.1:${opts.port ?? 0}`, '--admin-listen', '127.0.0.1:0', ...(opts.args ?? [])], {
+export async function startBrokerProcess(dataDir: string, opts: {
+  env?: Record<string, string>; args?: string[]; port?: number;
+  /** Listen on this address (default 127.0.0.1). */
+  host?: string;
+  /** Run inside this network namespace (`ip netns exec`, which keeps the PID: kill -9 reaches the broker). */
+  netns?: string;
+} = {}): Promise<BrokerProcess> {
+  const host = opts.host ?? '127.0.0.1';
+  const argv = [mqBin, 'broker', 'start', '--data', dataDir, '--listen', `${host}:${opts.port ?? 0}`, '--admin-listen', `${host}:0`, ...(opts.args ?? [])];
+  const [cmd, cmdArgs] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, process.execPath, ...argv]] : [process.execPath, argv];
+  const proc = spawn(cmd, cmdArgs, {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -65,7 +74,7 @@ export async function startBrokerProcess(dataDir: string, opts: { env?: Record<s
     void exited.then((code) => { clearTimeout(timer); reject(new Error(`broker exited with ${code} before listening:\n${out}`)); });
   });
   return {
-    proc, port, bootstrap: `127.0.0.1:${port}`, dataDir, adminPort, admin: `127.0.0.1:${adminPort}`,
+    proc, port, bootstrap: `${host}:${port}`, dataDir, adminPort, admin: `${host}:${adminPort}`,
     output: () => out,
     async stop() {
       if (proc.exitCode !== null || proc.signalCode !== null) return exited;

@@ -18,9 +18,9 @@ export class WireSocket {
     socket.on('error', () => {});
   }
 
-  static connect(port: number): Promise<WireSocket> {
+  static connect(port: number, host = '127.0.0.1'): Promise<WireSocket> {
     return new Promise((resolve, reject) => {
-      const s = net.connect(port, '127.0.0.1', () => resolve(new WireSocket(s)));
+      const s = net.connect(port, host, () => resolve(new WireSocket(s)));
       s.once('error', reject);
     });
   }
