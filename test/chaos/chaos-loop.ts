@@ -17,10 +17,17 @@
 // The network faults need a cluster started with `netns: true` (test-network.ts).
 //
 // Failover time of a fault: for each partition the victim led just before it, the time from the fault to
-// the first acknowledged record of that partition afterwards (fed by onAck).
+// the first record of that partition acknowledged again, measured by a probe apart from the workload
+// (failover-probe.ts: a client that asks a live broker for the leader every 100 ms), so it is the
+// cluster's time, not a client library's timeouts or backlog. clientFailoverMs is the workload's own view:
+// the fault to its first ack of a record it sent after the fault (fed by onAck).
 // No import-time side effects (node --test loads this file too).
 import type { TestCluster } from '../helpers/cluster.js';
+import { probeFailover } from './failover-probe.js';
 import type { SeededRandom } from './seeded-random.js';
+
+/** How long a probe keeps trying after its fault (a partition that takes longer counts as never). */
+const PROBE_LIMIT_MS = 60_000;
 
 export type FaultKind = 'kill' | 'pause' | 'cut-etcd' | 'cut-followers' | 'cut-clients' | 'isolate' | 'split' | 'netem';
 export const FAULT_KINDS: FaultKind[] = ['kill', 'pause', 'cut-etcd', 'cut-followers', 'cut-clients', 'isolate', 'split', 'netem'];
@@ -62,6 +69,8 @@ export interface KillEvent {
   upAtMs: number;
   /** Partition → ms from the kill to its first acknowledged record afterwards. */
   failoverMs: Map<number, number>;
+  /** Partition → ms from the fault to the workload's first ack of a record it sent after the fault. */
+  clientFailoverMs: Map<number, number>;
   restartError?: string;
 }
 
@@ -85,11 +94,15 @@ export class ChaosLoop {
     });
   }
 
-  /** Ends the schedule; resolves once the broker that is down (if any) runs again. */
+  /** Ends the schedule; resolves once the broker that is down (if any) runs again and the probes ended. */
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.loop;
+    await Promise.all(this.probes);
   }
+
+  /** The failover probes under way (failover-probe.ts). */
+  private readonly probes: Promise<unknown>[] = [];
 
   /**
    * Feed every acknowledged record here (partition, Date.now() of the ack, and of its send): a fault's
@@ -100,7 +113,7 @@ export class ChaosLoop {
     if (!list) return;
     const still = list.filter(({ event, since }) => {
       if (sentAtMs < since) return true;
-      event.failoverMs.set(partition, atMs - since);
+      event.clientFailoverMs.set(partition, atMs - since);
       return false;
     });
     if (still.length === 0) this.waiting.delete(partition);
@@ -150,7 +163,7 @@ export class ChaosLoop {
       const event: KillEvent = {
         index: this.events.length + 1, kind, brokerId: victim, reason,
         partitionsLed: leaders.flatMap((l, p) => (l === victim ? [p] : [])),
-        killedAtMs: 0, downMs, upAtMs: -1, failoverMs: new Map(),
+        killedAtMs: 0, downMs, upAtMs: -1, failoverMs: new Map(), clientFailoverMs: new Map(),
       };
       const killedAt = Date.now();
       if (kind !== 'kill') {
@@ -192,6 +205,11 @@ export class ChaosLoop {
   }
 
   private watchFailover(event: KillEvent, since: number): void {
+    const { cluster, topic } = this.opts;
+    this.probes.push(Promise.all(event.partitionsLed.map(async (p) => {
+      const ms = await probeFailover(cluster, topic, p, event.brokerId, since, PROBE_LIMIT_MS);
+      if (ms >= 0) event.failoverMs.set(p, ms);
+    })));
     for (const p of event.partitionsLed) {
       const list = this.waiting.get(p) ?? [];
       list.push({ event, since });

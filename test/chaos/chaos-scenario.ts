@@ -161,11 +161,11 @@ export function formatChaosReport(r: ChaosReport): string[] {
       `unacknowledged but present ${v.unacknowledgedPresent}, acked offset rewritten ${v.ackedOffsetMismatch}, foreign ${v.foreign}, ` +
       `offsets going backwards ${v.offsetRegressions}`,
     r.replicas ? `replicas compared over ${r.replicas.comparedOffsets} offsets in ${r.replicas.partitions} partitions: ${r.replicas.divergentOffsets} divergent` : 'replicas not compared',
-    `faults ${r.kills.length}; failover ms (fault -> first ack on a partition the broker led): n=${fo.length}, min ${fo[0] ?? '-'}, ` +
+    `faults ${r.kills.length}; failover ms (fault -> a probe's first ack on a partition the victim led): n=${fo.length}, min ${fo[0] ?? '-'}, ` +
       `median ${pct(0.5)}, p90 ${pct(0.9)}, max ${fo[fo.length - 1] ?? '-'}, never ${unresolved}`,
   ];
   for (const k of r.kills) {
-    const per = k.partitionsLed.map((p) => `p${p} ${k.failoverMs.get(p) ?? 'never'}`).join(', ');
+    const per = k.partitionsLed.map((p) => `p${p} ${k.failoverMs.get(p) ?? 'never'} (client ${k.clientFailoverMs.get(p) ?? 'never'})`).join(', ');
     lines.push(`  ${k.kind} #${k.index} at ${(k.killedAtMs / 1000).toFixed(1)} s: broker ${k.brokerId} (${k.reason}), down ${k.downMs} ms, ` +
       `${k.upAtMs >= 0 ? `up at ${(k.upAtMs / 1000).toFixed(1)} s` : `NOT restarted: ${k.restartError}`}; failover ${per || '-'}`);
   }

@@ -20,12 +20,13 @@ interface BenchJson { recordsPerSec: number; mbPerSec: number; latencyMs: { p50:
 async function bench(cluster: TestCluster, topic: string, args: string[]): Promise<BenchJson> {
   const child = spawn(process.execPath, [mqBin, 'bench', 'produce', '-b', cluster.bootstrap, '--topic', topic, '--acks', 'all', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let err = '';
   child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { err += d; });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const line = out.split('\n').find((l) => l.startsWith('{'));
-  if (code !== 0 || !line) throw new Error(`mq bench produce failed (${code}):\n${out}`);
-  return JSON.parse(line) as BenchJson;
+  const json = out.slice(out.indexOf('{'), out.lastIndexOf('}') + 1);
+  if (code !== 0 || !json) throw new Error(`mq bench produce failed (${code}):\n${out}${err}`);
+  return JSON.parse(json) as BenchJson;
 }
 
 async function createTopic(cluster: TestCluster, topic: string): Promise<void> {

@@ -15,6 +15,7 @@
 // No import-time side effects (node --test loads this file too).
 import { createConsumer } from '../../src/client/index.js';
 import { ACKNOWLEDGED, KeyedWorkload, type AckBook } from './keyed-workload.js';
+import { PROBE_PREFIX } from './failover-probe.js';
 
 export interface VerifyLogResult {
   consumed: number;
@@ -26,6 +27,8 @@ export interface VerifyLogResult {
   ackedOffsetMismatch: number;
   foreign: number;
   offsetRegressions: number;
+  /** The failover probe's records (failover-probe.ts), not the workload's: skipped. */
+  probes: number;
   /** Whether every partition was read to its high watermark before the time ran out. */
   complete: boolean;
   /** A few examples of each problem, for the failure message. */
@@ -44,6 +47,7 @@ export async function verifyLog(opts: { bootstrap: string[]; topic: string; work
   let outOfOrder = 0;
   let foreign = 0;
   let offsetRegressions = 0;
+  let probes = 0;
   const lastOffset = new Map<number, number>();
   const started = Date.now();
   const deadline = AbortSignal.timeout(opts.timeoutMs ?? 120_000);
@@ -55,6 +59,7 @@ export async function verifyLog(opts: { bootstrap: string[]; topic: string; work
       if (r.offset <= (lastOffset.get(r.partition) ?? -1)) offsetRegressions++;
       lastOffset.set(r.partition, r.offset);
       const value = r.value?.toString() ?? '';
+      if (value.startsWith(PROBE_PREFIX)) { probes++; continue; }
       const n = KeyedWorkload.parse(value, keys);
       if (n < 0 || n >= workload.records || r.key?.toString() !== KeyedWorkload.key(n, keys)) {
         foreign++;
@@ -98,7 +103,7 @@ export async function verifyLog(opts: { bootstrap: string[]; topic: string; work
     }
   }
   return {
-    consumed, acknowledged, lost, duplicated, outOfOrder, unacknowledgedPresent, ackedOffsetMismatch, foreign, offsetRegressions,
+    consumed, acknowledged, lost, duplicated, outOfOrder, unacknowledgedPresent, ackedOffsetMismatch, foreign, offsetRegressions, probes,
     complete: !deadline.aborted, samples, elapsedMs: Date.now() - started,
   };
 }

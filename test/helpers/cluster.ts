@@ -73,8 +73,10 @@ export interface TestCluster {
   stopEtcd(opts?: { graceful?: boolean }): Promise<void>;
   /** Starts etcd again on the same ports and data; resolves once healthy. */
   startEtcd(): Promise<void>;
-  /** Metadata (v4) from the first running broker that answers. */
-  metadata(topics?: string[] | null): Promise<MetadataResponse>;
+  /** Metadata (v4) from the first running broker that answers (asking `avoid` last). */
+  metadata(topics?: string[] | null, opts?: { avoid?: number }): Promise<MetadataResponse>;
+  /** Where broker `id` itself listens (not its delay relay). */
+  address(id: number): { host: string; port: number };
   /** Leader id of `topic`-`partition` (-1: none or unknown). */
   leaderOf(topic: string, partition: number): Promise<number>;
   /** Leader id per partition index. */
@@ -151,6 +153,7 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
     bootstrapList: [],
     port: (id) => slotOf(id).port,
     dataDir: (id) => slotOf(id).dataDir,
+    address: (id) => ({ host: slotOf(id).host, port: slotOf(id).port }),
     get network() { return network; },
     hostName: (id) => `b${id}`,
     pause(id) { cluster.broker(id).proc.kill('SIGSTOP'); },
@@ -193,9 +196,10 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
     async startEtcd() {
       await etcd!.restart();
     },
-    async metadata(topics = []) {
+    async metadata(topics = [], opts = {}) {
       let lastError: unknown = new Error('no broker is running');
-      for (const id of cluster.upIds()) {
+      const ids = cluster.upIds();
+      for (const id of [...ids.filter((i) => i !== opts.avoid), ...ids.filter((i) => i === opts.avoid)]) {
         try {
           return await rawMetadata(slotOf(id), topics);
         } catch (err) {
