@@ -234,7 +234,9 @@ const keys: Record<string, Setter> = {
  * request it accepts, and one request must fit in the memory set aside for partly received requests
  * (else it could never be read whole).
  */
-function checkCombination(c: BrokerConfig): void {
+function checkCombination(c: BrokerConfig, given: Set<string>): void {
+  // Unless set, the pool grows with the largest request, so raising socket.request.max.bytes alone works.
+  if (!given.has('queued.max.request.bytes')) c.queuedMaxRequestBytes = Math.max(c.queuedMaxRequestBytes, c.socketRequestMaxBytes);
   const maxMessageBytes = c.topicDefaults['max.message.bytes'];
   if (maxMessageBytes > c.socketRequestMaxBytes) {
     throw new MqError('INVALID_CONFIG', `message.max.bytes=${maxMessageBytes} is larger than socket.request.max.bytes=${c.socketRequestMaxBytes}: no request could carry such a message`);
@@ -246,8 +248,9 @@ function checkCombination(c: BrokerConfig): void {
 
 export const BROKER_CONFIG_KEYS = Object.keys(keys);
 
-function apply(c: BrokerConfig, entries: [string, string][], source: string): void {
+function apply(c: BrokerConfig, entries: [string, string][], source: string, given = new Set<string>()): void {
   for (const [k, v] of entries) {
+    given.add(k);
     const set = keys[k];
     if (!set) {
       throw new MqError('INVALID_CONFIG', `unknown setting '${k}' in ${source}`, { hint: `Known settings: ${BROKER_CONFIG_KEYS.join(', ')}.` });
@@ -297,14 +300,15 @@ export interface ConfigSources {
 export async function loadBrokerConfig(src: ConfigSources = {}): Promise<BrokerConfig> {
   const c = defaultBrokerConfig();
   c.adminListen = { ...DEFAULT_ADMIN_LISTEN };
+  const given = new Set<string>();
   if (src.file) {
     let text: string;
     try { text = await readFile(src.file, 'utf8'); } catch (err) {
       throw new MqError('INVALID_CONFIG', `cannot read config file ${src.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    apply(c, parseFile(text, src.file), src.file);
+    apply(c, parseFile(text, src.file), src.file, given);
   }
-  apply(c, envEntries(src.env ?? {}), 'the environment');
+  apply(c, envEntries(src.env ?? {}), 'the environment', given);
   const f = src.flags ?? {};
   const flagEntries: [string, string][] = [];
   if (f.data !== undefined) flagEntries.push(['log.dir', f.data]);
@@ -316,7 +320,7 @@ export async function loadBrokerConfig(src: ConfigSources = {}): Promise<BrokerC
   if (f.logFormat !== undefined) flagEntries.push(['log.format', f.logFormat]);
   if (f.etcd !== undefined) flagEntries.push(['etcd.endpoints', f.etcd]);
   if (f.rack !== undefined) flagEntries.push(['broker.rack', f.rack]);
-  apply(c, flagEntries, 'flags');
-  checkCombination(c);
+  apply(c, flagEntries, 'flags', given);
+  checkCombination(c, given);
   return c;
 }
