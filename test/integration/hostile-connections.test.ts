@@ -4,20 +4,13 @@
 // serving a normal client.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { ApiKey } from '../../src/protocol/api.js';
 import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js';
-import { brokerForTest, eventually, uniqueTopic, type BrokerProcess } from '../helpers/mq-process.js';
-import { WireSocket } from '../helpers/wire.js';
+import { brokerForTest, eventually, memoryMiB, uniqueTopic, type BrokerProcess } from '../helpers/mq-process.js';
+import { createTopicOnWire, WireSocket } from '../helpers/wire.js';
 
 const MiB = 1024 * 1024;
-
-/** VmRSS (now) or VmHWM (the peak over the process's life) in MB, from /proc/<pid>/status. */
-async function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]) / 1024;
-}
 
 /** A raw socket to the broker, connected. */
 function rawConnect(port: number): Promise<net.Socket> {
@@ -60,15 +53,7 @@ async function assertProduceAndFetch(broker: BrokerProcess, topic: string): Prom
 }
 
 async function createTopic(broker: BrokerProcess, name: string): Promise<void> {
-  const s = await WireSocket.connect(broker.port);
-  try {
-    const res = await s.request(ApiKey.CreateTopics, 2, {
-      topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 10_000, validateOnly: false,
-    });
-    assert.equal(res.topics[0].errorCode, 0);
-  } finally {
-    s.close();
-  }
+  assert.equal((await createTopicOnWire(broker.port, name)).errorCode, 0);
 }
 
 test('max.connections: a connection past the limit is closed at accept, with a log line', async (t) => {
@@ -157,11 +142,11 @@ test('queued.max.request.bytes: 20 half-sent frames cannot make the broker hold 
   const broker = await brokerForTest(t, { env: {
     MQ_SOCKET_REQUEST_MAX_BYTES: String(16 * MiB), MQ_QUEUED_MAX_REQUEST_BYTES: String(16 * MiB), MQ_SOCKET_REQUEST_READ_TIMEOUT_MS: '3000',
   } });
-  const before = await memoryMb(broker.proc.pid!, 'VmHWM');
+  const before = await memoryMiB(broker.proc.pid!, 'VmHWM');
   // 20 x 10 MiB of 16 MiB frames: without the pool the broker buffers all 200 MiB.
   const sockets = await halfSentFrames(broker.port, 20, 16 * MiB, 10 * MiB);
   t.after(() => { for (const s of sockets) s.destroy(); });
-  const peak = await memoryMb(broker.proc.pid!, 'VmHWM');
+  const peak = await memoryMiB(broker.proc.pid!, 'VmHWM');
   t.diagnostic(`broker peak RSS ${before.toFixed(0)} -> ${peak.toFixed(0)} MB`);
   assert.ok(peak - before < 100, `peak RSS grew from ${before.toFixed(0)} to ${peak.toFixed(0)} MB`);
   // Muted partial frames are dropped by the read timeout, which frees the pool.
@@ -216,12 +201,12 @@ test('clients that never read their responses cannot grow the broker', async (t)
   const topic = uniqueTopic('slow');
   await createTopic(broker, topic);
   await fill(broker, topic, 8);
-  const before = await memoryMb(broker.proc.pid!);
+  const before = await memoryMiB(broker.proc.pid!);
   const clients = await Promise.all([0, 1].map(() => neverReadingClient(broker.port, topic, 200, 200)));
   t.after(() => { for (const c of clients) c.close(); });
   await fetchesHandled(broker, 2);
   await assertProduceAndFetch(broker, topic);
-  const peak = await memoryMb(broker.proc.pid!, 'VmHWM');
+  const peak = await memoryMiB(broker.proc.pid!, 'VmHWM');
   t.diagnostic(`broker RSS ${before.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB`);
   assert.ok(peak - before < 50, `RSS peak ${peak.toFixed(0)} MB from ${before.toFixed(0)} MB`);
 });
@@ -245,8 +230,8 @@ test('under 2,000 idle connections, 20 half-sent 100 MiB frames and two never-re
   t.after(() => { for (const c of clients) c.close(); });
   await fetchesHandled(broker, 2);
   await assertProduceAndFetch(broker, topic);
-  const peak = await memoryMb(broker.proc.pid!, 'VmHWM');
-  t.diagnostic(`broker peak RSS ${peak.toFixed(0)} MB, now ${(await memoryMb(broker.proc.pid!)).toFixed(0)} MB`);
+  const peak = await memoryMiB(broker.proc.pid!, 'VmHWM');
+  t.diagnostic(`broker peak RSS ${peak.toFixed(0)} MB, now ${(await memoryMiB(broker.proc.pid!)).toFixed(0)} MB`);
   assert.ok(peak < 300, `broker RSS peaked at ${peak.toFixed(0)} MB`);
   assert.equal(idle.filter((s) => s.destroyed).length, 0, 'idle connections are kept until connections.max.idle.ms');
 });

@@ -9,16 +9,11 @@ import { join } from 'node:path';
 import { ApiKey } from '../../src/protocol/api.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js';
-import { brokerForTest, startBrokerProcess, tempDir, uniqueTopic, type BrokerProcess } from '../helpers/mq-process.js';
+import { brokerForTest, memoryMiB, startBrokerProcess, tempDir, uniqueTopic, type BrokerProcess } from '../helpers/mq-process.js';
 import { defer } from '../helpers/in-process-broker.js';
-import { WireSocket } from '../helpers/wire.js';
+import { createTopicOnWire, WireSocket } from '../helpers/wire.js';
 
 const MAX_INT32 = 2 ** 31 - 1;
-
-/** Resident memory of a process in MB, from /proc/<pid>/status. */
-export function rssMb(pid: number): Promise<number> {
-  return readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(/VmRSS:\s+(\d+) kB/.exec(s)![1]) / 1024);
-}
 
 /** The broker process is running and answers Metadata on a fresh connection. */
 async function assertServing(broker: BrokerProcess): Promise<void> {
@@ -73,16 +68,8 @@ async function sendRaw(broker: BrokerProcess, bytes: Buffer): Promise<{ closed: 
   }
 }
 
-async function createTopic(broker: BrokerProcess, name: string, configs: { name: string; value: string }[] = [], numPartitions = 1): Promise<{ errorCode: number; errorMessage: string | null }> {
-  const s = await WireSocket.connect(broker.port);
-  try {
-    const res = await s.request(ApiKey.CreateTopics, 2, {
-      topics: [{ name, numPartitions, replicationFactor: 1, assignments: [], configs }], timeoutMs: 10_000, validateOnly: false,
-    }, 60_000);
-    return res.topics[0];
-  } finally {
-    s.close();
-  }
+function createTopic(broker: BrokerProcess, name: string, configs: { name: string; value: string }[] = [], numPartitions = 1): ReturnType<typeof createTopicOnWire> {
+  return createTopicOnWire(broker.port, name, { configs, numPartitions });
 }
 
 async function topicExists(broker: BrokerProcess, name: string): Promise<boolean> {
@@ -142,14 +129,14 @@ test('a 10 MB Metadata request of 5 M empty names is refused at once, without bu
   const count = 5_000_000;
   const body = Buffer.alloc(4 + count * 2); // zero-filled: every name is an empty STRING
   body.writeInt32BE(count, 0);
-  const before = await rssMb(broker.proc.pid!);
+  const before = await memoryMiB(broker.proc.pid!);
   const startedMs = Date.now();
   const got = await sendRaw(broker, frame(ApiKey.Metadata, 1, [body]));
   assert.equal(got.closed, true);
   // The old decoder took 16 s and 1.17 GB; the count check refuses before any name is read.
   assert.ok(Date.now() - startedMs < 5000, `took ${Date.now() - startedMs} ms`);
   await broker.waitForOutput(/closing connection.*over the limit/);
-  const after = await rssMb(broker.proc.pid!);
+  const after = await memoryMiB(broker.proc.pid!);
   assert.ok(after - before < 150, `RSS grew from ${before.toFixed(0)} to ${after.toFixed(0)} MB`);
   await assertServing(broker);
 });
