@@ -144,9 +144,18 @@ class ClientConnection implements RequestMemoryUser {
   }
 
   private onIdle(): void {
-    // Silent both ways for connections.max.idle.ms; a parked request (a long poll) is not idleness.
-    if (this.closing || this.processing || this.queue.length > 0) return;
-    this.refuse(`idle for connections.max.idle.ms (${this.state.config.connectionsMaxIdleMs} ms)`);
+    // No bytes either way for connections.max.idle.ms. A request parked in its handler (a long poll)
+    // is not idleness: look again after another period. A peer that has not read our response for
+    // that long is (Kafka closes such a muted channel too).
+    if (this.closing) return;
+    const notReading = this.pausedFor.has('unsent');
+    if (!notReading && (this.processing || this.queue.length > 0)) {
+      this.socket.setTimeout(this.state.config.connectionsMaxIdleMs);
+      return;
+    }
+    this.refuse(notReading
+      ? `response not read for connections.max.idle.ms (${this.state.config.connectionsMaxIdleMs} ms)`
+      : `idle for connections.max.idle.ms (${this.state.config.connectionsMaxIdleMs} ms)`);
   }
 
   private onData(chunk: Buffer): void {

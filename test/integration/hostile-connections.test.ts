@@ -211,6 +211,19 @@ test('clients that never read their responses cannot grow the broker', async (t)
   assert.ok(peak - before < 50, `RSS peak ${peak.toFixed(0)} MB from ${before.toFixed(0)} MB`);
 });
 
+test('a client that stops reading its responses is closed after connections.max.idle.ms', async (t) => {
+  const broker = await brokerForTest(t, { env: { MQ_CONNECTIONS_MAX_IDLE_MS: '1000' } });
+  const topic = uniqueTopic('mute');
+  await createTopic(broker, topic);
+  await fill(broker, topic, 8);
+  const client = await neverReadingClient(broker.port, topic, 20, 1);
+  t.after(() => client.close());
+  await broker.waitForOutput(/closing connection.*response not read for connections\.max\.idle\.ms/, undefined, 15_000);
+  // Reading again, the client gets what the kernel held and then the end of the connection.
+  client.socket.resume();
+  assert.equal(await client.closedWithin(10_000), true);
+});
+
 test('under 2,000 idle connections, 20 half-sent 100 MiB frames and two never-reading clients, RSS stays under 300 MB', async (t) => {
   // Default limits but a short read timeout, so each half-sent frame is either read whole-as-sent or
   // dropped by the time the test measures (VmHWM keeps the peak in between).

@@ -49,7 +49,7 @@ function byTopic(results: PreferredElectionResult[], codeOf: (r: PreferredElecti
   for (const r of results) {
     let t = out.get(r.topic);
     if (!t) out.set(r.topic, t = { topic: r.topic, partitionResult: [] });
-    t.partitionResult.push({ partitionId: r.partition, errorCode: codeOf(r), errorMessage: r.message });
+    t.partitionResult.push({ partitionId: r.partition, errorCode: codeOf(r), errorMessage: r.message && clipErrorMessage(r.message) });
   }
   return [...out.values()];
 }
