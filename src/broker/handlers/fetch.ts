@@ -153,7 +153,13 @@ async function readAll(b: BrokerState, wanted: Wanted[], responseMaxBytes: numbe
         continue;
       }
     }
-    for (const r of records) bytes += r.length;
+    let got = 0;
+    for (const r of records) got += r.length;
+    // The log sends a partition's first batch whole even past maxBytes; past the response's limit only
+    // the response's first batch may go (the partition's own limit keeps the log's rule, so a follower
+    // still gets a batch of max.message.bytes, a little over replica.fetch.max.bytes).
+    if (bytes > 0 && bytes + got > responseMaxBytes) { records = []; got = 0; }
+    bytes += got;
     data.push([w.topic, { ...base, ...offsets, errorCode: 0, records }]);
   }
   return { data, bytes, errors };
