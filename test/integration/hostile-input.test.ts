@@ -139,6 +139,7 @@ test('a 10 MB Metadata request of 5 M empty names is refused at once, without bu
   assert.ok(Date.now() - startedMs < 5000, `took ${Date.now() - startedMs} ms`);
   await broker.waitForOutput(/closing connection.*over the limit/);
   const after = await memoryMiB(broker.proc.pid!);
+  t.diagnostic(`refused in ${Date.now() - startedMs} ms; broker RSS ${before.toFixed(0)} -> ${after.toFixed(0)} MB`);
   assert.ok(after - before < 150, `RSS grew from ${before.toFixed(0)} to ${after.toFixed(0)} MB`);
   await assertServing(broker);
 });
