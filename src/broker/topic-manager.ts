@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { defaultBrokerConfig, type BrokerConfig } from '../config/config.js';
-import { checkPartitionsPerTopic } from './partition-caps.js';
+import { checkPartitionsPerTopic, checkTopicCount } from './create-caps.js';
 import { TOPIC_CONFIG_KEYS, parseStoredTopicConfig, parseTopicConfig, type TopicConfig } from '../config/topic-config.js';
 import type { MetadataStore, StoreOp } from '../cluster/metadata-store.js';
 import { topicNameProblem } from '../cluster/topic-name.js';
@@ -242,9 +242,7 @@ export class TopicManager {
       throw new MqError('INVALID_PARTITIONS', `partition count must be at least 1, got ${numPartitions}`);
     }
     checkPartitionsPerTopic(this.config, numPartitions);
-    if (this.topics.size + this.busy.size >= this.config.maxTopics) {
-      throw new MqError('POLICY_VIOLATION', `the broker holds ${this.topics.size} topics, the most max.topics (${this.config.maxTopics}) allows`);
-    }
+    checkTopicCount(this.config, this.topics.size + this.busy.size);
     const rf = req.replicationFactor === -1 ? this.config.defaultReplicationFactor : req.replicationFactor;
     if (rf < 1) throw new MqError('INVALID_REPLICATION_FACTOR', `replication factor must be at least 1, got ${rf}`);
     if (rf > 1) {

@@ -2,13 +2,13 @@
 import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/messages/create-partitions.js';
 import { MqError } from '../../util/mq-error.js';
 import { errorCodeFor, errorMessageFor } from '../error-code-of.js';
-import { PartitionCaps } from '../partition-caps.js';
+import { CreateCaps } from '../create-caps.js';
 import type { Handler } from '../request-context.js';
 
 export const handleCreatePartitions: Handler<CreatePartitionsRequest, CreatePartitionsResponse> = async (req, ctx) => {
   const b = ctx.broker;
   const results: CreatePartitionsResponse['results'] = [];
-  const caps = new PartitionCaps(b.config);
+  const caps = new CreateCaps(b.config);
   for (const t of req.topics) {
     try {
       const current = (b.cluster ? b.cluster.cache.topics.get(t.name)?.replicas.length : b.topics.get(t.name)?.partitions.length) ?? 0;

@@ -1,7 +1,8 @@
-// Caps on how many partitions admin requests may create, checked before anything is built for them
-// (a CreateTopics asking for 2^31-1 partitions once ran the broker out of memory placing replicas):
-// max.partitions.per.topic for a topic's total, max.partitions.per.request for what one CreateTopics or
-// CreatePartitions adds over all its topics. Both modes go through here, ahead of the controller.
+// Caps on what admin requests may create, checked before anything is built for it (a CreateTopics
+// asking for 2^31-1 partitions once ran the broker out of memory placing replicas): max.topics for the
+// topics held, max.partitions.per.topic for a topic's total, max.partitions.per.request for what one
+// CreateTopics or CreatePartitions adds over all its topics. Both modes go through here, ahead of the
+// controller.
 import type { BrokerConfig } from '../config/config.js';
 import { MqError } from '../util/mq-error.js';
 
@@ -12,8 +13,15 @@ export function checkPartitionsPerTopic(config: Pick<BrokerConfig, 'maxPartition
   }
 }
 
+/** Throws POLICY_VIOLATION when `held` topics already reach max.topics. */
+export function checkTopicCount(config: Pick<BrokerConfig, 'maxTopics'>, held: number): void {
+  if (held >= config.maxTopics) {
+    throw new MqError('POLICY_VIOLATION', `the cluster holds ${held} topics, the most max.topics (${config.maxTopics}) allows`);
+  }
+}
+
 /** One request's running count of partitions to create. */
-export class PartitionCaps {
+export class CreateCaps {
   private added = 0;
 
   constructor(private readonly config: Pick<BrokerConfig, 'maxPartitionsPerTopic' | 'maxPartitionsPerRequest'>) {}
