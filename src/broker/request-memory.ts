@@ -1,9 +1,11 @@
-// queued.max.request.bytes: the bytes of partly received request frames held over all connections.
-// Kafka keeps a memory pool for requests and mutes a channel it cannot allocate for; here each
-// connection reports what its frame decoder holds, and while the total is past the limit every
-// connection holding a partial frame stops reading (the kernel's socket buffer, not this process,
-// then holds what the peer sends). Freed bytes -- a frame completed, a connection closed -- wake them.
-// A frame that can never finish is dropped by the read timeout, which is what frees a stuck pool.
+// queued.max.request.bytes: the memory set aside for requests being received, over all connections.
+// Like Kafka's memory pool, a frame claims its whole declared size as soon as its size is read, and a
+// connection whose frame finds the pool full stops being read (muted) until claims are given back --
+// a frame completed and handled, a connection closed. As in Kafka's non-strict pool a frame is admitted
+// while any room is left, so one request as large as socket.request.max.bytes always fits. A muted
+// connection holds only the bytes it already has; the kernel's socket buffer holds what its peer sends
+// meanwhile. 20 peers each sending 10 MiB of a declared 100 MiB frame thus make the broker hold one
+// frame's bytes, not 200 MiB, and the read timeout (socket.request.read.timeout.ms) drops each.
 
 export interface RequestMemoryUser {
   /** Stop reading: the pool is full. */
@@ -19,32 +21,38 @@ export class RequestMemory {
 
   constructor(readonly limitBytes: number) {}
 
-  /** Bytes held over all connections. */
+  /** Bytes claimed over all connections. */
   get usedBytes(): number {
     return this.used;
   }
 
-  /** Records that `user` now holds `bytes`; mutes it when it holds some and the pool is past its limit. */
-  set(user: RequestMemoryUser, bytes: number): void {
+  /**
+   * Records what `user` needs now: `claimBytes` for its frame in progress (0 between frames), of which
+   * it has `bufferedBytes`. Mutes it when the others' claims leave no room.
+   */
+  set(user: RequestMemoryUser, claimBytes: number, bufferedBytes: number): void {
     const before = this.held.get(user) ?? 0;
-    if (bytes === 0) this.held.delete(user);
-    else this.held.set(user, bytes);
-    this.used += bytes - before;
-    if (bytes > 0 && this.used > this.limitBytes) {
-      if (!this.muted.has(user)) { this.muted.add(user); user.mute(); }
-    } else if (bytes < before) {
-      this.wake();
+    let now = claimBytes;
+    if (claimBytes > 0 && !this.muted.has(user) && before < claimBytes && this.used - before >= this.limitBytes) {
+      this.muted.add(user);
+      user.mute();
     }
+    if (this.muted.has(user)) now = bufferedBytes;
+    if (now === 0) this.held.delete(user);
+    else this.held.set(user, now);
+    this.used += now - before;
+    if (now < before) this.wake();
   }
 
   /** A connection that closed gives back what it held. */
   release(user: RequestMemoryUser): void {
     this.muted.delete(user);
-    this.set(user, 0);
+    this.set(user, 0, 0);
   }
 
+  /** Room again: every muted connection reads on and claims anew (those that find no room are muted again). */
   private wake(): void {
-    if (this.used > this.limitBytes || this.muted.size === 0) return;
+    if (this.used >= this.limitBytes || this.muted.size === 0) return;
     const waiting = [...this.muted];
     this.muted.clear();
     for (const u of waiting) u.unmute();

@@ -6,8 +6,8 @@
 //
 // Limits on what peers can make the broker hold: max.connections and max.connections.per.ip at accept;
 // connections.max.idle.ms for a silent connection; socket.request.read.timeout.ms for a frame that does
-// not arrive whole (a peer trickling a byte a second); queued.max.request.bytes over every partly
-// received frame (src/broker/request-memory.ts); and a connection whose responses the peer does not
+// not arrive whole (a peer trickling a byte a second); queued.max.request.bytes over the frames being
+// received (src/broker/request-memory.ts); and a connection whose responses the peer does not
 // read stops being read itself (Kafka mutes the channel), so unsent bytes stay at about one response.
 import net from 'node:net';
 import { apiSpec } from '../protocol/api.js';
@@ -167,7 +167,7 @@ class ClientConnection implements RequestMemoryUser {
       this.refuse((err as Error).message);
       return;
     }
-    this.memory.set(this, this.decoder.buffered);
+    this.memory.set(this, this.decoder.pendingFrameBytes, this.decoder.buffered);
     this.watchPartialFrame(frames.length > 0);
     if (frames.length === 0) return;
     this.queue.push(...frames);

@@ -66,7 +66,7 @@ export interface BrokerConfig {
   connectionsMaxIdleMs: number;
   /** socket.request.read.timeout.ms: a request frame not whole this long after its first byte closes the connection. */
   socketRequestReadTimeoutMs: number;
-  /** queued.max.request.bytes: bytes of partly received requests held over all connections; past it, reading pauses. */
+  /** queued.max.request.bytes: memory for requests being received (each frame claims its declared size); past it, reading pauses. */
   queuedMaxRequestBytes: number;
   /** fetch.max.bytes: the most bytes of records one consumer Fetch response carries, whatever the request asks. */
   fetchMaxBytes: number;
