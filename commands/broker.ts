@@ -27,7 +27,11 @@ Examples:
 Cluster mode (--etcd): partitions are replicated (topics create -r 3, min.insync.replicas, acks=all);
 when a broker dies the controller elects new leaders from the ISR, and after replica.restore.delay.ms
 re-creates its replicas on the other brokers. Settings: replica.lag.time.max.ms, replica.restore.delay.ms,
-broker.session.timeout.ms, min.insync.replicas, unclean.leader.election.enable (see man mq-broker).`)
+broker.session.timeout.ms, min.insync.replicas, unclean.leader.election.enable (see man mq-broker).
+
+Limits on clients: max.connections, max.connections.per.ip, connections.max.idle.ms,
+socket.request.read.timeout.ms, queued.max.request.bytes, fetch.max.bytes, max.topics,
+max.partitions.per.topic, max.partitions.per.request (see man mq-broker).`)
     .action(async (o) => {
       const config = await ctx.loadBrokerConfig({ file: o.config, env: ctx.env, flags: { data: o.data, listen: o.listen, adminListen: o.adminListen, logLevel: o.logLevel, logFormat: o.logFormat, ...clusterFlags(o) } });
       const running = await ctx.startBroker(config);

@@ -34,7 +34,7 @@ async function loadClient(): Promise<ClientDeps> {
 
 async function loadBroker(): Promise<BrokerDeps> {
   const [config, broker] = await Promise.all([import('../src/config/config.js'), import('../src/broker/broker.js')]);
-  return { loadBrokerConfig: (s) => config.loadBrokerConfig(s), startBroker: (c) => broker.startBroker(c) };
+  return { loadBrokerConfig: (s) => config.loadBrokerConfig(s), startBroker: (c) => broker.startBroker(c, { guardProcess: true }) };
 }
 
 export class Context {

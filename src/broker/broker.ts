@@ -10,6 +10,7 @@ import { MqError } from '../util/mq-error.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { createHandlers } from './handlers/index.js';
 import type { BrokerState } from './request-context.js';
+import { installRejectionGuard } from './rejection-guard.js';
 import { Server } from './server.js';
 import { TopicManager } from './topic-manager.js';
 import { GroupCoordinator } from '../group/group-coordinator.js';
@@ -25,7 +26,13 @@ export interface Broker {
   close(): Promise<void>;
 }
 
-export async function startBroker(config: BrokerConfig, opts: { logger?: Logger } = {}): Promise<Broker> {
+export interface StartBrokerOptions {
+  logger?: Logger;
+  /** Log an unhandled promise rejection instead of ending the process (`mq broker start` sets it). */
+  guardProcess?: boolean;
+}
+
+export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions = {}): Promise<Broker> {
   const logger = opts.logger ?? createLogger(config.logLevel ?? 'info', undefined, config.logFormat ?? 'pretty');
   const lock = await DataDirLock.acquire(config.dataDir);
   // Cluster mode keeps the metadata in etcd and hosts only its own partitions (src/cluster/cluster-mode.ts).
@@ -98,6 +105,7 @@ export async function startBroker(config: BrokerConfig, opts: { logger?: Logger 
       throw err;
     }
   }
+  const removeGuard = opts.guardProcess ? installRejectionGuard(logger, () => server.inFlightRequests()) : () => {};
   logger.info('broker started', { nodeId: config.nodeId, listen: `${bound.host}:${bound.port}`, data: config.dataDir, topics: topics.names().length });
 
   let closing: Promise<void> | null = null;
@@ -119,6 +127,7 @@ export async function startBroker(config: BrokerConfig, opts: { logger?: Logger 
         await topics.close();
         await (cluster ?? store).close();
         await lock.release();
+        removeGuard();
         logger.info('broker stopped cleanly');
       })();
       return closing;

@@ -22,8 +22,25 @@ export function errorCodeFor(err: unknown, logger: Logger, context: Record<strin
   return -1;
 }
 
+/**
+ * Longest ErrorMessage sent, in characters. Messages echo names from the request (a topic name may be
+ * 32,767 bytes), and the wire's NULLABLE_STRING holds at most 32,767 bytes: an echo must never make
+ * the response unencodable. 1,000 UTF-16 units are at most 3,000 UTF-8 bytes.
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 1000;
+
+/** `message` cut to MAX_ERROR_MESSAGE_CHARS (marked with an ellipsis), so it always fits an ErrorMessage field. */
+export function clipErrorMessage(message: string): string {
+  if (message.length <= MAX_ERROR_MESSAGE_CHARS) return message;
+  // Do not split a surrogate pair: a lone surrogate encodes as U+FFFD.
+  let end = MAX_ERROR_MESSAGE_CHARS - 1;
+  const last = message.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${message.slice(0, end)}…`;
+}
+
 /** The message to send in ErrorMessage fields (our own MqError messages and disk errors' are sent to clients). */
 export function errorMessageFor(err: unknown): string | null {
-  if (err instanceof MqError) return err.message;
-  return isDiskError(err) ? `the broker's disk failed: ${err.message}` : 'unexpected broker error; see the broker log';
+  if (err instanceof MqError) return clipErrorMessage(err.message);
+  return isDiskError(err) ? clipErrorMessage(`the broker's disk failed: ${err.message}`) : 'unexpected broker error; see the broker log';
 }

@@ -1,7 +1,14 @@
 // TCP server speaking Kafka framing. Per connection, requests are handled one at a time in arrival
 // order and answered in that order (Kafka's guarantee; clients pipeline). A connection that sends
 // garbage -- a bad frame size, an unparsable header or body, an API or version we do not serve -- is
-// closed with one log line; the broker and its other connections carry on.
+// closed with one log line; the broker and its other connections carry on. Nothing a peer sends may end
+// the process: a failure while handling or encoding one request closes that one connection.
+//
+// Limits on what peers can make the broker hold: max.connections and max.connections.per.ip at accept;
+// connections.max.idle.ms for a silent connection; socket.request.read.timeout.ms for a frame that does
+// not arrive whole (a peer trickling a byte a second); queued.max.request.bytes over the frames being
+// received (src/broker/request-memory.ts); and a connection whose responses the peer does not
+// read stops being read itself (Kafka mutes the channel), so unsent bytes stay at about one response.
 import net from 'node:net';
 import { apiSpec } from '../protocol/api.js';
 import { encodeApiVersionsFallback } from '../protocol/messages/api-versions.js';
@@ -12,18 +19,55 @@ import { Writer } from '../protocol/writer.js';
 import { deferred } from '../util/promise.js';
 import type { BrokerState, Handler } from './request-context.js';
 
+import { RequestMemory, type RequestMemoryUser } from './request-memory.js';
+
 const PAUSE_AT_QUEUED = 32;
 const RESUME_AT_QUEUED = 8;
+/** A response frame's Size is an INT32. */
+const MAX_FRAME_BYTES = 2 ** 31 - 1;
+/**
+ * Most array elements one request may decode over all its arrays (src/protocol/reader.ts): every list a
+ * client sends stays far below, and a 10 MB frame of empty names can no longer become millions of objects.
+ */
+export const MAX_REQUEST_ELEMENTS = 200_000;
 
 export class Server {
   private readonly server: net.Server;
   private readonly connections = new Set<ClientConnection>();
+  private readonly perIp = new Map<string, number>();
+  private readonly memory: RequestMemory;
 
   constructor(private readonly state: BrokerState, private readonly handlers: Map<number, Handler>) {
-    this.server = net.createServer({ noDelay: true }, (socket) => {
-      const conn = new ClientConnection(socket, state, handlers, () => this.connections.delete(conn));
-      this.connections.add(conn);
+    this.memory = new RequestMemory(state.config.queuedMaxRequestBytes);
+    this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+  }
+
+  private accept(socket: net.Socket): void {
+    const c = this.state.config;
+    const ip = socket.remoteAddress ?? '';
+    const fromIp = this.perIp.get(ip) ?? 0;
+    const over = this.connections.size >= c.maxConnections ? `max.connections (${c.maxConnections})`
+      : fromIp >= c.maxConnectionsPerIp ? `max.connections.per.ip (${c.maxConnectionsPerIp})` : null;
+    if (over !== null) {
+      if (this.state.metrics) this.state.metrics.refusedConnections++;
+      this.state.logger.warn('connection refused', { peer: `${ip}:${socket.remotePort}`, reason: `${over} reached` });
+      socket.on('error', () => { /* reset by peer: nothing to do */ });
+      socket.destroy();
+      return;
+    }
+    this.perIp.set(ip, fromIp + 1);
+    const conn = new ClientConnection(socket, this.state, this.handlers, this.memory, () => {
+      this.connections.delete(conn);
+      const left = (this.perIp.get(ip) ?? 1) - 1;
+      if (left > 0) this.perIp.set(ip, left);
+      else this.perIp.delete(ip);
     });
+    this.connections.add(conn);
+  }
+
+  /** The requests being handled right now, for the log line of an error that escaped them. */
+  inFlightRequests(): string[] {
+    return [...this.connections].flatMap((c) => (c.inFlight === null ? [] : [c.inFlight]));
   }
 
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
@@ -46,22 +90,30 @@ export class Server {
   }
 }
 
-class ClientConnection {
+class ClientConnection implements RequestMemoryUser {
   private readonly decoder: FrameDecoder;
   private readonly queue: Buffer[] = [];
   private processing = false;
   private closing = false;
   private readonly idle = deferred<void>();
+  /** Why reading is paused, if it is: too many queued frames, an unsent response, a full request pool. */
+  private readonly pausedFor = new Set<'queue' | 'unsent' | 'memory'>();
+  private readTimer: NodeJS.Timeout | null = null;
   readonly peer: string;
+  /** "Api vN correlation C from PEER" while a request of this connection is being handled. */
+  inFlight: string | null = null;
 
   constructor(
     private readonly socket: net.Socket,
     private readonly state: BrokerState,
     private readonly handlers: Map<number, Handler>,
+    private readonly memory: RequestMemory,
     onClose: () => void,
   ) {
     this.peer = `${socket.remoteAddress}:${socket.remotePort}`;
     this.decoder = new FrameDecoder(state.config.socketRequestMaxBytes);
+    socket.setTimeout(state.config.connectionsMaxIdleMs);
+    socket.on('timeout', () => this.onIdle());
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', () => { /* reset by peer etc.: 'close' follows */ });
     socket.on('close', () => {
@@ -71,9 +123,39 @@ class ClientConnection {
       }
       this.closing = true;
       this.queue.length = 0;
+      this.clearReadTimer();
+      this.memory.release(this);
       this.idle.resolve();
       onClose();
     });
+  }
+
+  mute(): void { this.pause('memory'); }
+  unmute(): void { this.resume('memory'); }
+
+  private pause(why: 'queue' | 'unsent' | 'memory'): void {
+    this.pausedFor.add(why);
+    this.socket.pause();
+  }
+
+  private resume(why: 'queue' | 'unsent' | 'memory'): void {
+    this.pausedFor.delete(why);
+    if (this.pausedFor.size === 0 && !this.closing && !this.socket.destroyed) this.socket.resume();
+  }
+
+  private onIdle(): void {
+    // No bytes either way for connections.max.idle.ms. A request parked in its handler (a long poll)
+    // is not idleness: look again after another period. A peer that has not read our response for
+    // that long is (Kafka closes such a muted channel too).
+    if (this.closing) return;
+    const notReading = this.pausedFor.has('unsent');
+    if (!notReading && (this.processing || this.queue.length > 0)) {
+      this.socket.setTimeout(this.state.config.connectionsMaxIdleMs);
+      return;
+    }
+    this.refuse(notReading
+      ? `response not read for connections.max.idle.ms (${this.state.config.connectionsMaxIdleMs} ms)`
+      : `idle for connections.max.idle.ms (${this.state.config.connectionsMaxIdleMs} ms)`);
   }
 
   private onData(chunk: Buffer): void {
@@ -85,28 +167,64 @@ class ClientConnection {
       this.refuse((err as Error).message);
       return;
     }
+    this.memory.set(this, this.decoder.pendingFrameBytes, this.decoder.buffered);
+    this.watchPartialFrame(frames.length > 0);
     if (frames.length === 0) return;
     this.queue.push(...frames);
-    if (this.queue.length >= PAUSE_AT_QUEUED) this.socket.pause();
+    if (this.queue.length >= PAUSE_AT_QUEUED) this.pause('queue');
     if (!this.processing) void this.process();
   }
 
+  /**
+   * socket.request.read.timeout.ms, from the first byte of a frame: a frame still not whole by then
+   * closes the connection (whatever the pace the peer sends at, it cannot hold a frame open for ever).
+   */
+  private watchPartialFrame(completedOne: boolean): void {
+    if (this.decoder.buffered === 0 || completedOne) this.clearReadTimer();
+    if (this.decoder.buffered === 0 || this.readTimer !== null) return;
+    const timeoutMs = this.state.config.socketRequestReadTimeoutMs;
+    this.readTimer = setTimeout(() => {
+      this.readTimer = null;
+      if (this.closing || this.decoder.buffered === 0) return;
+      this.refuse(`request not received whole within socket.request.read.timeout.ms (${timeoutMs} ms): ${this.decoder.buffered} bytes so far`);
+    }, timeoutMs);
+    this.readTimer.unref();
+  }
+
+  private clearReadTimer(): void {
+    if (this.readTimer !== null) clearTimeout(this.readTimer);
+    this.readTimer = null;
+  }
+
+  /** Handles queued frames in order; never rejects (it runs as `void this.process()`). */
   private async process(): Promise<void> {
     this.processing = true;
-    while (this.queue.length > 0 && !this.socket.destroyed) {
-      const frame = this.queue.shift()!;
-      if (this.queue.length <= RESUME_AT_QUEUED && this.socket.isPaused() && !this.closing) this.socket.resume();
-      await this.handleFrame(frame);
-      if (this.socket.writableNeedDrain) {
-        await new Promise<void>((resolve) => {
-          const done = (): void => { this.socket.off('drain', done); this.socket.off('close', done); resolve(); };
-          this.socket.on('drain', done);
-          this.socket.on('close', done);
-        });
+    try {
+      while (this.queue.length > 0 && !this.socket.destroyed) {
+        const frame = this.queue.shift()!;
+        if (this.queue.length <= RESUME_AT_QUEUED) this.resume('queue');
+        await this.handleFrame(frame);
+        if (this.socket.writableNeedDrain) {
+          // The peer is not reading what we send: stop reading it until it does.
+          this.pause('unsent');
+          await new Promise<void>((resolve) => {
+            const done = (): void => { this.socket.off('drain', done); this.socket.off('close', done); resolve(); };
+            this.socket.on('drain', done);
+            this.socket.on('close', done);
+          });
+          this.resume('unsent');
+        }
       }
+    } catch (err) {
+      this.state.logger.error('closing connection', { peer: this.peer, reason: 'request processing failed', request: this.inFlight, error: (err as Error)?.stack ?? String(err) });
+      this.closing = true;
+      this.queue.length = 0;
+      this.socket.destroy();
+    } finally {
+      this.inFlight = null;
+      this.processing = false;
+      if (this.closing) this.idle.resolve();
     }
-    this.processing = false;
-    if (this.closing) this.idle.resolve();
   }
 
   private async handleFrame(frame: Buffer): Promise<void> {
@@ -130,6 +248,7 @@ class ClientConnection {
       return;
     }
     const r = new Reader(frame);
+    r.elementBudget = MAX_REQUEST_ELEMENTS;
     let header: RequestHeader;
     try {
       header = decodeRequestHeader(r);
@@ -137,6 +256,8 @@ class ClientConnection {
       this.refuse(`unreadable request header: ${(err as Error).message}`);
       return;
     }
+    const what = `${spec.name} v${header.apiVersion} correlation ${header.correlationId} from ${this.peer}`;
+    this.inFlight = what;
     let request: unknown;
     try {
       request = spec.request.decode(r, header.apiVersion);
@@ -156,15 +277,29 @@ class ClientConnection {
     }
     this.state.metrics?.recordRequest(apiKey, (performance.now() - startedMs) / 1000, hasTopLevelError(response));
     if (response === null || this.socket.destroyed) return;
-    const w = new Writer(1024);
-    spec.response.encode(w, response, header.apiVersion);
-    this.respond(header.correlationId, w.toChunks());
+    let body: Buffer[];
+    try {
+      const w = new Writer(1024);
+      spec.response.encode(w, response, header.apiVersion);
+      body = w.toChunks();
+    } catch (err) {
+      // A value the wire cannot carry (a string over 32,767 bytes, a count past INT32): the bug is ours,
+      // the cost is this one connection.
+      this.refuse(`${what}: the response could not be encoded: ${(err as Error).message}`);
+      return;
+    }
+    this.inFlight = null;
+    this.respond(header.correlationId, body);
   }
 
-  /** Writes one response frame: Size, CorrelationId (response header v0), body chunks. */
+  /** Writes one response frame: Size, CorrelationId (response header v0), body chunks; sized first. */
   private respond(correlationId: number, body: Buffer[]): void {
     let size = 4;
     for (const b of body) size += b.length;
+    if (size > MAX_FRAME_BYTES) {
+      this.refuse(`response of ${size} bytes is larger than a frame can be (${MAX_FRAME_BYTES})`);
+      return;
+    }
     const head = Buffer.allocUnsafe(8);
     head.writeInt32BE(size, 0);
     head.writeInt32BE(correlationId, 4);
@@ -179,6 +314,7 @@ class ClientConnection {
     this.state.logger.warn('closing connection', { peer: this.peer, reason });
     this.closing = true;
     this.queue.length = 0;
+    this.clearReadTimer();
     this.socket.destroy();
   }
 

@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { defaultBrokerConfig, type BrokerConfig } from '../config/config.js';
-import { TOPIC_CONFIG_KEYS, parseTopicConfig, type TopicConfig } from '../config/topic-config.js';
+import { checkPartitionsPerTopic, checkTopicCount } from './create-caps.js';
+import { TOPIC_CONFIG_KEYS, parseStoredTopicConfig, parseTopicConfig, type TopicConfig } from '../config/topic-config.js';
 import type { MetadataStore, StoreOp } from '../cluster/metadata-store.js';
 import { topicNameProblem } from '../cluster/topic-name.js';
 import { Log, type LogConfig } from '../storage/log.js';
@@ -94,7 +95,11 @@ export class TopicManager {
     for (const kv of records) {
       const name = kv.key.slice('topics/'.length);
       const record = JSON.parse(kv.value) as TopicRecord;
-      const config = this.effectiveConfig(parseTopicConfig(record.configs));
+      // A stored value the checks refuse (written by an older version) must not keep the broker down.
+      const overrides = parseStoredTopicConfig(record.configs, (key, problem) => {
+        this.logger.warn('stored topic config is invalid; serving the default for it', { topic: name, key, problem });
+      }, this.configLimits);
+      const config = this.effectiveConfig(overrides);
       const partitions = await this.openPartitions(name, 0, record.replicas.length, config, record);
       const topic = { name, record, config, partitions };
       this.topics.set(name, topic);
@@ -181,7 +186,7 @@ export class TopicManager {
   async alterConfig(name: string, configs: Record<string, string | null>, validateOnly = false): Promise<void> {
     const topic = this.topics.get(name);
     if (!topic || this.busy.has(name)) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
-    const overrides = parseTopicConfig(configs);
+    const overrides = parseTopicConfig(configs, this.configLimits);
     const config = this.effectiveConfig(overrides);
     if (validateOnly) return;
     this.busy.add(name);
@@ -236,12 +241,14 @@ export class TopicManager {
     if (!Number.isInteger(numPartitions) || numPartitions < 1) {
       throw new MqError('INVALID_PARTITIONS', `partition count must be at least 1, got ${numPartitions}`);
     }
+    checkPartitionsPerTopic(this.config, numPartitions);
+    checkTopicCount(this.config, this.topics.size + this.busy.size);
     const rf = req.replicationFactor === -1 ? this.config.defaultReplicationFactor : req.replicationFactor;
     if (rf < 1) throw new MqError('INVALID_REPLICATION_FACTOR', `replication factor must be at least 1, got ${rf}`);
     if (rf > 1) {
       throw new MqError('INVALID_REPLICATION_FACTOR', `replication factor ${rf} is larger than the 1 available broker (embedded mode has one broker)`);
     }
-    const overrides = parseTopicConfig(req.configs);
+    const overrides = parseTopicConfig(req.configs, this.configLimits);
     const config = this.effectiveConfig(overrides);
     if (req.validateOnly) return null;
 
@@ -266,6 +273,11 @@ export class TopicManager {
     }
   }
 
+  /** The broker settings topic config values must fit (max.message.bytes within socket.request.max.bytes). */
+  private get configLimits(): { socketRequestMaxBytes: number } {
+    return { socketRequestMaxBytes: this.config.socketRequestMaxBytes };
+  }
+
   /** Grows a topic to `total` partitions. */
   async addPartitions(name: string, total: number, validateOnly = false): Promise<void> {
     const topic = this.topics.get(name);
@@ -274,6 +286,7 @@ export class TopicManager {
     if (total <= current) {
       throw new MqError('INVALID_PARTITIONS', `topic '${name}' has ${current} partitions; the new count ${total} must be larger (partitions can only be added)`);
     }
+    checkPartitionsPerTopic(this.config, total);
     if (validateOnly) return;
     this.busy.add(name);
     try {
@@ -370,9 +383,11 @@ export function logConfigFor(config: TopicConfig, indexIntervalBytes: number): L
 /** A topic's effective config with each value's source, from its overrides and the broker's defaults. */
 export function topicConfigEntries(overrides: Record<string, string>, brokerDefaults: TopicConfig): TopicConfigEntry[] {
   const builtIn = defaultBrokerConfig().topicDefaults;
-  const effective = { ...brokerDefaults, ...parseTopicConfig(overrides) };
+  // A stored value that fails validation is not served (load() logged it): the default is.
+  const valid = parseStoredTopicConfig(overrides, () => {});
+  const effective = { ...brokerDefaults, ...valid };
   return TOPIC_CONFIG_KEYS.map((key) => {
-    const source: ConfigSource = key in overrides ? 'topic' : brokerDefaults[key] !== builtIn[key] ? 'broker' : 'default';
+    const source: ConfigSource = key in valid ? 'topic' : brokerDefaults[key] !== builtIn[key] ? 'broker' : 'default';
     return { name: key, value: String(effective[key]), source };
   });
 }

@@ -58,6 +58,26 @@ export interface BrokerConfig {
   leaderImbalanceCheckIntervalSeconds: number;
   /** leader.imbalance.per.broker.percentage: the share of a broker's preferred partitions led elsewhere it tolerates. */
   leaderImbalancePerBrokerPercentage: number;
+  /** max.connections: client connections open at once; a connection past it is closed at accept. */
+  maxConnections: number;
+  /** max.connections.per.ip: client connections open at once from one IP address. */
+  maxConnectionsPerIp: number;
+  /** connections.max.idle.ms: a connection with no traffic and no request in progress this long is closed. */
+  connectionsMaxIdleMs: number;
+  /** socket.request.read.timeout.ms: a request frame not whole this long after its first byte closes the connection. */
+  socketRequestReadTimeoutMs: number;
+  /** queued.max.request.bytes: memory for requests being received (each frame claims its declared size); past it, reading pauses. */
+  queuedMaxRequestBytes: number;
+  /** fetch.max.bytes: the most bytes of records one consumer Fetch response carries, whatever the request asks. */
+  fetchMaxBytes: number;
+  /** replica.fetch.response.max.bytes: the same for a follower's Fetch response. */
+  replicaFetchResponseMaxBytes: number;
+  /** max.topics: topics this broker (embedded) or cluster holds; CreateTopics past it is refused. */
+  maxTopics: number;
+  /** max.partitions.per.topic: the most partitions one topic may have (CreateTopics, CreatePartitions). */
+  maxPartitionsPerTopic: number;
+  /** max.partitions.per.request: the most partitions one CreateTopics or CreatePartitions request may create. */
+  maxPartitionsPerRequest: number;
 }
 
 /** Where `mq broker start` serves /metrics and /v1/* unless told otherwise. */
@@ -100,8 +120,20 @@ export function defaultBrokerConfig(): BrokerConfig {
     autoLeaderRebalanceEnable: true,
     leaderImbalanceCheckIntervalSeconds: 300,
     leaderImbalancePerBrokerPercentage: 10,
+    maxConnections: 10_000,
+    maxConnectionsPerIp: MAX_INT32,
+    connectionsMaxIdleMs: 10 * 60 * 1000,
+    socketRequestReadTimeoutMs: 60_000,
+    queuedMaxRequestBytes: 100 * 1024 * 1024,
+    fetchMaxBytes: 55 * 1024 * 1024,
+    replicaFetchResponseMaxBytes: 10 * 1024 * 1024,
+    maxTopics: 10_000,
+    maxPartitionsPerTopic: 10_000,
+    maxPartitionsPerRequest: 10_000,
   };
 }
+
+const MAX_INT32 = 2 ** 31 - 1;
 
 /** Parses "host:port" (also "PLAINTEXT://host:port" and "[::1]:port"). */
 export function parseHostPort(raw: string, what = 'address'): HostPort {
@@ -114,9 +146,10 @@ export function parseHostPort(raw: string, what = 'address'): HostPort {
 }
 
 type Setter = (c: BrokerConfig, v: string) => void;
-const int = (key: string, v: string, min: number): number => {
+const int = (key: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min) throw new MqError('INVALID_CONFIG', `${key}=${v}: must be an integer >= ${min}`);
+  if (v.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new MqError('INVALID_CONFIG', `${key}=${v}: must be an integer >= ${min}`);
+  if (n > max) throw new MqError('INVALID_CONFIG', `${key}=${v}: must be at most ${max}`);
   return n;
 };
 const bool = (key: string, v: string): boolean => {
@@ -134,9 +167,9 @@ const keys: Record<string, Setter> = {
   'auto.create.topics.enable': (c, v) => { c.autoCreateTopicsEnable = bool('auto.create.topics.enable', v); },
   'num.partitions': (c, v) => { c.numPartitions = int('num.partitions', v, 1); },
   'default.replication.factor': (c, v) => { c.defaultReplicationFactor = int('default.replication.factor', v, 1); },
-  'socket.request.max.bytes': (c, v) => { c.socketRequestMaxBytes = int('socket.request.max.bytes', v, 1024); },
-  'message.max.bytes': (c, v) => { c.topicDefaults['max.message.bytes'] = int('message.max.bytes', v, 64); },
-  'log.segment.bytes': (c, v) => { c.topicDefaults['segment.bytes'] = int('log.segment.bytes', v, 1024); },
+  'socket.request.max.bytes': (c, v) => { c.socketRequestMaxBytes = int('socket.request.max.bytes', v, 1024, MAX_INT32); },
+  'message.max.bytes': (c, v) => { c.topicDefaults['max.message.bytes'] = int('message.max.bytes', v, 64, MAX_INT32); },
+  'log.segment.bytes': (c, v) => { c.topicDefaults['segment.bytes'] = int('log.segment.bytes', v, 1024, MAX_INT32); },
   'log.roll.ms': (c, v) => { c.topicDefaults['segment.ms'] = int('log.roll.ms', v, 1); },
   'log.message.timestamp.type': (c, v) => {
     if (v !== 'CreateTime' && v !== 'LogAppendTime') throw new MqError('INVALID_CONFIG', `log.message.timestamp.type=${v}: must be CreateTime or LogAppendTime`);
@@ -184,12 +217,40 @@ const keys: Record<string, Setter> = {
     c.leaderImbalancePerBrokerPercentage = int('leader.imbalance.per.broker.percentage', v, 0);
     if (c.leaderImbalancePerBrokerPercentage > 100) throw new MqError('INVALID_CONFIG', `leader.imbalance.per.broker.percentage=${v}: must be at most 100`);
   },
+  'max.connections': (c, v) => { c.maxConnections = int('max.connections', v, 1, MAX_INT32); },
+  'max.connections.per.ip': (c, v) => { c.maxConnectionsPerIp = int('max.connections.per.ip', v, 1, MAX_INT32); },
+  'connections.max.idle.ms': (c, v) => { c.connectionsMaxIdleMs = int('connections.max.idle.ms', v, 100, MAX_INT32); },
+  'socket.request.read.timeout.ms': (c, v) => { c.socketRequestReadTimeoutMs = int('socket.request.read.timeout.ms', v, 100, MAX_INT32); },
+  'queued.max.request.bytes': (c, v) => { c.queuedMaxRequestBytes = int('queued.max.request.bytes', v, 1024, Number.MAX_SAFE_INTEGER); },
+  'fetch.max.bytes': (c, v) => { c.fetchMaxBytes = int('fetch.max.bytes', v, 1024, MAX_INT32); },
+  'replica.fetch.response.max.bytes': (c, v) => { c.replicaFetchResponseMaxBytes = int('replica.fetch.response.max.bytes', v, 1024, MAX_INT32); },
+  'max.topics': (c, v) => { c.maxTopics = int('max.topics', v, 1, MAX_INT32); },
+  'max.partitions.per.topic': (c, v) => { c.maxPartitionsPerTopic = int('max.partitions.per.topic', v, 1, MAX_INT32); },
+  'max.partitions.per.request': (c, v) => { c.maxPartitionsPerRequest = int('max.partitions.per.request', v, 1, MAX_INT32); },
 };
+
+/**
+ * Checks between settings, once all sources are applied: a message the broker accepts must fit in a
+ * request it accepts, and one request must fit in the memory set aside for partly received requests
+ * (else it could never be read whole).
+ */
+function checkCombination(c: BrokerConfig, given: Set<string>): void {
+  // Unless set, the pool grows with the largest request, so raising socket.request.max.bytes alone works.
+  if (!given.has('queued.max.request.bytes')) c.queuedMaxRequestBytes = Math.max(c.queuedMaxRequestBytes, c.socketRequestMaxBytes);
+  const maxMessageBytes = c.topicDefaults['max.message.bytes'];
+  if (maxMessageBytes > c.socketRequestMaxBytes) {
+    throw new MqError('INVALID_CONFIG', `message.max.bytes=${maxMessageBytes} is larger than socket.request.max.bytes=${c.socketRequestMaxBytes}: no request could carry such a message`);
+  }
+  if (c.queuedMaxRequestBytes < c.socketRequestMaxBytes) {
+    throw new MqError('INVALID_CONFIG', `queued.max.request.bytes=${c.queuedMaxRequestBytes} is smaller than socket.request.max.bytes=${c.socketRequestMaxBytes}: the largest request could never be read`);
+  }
+}
 
 export const BROKER_CONFIG_KEYS = Object.keys(keys);
 
-function apply(c: BrokerConfig, entries: [string, string][], source: string): void {
+function apply(c: BrokerConfig, entries: [string, string][], source: string, given = new Set<string>()): void {
   for (const [k, v] of entries) {
+    given.add(k);
     const set = keys[k];
     if (!set) {
       throw new MqError('INVALID_CONFIG', `unknown setting '${k}' in ${source}`, { hint: `Known settings: ${BROKER_CONFIG_KEYS.join(', ')}.` });
@@ -239,14 +300,15 @@ export interface ConfigSources {
 export async function loadBrokerConfig(src: ConfigSources = {}): Promise<BrokerConfig> {
   const c = defaultBrokerConfig();
   c.adminListen = { ...DEFAULT_ADMIN_LISTEN };
+  const given = new Set<string>();
   if (src.file) {
     let text: string;
     try { text = await readFile(src.file, 'utf8'); } catch (err) {
       throw new MqError('INVALID_CONFIG', `cannot read config file ${src.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    apply(c, parseFile(text, src.file), src.file);
+    apply(c, parseFile(text, src.file), src.file, given);
   }
-  apply(c, envEntries(src.env ?? {}), 'the environment');
+  apply(c, envEntries(src.env ?? {}), 'the environment', given);
   const f = src.flags ?? {};
   const flagEntries: [string, string][] = [];
   if (f.data !== undefined) flagEntries.push(['log.dir', f.data]);
@@ -258,6 +320,7 @@ export async function loadBrokerConfig(src: ConfigSources = {}): Promise<BrokerC
   if (f.logFormat !== undefined) flagEntries.push(['log.format', f.logFormat]);
   if (f.etcd !== undefined) flagEntries.push(['etcd.endpoints', f.etcd]);
   if (f.rack !== undefined) flagEntries.push(['broker.rack', f.rack]);
-  apply(c, flagEntries, 'flags');
+  apply(c, flagEntries, 'flags', given);
+  checkCombination(c, given);
   return c;
 }

@@ -17,24 +17,41 @@ import { Writer } from './writer.js';
 export interface Codec<T> {
   encode(w: Writer, value: T, version: number): void;
   decode(r: Reader, version: number): T;
+  /**
+   * The fewest bytes a value takes on the wire in `version` (absent: 1). Arrays use it to refuse a count
+   * the remaining bytes cannot hold before decoding any element.
+   */
+  minBytes?(version: number): number;
+}
+
+/** Most elements any one array of a message may hold (a generous cap; Kafka's own lists stay far below). */
+export const MAX_ARRAY_ELEMENTS = 100_000;
+
+const fixed = (n: number) => (): number => n;
+
+/** The fewest bytes `c` takes in `version`; 1 when the codec does not say (every element takes a byte). */
+export function minBytesOf(c: Codec<unknown>, version: number): number {
+  return c.minBytes ? c.minBytes(version) : 1;
 }
 
 export type Infer<C> = C extends Codec<infer T> ? T : never;
 
-export const int8: Codec<number> = { encode: (w, v) => void w.int8(v), decode: (r) => r.int8() };
-export const int16: Codec<number> = { encode: (w, v) => void w.int16(v), decode: (r) => r.int16() };
-export const int32: Codec<number> = { encode: (w, v) => void w.int32(v), decode: (r) => r.int32() };
-export const int64: Codec<bigint> = { encode: (w, v) => void w.int64(v), decode: (r) => r.int64() };
-export const boolean: Codec<boolean> = { encode: (w, v) => void w.boolean(v), decode: (r) => r.boolean() };
-export const string: Codec<string> = { encode: (w, v) => void w.string(v), decode: (r) => r.string() };
+export const int8: Codec<number> = { encode: (w, v) => void w.int8(v), decode: (r) => r.int8(), minBytes: fixed(1) };
+export const int16: Codec<number> = { encode: (w, v) => void w.int16(v), decode: (r) => r.int16(), minBytes: fixed(2) };
+export const int32: Codec<number> = { encode: (w, v) => void w.int32(v), decode: (r) => r.int32(), minBytes: fixed(4) };
+export const int64: Codec<bigint> = { encode: (w, v) => void w.int64(v), decode: (r) => r.int64(), minBytes: fixed(8) };
+export const boolean: Codec<boolean> = { encode: (w, v) => void w.boolean(v), decode: (r) => r.boolean(), minBytes: fixed(1) };
+export const string: Codec<string> = { encode: (w, v) => void w.string(v), decode: (r) => r.string(), minBytes: fixed(2) };
 export const nullableString: Codec<string | null> = {
   encode: (w, v) => void w.nullableString(v),
   decode: (r) => r.nullableString(),
+  minBytes: fixed(2),
 };
-export const bytes: Codec<Buffer> = { encode: (w, v) => void w.bytes(v), decode: (r) => r.bytes() };
+export const bytes: Codec<Buffer> = { encode: (w, v) => void w.bytes(v), decode: (r) => r.bytes(), minBytes: fixed(4) };
 export const nullableBytes: Codec<Buffer | null> = {
   encode: (w, v) => void w.nullableBytes(v),
   decode: (r) => r.nullableBytes(),
+  minBytes: fixed(4),
 };
 
 /**
@@ -51,17 +68,22 @@ export const records: Codec<Buffer | Buffer[]> = {
     for (const p of parts) w.raw(p);
   },
   decode: (r) => r.bytes(),
+  minBytes: fixed(4),
 };
 
-/** ARRAY of `item`; a null array (-1) decodes leniently as []. */
-export function array<T>(item: Codec<T>): Codec<T[]> {
+/**
+ * ARRAY of `item`; a null array (-1) decodes leniently as []. A count over `maxElements`, or more than
+ * the remaining bytes can hold at the item's smallest size, is refused before any element is built.
+ */
+export function array<T>(item: Codec<T>, maxElements = MAX_ARRAY_ELEMENTS): Codec<T[]> {
   return {
+    minBytes: fixed(4),
     encode(w, v, version) {
       w.int32(v.length);
       for (const x of v) item.encode(w, x, version);
     },
     decode(r, version) {
-      const n = r.arrayLength();
+      const n = r.arrayLength(minBytesOf(item, version), maxElements);
       const out: T[] = [];
       for (let i = 0; i < n; i++) out.push(item.decode(r, version));
       return out;
@@ -70,9 +92,10 @@ export function array<T>(item: Codec<T>): Codec<T[]> {
 }
 
 /** ARRAY that may be null (-1), e.g. Metadata.Topics where null means "all topics". */
-export function nullableArray<T>(item: Codec<T>): Codec<T[] | null> {
-  const inner = array(item);
+export function nullableArray<T>(item: Codec<T>, maxElements = MAX_ARRAY_ELEMENTS): Codec<T[] | null> {
+  const inner = array(item, maxElements);
   return {
+    minBytes: fixed(4),
     encode(w, v, version) {
       if (v === null) w.int32(-1);
       else inner.encode(w, v, version);
@@ -100,6 +123,7 @@ export function versions<T>(min: number, max: number, inner: Codec<T>, fallback:
     versioned: true, min, max, fallback, inner,
     encode: (w, v, version) => inner.encode(w, v, version),
     decode: (r, version) => inner.decode(r, version),
+    minBytes: (version) => minBytesOf(inner, version),
   };
 }
 
@@ -132,6 +156,11 @@ export function struct<F extends Fields>(fields: F): Struct<StructOf<F>> {
     return !v.versioned || (version >= v.min! && version <= v.max!);
   };
   const codec: Struct<StructOf<F>> = {
+    minBytes(version) {
+      let n = 0;
+      for (const [, c] of entries) if (present(c, version)) n += minBytesOf(c, version);
+      return n;
+    },
     encode(w, value, version) {
       for (const [name, c] of entries) {
         if (present(c, version)) c.encode(w, (value as Record<string, unknown>)[name], version);

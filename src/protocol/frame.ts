@@ -15,6 +15,15 @@ export class FrameDecoder {
   }
 
   /**
+   * Bytes the frame being received will take once whole (its 4 size bytes plus the size it declares), or
+   * what is buffered while the size is not known yet; 0 between frames.
+   */
+  get pendingFrameBytes(): number {
+    if (this.pendingBytes < 4) return this.pendingBytes;
+    return 4 + this.peekSize();
+  }
+
+  /**
    * Feeds a chunk; returns the payloads completed by it (views into received memory).
    * Throws MqError INVALID_REQUEST (negative size) or MESSAGE_TOO_LARGE (size over the limit).
    */

@@ -1,9 +1,20 @@
 // Big-endian reader for the classic Kafka encoding. Every read is bounds-checked; running past
 // the end throws a MqError('INVALID_REQUEST') so a truncated or garbled message never crashes a caller.
+// Hostile input is bounded before anything is built from it: an array count must fit the bytes left at
+// the smallest size its element can take (and a cap, and the reader's element budget for the whole
+// message), and a string must be valid UTF-8 (decoding would turn bad bytes into U+FFFD, which
+// re-encodes three times larger and is not the name the peer sent).
+import { isUtf8 } from 'node:buffer';
 import { MqError } from '../util/mq-error.js';
 
 export class Reader {
   pos: number;
+
+  /**
+   * Array elements this reader may still decode, over all arrays of the message. The broker sets it per
+   * request so nested arrays cannot multiply into millions of objects; unlimited by default.
+   */
+  elementBudget = Number.POSITIVE_INFINITY;
 
   constructor(readonly buf: Buffer, start = 0, readonly end = buf.length) {
     this.pos = start;
@@ -70,7 +81,9 @@ export class Reader {
     const n = this.int16();
     if (n < 0) return null;
     const at = this.need(n);
-    return this.buf.toString('utf8', at, at + n);
+    const view = this.buf.subarray(at, at + n);
+    if (!isUtf8(view)) throw new MqError('INVALID_REQUEST', `string of ${n} bytes at ${at} is not valid UTF-8`);
+    return view.toString('utf8');
   }
 
   bytes(): Buffer {
@@ -82,12 +95,22 @@ export class Reader {
     return n < 0 ? null : this.raw(n);
   }
 
-  /** Array length; -1 (null) is returned as -1 for the caller to interpret. */
-  arrayLength(): number {
+  /**
+   * Array length; -1 (null) is returned as -1 for the caller to interpret. `elementMinBytes` is the
+   * fewest bytes one element can take (an INT32 takes 4, a STRING 2), so a count the remaining bytes
+   * cannot hold is refused before any element is decoded; `maxElements` caps the count outright.
+   */
+  arrayLength(elementMinBytes = 1, maxElements = Number.POSITIVE_INFINITY): number {
     const n = this.int32();
-    if (n > this.remaining) {
-      throw new MqError('INVALID_REQUEST', `array of ${n} elements cannot fit in ${this.remaining} bytes`);
+    if (n <= 0) return n;
+    if (n * Math.max(1, elementMinBytes) > this.remaining) {
+      throw new MqError('INVALID_REQUEST', `array of ${n} elements of at least ${Math.max(1, elementMinBytes)} bytes cannot fit in ${this.remaining} bytes`);
     }
+    if (n > maxElements) throw new MqError('INVALID_REQUEST', `array of ${n} elements is over the limit of ${maxElements}`);
+    if (n > this.elementBudget) {
+      throw new MqError('INVALID_REQUEST', `array of ${n} elements is over the ${this.elementBudget} elements left for this message`);
+    }
+    this.elementBudget -= n;
     return n;
   }
 }

@@ -71,6 +71,8 @@ export class Writer {
 
   string(v: string): this {
     const n = Buffer.byteLength(v);
+    // A STRING's length is an INT16: a longer value cannot be sent (the server closes that connection).
+    if (n > 0x7fff) throw new RangeError(`a string of ${n} bytes is longer than a STRING holds (32767)`);
     this.int16(n);
     this.ensure(n);
     this.buf.write(v, this.pos, n, 'utf8');

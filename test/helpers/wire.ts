@@ -1,7 +1,7 @@
 // A bare Kafka-wire client for tests that need exact bytes: one request at a time over a raw socket,
 // encoded with mq's own schemas. No import-time side effects.
 import net from 'node:net';
-import { apiSpec } from '../../src/protocol/api.js';
+import { ApiKey, apiSpec } from '../../src/protocol/api.js';
 import { encodeRequestHeader } from '../../src/protocol/header.js';
 import { Reader } from '../../src/protocol/reader.js';
 import { Writer } from '../../src/protocol/writer.js';
@@ -88,5 +88,19 @@ export class WireSocket {
 
   close(): void {
     this.socket.destroy();
+  }
+}
+
+/** CreateTopics v2 for one topic on a fresh connection; resolves to its result (error code and message). */
+export async function createTopicOnWire(port: number, name: string, opts: { numPartitions?: number; configs?: { name: string; value: string }[] } = {}): Promise<{ errorCode: number; errorMessage: string | null }> {
+  const s = await WireSocket.connect(port);
+  try {
+    const res = await s.request(ApiKey.CreateTopics, 2, {
+      topics: [{ name, numPartitions: opts.numPartitions ?? 1, replicationFactor: 1, assignments: [], configs: opts.configs ?? [] }],
+      timeoutMs: 10_000, validateOnly: false,
+    }, 60_000);
+    return res.topics[0];
+  } finally {
+    s.close();
   }
 }

@@ -2,13 +2,17 @@
 import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/messages/create-partitions.js';
 import { MqError } from '../../util/mq-error.js';
 import { errorCodeFor, errorMessageFor } from '../error-code-of.js';
+import { CreateCaps } from '../create-caps.js';
 import type { Handler } from '../request-context.js';
 
 export const handleCreatePartitions: Handler<CreatePartitionsRequest, CreatePartitionsResponse> = async (req, ctx) => {
   const b = ctx.broker;
   const results: CreatePartitionsResponse['results'] = [];
+  const caps = new CreateCaps(b.config);
   for (const t of req.topics) {
     try {
+      const current = (b.cluster ? b.cluster.cache.topics.get(t.name)?.replicas.length : b.topics.get(t.name)?.partitions.length) ?? 0;
+      caps.take(t.count, t.count - current);
       if (b.cluster) {
         await b.cluster.requireController().addPartitions(t.name, t.count, t.assignments?.map((a) => a.brokerIds) ?? null, req.validateOnly);
         results.push({ name: t.name, errorCode: 0, errorMessage: null });

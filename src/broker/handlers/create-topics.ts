@@ -2,13 +2,17 @@
 import type { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/messages/create-topics.js';
 import { MqError } from '../../util/mq-error.js';
 import { errorCodeFor, errorMessageFor } from '../error-code-of.js';
+import { CreateCaps, checkTopicCount } from '../create-caps.js';
 import type { Handler } from '../request-context.js';
 
 export const handleCreateTopics: Handler<CreateTopicsRequest, CreateTopicsResponse> = async (req, ctx) => {
   const b = ctx.broker;
   const topics: CreateTopicsResponse['topics'] = [];
+  const caps = new CreateCaps(b.config);
   for (const t of req.topics) {
     try {
+      const asked = t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? b.config.numPartitions : t.numPartitions;
+      caps.take(asked, asked);
       let numPartitions = t.numPartitions;
       let replicationFactor = t.replicationFactor;
       if (t.assignments.length > 0 && !b.cluster) {
@@ -22,6 +26,7 @@ export const handleCreateTopics: Handler<CreateTopicsRequest, CreateTopicsRespon
       }
       const configs = Object.fromEntries(t.configs.map((c) => [c.name, c.value ?? '']).filter(([, v]) => v !== ''));
       if (b.cluster) {
+        checkTopicCount(b.config, b.cluster.cache.topics.size);
         await b.cluster.requireController().createTopic({
           name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, configs, validateOnly: req.validateOnly,
           assignments: [...t.assignments].sort((x, y) => x.partitionIndex - y.partitionIndex).map((a) => a.brokerIds),

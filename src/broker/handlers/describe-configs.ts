@@ -10,7 +10,7 @@ import {
   CONFIG_SOURCE_DEFAULT, CONFIG_SOURCE_DYNAMIC_TOPIC, CONFIG_SOURCE_STATIC_BROKER, RESOURCE_TYPE_BROKER, RESOURCE_TYPE_TOPIC,
   type DescribeConfigsRequest, type DescribeConfigsResponse,
 } from '../../protocol/messages/describe-configs.js';
-import { errorCodeFor, errorMessageFor } from '../error-code-of.js';
+import { clipErrorMessage, errorCodeFor, errorMessageFor } from '../error-code-of.js';
 import type { BrokerState, Handler } from '../request-context.js';
 import type { ConfigSource } from '../topic-manager.js';
 import { DECOMMISSIONED_CONFIG, formatDecommissioned } from '../../cluster/partition-decommission.js';
@@ -67,7 +67,7 @@ export const handleDescribeConfigs: Handler<DescribeConfigsRequest, DescribeConf
 function describeBroker(b: BrokerState, name: string, keys: string[] | null): Result {
   const base = { resourceType: RESOURCE_TYPE_BROKER, resourceName: name };
   if (name !== String(b.nodeId)) {
-    return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `this is broker ${b.nodeId}: ask broker '${name}' for its own configs`, configs: [] };
+    return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: clipErrorMessage(`this is broker ${b.nodeId}: ask broker '${name}' for its own configs`), configs: [] };
   }
   const c = b.config;
   const hostPort = (h: { host: string; port: number }): string => `${h.host}:${h.port}`;

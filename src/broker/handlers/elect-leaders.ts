@@ -5,7 +5,7 @@
 import { ErrorCode, errorCodeOf } from '../../protocol/error-codes.js';
 import { ELECTION_TYPE_PREFERRED, type ElectLeadersRequest, type ElectLeadersResponse } from '../../protocol/messages/elect-leaders.js';
 import type { PreferredElectionResult } from '../../cluster/controller.js';
-import { errorCodeFor, errorMessageFor } from '../error-code-of.js';
+import { clipErrorMessage, errorCodeFor, errorMessageFor } from '../error-code-of.js';
 import type { BrokerState, Handler } from '../request-context.js';
 
 type Results = ElectLeadersResponse['replicaElectionResults'];
@@ -39,7 +39,7 @@ function embeddedResults(b: BrokerState, req: ElectLeadersRequest): Results {
     topic: t.topic,
     partitionResult: t.partitions.map((partitionId) => (b.topics.partition(t.topic, partitionId)
       ? { partitionId, errorCode: errorCodeOf('ELECTION_NOT_NEEDED'), errorMessage: `broker ${b.nodeId} is the only replica and leads` }
-      : { partitionId, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `partition ${t.topic}-${partitionId} does not exist` })),
+      : { partitionId, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: clipErrorMessage(`partition ${t.topic}-${partitionId} does not exist`) })),
   }));
 }
 
@@ -49,7 +49,7 @@ function byTopic(results: PreferredElectionResult[], codeOf: (r: PreferredElecti
   for (const r of results) {
     let t = out.get(r.topic);
     if (!t) out.set(r.topic, t = { topic: r.topic, partitionResult: [] });
-    t.partitionResult.push({ partitionId: r.partition, errorCode: codeOf(r), errorMessage: r.message });
+    t.partitionResult.push({ partitionId: r.partition, errorCode: codeOf(r), errorMessage: r.message && clipErrorMessage(r.message) });
   }
   return [...out.values()];
 }

@@ -22,8 +22,14 @@ export const handleFetch: Handler<FetchRequest, FetchResponse> = async (req, ctx
   const follower = replicaId >= 0;
   const wanted: Wanted[] = [];
   const nowMs = Date.now();
+  // A partition named twice is answered once, as Kafka does (its fetch data is a map): repeats would
+  // otherwise each carry the same records, a 2 GiB answer to an 86 KB request.
+  const seen = new Set<string>();
   for (const t of req.topics) {
     for (const p of t.partitions) {
+      const key = `${p.partition}:${t.topic}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
       const fetchOffset = Number(p.fetchOffset);
       let found: Partition | number = follower ? lookupForFollower(b, t.topic, p.partition, replicaId, ctx.peer) : lookupPartition(b, t.topic, p.partition);
       if (typeof found !== 'number' && found.replicated) {
@@ -42,7 +48,7 @@ export const handleFetch: Handler<FetchRequest, FetchResponse> = async (req, ctx
   for (;;) {
     // Subscribe before reading, so an append that lands during the read still wakes us.
     const wait = new AppendWait(wanted, follower, b.shutdown);
-    const result = await readAll(b, wanted, req.maxBytes, follower);
+    const result = await readAll(b, wanted, responseMaxBytes(b, req.maxBytes, follower), follower);
     const remainingMs = deadline - Date.now();
     if (result.bytes >= req.minBytes || result.errors > 0 || remainingMs <= 0 || b.shutdown.aborted || wanted.length === 0) {
       wait.cancel();
@@ -60,6 +66,15 @@ export const handleFetch: Handler<FetchRequest, FetchResponse> = async (req, ctx
     }
   }
 };
+
+/**
+ * The request's MaxBytes capped by the broker's fetch.max.bytes (replica.fetch.response.max.bytes for a
+ * follower), as Kafka caps fetch.max.bytes: a client cannot ask for an answer the broker will not build.
+ */
+function responseMaxBytes(b: BrokerState, asked: number, follower: boolean): number {
+  const cap = follower ? b.config.replicaFetchResponseMaxBytes : b.config.fetchMaxBytes;
+  return Math.max(0, Math.min(asked, cap));
+}
 
 /** A follower's partition: this broker must lead it and the follower must be a registered replica of it. */
 function lookupForFollower(b: BrokerState, topic: string, index: number, replicaId: number, peer: string): Partition | number {
@@ -125,8 +140,9 @@ async function readAll(b: BrokerState, wanted: Wanted[], responseMaxBytes: numbe
       data.push([w.topic, { ...base, ...offsets, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: [] }]);
       continue;
     }
-    // KIP-74: the first batch of the first non-empty partition is sent whole even past the limits.
-    const budget = bytes === 0 ? w.maxBytes : Math.min(w.maxBytes, responseMaxBytes - bytes);
+    // KIP-74: the response limit holds over all partitions, except that the first batch of the first
+    // non-empty partition is sent whole even past the limits (so a consumer always makes progress).
+    const budget = Math.min(w.maxBytes, responseMaxBytes - bytes);
     let records: Buffer[] = [];
     if (budget > 0 || bytes === 0) {
       try {
@@ -137,7 +153,13 @@ async function readAll(b: BrokerState, wanted: Wanted[], responseMaxBytes: numbe
         continue;
       }
     }
-    for (const r of records) bytes += r.length;
+    let got = 0;
+    for (const r of records) got += r.length;
+    // The log sends a partition's first batch whole even past maxBytes; past the response's limit only
+    // the response's first batch may go (the partition's own limit keeps the log's rule, so a follower
+    // still gets a batch of max.message.bytes, a little over replica.fetch.max.bytes).
+    if (bytes > 0 && bytes + got > responseMaxBytes) { records = []; got = 0; }
+    bytes += got;
     data.push([w.topic, { ...base, ...offsets, errorCode: 0, records }]);
   }
   return { data, bytes, errors };

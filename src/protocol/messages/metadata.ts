@@ -41,6 +41,7 @@ const plainTopics = array(MetadataRequestTopic);
 
 /** Topics list whose v0 form has no null: there an empty list means "all topics". */
 const requestTopics: Codec<MetadataRequestTopic[] | null> = {
+  minBytes: () => 4,
   encode(w, v, version) {
     if (version > 0) return nullableTopics.encode(w, v, version);
     if (v !== null && v.length === 0) {
