@@ -13,7 +13,7 @@
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrokerConfig, HostPort } from '../config/config.js';
-import { parseTopicConfig, type TopicConfig } from '../config/topic-config.js';
+import { parseStoredTopicConfig, parseTopicConfig, type TopicConfig } from '../config/topic-config.js';
 import { Partition } from '../broker/partition.js';
 import { logConfigFor, topicConfigEntries, type TopicConfigEntry, type TopicManager, type TopicRecord } from '../broker/topic-manager.js';
 import { ErrorCode, errorFromCode } from '../protocol/error-codes.js';
@@ -143,7 +143,7 @@ export class ClusterMode {
    * of the replica lists is never overwritten); every replica applies them from its cache.
    */
   async alterConfig(name: string, configs: Record<string, string | null>, validateOnly: boolean): Promise<void> {
-    parseTopicConfig(configs);
+    parseTopicConfig(configs, { socketRequestMaxBytes: this.config.socketRequestMaxBytes });
     const overrides = Object.fromEntries(Object.entries(configs).filter((e): e is [string, string] => e[1] !== null));
     // A lost compare means the controller changed the record (replica lists) meanwhile: read it again.
     for (let attempt = 0; ; attempt++) {
@@ -408,11 +408,18 @@ export class ClusterMode {
     return n;
   }
 
-  /** A topic's effective config (parsed once per record version). */
+  /**
+   * A topic's effective config (parsed once per record version). A stored value that fails validation
+   * (written by an older version, or by hand) is logged and the broker default serves instead: a bad
+   * record must never stop a broker from serving the topic or from starting.
+   */
   private topicConfig(record: TopicRecord): TopicConfig {
     let c = this.configs.get(record);
     if (!c) {
-      c = { ...this.config.topicDefaults, ...parseTopicConfig(record.configs) };
+      const overrides = parseStoredTopicConfig(record.configs, (key, problem) => {
+        this.logger.warn('stored topic config is invalid; using the broker default', { key, value: record.configs[key], problem });
+      }, { socketRequestMaxBytes: this.config.socketRequestMaxBytes });
+      c = { ...this.config.topicDefaults, ...overrides };
       this.configs.set(record, c);
     }
     return c;

@@ -19,7 +19,7 @@
 // to replicas[0] where preferred-leader.ts allows it, through the same transactions.
 import { randomUUID } from 'node:crypto';
 import type { BrokerConfig } from '../config/config.js';
-import { parseTopicConfig } from '../config/topic-config.js';
+import { parseStoredTopicConfig, parseTopicConfig } from '../config/topic-config.js';
 import type { PartitionState, TopicRecord } from '../broker/topic-manager.js';
 import type { Logger } from '../util/logger.js';
 import { MqError } from '../util/mq-error.js';
@@ -411,7 +411,7 @@ export class Controller {
       checkReplicationFactor(rf);
       replicas = placeReplicas({ brokers: this.liveBrokers(), count: numPartitions, replicationFactor: rf, existing: this.existingReplicas() });
     }
-    parseTopicConfig(req.configs);
+    parseTopicConfig(req.configs, { socketRequestMaxBytes: this.config.socketRequestMaxBytes });
     if (req.validateOnly) return;
     const record: TopicRecord = { topicId: randomUUID(), replicas, configs: req.configs };
     const ops: StoreOp[] = [{ put: { key: `topics/${req.name}`, value: JSON.stringify(record) } }];
@@ -470,7 +470,7 @@ export class Controller {
     if (!this.election.isController) return 0;
     let deleted = 0;
     for (const [topic, cached] of this.cache.topics) {
-      const retentionMs = { ...this.config.topicDefaults, ...parseTopicConfig(cached.configs) }['retention.ms'];
+      const retentionMs = { ...this.config.topicDefaults, ...parseStoredTopicConfig(cached.configs, () => {}) }['retention.ms'];
       if (partitionsDueForDeletion(cached, retentionMs, nowMs).length === 0) continue;
       const fence = this.election.fence();
       if (!fence) return deleted;
