@@ -118,3 +118,23 @@ test('a gzip bomb already on disk: mq consume exits with an error naming topic, 
   assert.match(out.stderr, new RegExp(`${topic}-0: record batch at offset 1: gzip data inflates to more than 268435456 bytes`));
   assert.doesNotMatch(out.stderr, /heap out of memory|RangeError/);
 });
+
+test('mq consume -g --exec: a record whose key holds a NUL byte or is 200 KB is reported once and handed over; the group moves on', async (t) => {
+  const broker = await brokerForTest(t);
+  const s = await connect(t, broker);
+  const topic = uniqueTopic('execkeys');
+  await createTopic(s, topic);
+  const keys = [Buffer.from('plain'), Buffer.from('nul\0key'), Buffer.alloc(200_000, 0x6b), null];
+  assert.equal((await produce(s, topic, batchOf(['v0', 'v1', 'v2', 'v3'], keys))).errorCode, 0);
+  const cmd = 'printf "%s:%s:%s\\n" "$MQ_OFFSET" "$(cat)" "${MQ_KEY-$(wc -c < "$MQ_KEY_FILE" | tr -d " ")}"';
+  const out = await run(['consume', topic, '-g', 'g', '--auto-offset-reset', 'earliest', '-c', '4', '--exec', cmd, '-b', broker.bootstrap]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout, '0:v0:plain\n1:v1:7\n2:v2:200000\n3:v3:\n');
+  const notes = out.stderr.split('\n').filter((l) => /MQ_KEY is left out/.test(l));
+  assert.deepEqual(notes.map((l) => /offset (\d+): (.*?);/.exec(l)!.slice(1)), [
+    ['1', 'its key holds a NUL byte'], ['2', 'its key is 200000 bytes, over the 32768 that go into the environment'],
+  ]);
+  assert.match(notes[0], new RegExp(`${topic}-0 offset 1`));
+  const d = JSON.parse((await run(['groups', 'describe', 'g', '--json', '-b', broker.bootstrap])).stdout);
+  assert.equal(d.offsets[0].committedOffset, 4, 'every record committed');
+});
