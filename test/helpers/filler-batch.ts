@@ -7,6 +7,7 @@ import {
   BATCH_HEADER_BYTES, LOG_OVERHEAD, OFF_BASE_SEQUENCE, OFF_BASE_TIMESTAMP, OFF_BATCH_LENGTH, OFF_LAST_OFFSET_DELTA,
   OFF_MAGIC, OFF_MAX_TIMESTAMP, OFF_PRODUCER_EPOCH, OFF_PRODUCER_ID, OFF_RECORDS_COUNT, writeCrc,
 } from '../../src/protocol/batch-header.js';
+import { varintBytes, writeVarint } from '../../src/protocol/record-batch-builder.js';
 
 export interface FillerBatchSpec {
   records?: number;
@@ -37,20 +38,6 @@ export function fillerBatch(spec: FillerBatchSpec = {}): Buffer {
   if (spec.decodable) writeRecords(buf, records);
   writeCrc(buf);
   return buf;
-}
-
-function varintBytes(v: number): number {
-  let z = ((v << 1) ^ (v >> 31)) >>> 0;
-  let n = 1;
-  while (z >= 0x80) { z >>>= 7; n++; }
-  return n;
-}
-
-function writeVarint(buf: Buffer, at: number, v: number): number {
-  let z = ((v << 1) ^ (v >> 31)) >>> 0;
-  while (z >= 0x80) { buf[at++] = (z & 0x7f) | 0x80; z >>>= 7; }
-  buf[at++] = z;
-  return at;
 }
 
 /** Bytes after the Length of a record with offset delta `i`, a key of `keyBytes` (-1: null) and a value of `valueBytes`. */

@@ -17,13 +17,17 @@ export function batchOf(values: (string | Buffer)[], keys?: (Buffer | null)[]): 
   return b.build();
 }
 
-/** `batch` with RecordsCount = `count` and LastOffsetDelta = count - 1 (the header stays consistent) and its CRC rewritten. */
-export function withRecordsCount(batch: Buffer, count: number): Buffer {
-  const out = Buffer.from(batch);
+/** Sets RecordsCount = `count` and LastOffsetDelta = count - 1 (the header stays consistent), then the CRC. */
+function countedAndSealed(out: Buffer, count: number): Buffer {
   out.writeInt32BE(count, OFF_RECORDS_COUNT);
   out.writeInt32BE(count - 1, OFF_LAST_OFFSET_DELTA);
   writeCrc(out);
   return out;
+}
+
+/** `batch` claiming `count` records, its CRC rewritten. */
+export function withRecordsCount(batch: Buffer, count: number): Buffer {
+  return countedAndSealed(Buffer.from(batch), count);
 }
 
 /** `batch` with every byte after the header set to `byte`, CRC rewritten. */
@@ -39,10 +43,7 @@ export function withBody(body: Buffer, codec: number, count = 1, template = batc
   const out = Buffer.concat([template.subarray(0, BATCH_HEADER_BYTES), body]);
   out.writeInt32BE(out.length - LOG_OVERHEAD, OFF_BATCH_LENGTH);
   out.writeInt16BE((out.readInt16BE(OFF_ATTRIBUTES) & ~7) | codec, OFF_ATTRIBUTES);
-  out.writeInt32BE(count, OFF_RECORDS_COUNT);
-  out.writeInt32BE(count - 1, OFF_LAST_OFFSET_DELTA);
-  writeCrc(out);
-  return out;
+  return countedAndSealed(out, count);
 }
 
 /** Rewrites BaseOffset (outside the CRC), as a broker does. */
