@@ -22,7 +22,9 @@
 // default max.message.bytes gives 67,109,632 bytes). MAX_DECOMPRESSED_BYTES caps topics with a large
 // max.message.bytes, so a batch never needs more than 256 MiB of memory to check.
 //
-// zstd (codec 4) cannot be decompressed by Node 20's zlib, so its records are not walked (see produce.ts).
+// zstd (codec 4) cannot be decompressed by Node 20's zlib, so its records are not walked; only its
+// RecordsCount is bounded by what the inflated-size limit can hold (7 bytes per record at least), so a
+// zstd batch cannot move the log end offset by 2^31 either.
 import { gunzipSync } from 'node:zlib';
 import {
   ATTR_COMPRESSION_MASK, BATCH_HEADER_BYTES, OFF_ATTRIBUTES, OFF_RECORDS_COUNT, type BatchProblem,
@@ -146,7 +148,10 @@ function decompress(codec: number, body: Buffer, maxBytes: number): Buffer {
 export function validateRecords(buf: Buffer, size: number, maxDecompressedBytes: number): BatchProblem | null {
   const codec = buf.readInt16BE(OFF_ATTRIBUTES) & ATTR_COMPRESSION_MASK;
   const count = buf.readInt32BE(OFF_RECORDS_COUNT);
-  if (codec === 4) return null;
+  if (codec === 4) {
+    const most = Math.floor(maxDecompressedBytes / (MIN_RECORD_BODY_BYTES + 1));
+    return count <= most ? null : { code: 'INVALID_RECORD', message: `zstd records: the batch claims ${count} records, more than ${most} can fit in its size limit` };
+  }
   let records: Buffer;
   try {
     records = codec === 0 ? buf : decompress(codec, buf.subarray(BATCH_HEADER_BYTES, size), maxDecompressedBytes);

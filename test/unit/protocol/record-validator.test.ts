@@ -128,6 +128,12 @@ describe('validateRecords refuses', () => {
     assert.throws(() => snappyDecompress(snappy, 33), /snappy data inflates to more than 33 bytes/);
   });
 
+  test('zstd (not walked: Node 20 cannot inflate it) only has its count bounded by the limit', () => {
+    const zstd = withBody(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), 4);
+    assert.equal(check(zstd), null);
+    refused(withRecordsCount(zstd, 2 ** 31 - 1), 'INVALID_RECORD', /zstd records: the batch claims 2147483647 records, more than 9587090/);
+  });
+
   test('the limit is max.message.bytes x the ratio, capped', () => {
     assert.equal(decompressedLimit(1000), 1000 * DECOMPRESSION_RATIO);
     assert.equal(decompressedLimit(100 << 20), MAX_DECOMPRESSED_BYTES);
