@@ -65,6 +65,14 @@ function failRecord(message: string): never {
 
 /** An unsigned VARINT of at most 5 bytes ending before `end`. */
 function uvarint(buf: Buffer, end: number, what: string): number {
+  // The 1- and 2-byte encodings (most lengths and deltas) inline.
+  const p = pos;
+  if (p + 1 < end) {
+    const b0 = buf[p];
+    if (b0 < 0x80) { pos = p + 1; return b0; }
+    const b1 = buf[p + 1];
+    if (b1 < 0x80) { pos = p + 2; return (b0 & 0x7f) | (b1 << 7); }
+  }
   let result = 0;
   for (let shift = 0; shift < 35; shift += 7) {
     if (pos >= end) failRecord(`${what} runs past the end of its record`);
@@ -82,6 +90,7 @@ function varint(buf: Buffer, end: number, what: string): number {
 
 /** Steps over a VARLONG of at most 10 bytes ending before `end`. */
 function skipVarlong(buf: Buffer, end: number, what: string): void {
+  if (pos < end && buf[pos] < 0x80) { pos++; return; }
   for (let i = 0; i < 10; i++) {
     if (pos >= end) failRecord(`${what} runs past the end of its record`);
     if ((buf[pos++] & 0x80) === 0) return;
