@@ -22,7 +22,8 @@ test(`${FRAMES} fuzzed frames (seed ${SEED}): the broker stays up, bounded, and 
   t.diagnostic(formatFuzzReport(report));
   assert.equal(report.death, null, `${formatFuzzReport(report)}\n${broker.output().slice(-3000)}`);
   assert.ok(report.framesSent >= FRAMES, `only ${report.framesSent} frames in the time bound`);
-  assert.ok(report.closedByBroker > 1000 && report.responses > 5000, 'the broker both answered requests and closed connections');
+  // How many of each depends on how strict decoding is (stricter: more closed, fewer answered); both must happen.
+  assert.ok(report.closedByBroker > 1000 && report.responses > 1000, 'the broker both answered requests and closed connections');
   assert.ok(report.peakRssMb < MAX_RSS_MB, `broker peak RSS ${report.peakRssMb.toFixed(0)} MB`);
   assert.deepEqual(await produceAndFetch(broker.port, 'after-fuzz', ['still', 'serving']), ['still', 'serving']);
 });
