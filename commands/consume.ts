@@ -23,7 +23,9 @@ Format tokens (-f), as kcat's: %s value (%v too), %k key, %t topic, %p partition
 Groups (-g): members of one group share the partitions (each record goes to one member); every group
   gets every record. --delivery at-least-once (default) commits after a record is written and flushed
   (or --exec CMD exited 0); at-most-once commits before writing. Assignments and rebalances are
-  reported on stderr.
+  reported on stderr. --exec CMD gets MQ_TOPIC, MQ_PARTITION, MQ_OFFSET and MQ_KEY; a key with a NUL
+  byte or over 32768 bytes is left out of MQ_KEY and put in the file named by MQ_KEY_FILE instead
+  (said once on stderr).
 
 Examples:
   mq consume t -o beginning -e                 everything so far, then exit

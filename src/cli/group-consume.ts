@@ -115,13 +115,13 @@ async function writeAll(o: GroupConsumeOptions, records: ConsumedRecord[]): Prom
 async function runExec(o: GroupConsumeOptions, records: ConsumedRecord[]): Promise<number> {
   const { command, batch } = o.exec!;
   if (batch) {
-    const code = await execCommand(command, records, o.write, o.signal);
+    const code = await execCommand(command, records, o.write, o.signal, o.note);
     if (code !== 0) o.note(`--exec exited with ${code}`);
     await o.flush();
     return code === 0 ? records.length : 0;
   }
   for (let i = 0; i < records.length; i++) {
-    const code = await execCommand(command, [records[i]], o.write, o.signal);
+    const code = await execCommand(command, [records[i]], o.write, o.signal, o.note);
     if (code !== 0) {
       o.note(`--exec exited with ${code}`);
       await o.flush();

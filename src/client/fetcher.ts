@@ -194,7 +194,15 @@ export class Fetcher {
           p.highWatermark = Number(r.highWatermark);
           const data = r.records as Buffer;
           const records: ConsumedRecord[] = [];
-          const decoded = decodeFetchedRecords(data, p.topic, p.partition, p.fetchOffset, records);
+          let decoded;
+          try {
+            decoded = decodeFetchedRecords(data, p.topic, p.partition, p.fetchOffset, records);
+          } catch (err) {
+            // A batch that cannot be read (corrupt, or inflating past the limit): the records before it
+            // are handed out first; the next fetch starts at the bad batch and fails on it alone.
+            if (records.length === 0) throw err;
+            decoded = { nextOffset: records[records.length - 1].offset + 1, batches: 1 };
+          }
           if (decoded.batches === 0 && data.length > 0) {
             // Only a partial batch came back: ask for more next time (KIP-74 brokers send it whole anyway).
             p.partitionMaxBytes = Math.min(this.opts.maxBytes, Math.max(p.partitionMaxBytes * 2, data.length * 2));

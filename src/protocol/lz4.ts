@@ -21,14 +21,18 @@ const FLG_CONTENT_SIZE = 0x08;
 const FLG_BLOCK_CHECKSUM = 0x10;
 const UNCOMPRESSED_BLOCK = 0x80000000;
 
-/** The uncompressed bytes of an LZ4-framed batch body. Throws on bad input. */
-export function lz4Decompress(input: Buffer): Buffer {
+/**
+ * The uncompressed bytes of an LZ4-framed batch body. Throws on bad input, and when the frame inflates to
+ * more than `maxOutputBytes` (a frame has no total size limit of its own: 255:1 per block is possible).
+ */
+export function lz4Decompress(input: Buffer, maxOutputBytes = Number.MAX_SAFE_INTEGER): Buffer {
   if (input.length < 7 || input.readUInt32LE(0) !== FRAME_MAGIC) throw corrupt('no LZ4 frame magic');
   const flg = input[4];
   if ((flg >>> 6) !== 1) throw corrupt(`frame version ${flg >>> 6}`);
   const maxBlockBytes = 1 << (8 + 2 * ((input[5] >>> 4) & 7));
   let at = 6 + ((flg & FLG_CONTENT_SIZE) ? 8 : 0) + ((flg & FLG_DICT_ID) ? 4 : 0) + 1;
   const blocks: Buffer[] = [];
+  let total = 0;
   for (;;) {
     if (at + 4 > input.length) throw corrupt('block size cut short');
     const word = input.readUInt32LE(at);
@@ -37,20 +41,25 @@ export function lz4Decompress(input: Buffer): Buffer {
     const size = word & ~UNCOMPRESSED_BLOCK;
     if (at + size > input.length) throw corrupt(`block of ${size} bytes runs past the end`);
     const data = input.subarray(at, at + size);
-    blocks.push((word & UNCOMPRESSED_BLOCK) !== 0 ? data : block(data, maxBlockBytes));
+    const left = maxOutputBytes - total;
+    if ((word & UNCOMPRESSED_BLOCK) !== 0 && size > left) throw tooLarge(maxOutputBytes);
+    const out = (word & UNCOMPRESSED_BLOCK) !== 0 ? data : block(data, Math.min(maxBlockBytes, left), left < maxBlockBytes ? maxOutputBytes : 0);
+    total += out.length;
+    blocks.push(out);
     at += size + ((flg & FLG_BLOCK_CHECKSUM) ? 4 : 0);
   }
   if ((flg & FLG_CONTENT_CHECKSUM) && at + 4 > input.length) throw corrupt('content checksum cut short');
   return blocks.length === 1 ? blocks[0] : Buffer.concat(blocks);
 }
 
-function block(src: Buffer, maxBytes: number): Buffer {
+/** One block, decoded to at most `maxBytes`; past that it is over the frame's block size or (totalLimit > 0) the total limit. */
+function block(src: Buffer, maxBytes: number, totalLimit: number): Buffer {
   // Grown on demand up to the frame's block maximum (up to 4 MiB), which most batches are far below.
   let out = Buffer.allocUnsafe(Math.min(maxBytes, Math.max(256, src.length * 4)));
   let at = 0;
   let pos = 0;
   const room = (n: number): void => {
-    if (pos + n > maxBytes) throw corrupt(`block decodes to more than ${maxBytes} bytes`);
+    if (pos + n > maxBytes) throw totalLimit > 0 ? tooLarge(totalLimit) : corrupt(`block decodes to more than ${maxBytes} bytes`);
     if (pos + n <= out.length) return;
     const bigger = Buffer.allocUnsafe(Math.min(maxBytes, Math.max(out.length * 2, pos + n)));
     out.copy(bigger, 0, 0, pos);
@@ -87,4 +96,8 @@ function block(src: Buffer, maxBytes: number): Buffer {
 
 function corrupt(what: string): MqError {
   return new MqError('CORRUPT_MESSAGE', `lz4 data is invalid: ${what}`);
+}
+
+function tooLarge(maxOutputBytes: number): MqError {
+  return new MqError('CORRUPT_MESSAGE', `lz4 data inflates to more than ${maxOutputBytes} bytes`);
 }

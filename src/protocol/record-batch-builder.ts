@@ -50,7 +50,7 @@ const PRODUCER_LEADER_EPOCH = 0;
 const EMPTY_HEADER = Buffer.alloc(BATCH_HEADER_BYTES);
 
 /** Bytes of the ZigZag VARINT encoding of a 32-bit integer. */
-function varintBytes(v: number): number {
+export function varintBytes(v: number): number {
   const z = ((v << 1) ^ (v >> 31)) >>> 0;
   if (z < 0x80) return 1;
   if (z < 0x4000) return 2;
@@ -213,7 +213,7 @@ export class RecordBatchBuilder {
 }
 
 /** Writes the ZigZag VARINT of a 32-bit integer at `p`; returns the position after it. */
-function writeVarint(buf: Buffer, p: number, v: number): number {
+export function writeVarint(buf: Buffer, p: number, v: number): number {
   let z = ((v << 1) ^ (v >> 31)) >>> 0;
   while (z >= 0x80) { buf[p++] = (z & 0x7f) | 0x80; z >>>= 7; }
   buf[p++] = z;

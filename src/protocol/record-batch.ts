@@ -13,6 +13,7 @@
 import { gunzipSync } from 'node:zlib';
 import { lz4Decompress } from './lz4.js';
 import { snappyDecompress } from './snappy.js';
+import { MAX_DECOMPRESSED_BYTES } from './record-validator.js';
 import { MqError } from '../util/mq-error.js';
 import {
   ATTR_COMPRESSION_MASK, ATTR_CONTROL, ATTR_TIMESTAMP_TYPE, ATTR_TRANSACTIONAL, BATCH_HEADER_BYTES, LOG_OVERHEAD,
@@ -51,14 +52,16 @@ export interface DecodedBatch {
 export interface DecodeOptions {
   /** Verify each batch's CRC-32C (Kafka's consumer `check.crcs`, on by default). Default true. */
   checkCrcs?: boolean;
+  /** Most bytes a compressed batch may inflate to; more is CORRUPT_MESSAGE. Default MAX_DECOMPRESSED_BYTES. */
+  maxDecompressedBytes?: number;
 }
 
 const MAGIC_V2 = 2;
 const COMPRESSION_NONE = 0;
 const CODEC_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 /** The codecs mq's consumer reads, by attributes bits 0-2 (zstd, 4, is not in Node 20's zlib). */
-const DECOMPRESSORS: Partial<Record<number, (compressed: Buffer) => Buffer>> = {
-  1: (b) => gunzipSync(b),
+const DECOMPRESSORS: Partial<Record<number, (compressed: Buffer, maxBytes: number) => Buffer>> = {
+  1: (b, maxBytes) => gunzipSync(b, { maxOutputLength: maxBytes }),
   2: snappyDecompress,
   3: lz4Decompress,
 };
@@ -71,6 +74,7 @@ const DECOMPRESSORS: Partial<Record<number, (compressed: Buffer) => Buffer>> = {
  */
 export function decodeRecordBatches(buf: Buffer, opts: DecodeOptions = {}): DecodedBatch[] {
   const checkCrcs = opts.checkCrcs ?? true;
+  const maxBytes = opts.maxDecompressedBytes ?? MAX_DECOMPRESSED_BYTES;
   const out: DecodedBatch[] = [];
   let at = 0;
   while (buf.length - at >= LOG_OVERHEAD) {
@@ -79,7 +83,7 @@ export function decodeRecordBatches(buf: Buffer, opts: DecodeOptions = {}): Deco
     if (size <= OFF_MAGIC) {
       throw new MqError('CORRUPT_MESSAGE', `record batch at byte ${at} claims an impossible length of ${size} bytes`);
     }
-    if (buf.readInt8(at + OFF_MAGIC) === MAGIC_V2) out.push(decodeBatch(buf, at, size, checkCrcs));
+    if (buf.readInt8(at + OFF_MAGIC) === MAGIC_V2) out.push(decodeBatch(buf, at, size, checkCrcs, maxBytes));
     at += size;
   }
   return out;
@@ -119,36 +123,43 @@ export function decodeFetchedRecords(
   buf: Buffer, topic: string, partition: number, fetchOffset: number, out: FetchedRecord[], opts: DecodeOptions = {},
 ): FetchedRecordsResult {
   const checkCrcs = opts.checkCrcs ?? true;
+  const maxBytes = opts.maxDecompressedBytes ?? MAX_DECOMPRESSED_BYTES;
   let nextOffset = fetchOffset;
   let batches = 0;
   let at = 0;
-  while (buf.length - at >= LOG_OVERHEAD) {
-    const size = batchSizeAt(buf, at);
-    if (at + size > buf.length) break; // partial trailing batch: the next fetch starts there
-    if (size <= OFF_MAGIC) {
-      throw new MqError('CORRUPT_MESSAGE', `record batch at byte ${at} claims an impossible length of ${size} bytes`);
-    }
-    if (buf.readInt8(at + OFF_MAGIC) === MAGIC_V2) {
-      batches++;
-      const baseOffset = checkedBaseOffset(buf, at, size, checkCrcs);
-      const attributes = buf.readInt16BE(at + OFF_ATTRIBUTES);
-      const timestampType = (attributes & ATTR_TIMESTAMP_TYPE) !== 0 ? 1 : 0;
-      const logAppendTime = timestampType === 1 ? Number(buf.readBigInt64BE(at + OFF_MAX_TIMESTAMP)) : null;
-      const baseTimestamp = Number(buf.readBigInt64BE(at + OFF_BASE_TIMESTAMP));
-      const recordsCount = buf.readInt32BE(at + OFF_RECORDS_COUNT);
-      const batchNext = baseOffset + buf.readInt32BE(at + OFF_LAST_OFFSET_DELTA) + 1;
-      const r = batchRecordsReader(buf, at, size, baseOffset, attributes & ATTR_COMPRESSION_MASK);
-      // Batches wholly below the fetch offset and control batches are still parsed (and so checked),
-      // but hand out nothing.
-      const keep = batchNext > nextOffset && (attributes & ATTR_CONTROL) === 0;
-      try {
-        readFetchedRecords(r, recordsCount, baseOffset, baseTimestamp, logAppendTime, timestampType, topic, partition, nextOffset, keep ? out : null);
-      } catch (err) {
-        throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset} has malformed records`, { cause: err });
+  try {
+    while (buf.length - at >= LOG_OVERHEAD) {
+      const size = batchSizeAt(buf, at);
+      if (at + size > buf.length) break; // partial trailing batch: the next fetch starts there
+      if (size <= OFF_MAGIC) {
+        throw new MqError('CORRUPT_MESSAGE', `record batch at byte ${at} claims an impossible length of ${size} bytes`);
       }
-      if (batchNext > nextOffset) nextOffset = batchNext;
+      if (buf.readInt8(at + OFF_MAGIC) === MAGIC_V2) {
+        batches++;
+        const baseOffset = checkedBaseOffset(buf, at, size, checkCrcs);
+        const attributes = buf.readInt16BE(at + OFF_ATTRIBUTES);
+        const timestampType = (attributes & ATTR_TIMESTAMP_TYPE) !== 0 ? 1 : 0;
+        const logAppendTime = timestampType === 1 ? Number(buf.readBigInt64BE(at + OFF_MAX_TIMESTAMP)) : null;
+        const baseTimestamp = Number(buf.readBigInt64BE(at + OFF_BASE_TIMESTAMP));
+        const recordsCount = buf.readInt32BE(at + OFF_RECORDS_COUNT);
+        const batchNext = baseOffset + buf.readInt32BE(at + OFF_LAST_OFFSET_DELTA) + 1;
+        const r = batchRecordsReader(buf, at, size, baseOffset, attributes & ATTR_COMPRESSION_MASK, maxBytes);
+        // Batches wholly below the fetch offset and control batches are still parsed (and so checked),
+        // but hand out nothing.
+        const keep = batchNext > nextOffset && (attributes & ATTR_CONTROL) === 0;
+        try {
+          readFetchedRecords(r, recordsCount, baseOffset, baseTimestamp, logAppendTime, timestampType, topic, partition, nextOffset, keep ? out : null);
+        } catch (err) {
+          throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset} has malformed records (${(err as Error).message})`, { cause: err });
+        }
+        if (batchNext > nextOffset) nextOffset = batchNext;
+      }
+      at += size;
     }
-    at += size;
+  } catch (err) {
+    // The consumer shows this message as it is: it must say which partition the batch is in.
+    if (err instanceof MqError) throw new MqError(err.code, `${topic}-${partition}: ${err.message}`, { cause: err.cause, hint: err.hint, retriable: err.retriable });
+    throw err;
   }
   return { nextOffset, batches };
 }
@@ -223,7 +234,7 @@ function checkedBaseOffset(buf: Buffer, at: number, size: number, checkCrcs: boo
   return baseOffset;
 }
 
-function decodeBatch(buf: Buffer, at: number, size: number, checkCrcs: boolean): DecodedBatch {
+function decodeBatch(buf: Buffer, at: number, size: number, checkCrcs: boolean, maxBytes: number): DecodedBatch {
   const baseOffset = checkedBaseOffset(buf, at, size, checkCrcs);
   const attributes = buf.readInt16BE(at + OFF_ATTRIBUTES);
   const compression = attributes & ATTR_COMPRESSION_MASK;
@@ -232,13 +243,13 @@ function decodeBatch(buf: Buffer, at: number, size: number, checkCrcs: boolean):
   const maxTimestamp = Number(buf.readBigInt64BE(at + OFF_MAX_TIMESTAMP));
   const recordsCount = buf.readInt32BE(at + OFF_RECORDS_COUNT);
 
-  const r = batchRecordsReader(buf, at, size, baseOffset, compression);
+  const r = batchRecordsReader(buf, at, size, baseOffset, compression, maxBytes);
 
   let records: DecodedRecord[];
   try {
     records = decodeRecords(r, recordsCount, baseOffset, baseTimestamp, timestampType === 1 ? maxTimestamp : null);
   } catch (err) {
-    throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset} has malformed records`, { cause: err });
+    throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset} has malformed records (${(err as Error).message})`, { cause: err });
   }
 
   return {
@@ -260,18 +271,20 @@ function decodeBatch(buf: Buffer, at: number, size: number, checkCrcs: boolean):
   };
 }
 
-/** A Reader over the batch's records: the bytes after the header, or the decompressed blob. */
-function batchRecordsReader(buf: Buffer, at: number, size: number, baseOffset: number, compression: number): Reader {
+/** A Reader over the batch's records: the bytes after the header, or the decompressed blob (at most `maxBytes`). */
+function batchRecordsReader(buf: Buffer, at: number, size: number, baseOffset: number, compression: number, maxBytes: number): Reader {
   const body = at + BATCH_HEADER_BYTES;
   const end = at + size;
   if (compression === COMPRESSION_NONE) return new Reader(buf, body, end);
   const decompress = DECOMPRESSORS[compression];
   if (decompress) {
     try {
-      return new Reader(decompress(buf.subarray(body, end)));
+      return new Reader(decompress(buf.subarray(body, end), maxBytes));
     } catch (err) {
       // snappy.ts and lz4.ts say what is wrong; zlib's own messages are about its stream, not the batch.
-      const why = err instanceof MqError ? err.message : `${CODEC_NAMES[compression]} data is invalid`;
+      const why = err instanceof MqError ? err.message
+        : (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? `gzip data inflates to more than ${maxBytes} bytes`
+          : `${CODEC_NAMES[compression]} data is invalid`;
       throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset}: ${why}`, { cause: err });
     }
   }

@@ -20,25 +20,32 @@ const XERIAL_HEADER_BYTES = 16;
  */
 const MAX_EXPANSION = 32;
 
-/** The uncompressed bytes of a Snappy-compressed batch body (raw or xerial-framed). Throws on bad input. */
-export function snappyDecompress(input: Buffer): Buffer {
+/**
+ * The uncompressed bytes of a Snappy-compressed batch body (raw or xerial-framed). Throws on bad input,
+ * and when the blocks announce more than `maxOutputBytes` in all (xerial framing has no total limit).
+ */
+export function snappyDecompress(input: Buffer, maxOutputBytes = Number.MAX_SAFE_INTEGER): Buffer {
   if (input.length >= XERIAL_HEADER_BYTES && input.subarray(0, XERIAL_MAGIC.length).equals(XERIAL_MAGIC)) {
     const blocks: Buffer[] = [];
+    let total = 0;
     let at = XERIAL_HEADER_BYTES;
     while (at < input.length) {
       if (input.length - at < 4) throw corrupt('xerial block length cut short');
       const length = input.readInt32BE(at);
       at += 4;
       if (length < 0 || at + length > input.length) throw corrupt(`xerial block of ${length} bytes runs past the end`);
-      blocks.push(rawBlock(input.subarray(at, at + length)));
+      const block = rawBlock(input.subarray(at, at + length), maxOutputBytes - total, maxOutputBytes);
+      total += block.length;
+      blocks.push(block);
       at += length;
     }
     return blocks.length === 1 ? blocks[0] : Buffer.concat(blocks);
   }
-  return rawBlock(input);
+  return rawBlock(input, maxOutputBytes, maxOutputBytes);
 }
 
-function rawBlock(src: Buffer): Buffer {
+/** One raw block of at most `maxBytes` (what is left of the total `maxOutputBytes`). */
+function rawBlock(src: Buffer, maxBytes: number, maxOutputBytes: number): Buffer {
   let at = 0;
   let expected = 0;
   for (let shift = 0; ; shift += 7) {
@@ -48,6 +55,7 @@ function rawBlock(src: Buffer): Buffer {
     if ((b & 0x80) === 0) break;
   }
   if (expected > src.length * MAX_EXPANSION) throw corrupt(`${expected} bytes announced for a block of ${src.length}`);
+  if (expected > maxBytes) throw new MqError('CORRUPT_MESSAGE', `snappy data inflates to more than ${maxOutputBytes} bytes`);
   const out = Buffer.allocUnsafe(expected);
   let pos = 0;
   while (at < src.length) {

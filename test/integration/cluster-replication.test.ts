@@ -118,7 +118,7 @@ async function sameLogsEverywhere(topic: string, ids: number[], minBytes: number
 async function rawProduce(id: number, topic: string, acks: number, records = 1): Promise<{ errorCode: number; baseOffset: bigint }> {
   const res = await request(id, ApiKey.Produce, 7, {
     transactionalId: null, acks, timeoutMs: 5000,
-    topicData: [{ name: topic, partitionData: [{ index: 0, records: fillerBatch({ records, sizeBytes: 200 }) }] }],
+    topicData: [{ name: topic, partitionData: [{ index: 0, records: fillerBatch({ records, sizeBytes: 200, decodable: true }) }] }],
   });
   return res.responses[0].partitionResponses[0];
 }

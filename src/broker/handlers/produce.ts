@@ -1,14 +1,15 @@
-// Produce: validate each partition's single RecordBatch (size, magic, counts, CRC), then append the
-// bytes unchanged but for BaseOffset/PartitionLeaderEpoch. Errors are per partition; acks=0 gets no
-// response at all. acks=-1 on a replicated partition (cluster mode) is refused up front with
-// NOT_ENOUGH_REPLICAS while the ISR is smaller than min.insync.replicas; otherwise the appended batch
-// waits in the partition's purgatory until the high watermark passes it (then NONE, or
-// NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below min.insync.replicas meanwhile), the
+// Produce: validate each partition's single RecordBatch (size, magic, counts, CRC, then its records:
+// record-validator.ts), then append the bytes unchanged but for BaseOffset/PartitionLeaderEpoch. Errors
+// are per partition; acks=0 gets no response at all. acks=-1 on a replicated partition (cluster mode) is
+// refused up front with NOT_ENOUGH_REPLICAS while the ISR is smaller than min.insync.replicas; otherwise
+// the appended batch waits in the partition's purgatory until the high watermark passes it (then NONE,
+// or NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below min.insync.replicas meanwhile), the
 // request's TimeoutMs passes (REQUEST_TIMED_OUT) or this broker stops leading (NOT_LEADER_OR_FOLLOWER).
 import {
   ATTR_COMPRESSION_MASK, ATTR_CONTROL, OFF_ATTRIBUTES, OFF_MAGIC, batchSizeAt, validateBatch,
 } from '../../protocol/batch-header.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
+import { decompressedLimit, validateRecords } from '../../protocol/record-validator.js';
 import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js';
 import { topicNameProblem } from '../../cluster/topic-name.js';
 import { errorCodeFor } from '../error-code-of.js';
@@ -68,6 +69,10 @@ async function appendOne(
     return refuse(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, 'zstd needs Produce v7');
   }
   if ((attributes & ATTR_COMPRESSION_MASK) > ZSTD) return refuse(ErrorCode.CORRUPT_MESSAGE, `unknown compression codec ${attributes & ATTR_COMPRESSION_MASK}`);
+  // The records themselves (record-validator.ts): what a consumer will read must be records, and
+  // RecordsCount must be what the log end offset moves by. Nothing is appended otherwise.
+  const invalid = validateRecords(records, size, decompressedLimit(partition.config['max.message.bytes']));
+  if (invalid) return refuse(ErrorCode[invalid.code], invalid.message);
 
   const waitForIsr = acks === -1 && partition.leaderState !== null;
   // Not logged per request (it lasts as long as the ISR is short; the ISR change itself is logged).
