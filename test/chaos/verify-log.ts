@@ -14,6 +14,7 @@
 //                 consumer's offsets must only move forward)
 // No import-time side effects (node --test loads this file too).
 import { createConsumer } from '../../src/client/index.js';
+import { MqError } from '../../src/util/mq-error.js';
 import { ACKNOWLEDGED, KeyedWorkload, type AckBook } from './keyed-workload.js';
 import { PROBE_PREFIX } from './failover-probe.js';
 
@@ -53,7 +54,17 @@ export async function verifyLog(opts: { bootstrap: string[]; topic: string; work
   const deadline = AbortSignal.timeout(opts.timeoutMs ?? 120_000);
   const consumer = createConsumer({ bootstrap: opts.bootstrap, clientId: 'mq-chaos-verify', requestTimeoutMs: 15_000 });
   try {
-    await consumer.assign([{ topic, start: { kind: 'beginning' } }]);
+    // Right after healing, leadership may still move for a few seconds: keep asking (the client's own
+    // retries give up after about 3 s, which once ended a run before reading anything).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await consumer.assign([{ topic, start: { kind: 'beginning' } }]);
+        break;
+      } catch (err) {
+        if (!(err instanceof MqError && err.retriable) || deadline.aborted || attempt >= 30) throw err;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
     for await (const r of consumer.records({ exitAtEnd: true, signal: deadline })) {
       consumed++;
       if (r.offset <= (lastOffset.get(r.partition) ?? -1)) offsetRegressions++;

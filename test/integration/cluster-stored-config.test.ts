@@ -37,7 +37,7 @@ test('cluster mode: a stored topic config that fails validation is logged and th
   await eventually(async () => {
     const res = await ws.request(ApiKey.Produce, 7, {
       transactionalId: null, acks: -1, timeoutMs: 5000,
-      topicData: [{ name: topic, partitionData: [{ index: 0, records: fillerBatch({ records: 2, sizeBytes: 200 }) }] }],
+      topicData: [{ name: topic, partitionData: [{ index: 0, records: fillerBatch({ records: 2, sizeBytes: 200, decodable: true }) }] }],
     });
     return res.responses[0].partitionResponses[0].errorCode === 0;
   }, { timeoutMs: 20_000, intervalMs: 200 });

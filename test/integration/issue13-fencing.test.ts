@@ -50,7 +50,7 @@ test('a follower fetch naming a broker that is not registered is refused and doe
     await eventually(async () => {
       const res = await ws.request(ApiKey.Produce, 7, {
         transactionalId: null, acks: -1, timeoutMs: 5000,
-        topicData: [{ name: topic, partitionData: [{ index: 0, records: fillerBatch({ records: 2, sizeBytes: 200 }) }] }],
+        topicData: [{ name: topic, partitionData: [{ index: 0, records: fillerBatch({ records: 2, sizeBytes: 200, decodable: true }) }] }],
       });
       return res.responses[0].partitionResponses[0].errorCode === 0;
     }, { timeoutMs: 20_000, intervalMs: 200 });
@@ -85,7 +85,7 @@ test('a leader paused past its lease never acknowledges the acks=-1 produce that
   // Sent while it sleeps: the bytes wait in its socket.
   const answer = ws.request(ApiKey.Produce, 7, {
     transactionalId: null, acks: -1, timeoutMs: 8000,
-    topicData: [{ name: topic, partitionData: [{ index: 0, records: fillerBatch({ records: 3, sizeBytes: 200 }) }] }],
+    topicData: [{ name: topic, partitionData: [{ index: 0, records: fillerBatch({ records: 3, sizeBytes: 200, decodable: true }) }] }],
   }, 60_000);
   // The others elect a new leader once its lease (3 s) has expired.
   const others = cluster.ids.filter((id) => id !== old);
