@@ -170,9 +170,10 @@ export class ChaosLoop {
         // Marked first, so a failure to inject or heal is still an event with its time.
         event.killedAtMs = killedAt - this.startedAt;
         this.events.push(event);
-        this.watchFailover(event, killedAt);
         log(`chaos: ${kind} #${event.index} broker ${victim} (${reason}; led ${event.partitionsLed.map((p) => `p${p}`).join(',') || 'nothing'}) at ${(event.killedAtMs / 1000).toFixed(1)} s for ${downMs} ms`);
         await this.inject(kind, victim);
+        // Timed from when the fault is whole (a cut is several nftables rules), so no probe slips through before it.
+        this.watchFailover(event, Date.now());
         await new Promise((r) => setTimeout(r, downMs));
         await this.heal(kind, victim);
         event.upAtMs = Date.now() - this.startedAt;
