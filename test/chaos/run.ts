@@ -15,6 +15,9 @@
 // Exit code 0 when no acknowledged record was lost and no key came back out of order in any run (with
 // acks=1 loss is reported, not failed), 1 otherwise, 2 on a harness error. Not a *.test.ts file: the
 // suite does not run it, and it does nothing when node --test loads it (as it loads all of dist/test).
+import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { startCluster } from '../helpers/cluster.js';
@@ -90,6 +93,16 @@ async function main(argv: string[]): Promise<number> {
       });
       reports.push(report);
       for (const line of formatChaosReport(report)) console.log(`run ${i + 1}: ${line}`);
+      if (report.verify.lost > 0 || (report.replicas?.divergentOffsets ?? 0) > 0 || report.verify.offsetRegressions > 0) {
+        // Keep what it takes to find out why: every broker's log and data dir.
+        const keep = join(tmpdir(), `mq-chaos-${report.topic}`);
+        await mkdir(keep, { recursive: true });
+        for (const id of cluster.ids) {
+          await writeFile(join(keep, `broker-${id}.log`), cluster.output(id));
+          await cp(cluster.dataDir(id), join(keep, `broker-${id}`), { recursive: true });
+        }
+        console.log(`run ${i + 1}: broker logs and data kept in ${keep}`);
+      }
     } finally {
       await cluster.close();
     }
