@@ -75,6 +75,8 @@ export interface TestCluster {
   startEtcd(): Promise<void>;
   /** Metadata (v4) from the first running broker that answers (asking `avoid` last). */
   metadata(topics?: string[] | null, opts?: { avoid?: number }): Promise<MetadataResponse>;
+  /** Metadata (v4) from broker `id` itself (its own view of the cluster). */
+  metadataFrom(id: number, topics?: string[] | null): Promise<MetadataResponse>;
   /** Where broker `id` itself listens (not its delay relay). */
   address(id: number): { host: string; port: number };
   /** Leader id of `topic`-`partition` (-1: none or unknown). */
@@ -154,6 +156,7 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
     port: (id) => slotOf(id).port,
     dataDir: (id) => slotOf(id).dataDir,
     address: (id) => ({ host: slotOf(id).host, port: slotOf(id).port }),
+    metadataFrom: (id, topics = []) => rawMetadata(slotOf(id), topics),
     get network() { return network; },
     hostName: (id) => `b${id}`,
     pause(id) { cluster.broker(id).proc.kill('SIGSTOP'); },

@@ -36,6 +36,7 @@ async function nemesisRun(t: { diagnostic(msg: string): void }, cluster: TestClu
   for (const line of lines) t.diagnostic(line);
   const context = [...lines, '', ...progress, '', ...cluster.ids.map((id) => brokerTail(cluster.output(id), id))].join('\n');
   const { verify, workload, kills, replicas } = report;
+  assert.ok(report.settledMs >= 0, `every broker agreed on leaders and full ISRs within 60 s of healing\n${context}`);
   assert.ok(verify.complete, `the consumer read every partition to its high watermark\n${context}`);
   assert.equal(verify.lost, 0, `acknowledged records missing\n${context}`);
   assert.equal(verify.foreign, 0, `records the workload never sent\n${context}`);
