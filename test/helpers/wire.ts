@@ -104,3 +104,12 @@ export async function createTopicOnWire(port: number, name: string, opts: { numP
     s.close();
   }
 }
+
+/** Produce v7 of one batch to partition 0 of `topic` with acks=-1; the partition's error code. */
+export async function produceOnWire(ws: WireSocket, topic: string, records: Buffer): Promise<number> {
+  const res = await ws.request(ApiKey.Produce, 7, {
+    transactionalId: null, acks: -1, timeoutMs: 5000,
+    topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
+  });
+  return res.responses[0].partitionResponses[0].errorCode;
+}

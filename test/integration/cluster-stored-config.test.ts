@@ -4,11 +4,10 @@
 import { test } from 'node:test';
 import { createAdmin } from '../../src/client/index.js';
 import { EtcdStore } from '../../src/cluster/etcd-store.js';
-import { ApiKey } from '../../src/protocol/api.js';
 import { startCluster } from '../helpers/cluster.js';
 import { fillerBatch } from '../helpers/filler-batch.js';
 import { eventually, uniqueTopic } from '../helpers/mq-process.js';
-import { WireSocket } from '../helpers/wire.js';
+import { WireSocket, produceOnWire } from '../helpers/wire.js';
 
 test('cluster mode: a stored topic config that fails validation is logged and the default serves; the broker still starts', { timeout: 120_000 }, async (t) => {
   const cluster = await startCluster({ brokers: 1 });
@@ -34,11 +33,6 @@ test('cluster mode: a stored topic config that fails validation is logged and th
   await cluster.broker(1).waitForOutput(/stored topic config is invalid; using the broker default key=segment.bytes value=20/, 'the bad value is named', 15_000);
   const ws = await WireSocket.connect(cluster.port(1));
   t.after(() => ws.close());
-  await eventually(async () => {
-    const res = await ws.request(ApiKey.Produce, 7, {
-      transactionalId: null, acks: -1, timeoutMs: 5000,
-      topicData: [{ name: topic, partitionData: [{ index: 0, records: fillerBatch({ records: 2, sizeBytes: 200, decodable: true }) }] }],
-    });
-    return res.responses[0].partitionResponses[0].errorCode === 0;
-  }, { timeoutMs: 20_000, intervalMs: 200 });
+  const batch = fillerBatch({ records: 2, sizeBytes: 200, decodable: true });
+  await eventually(async () => (await produceOnWire(ws, topic, batch)) === 0, { timeoutMs: 20_000, intervalMs: 200 });
 });

@@ -11,7 +11,7 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
 import { fillerBatch } from '../helpers/filler-batch.js';
 import { eventually, uniqueTopic } from '../helpers/mq-process.js';
-import { WireSocket } from '../helpers/wire.js';
+import { WireSocket, produceOnWire } from '../helpers/wire.js';
 
 async function createTopic(cluster: TestCluster, topic: string): Promise<void> {
   const admin = createAdmin({ bootstrap: cluster.bootstrapList });
@@ -47,13 +47,8 @@ test('a follower fetch naming a broker that is not registered is refused and doe
   t.after(() => ws.close());
   // Three acknowledged batches of 2 records (the first may wait for the leader to take its role).
   for (let i = 0; i < 3; i++) {
-    await eventually(async () => {
-      const res = await ws.request(ApiKey.Produce, 7, {
-        transactionalId: null, acks: -1, timeoutMs: 5000,
-        topicData: [{ name: topic, partitionData: [{ index: 0, records: fillerBatch({ records: 2, sizeBytes: 200, decodable: true }) }] }],
-      });
-      return res.responses[0].partitionResponses[0].errorCode === 0;
-    }, { timeoutMs: 20_000, intervalMs: 200 });
+    const batch = fillerBatch({ records: 2, sizeBytes: 200, decodable: true });
+    await eventually(async () => (await produceOnWire(ws, topic, batch)) === 0, { timeoutMs: 20_000, intervalMs: 200 });
   }
   await cluster.kill(dead);
   await eventually(async () => !(await isrOf(cluster, topic)).includes(dead), { timeoutMs: 20_000 });
