@@ -98,7 +98,7 @@ export class TopicManager {
       // A stored value the checks refuse (written by an older version) must not keep the broker down.
       const overrides = parseStoredTopicConfig(record.configs, (key, problem) => {
         this.logger.warn('stored topic config is invalid; serving the default for it', { topic: name, key, problem });
-      }, this.configLimits);
+      }, this.config);
       const config = this.effectiveConfig(overrides);
       const partitions = await this.openPartitions(name, 0, record.replicas.length, config, record);
       const topic = { name, record, config, partitions };
@@ -186,7 +186,7 @@ export class TopicManager {
   async alterConfig(name: string, configs: Record<string, string | null>, validateOnly = false): Promise<void> {
     const topic = this.topics.get(name);
     if (!topic || this.busy.has(name)) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
-    const overrides = parseTopicConfig(configs, this.configLimits);
+    const overrides = parseTopicConfig(configs, this.config);
     const config = this.effectiveConfig(overrides);
     if (validateOnly) return;
     this.busy.add(name);
@@ -248,7 +248,7 @@ export class TopicManager {
     if (rf > 1) {
       throw new MqError('INVALID_REPLICATION_FACTOR', `replication factor ${rf} is larger than the 1 available broker (embedded mode has one broker)`);
     }
-    const overrides = parseTopicConfig(req.configs, this.configLimits);
+    const overrides = parseTopicConfig(req.configs, this.config);
     const config = this.effectiveConfig(overrides);
     if (req.validateOnly) return null;
 
@@ -271,11 +271,6 @@ export class TopicManager {
     } finally {
       this.busy.delete(req.name);
     }
-  }
-
-  /** The broker settings topic config values must fit (max.message.bytes within socket.request.max.bytes). */
-  private get configLimits(): { socketRequestMaxBytes: number } {
-    return { socketRequestMaxBytes: this.config.socketRequestMaxBytes };
   }
 
   /** Grows a topic to `total` partitions. */

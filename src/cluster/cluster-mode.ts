@@ -143,7 +143,7 @@ export class ClusterMode {
    * of the replica lists is never overwritten); every replica applies them from its cache.
    */
   async alterConfig(name: string, configs: Record<string, string | null>, validateOnly: boolean): Promise<void> {
-    parseTopicConfig(configs, { socketRequestMaxBytes: this.config.socketRequestMaxBytes });
+    parseTopicConfig(configs, this.config);
     const overrides = Object.fromEntries(Object.entries(configs).filter((e): e is [string, string] => e[1] !== null));
     // A lost compare means the controller changed the record (replica lists) meanwhile: read it again.
     for (let attempt = 0; ; attempt++) {
@@ -413,12 +413,12 @@ export class ClusterMode {
    * (written by an older version, or by hand) is logged and the broker default serves instead: a bad
    * record must never stop a broker from serving the topic or from starting.
    */
-  private topicConfig(record: TopicRecord): TopicConfig {
+  private topicConfig(topic: string, record: TopicRecord): TopicConfig {
     let c = this.configs.get(record);
     if (!c) {
       const overrides = parseStoredTopicConfig(record.configs, (key, problem) => {
-        this.logger.warn('stored topic config is invalid; using the broker default', { key, value: record.configs[key], problem });
-      }, { socketRequestMaxBytes: this.config.socketRequestMaxBytes });
+        this.logger.warn('stored topic config is invalid; using the broker default', { topic, key, value: record.configs[key], problem });
+      }, this.config);
       c = { ...this.config.topicDefaults, ...overrides };
       this.configs.set(record, c);
     }
@@ -481,7 +481,7 @@ export class ClusterMode {
     }
     for (const [key, w] of wanted) {
       if (this.hosted.has(key) || this.closed) continue;
-      const config = this.topicConfig(w.record);
+      const config = this.topicConfig(w.topic, w.record);
       const dir = join(this.config.dataDir, `${w.topic}-${w.index}`);
       // `<dir>.topic-id` names the topic incarnation the folder belongs to: a folder left from a topic
       // deleted (and perhaps re-created) while this broker was down is removed, never served.
@@ -511,7 +511,7 @@ export class ClusterMode {
       const record = this.cache.topics.get(topic);
       if (record) {
         h.partition.decommissioned = decommissionedSinceMs(record, index) !== undefined;
-        const config = this.topicConfig(record);
+        const config = this.topicConfig(topic, record);
         if (h.partition.config !== config) {
           h.partition.config = config;
           h.partition.log.updateConfig(logConfigFor(config, this.config.indexIntervalBytes));

@@ -411,7 +411,7 @@ export class Controller {
       checkReplicationFactor(rf);
       replicas = placeReplicas({ brokers: this.liveBrokers(), count: numPartitions, replicationFactor: rf, existing: this.existingReplicas() });
     }
-    parseTopicConfig(req.configs, { socketRequestMaxBytes: this.config.socketRequestMaxBytes });
+    parseTopicConfig(req.configs, this.config);
     if (req.validateOnly) return;
     const record: TopicRecord = { topicId: randomUUID(), replicas, configs: req.configs };
     const ops: StoreOp[] = [{ put: { key: `topics/${req.name}`, value: JSON.stringify(record) } }];

@@ -84,7 +84,10 @@ export function parseTopicConfig(overrides: Record<string, string | null>, limit
   return out as Partial<TopicConfig>;
 }
 
-/** What the broker's own settings add to the ranges (checked only where the broker's config is at hand). */
+/**
+ * What the broker's own settings add to the ranges (checked only where the broker's config is at hand;
+ * a BrokerConfig is one).
+ */
 export interface TopicConfigLimits {
   /** socket.request.max.bytes: a message must fit in a request. */
   socketRequestMaxBytes?: number;

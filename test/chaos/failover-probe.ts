@@ -7,6 +7,7 @@
 import { ApiKey } from '../../src/protocol/api.js';
 import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js';
 import type { TestCluster } from '../helpers/cluster.js';
+import { withTimeout } from '../../src/util/promise.js';
 import { WireSocket } from '../helpers/wire.js';
 
 export const PROBE_PREFIX = 'probe:';
@@ -18,22 +19,13 @@ function probeBatch(partition: number, n: number): Buffer {
   return b.build();
 }
 
-async function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timed out')), ms); })]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** One attempt: true when the partition's current leader acknowledged a record with acks=-1. */
 async function tryOnce(cluster: TestCluster, topic: string, partition: number, victim: number, n: number): Promise<boolean> {
   const md = await cluster.metadata([topic], { avoid: victim });
   const leader = md.topics[0]?.partitions.find((p) => p.partitionIndex === partition)?.leaderId ?? -1;
   if (leader < 0 || !cluster.isUp(leader)) return false;
   const at = cluster.address(leader);
-  const ws = await within(WireSocket.connect(at.port, at.host), 1000);
+  const ws = await withTimeout(WireSocket.connect(at.port, at.host), 1000, `connecting to broker ${leader}`);
   try {
     const res = await ws.request(ApiKey.Produce, 7, {
       transactionalId: null, acks: -1, timeoutMs: 2000,

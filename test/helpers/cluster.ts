@@ -10,6 +10,7 @@ import type { MetadataResponse } from '../../src/protocol/messages/metadata.js';
 import { freePort, startEtcd, type EtcdProcess } from './etcd.js';
 import { eventually, repoRoot, startBrokerProcess, tempDir, type BrokerProcess } from './mq-process.js';
 import { setRelayDelay } from '../chaos/delay-relay.js';
+import { withTimeout } from '../../src/util/promise.js';
 import { TestNetwork } from './test-network.js';
 import { WireSocket } from './wire.js';
 
@@ -140,6 +141,7 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
   };
 
   const rawMetadata = async (slot: Slot, topics: string[] | null): Promise<MetadataResponse> => {
+    // A connect to a cut host would wait minutes.
     const s = await withTimeout(WireSocket.connect(slot.port, slot.host), 3000, `connecting to broker ${slot.id}`);
     try {
       return await s.request<MetadataResponse>(ApiKey.Metadata, 4, { topics: topics?.map((name) => ({ name })) ?? null, allowAutoTopicCreation: false }, 5000);
@@ -285,16 +287,6 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
   const list = [...slots.values()].map((s) => `${s.host}:${s.netns ? RELAY_PORT : s.port}`);
   Object.assign(cluster, { ids: [...slots.keys()], bootstrap: list.join(','), bootstrapList: list });
   return cluster;
-}
-
-/** `p`, or an error after `ms` (a connect to a cut host would wait minutes). */
-async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms); })]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Where a broker's delay relay listens (its control port is the next one). */

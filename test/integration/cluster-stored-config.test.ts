@@ -30,7 +30,7 @@ test('cluster mode: a stored topic config that fails validation is logged and th
     await store.close();
   }
   await cluster.restart(1);
-  await cluster.broker(1).waitForOutput(/stored topic config is invalid; using the broker default key=segment.bytes value=20/, 'the bad value is named', 15_000);
+  await cluster.broker(1).waitForOutput(new RegExp(`stored topic config is invalid; using the broker default topic=${topic} key=segment.bytes value=20`), 'the bad value is named', 15_000);
   const ws = await WireSocket.connect(cluster.port(1));
   t.after(() => ws.close());
   const batch = fillerBatch({ records: 2, sizeBytes: 200, decodable: true });
