@@ -49,6 +49,8 @@ export async function startBrokerProcess(dataDir: string, opts: {
   host?: string;
   /** Run inside this network namespace (`ip netns exec`, which keeps the PID: kill -9 reaches the broker). */
   netns?: string;
+  /** How long it may take to listen (default 15 s; opening 10,000 logs on a loaded machine takes longer). */
+  startTimeoutMs?: number;
 } = {}): Promise<BrokerProcess> {
   const host = opts.host ?? '127.0.0.1';
   const argv = [mqBin, 'broker', 'start', '--data', dataDir, '--listen', `${host}:${opts.port ?? 0}`, '--admin-listen', `${host}:0`, ...(opts.args ?? [])];
@@ -63,7 +65,8 @@ export async function startBrokerProcess(dataDir: string, opts: {
   // 'close', not 'exit': it comes once stdout and stderr are drained, so output() is complete after stop().
   const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
   const [port, adminPort] = await new Promise<[number, number]>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`broker did not start within 15 s:\n${out}`)), 15000);
+    const startTimeoutMs = opts.startTimeoutMs ?? 15_000;
+    const timer = setTimeout(() => reject(new Error(`broker did not start within ${startTimeoutMs} ms:\n${out}`)), startTimeoutMs);
     const check = (): void => {
       const m = /mq broker listening on [^\s:]+:(\d+)/.exec(out);
       const a = /mq admin listening on [^\s:]+:(\d+)/.exec(out);

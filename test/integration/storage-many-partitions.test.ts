@@ -43,7 +43,7 @@ test(`${TOPICS * PARTITIONS} partitions start, take produce everywhere and resta
   const d = await tempDir();
   defer(t, async () => d.remove());
   const env = { MQ_LOG_MAX_OPEN_FILES: String(MAX_OPEN_FILES), MQ_LOG_FLUSH_POLICY: 'os' };
-  let broker: BrokerProcess = await startBrokerProcess(d.path, { env });
+  let broker: BrokerProcess = await startBrokerProcess(d.path, { env, startTimeoutMs: 120_000 });
   defer(t, async () => broker.stop());
   const prefix = uniqueTopic('many');
   const topics = Array.from({ length: TOPICS }, (_, i) => `${prefix}-${i}`);
@@ -65,7 +65,7 @@ test(`${TOPICS * PARTITIONS} partitions start, take produce everywhere and resta
 
   assert.equal(await broker.stop(), 0);
   const started = Date.now();
-  broker = await startBrokerProcess(d.path, { env });
+  broker = await startBrokerProcess(d.path, { env, startTimeoutMs: 120_000 });
   const startupMs = Date.now() - started;
   const fdsStarted = await openFds(broker.proc.pid!);
   t.diagnostic(`restart with ${TOPICS * PARTITIONS} partitions: ${startupMs} ms to listening, ${fdsStarted} open descriptors, RSS ${(await rssMiB(broker.proc.pid!)).toFixed(0)} MiB`);
