@@ -3,7 +3,7 @@
 // clears it), arrows select, Enter drills into a topic or group, Esc goes back, q quits.
 import { Box, Text, useApp, useInput, type Key } from 'ink';
 import { useRef, useState } from 'react';
-import { formatBytes } from '../src/cli/units.js';
+import { formatBytes } from '../src/util/units.js';
 import type { History } from './history.js';
 import { brokerTable, filterTable, groupPartitionTable, groupTable, partitionTable, topicTable, type Table } from './rows.js';
 import type { TopSource } from './source.js';

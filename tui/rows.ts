@@ -1,6 +1,6 @@
 // The tables of `mq top` as plain strings, computed from a History: the Ink views, the --once output
 // and the charts all show these, so what a script reads is what a person sees.
-import { formatBytes } from '../src/cli/units.js';
+import { formatBytes } from '../src/util/units.js';
 import type { History } from './history.js';
 import { sparkline } from './sparkline.js';
 

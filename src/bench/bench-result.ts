@@ -1,5 +1,5 @@
 // What `mq bench` reports, and its text form. MB = 10^6 bytes (as in `mq produce`'s summary).
-import { formatCount, formatElapsed } from '../cli/units.js';
+import { formatCount, formatElapsed } from '../util/units.js';
 import type { BrokerUsage } from './broker-process.js';
 import type { Histogram, LatencySummary } from './histogram.js';
 

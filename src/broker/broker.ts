@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { BrokerConfig, HostPort } from '../config/config.js';
 import { LocalStore } from '../cluster/local-store.js';
-import { startObservability, type Observability } from '../metrics/observability.js';
+import { startObservability, type Observability } from './observability.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { MqError } from '../util/mq-error.js';
 import { DataDirLock } from './data-dir-lock.js';

@@ -2,7 +2,7 @@
 // epoch than this leader's comes from a fenced (stale) view, a newer one from a view this broker has not
 // caught up with yet; both are retriable for the sender.
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { Partition } from './partition.js';
+import type { Partition } from '../replication/partition.js';
 
 /** The partition, or FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH; -1 (unknown to the sender) is not checked. */
 export function checkLeaderEpoch(p: Partition, currentLeaderEpoch: number): Partition | number {

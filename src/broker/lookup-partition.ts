@@ -1,7 +1,7 @@
 // The partition a Produce, Fetch or ListOffsets names, or the error code to answer instead: in
 // embedded mode every partition of a known topic is here; in cluster mode only those this broker leads.
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { Partition } from './partition.js';
+import type { Partition } from '../replication/partition.js';
 import type { BrokerState } from './request-context.js';
 
 export function lookupPartition(b: BrokerState, topic: string, index: number): Partition | number {

@@ -7,31 +7,17 @@ import { defaultBrokerConfig, type BrokerConfig } from '../config/config.js';
 import { checkPartitionsPerTopic, checkTopicCount } from './create-caps.js';
 import { TOPIC_CONFIG_KEYS, parseStoredTopicConfig, parseTopicConfig, type TopicConfig } from '../config/topic-config.js';
 import type { MetadataStore, StoreOp } from '../cluster/metadata-store.js';
+import type { PartitionState, TopicRecord } from '../cluster/topic-records.js';
 import { topicNameProblem } from '../cluster/topic-name.js';
 import { Log, type LogConfig } from '../storage/log.js';
 import { LogCleaner } from '../storage/log-cleaner.js';
 import { FilePool } from '../storage/file-pool.js';
 import type { Logger } from '../util/logger.js';
 import { MqError } from '../util/mq-error.js';
-import { Partition } from './partition.js';
+import { Partition } from '../replication/partition.js';
 import {
   applyDecommissionedValue, decommissionedSinceMs, isDeletedPartition, partitionsDueForDeletion, withPartitionsDeleted,
 } from '../cluster/partition-decommission.js';
-
-export interface TopicRecord {
-  topicId: string;
-  /** Replica broker ids per partition, index = partition number. */
-  replicas: number[][];
-  /** Overrides given at creation (strings, as the user wrote them). */
-  configs: Record<string, string>;
-  /**
-   * Decommissioned partitions: partition -> when (ms since the epoch). A deleted one also has an empty
-   * replica list. Kept out of `configs` on purpose (src/cluster/partition-decommission.ts).
-   */
-  decommissioned?: Record<string, number>;
-}
-
-export interface PartitionState { leader: number; leaderEpoch: number; isr: number[] }
 
 export interface Topic {
   name: string;

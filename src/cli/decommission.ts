@@ -7,7 +7,7 @@
 // reassignments still running (reassignStatus).
 import { readRegistrations } from '../cluster/broker-registry.js';
 import type { ReassignmentPlan } from '../cluster/reassignment-plan.js';
-import type { PartitionState, TopicRecord } from '../broker/topic-manager.js';
+import type { PartitionState, TopicRecord } from '../cluster/topic-records.js';
 import type { Admin } from '../client/types.js';
 import { MqError } from '../util/mq-error.js';
 import { progressText, reassignExecute, reassignPlan, reassignStatus, withEtcd, type ReassignmentStatus } from './reassign.js';

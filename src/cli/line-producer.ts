@@ -5,7 +5,7 @@
 import type { Producer, RecordHeader } from '../client/types.js';
 import { MqError } from '../util/mq-error.js';
 import { deferred, untilAborted, type Deferred } from '../util/promise.js';
-import { formatCount } from './units.js';
+import { formatCount } from '../util/units.js';
 
 export interface LineProducerOptions {
   topic: string;

@@ -1,6 +1,6 @@
 // A one-line live counter on a terminal's stderr (`\r` + erase-line), redrawn every intervalMs and
 // erased by stop(), so the final summary prints on a clean line. Only used when stderr is a TTY.
-import { formatCount, formatRate } from './units.js';
+import { formatCount, formatRate } from '../util/units.js';
 
 export interface LiveProgressOptions {
   /** Writes to the terminal. */

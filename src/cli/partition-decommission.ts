@@ -2,7 +2,7 @@
 // `mq topics describe` shows. The state comes from the read-only `decommissioned.partitions` entry of
 // the topic's described config (src/cluster/partition-decommission.ts) and its effective retention.ms.
 import type { Admin, TopicConfigEntry, TopicDescription } from '../client/types.js';
-import { DECOMMISSIONED_CONFIG, parseDecommissioned, type DecommissionedPartition } from '../cluster/partition-decommission.js';
+import { DECOMMISSIONED_CONFIG, parseDecommissioned, type DecommissionedPartition } from '../config/decommissioned-config.js';
 import { MqError } from '../util/mq-error.js';
 
 export interface PartitionState {

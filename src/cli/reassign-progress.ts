@@ -2,7 +2,7 @@
 // (its log size against its leader's, from the admin endpoints), how fast it copies (its size between two
 // samples) and when it will be done at that rate; and the live view on a terminal: one line per moving
 // replica with a progress bar, and a totals line, redrawn in place.
-import { formatBytes } from './units.js';
+import { formatBytes } from '../util/units.js';
 
 export interface ProgressFigures {
   /** Bytes the adding replica holds; null when unknown. */

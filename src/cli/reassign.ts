@@ -8,13 +8,13 @@ import { EtcdStore } from '../cluster/etcd-store.js';
 import { planReassignment, type PlanPartition, type ReassignmentPlan } from '../cluster/reassignment-plan.js';
 import { REASSIGNMENT_REQUESTS_PREFIX } from '../cluster/reassignment-requests.js';
 import { REASSIGNMENTS_PREFIX, type Reassignment } from '../cluster/replica-restore.js';
-import type { PartitionView } from '../metrics/broker-view.js';
+import type { PartitionView } from '../metrics/views.js';
 import type { Admin } from '../client/types.js';
-import type { PartitionState, TopicRecord } from '../broker/topic-manager.js';
+import type { PartitionState, TopicRecord } from '../cluster/topic-records.js';
 import { MqError } from '../util/mq-error.js';
 import type { MetadataStore } from '../cluster/metadata-store.js';
 import { formatByteRate, formatEta, progressFigures, type ProgressFigures } from './reassign-progress.js';
-import { formatBytes } from './units.js';
+import { formatBytes } from '../util/units.js';
 
 /** `--brokers 1,2,3,4` */
 export function parseBrokerIds(raw: string): number[] {

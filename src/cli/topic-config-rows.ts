@@ -2,7 +2,7 @@
 import type { Admin, RecordsBefore, TopicConfigEntry } from '../client/types.js';
 import { MqError } from '../util/mq-error.js';
 import { parseOffsetSpec } from './offset-spec.js';
-import { DECOMMISSIONED_CONFIG } from '../cluster/partition-decommission.js';
+import { DECOMMISSIONED_CONFIG } from '../config/decommissioned-config.js';
 
 export const TOPIC_CONFIG_HEADERS = ['CONFIG', 'VALUE', 'SOURCE'];
 

@@ -24,7 +24,7 @@ import type { BrokerInfo, ClientOptions } from './types.js';
 import {
   RESOURCE_TYPE_TOPIC, type DescribeConfigsRequest, type DescribeConfigsResponse,
 } from '../protocol/messages/describe-configs.js';
-import { DECOMMISSIONED_CONFIG, parseDecommissioned } from '../cluster/partition-decommission.js';
+import { DECOMMISSIONED_CONFIG, parseDecommissioned } from '../config/decommissioned-config.js';
 
 export interface PartitionMetadata {
   partition: number;

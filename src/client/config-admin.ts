@@ -9,7 +9,7 @@ import {
   CONFIG_SOURCE_DYNAMIC_TOPIC, CONFIG_SOURCE_STATIC_BROKER, RESOURCE_TYPE_BROKER, RESOURCE_TYPE_TOPIC,
   type DescribeConfigsRequest, type DescribeConfigsResponse,
 } from '../protocol/messages/describe-configs.js';
-import { DECOMMISSIONED_CONFIG } from '../cluster/partition-decommission.js';
+import { DECOMMISSIONED_CONFIG } from '../config/decommissioned-config.js';
 import { errorFromCode } from '../protocol/error-codes.js';
 import { MqError } from '../util/mq-error.js';
 import type { Cluster } from './cluster.js';

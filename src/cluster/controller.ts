@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BrokerConfig } from '../config/config.js';
 import { parseStoredTopicConfig, parseTopicConfig } from '../config/topic-config.js';
-import type { PartitionState, TopicRecord } from '../broker/topic-manager.js';
+import type { PartitionState, TopicRecord } from './topic-records.js';
 import type { Logger } from '../util/logger.js';
 import { MqError } from '../util/mq-error.js';
 import type { ControllerElection } from './controller-election.js';

@@ -20,7 +20,7 @@
 // - With no ISR member registered at all: unclean election (off by default) takes the first live or
 //   restarted replica (ISR = just it; what the ISR had beyond it may be lost); otherwise leader -1 with
 //   the ISR left as it was, so the first ISR member that returns is elected.
-import type { PartitionState } from '../broker/topic-manager.js';
+import type { PartitionState } from './topic-records.js';
 
 export interface ElectionBroker {
   /** The registration's version (Kafka's broker epoch); comparable with partition state versions. */

@@ -6,7 +6,7 @@
 // 'change' fires after every applied event, so the broker can open logs for partitions it now leads.
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../util/logger.js';
-import type { TopicRecord, PartitionState } from '../broker/topic-manager.js';
+import type { TopicRecord, PartitionState } from './topic-records.js';
 import { BROKERS_PREFIX, type BrokerInfo, type RegisteredBroker } from './broker-registry.js';
 import { CONTROLLER_KEY } from './controller-election.js';
 import type { KeyValue, MetadataStore, WatchEvent } from './metadata-store.js';

@@ -1,5 +1,5 @@
-// Partition decommission (issue 8): the state, its wire form and the rules, shared by the embedded
-// broker (TopicManager), cluster mode (ClusterMode, Controller) and the client.
+// Partition decommission: the state and the rules, shared by both topic authorities and the controller;
+// the wire form's name and parser are in src/config/decommissioned-config.ts (the client reads them too).
 //
 // State, in the topic record (`topics/<name>`, never in its config overrides, so `mq topics alter
 // --config` cannot wipe it):
@@ -20,18 +20,13 @@
 // AlterConfigs whose only key is `decommissioned.partitions` leaves the topic's config overrides as
 // they are; with other keys the usual replace-all semantics apply to those.
 import { MqError } from '../util/mq-error.js';
-
-/** The pseudo-config name carrying the decommissioned set on the wire. */
-export const DECOMMISSIONED_CONFIG = 'decommissioned.partitions';
+import { parseDecommissioned, type DecommissionedPartition } from '../config/decommissioned-config.js';
 
 /** The fields of a topic record this module reads and writes. */
 export interface DecommissionFields {
   replicas: number[][];
   decommissioned?: Record<string, number>;
 }
-
-/** One decommissioned partition as described on the wire. */
-export interface DecommissionedPartition { partition: number; sinceMs: number; deleted: boolean }
 
 /** Whether partition `p` of the record was deleted (its replica list emptied). */
 export function isDeletedPartition(record: DecommissionFields, p: number): boolean {
@@ -52,19 +47,6 @@ export function decommissionedList(record: DecommissionFields): DecommissionedPa
   return Object.entries(record.decommissioned ?? {})
     .map(([p, sinceMs]) => ({ partition: Number(p), sinceMs, deleted: isDeletedPartition(record, Number(p)) }))
     .sort((a, b) => a.partition - b.partition);
-}
-
-/** Parses a described value (`P:MS[:deleted],...`) back; throws INVALID_CONFIG on anything else. */
-export function parseDecommissioned(value: string | null): DecommissionedPartition[] {
-  const out: DecommissionedPartition[] = [];
-  for (const part of (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    const m = /^(\d+)(?::(\d+)(:deleted)?)?$/.exec(part);
-    if (!m || !Number.isSafeInteger(Number(m[1])) || (m[2] !== undefined && !Number.isSafeInteger(Number(m[2])))) {
-      throw new MqError('INVALID_CONFIG', `${DECOMMISSIONED_CONFIG}: '${part}' is not a partition id (P or P:MS)`);
-    }
-    out.push({ partition: Number(m[1]), sinceMs: m[2] === undefined ? -1 : Number(m[2]), deleted: m[3] !== undefined });
-  }
-  return out;
 }
 
 /**

@@ -9,7 +9,7 @@
 //   elect          leader = replicas[0], leaderEpoch + 1, ISR unchanged
 //   not-needed     replicas[0] already leads
 //   not-available  replicas[0] is not live or not in the ISR (the reason says which)
-import type { PartitionState } from '../broker/topic-manager.js';
+import type { PartitionState } from './topic-records.js';
 import { replicaStatus, type ElectionBroker } from './leader-election.js';
 
 export interface PreferredLeaderInput {

@@ -16,7 +16,7 @@
 // record, the reassignment record, the partition state and the request itself (a newer request for the
 // same partition is never deleted unread), then deleted. A request that cannot apply (unknown topic,
 // a broker not registered, a reassignment already running) is logged and deleted.
-import type { PartitionState, TopicRecord } from '../broker/topic-manager.js';
+import type { PartitionState, TopicRecord } from './topic-records.js';
 import { CoalescingRun } from '../util/coalescing-run.js';
 import type { Logger } from '../util/logger.js';
 import type { ControllerElection } from './controller-election.js';

@@ -15,7 +15,7 @@
 // The reassignment record is what tells an unfinished restore (replicas = target + removing) from a
 // partition that simply has more replicas; a restore runs to its end even if the gone broker returns
 // meanwhile (it then just loses those replicas; it deletes the folders itself).
-import type { PartitionState } from '../broker/topic-manager.js';
+import type { PartitionState } from './topic-records.js';
 import { placeOneReplica, placementLoad, type PlacementBroker } from './placement.js';
 
 export interface Reassignment {

@@ -8,13 +8,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HostPort } from '../config/config.js';
 import { MqError } from '../util/mq-error.js';
-import { groupViews, partitionViews, statusView, type ObservedBroker } from './broker-view.js';
+import type { AdminViews } from './views.js';
 import { renderPrometheus } from './prometheus-text.js';
 
 export class AdminServer {
   private readonly server: http.Server;
 
-  constructor(private readonly broker: ObservedBroker) {
+  constructor(private readonly broker: AdminViews) {
     this.server = http.createServer((req, res) => {
       this.route(req.method ?? 'GET', (req.url ?? '/').split('?')[0]).then(
         ({ status, type, body }) => {
@@ -22,7 +22,7 @@ export class AdminServer {
           res.end(body);
         },
         (err: Error) => {
-          this.broker.state.logger.error('admin request failed', { url: req.url, error: err.stack ?? String(err) });
+          this.broker.logger.error('admin request failed', { url: req.url, error: err.stack ?? String(err) });
           res.writeHead(500, { 'content-type': 'text/plain' });
           res.end('internal error\n');
         },
@@ -64,18 +64,18 @@ export class AdminServer {
     const b = this.broker;
     switch (path) {
       case '/metrics': {
-        const partitions = partitionViews(b);
-        const status = await statusView(b, partitions);
-        const groups = groupViews(b);
+        const partitions = b.partitions();
+        const status = await b.status(partitions);
+        const groups = b.groups();
         return {
           status: 200,
           type: 'text/plain; version=0.0.4; charset=utf-8',
           body: renderPrometheus({ status, partitions, groups, metrics: b.metrics, apiName: b.apiName }),
         };
       }
-      case '/v1/status': return json(await statusView(b));
-      case '/v1/partitions': return json(partitionViews(b));
-      case '/v1/groups': return json(groupViews(b));
+      case '/v1/status': return json(await b.status());
+      case '/v1/partitions': return json(b.partitions());
+      case '/v1/groups': return json(b.groups());
       default: return { status: 404, type: 'text/plain', body: 'not found; try /metrics, /v1/status, /v1/partitions, /v1/groups\n' };
     }
   }

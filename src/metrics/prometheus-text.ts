@@ -4,7 +4,7 @@
 //   name{label="value",...} number
 // Histograms as name_bucket{le="..."} (cumulative, ending with le="+Inf"), name_sum and name_count.
 import type { LatencyHistogram } from './latency-histogram.js';
-import type { GroupView, PartitionView, StatusView } from './broker-view.js';
+import type { GroupView, PartitionView, StatusView } from './views.js';
 import type { BrokerMetrics } from './broker-metrics.js';
 
 type Labels = Record<string, string | number>;

@@ -2,7 +2,7 @@
 // by exactly one of them. follow() moves a partition to the fetcher of its new leader (waiting until
 // the old fetcher has stopped writing to its log); unfollow() stops following it (before the replica
 // becomes leader or goes away). A fetcher left with no partitions is closed.
-import type { Partition } from '../broker/partition.js';
+import type { Partition } from './partition.js';
 import { ReplicaFetcher, type ReplicaFetcherOptions } from './replica-fetcher.js';
 import type { ReplicationThrottle } from './replication-throttle.js';
 

@@ -16,7 +16,7 @@
 // it is empty (the long poll then waits no longer than until it refills); the others are fetched as usual.
 import type { HostPort } from '../config/config.js';
 import { Connection } from '../client/connection.js';
-import type { Partition } from '../broker/partition.js';
+import type { Partition } from './partition.js';
 import { ApiKey } from '../protocol/api.js';
 import { BATCH_HEADER_BYTES, LOG_OVERHEAD, baseOffsetAt, batchSizeAt, lastOffsetDeltaAt, validateBatch } from '../protocol/batch-header.js';
 import { ErrorCode, errorInfo } from '../protocol/error-codes.js';

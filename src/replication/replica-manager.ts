@@ -10,8 +10,8 @@
 // stored state names this broker leader with the epoch it leads with; a failed compare re-reads the
 // stored state, adopts its ISR and lets the leader decide again.
 import type { BrokerConfig } from '../config/config.js';
-import type { Partition } from '../broker/partition.js';
-import type { PartitionState } from '../broker/topic-manager.js';
+import type { Partition } from './partition.js';
+import type { PartitionState } from '../cluster/topic-records.js';
 import type { MetadataCache } from '../cluster/metadata-cache.js';
 import type { MetadataStore } from '../cluster/metadata-store.js';
 import type { BrokerMetrics } from '../metrics/broker-metrics.js';

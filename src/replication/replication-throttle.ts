@@ -11,6 +11,7 @@
 // paid back before the next grant, so the rate holds over any interval longer than a few fetches.
 import type { Reassignment } from '../cluster/replica-restore.js';
 import { TokenBucket } from './token-bucket.js';
+import type { ReplicationThrottleView } from '../metrics/views.js';
 
 export interface ReplicationThrottleOptions {
   localId: number;
@@ -20,20 +21,6 @@ export interface ReplicationThrottleOptions {
 }
 
 /** What the admin endpoint shows (/v1/status `replicationThrottle`). */
-export interface ReplicationThrottleView {
-  /** The bucket's rate now; null when no partition here is throttled. */
-  rateBytesPerSec: number | null;
-  /** The bucket's capacity (burst), one second of the rate. */
-  burstBytes: number;
-  /** The throttled partitions ("topic/partition") this broker is catching up on. */
-  partitions: string[];
-  /** Bytes received for throttled partitions since the broker started. */
-  throttledBytes: number;
-  /** Times a fetch left the throttled partitions out because the bucket was empty. */
-  deferredFetches: number;
-  /** This broker's clock when the view was taken (to compute rates from two views). */
-  atMs: number;
-}
 
 /** The smallest batch budget worth asking for: less than this and the leader's first batch overshoots anyway. */
 const MIN_GRANT_BYTES = 16 * 1024;

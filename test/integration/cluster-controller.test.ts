@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readdir, writeFile } from 'node:fs/promises';
 import { ControllerElection } from '../../src/cluster/controller-election.js';
 import { EtcdStore } from '../../src/cluster/etcd-store.js';
-import type { PartitionState, TopicRecord } from '../../src/broker/topic-manager.js';
+import type { PartitionState, TopicRecord } from '../../src/cluster/topic-records.js';
 import { ApiKey } from '../../src/protocol/api.js';
 import { startEtcd, type EtcdProcess } from '../helpers/etcd.js';
 import { WireSocket } from '../helpers/wire.js';

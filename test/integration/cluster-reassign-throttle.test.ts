@@ -18,8 +18,8 @@ import { after, before, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
 import { eventually, run, tempDir, uniqueTopic } from '../helpers/mq-process.js';
-import type { ReplicationThrottleView } from '../../src/replication/replication-throttle.js';
-import type { PartitionView } from '../../src/metrics/broker-view.js';
+import type { ReplicationThrottleView } from '../../src/metrics/views.js';
+import type { PartitionView } from '../../src/metrics/views.js';
 
 let cluster: TestCluster;
 let dir: Awaited<ReturnType<typeof tempDir>>;

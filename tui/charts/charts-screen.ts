@@ -4,7 +4,7 @@
 // widget's setData() once per snapshot. q, Esc or Ctrl-C quits. Loaded only by commands/top.ts.
 import blessed from 'blessed';
 import contrib from 'blessed-contrib';
-import { formatBytes } from '../../src/cli/units.js';
+import { formatBytes } from '../../src/util/units.js';
 import { emptyHistory, reduceHistory, type History } from '../history.js';
 import type { TopSource } from '../source.js';
 

@@ -1,7 +1,7 @@
 // AlterConfigs: replaces a topic's config overrides, live and persisted in the topic record. The
 // pseudo-config `decommissioned.partitions` sets the decommissioned set instead; a request carrying only
 // it leaves the overrides alone (src/cluster/partition-decommission.ts).
-import { DECOMMISSIONED_CONFIG } from '../../cluster/partition-decommission.js';
+import { DECOMMISSIONED_CONFIG } from '../../config/decommissioned-config.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { RESOURCE_TYPE_TOPIC } from '../../protocol/messages/describe-configs.js';
 import type { AlterConfigsRequest, AlterConfigsResponse } from '../../protocol/messages/alter-configs.js';

@@ -13,7 +13,8 @@ import {
 import { clipErrorMessage, errorCodeFor, errorMessageFor } from '../error-code-of.js';
 import type { BrokerState, Handler } from '../request-context.js';
 import type { ConfigSource } from '../topic-manager.js';
-import { DECOMMISSIONED_CONFIG, formatDecommissioned } from '../../cluster/partition-decommission.js';
+import { DECOMMISSIONED_CONFIG } from '../../config/decommissioned-config.js';
+import { formatDecommissioned } from '../../cluster/partition-decommission.js';
 
 type Result = DescribeConfigsResponse['results'][number];
 

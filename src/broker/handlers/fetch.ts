@@ -9,7 +9,7 @@ import type { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.
 import { errorCodeFor } from '../error-code-of.js';
 import { checkLeaderEpoch } from '../check-leader-epoch.js';
 import { lookupPartition } from '../lookup-partition.js';
-import type { Partition } from '../partition.js';
+import type { Partition } from '../../replication/partition.js';
 import type { BrokerState, Handler } from '../request-context.js';
 
 type PartitionData = FetchResponse['responses'][number]['partitions'][number];

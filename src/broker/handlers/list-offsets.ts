@@ -7,7 +7,7 @@ import { decodeRecordBatches } from '../../protocol/record-batch.js';
 import { baseOffsetAt, maxTimestampAt } from '../../protocol/batch-header.js';
 import { errorCodeFor } from '../error-code-of.js';
 import { lookupPartition } from '../lookup-partition.js';
-import type { Partition } from '../partition.js';
+import type { Partition } from '../../replication/partition.js';
 import type { Handler } from '../request-context.js';
 
 const LATEST = -1n;

@@ -5,7 +5,7 @@ import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '
 import { checkLeaderEpoch } from '../check-leader-epoch.js';
 import { errorCodeFor } from '../error-code-of.js';
 import { lookupPartition } from '../lookup-partition.js';
-import type { Partition } from '../partition.js';
+import type { Partition } from '../../replication/partition.js';
 import type { Handler } from '../request-context.js';
 
 export const handleOffsetForLeaderEpoch: Handler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse> = async (req, ctx) => {

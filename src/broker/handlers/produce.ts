@@ -14,7 +14,7 @@ import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/pr
 import { topicNameProblem } from '../../cluster/topic-name.js';
 import { errorCodeFor } from '../error-code-of.js';
 import { lookupPartition } from '../lookup-partition.js';
-import type { Partition } from '../partition.js';
+import type { Partition } from '../../replication/partition.js';
 import type { BrokerState, Handler, RequestContext } from '../request-context.js';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];

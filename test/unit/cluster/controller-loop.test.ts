@@ -16,7 +16,7 @@ import { LocalStore } from '../../../src/cluster/local-store.js';
 import { MetadataCache } from '../../../src/cluster/metadata-cache.js';
 import type { MetadataStore } from '../../../src/cluster/metadata-store.js';
 import { defaultBrokerConfig, type BrokerConfig } from '../../../src/config/config.js';
-import type { PartitionState, TopicRecord } from '../../../src/broker/topic-manager.js';
+import type { PartitionState, TopicRecord } from '../../../src/cluster/topic-records.js';
 import { createLogger } from '../../../src/util/logger.js';
 import { eventually } from '../../helpers/mq-process.js';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { LocalStore } from '../../../src/cluster/local-store.js';
 import type { BrokerConfig } from '../../../src/config/config.js';
-import type { PartitionState, TopicRecord } from '../../../src/broker/topic-manager.js';
+import type { PartitionState, TopicRecord } from '../../../src/cluster/topic-records.js';
 import { eventually } from '../../helpers/mq-process.js';
 import { startLocalControllers, type LocalNode } from '../../helpers/local-controllers.js';
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decideLeader, replicaStatus, type ElectionBroker, type ElectionInput } from '../../../src/cluster/leader-election.js';
-import type { PartitionState } from '../../../src/broker/topic-manager.js';
+import type { PartitionState } from '../../../src/cluster/topic-records.js';
 
 /** The partition state was written at version 100; brokers registered before it have epochs below. */
 const V = 100;

@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  applyDecommissionedValue, formatDecommissioned, parseDecommissioned, partitionsDueForDeletion, withPartitionsDeleted,
+  applyDecommissionedValue, formatDecommissioned, partitionsDueForDeletion, withPartitionsDeleted,
 } from '../../../src/cluster/partition-decommission.js';
+import { parseDecommissioned } from '../../../src/config/decommissioned-config.js';
 import { MqError } from '../../../src/util/mq-error.js';
 
 const code = (c: string) => (err: unknown) => err instanceof MqError && err.code === c;

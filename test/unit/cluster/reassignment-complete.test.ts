@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planReplicaRestore, type Reassignment, type RestoreInput } from '../../../src/cluster/replica-restore.js';
-import type { PartitionState } from '../../../src/broker/topic-manager.js';
+import type { PartitionState } from '../../../src/cluster/topic-records.js';
 
 const live = [1, 2, 3, 4].map((brokerId) => ({ brokerId, rack: null }));
 

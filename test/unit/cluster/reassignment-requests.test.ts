@@ -9,7 +9,7 @@ import { test, type TestContext } from 'node:test';
 import { Controller } from '../../../src/cluster/controller.js';
 import { LocalStore } from '../../../src/cluster/local-store.js';
 import { REASSIGNMENT_REQUESTS_PREFIX } from '../../../src/cluster/reassignment-requests.js';
-import type { PartitionState, TopicRecord } from '../../../src/broker/topic-manager.js';
+import type { PartitionState, TopicRecord } from '../../../src/cluster/topic-records.js';
 import { eventually } from '../../helpers/mq-process.js';
 import { startLocalControllers } from '../../helpers/local-controllers.js';
 

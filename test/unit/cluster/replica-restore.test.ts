@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planReplicaRestore, type Reassignment, type RestoreInput } from '../../../src/cluster/replica-restore.js';
-import type { PartitionState } from '../../../src/broker/topic-manager.js';
+import type { PartitionState } from '../../../src/cluster/topic-records.js';
 import type { PlacementBroker } from '../../../src/cluster/placement.js';
 
 const brokers = (...ids: number[]): PlacementBroker[] => ids.map((brokerId) => ({ brokerId, rack: null }));

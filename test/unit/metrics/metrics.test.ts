@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { BrokerMetrics, countRecords } from '../../../src/metrics/broker-metrics.js';
 import { bucketBoundSeconds, LatencyHistogram } from '../../../src/metrics/latency-histogram.js';
 import { renderPrometheus } from '../../../src/metrics/prometheus-text.js';
-import type { StatusView } from '../../../src/metrics/broker-view.js';
+import type { StatusView } from '../../../src/metrics/views.js';
 import { RecordBatchBuilder } from '../../../src/protocol/record-batch-builder.js';
 
 function batch(records: number): Buffer {
@@ -103,7 +103,7 @@ describe('renderPrometheus', () => {
 
 describe('partitionViews and statusView', () => {
   test('under-replicated and offline come from the ISR against the replica list', async () => {
-    const { partitionViews, statusView } = await import('../../../src/metrics/broker-view.js');
+    const { partitionViews, statusView } = await import('../../../src/broker/broker-view.js');
     const partition = (index: number, isr?: number[], leader?: number) => ({
       topic: 'orders', index, leaderEpoch: 3, logStartOffset: 0, logEndOffset: 10, highWatermark: 8, log: { sizeBytes: 500 }, isr, leader,
     });

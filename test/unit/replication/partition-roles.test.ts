@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Partition } from '../../../src/broker/partition.js';
+import { Partition } from '../../../src/replication/partition.js';
 import { defaultBrokerConfig } from '../../../src/config/config.js';
 import { Log } from '../../../src/storage/log.js';
 import { fillerBatch } from '../../helpers/filler-batch.js';

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Partition } from '../../../src/broker/partition.js';
+import { Partition } from '../../../src/replication/partition.js';
 import { defaultBrokerConfig } from '../../../src/config/config.js';
 import { Log } from '../../../src/storage/log.js';
 import { ReplicaFetcher } from '../../../src/replication/replica-fetcher.js';

@@ -10,7 +10,7 @@ import { open, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultBrokerConfig } from '../../../src/config/config.js';
 import type { FlushPolicy, TopicConfig } from '../../../src/config/topic-config.js';
-import { Partition } from '../../../src/broker/partition.js';
+import { Partition } from '../../../src/replication/partition.js';
 import { Log, type LogConfig } from '../../../src/storage/log.js';
 import { LogSegment } from '../../../src/storage/log-segment.js';
 import { fillerBatch } from '../../helpers/filler-batch.js';

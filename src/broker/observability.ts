@@ -1,12 +1,12 @@
 // Wires the metrics into a running broker: the process sampler and, when configured, the admin HTTP
 // endpoint. startBroker calls this once its Kafka listener is bound.
 import { apiSpec } from '../protocol/api.js';
-import type { BrokerState } from '../broker/request-context.js';
+import type { BrokerState } from './request-context.js';
 import type { HostPort } from '../config/config.js';
-import { AdminServer } from './admin-server.js';
-import { BrokerMetrics } from './broker-metrics.js';
-import type { ObservedBroker } from './broker-view.js';
-import { ProcessMetrics } from './process-metrics.js';
+import { AdminServer } from '../metrics/admin-server.js';
+import { BrokerMetrics } from '../metrics/broker-metrics.js';
+import { adminViews, type ObservedBroker } from './broker-view.js';
+import { ProcessMetrics } from '../metrics/process-metrics.js';
 
 export interface Observability {
   /** Where /metrics and /v1/* are served; null without an admin listener. */
@@ -25,7 +25,7 @@ export async function startObservability(state: BrokerState): Promise<Observabil
   const listenAt = state.config.adminListen;
   let server: AdminServer | null = null;
   if (listenAt) {
-    server = new AdminServer(observed);
+    server = new AdminServer(adminViews(observed));
     try {
       observed.admin = await server.listen(listenAt);
     } catch (err) {

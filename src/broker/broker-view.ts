@@ -1,4 +1,5 @@
-// What the admin endpoint reports, computed on request from the broker's state and counters:
+// What the admin endpoint reports (the view types are in src/metrics/views.ts), computed on request
+// from the broker's state and counters:
 // /v1/status (one broker), /v1/partitions (every partition replica here) and /v1/groups (committed
 // offsets and lag of the groups this broker coordinates). The same values feed /metrics.
 //
@@ -8,66 +9,12 @@
 // replicas; offline = no ISR member left. In cluster mode the views list the replicas this broker hosts
 // with the leader and ISR of the cluster metadata; under-replicated counts only partitions led here
 // (as Kafka's per-broker gauge does) and offline those without a leader.
-import type { BrokerState } from '../broker/request-context.js';
+import type { BrokerState } from './request-context.js';
 import type { HostPort } from '../config/config.js';
 import type { OffsetFetchRequest } from '../protocol/messages/offset-fetch.js';
-import type { BrokerMetrics } from './broker-metrics.js';
-import type { ProcessMetrics, ProcessSample } from './process-metrics.js';
-import type { ReplicationThrottleView } from '../replication/replication-throttle.js';
-
-export interface PartitionView {
-  topic: string;
-  partition: number;
-  leader: number;
-  leaderEpoch: number;
-  replicas: number[];
-  isr: number[];
-  underReplicated: boolean;
-  offline: boolean;
-  logStartOffset: number;
-  logEndOffset: number;
-  highWatermark: number;
-  sizeBytes: number;
-  bytesIn: number;
-  bytesOut: number;
-  recordsIn: number;
-  recordsOut: number;
-}
-
-export interface GroupPartitionView { topic: string; partition: number; committedOffset: number; highWatermark: number; lag: number }
-export interface GroupView { groupId: string; state: string; members: number; lag: number; partitions: GroupPartitionView[] }
-
-export interface ApiView { api: string; apiKey: number; requests: number; errors: number; p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number }
-
-export interface StatusView {
-  nodeId: number;
-  clusterId: string;
-  mode: 'embedded' | 'cluster';
-  host: string;
-  port: number;
-  admin: string | null;
-  controllerId: number;
-  startedAtMs: number;
-  uptimeMs: number;
-  topics: number;
-  partitions: number;
-  leaders: number;
-  underReplicated: number;
-  offline: number;
-  bytesIn: number;
-  bytesOut: number;
-  recordsIn: number;
-  recordsOut: number;
-  fetchPurgatory: number;
-  producePurgatory: number;
-  isrShrinks: number;
-  isrExpands: number;
-  requestP99Ms: number;
-  requests: ApiView[];
-  process: ProcessSample;
-  /** Cluster mode: the reassignment throttle of this broker's replica fetchers (issue 8). */
-  replicationThrottle?: ReplicationThrottleView;
-}
+import type { BrokerMetrics } from '../metrics/broker-metrics.js';
+import type { ProcessMetrics, ProcessSample } from '../metrics/process-metrics.js';
+import type { AdminViews, ApiView, GroupPartitionView, GroupView, PartitionView, StatusView } from '../metrics/views.js';
 
 export interface ObservedBroker {
   state: BrokerState;
@@ -177,5 +124,17 @@ export async function statusView(b: ObservedBroker, partitions = partitionViews(
     requests,
     process: await b.process.sample(),
     ...(s.cluster ? { replicationThrottle: s.cluster.throttle.view() } : {}),
+  };
+}
+
+/** The admin endpoint's source: the views above over one observed broker. */
+export function adminViews(b: ObservedBroker): AdminViews {
+  return {
+    partitions: () => partitionViews(b),
+    status: (partitions) => statusView(b, partitions),
+    groups: () => groupViews(b),
+    metrics: b.metrics,
+    apiName: b.apiName,
+    logger: b.state.logger,
   };
 }

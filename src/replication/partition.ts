@@ -13,8 +13,8 @@ import { ATTR_TIMESTAMP_TYPE, OFF_ATTRIBUTES, OFF_MAX_TIMESTAMP, writeCrc } from
 import type { TopicConfig } from '../config/topic-config.js';
 import type { Log } from '../storage/log.js';
 import { MqError } from '../util/mq-error.js';
-import { AckPurgatory, type AckOutcome } from '../replication/ack-purgatory.js';
-import { LeaderState, type LagLimits } from '../replication/leader-state.js';
+import { AckPurgatory, type AckOutcome } from './ack-purgatory.js';
+import { LeaderState, type LagLimits } from './leader-state.js';
 
 export type ReplicaRole = 'leader' | 'follower';
 
