@@ -3,18 +3,15 @@
 // /v1/status (one broker), /v1/partitions (every partition replica here) and /v1/groups (committed
 // offsets and lag of the groups this broker coordinates). The same values feed /metrics.
 //
-// Replication: each partition's replicas come from its topic record; its ISR and leader from the
-// Partition when replication sets them (`isr`, `leader`), otherwise (embedded mode, one replica) the
-// ISR is the replica list and the leader is this broker. Under-replicated = ISR smaller than the
-// replicas; offline = no ISR member left. In cluster mode the views list the replicas this broker hosts
-// with the leader and ISR of the cluster metadata; under-replicated counts only partitions led here
-// (as Kafka's per-broker gauge does) and offline those without a leader.
+// Replication: the views list the replicas this broker hosts with the leader and ISR its topic authority
+// names (embedded: this broker, alone); under-replicated counts only partitions led here (as Kafka's
+// per-broker gauge does) and offline those without a leader.
 import type { BrokerState } from './request-context.js';
 import type { HostPort } from '../config/config.js';
 import type { OffsetFetchRequest } from '../protocol/messages/offset-fetch.js';
 import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { ProcessMetrics, ProcessSample } from '../metrics/process-metrics.js';
-import type { AdminViews, ApiView, GroupPartitionView, GroupView, PartitionView, StatusView } from '../metrics/views.js';
+import type { AdminViews, ApiView, GroupPartitionView, GroupView, PartitionView, ReplicationThrottleView, StatusView } from '../metrics/views.js';
 
 export interface ObservedBroker {
   state: BrokerState;
@@ -27,41 +24,17 @@ export interface ObservedBroker {
 }
 
 export function partitionViews(b: ObservedBroker): PartitionView[] {
-  const out: PartitionView[] = [];
-  const { topics, nodeId } = b.state;
-  if (b.state.cluster) {
-    // Cluster mode: the replicas hosted here, leader and ISR as the metadata cache has them.
-    for (const { partition: p, replicas, leader, isr } of b.state.cluster.hostedReplicas()) {
-      const c = b.metrics.topicCounters(p.topic)?.[p.index];
-      out.push({
-        topic: p.topic, partition: p.index, leader, leaderEpoch: p.leaderEpoch, replicas, isr,
-        underReplicated: leader === nodeId && isr.length < replicas.length, offline: leader < 0,
-        logStartOffset: p.logStartOffset, logEndOffset: p.logEndOffset, highWatermark: p.highWatermark,
-        sizeBytes: p.log.sizeBytes,
-        bytesIn: c?.bytesIn ?? 0, bytesOut: c?.bytesOut ?? 0, recordsIn: c?.recordsIn ?? 0, recordsOut: c?.recordsOut ?? 0,
-      });
-    }
-    return out;
-  }
-  for (const name of topics.names()) {
-    const topic = topics.get(name);
-    if (!topic) continue;
-    const counters = b.metrics.topicCounters(name);
-    topic.partitions.forEach((p, i) => {
-      const replicas = topic.record.replicas[i] ?? [nodeId];
-      const rep = p as unknown as { isr?: number[]; leader?: number };
-      const isr = rep.isr ?? replicas;
-      const c = counters?.[i];
-      out.push({
-        topic: name, partition: i, leader: rep.leader ?? nodeId, leaderEpoch: p.leaderEpoch, replicas, isr,
-        underReplicated: isr.length < replicas.length, offline: isr.length === 0,
-        logStartOffset: p.logStartOffset, logEndOffset: p.logEndOffset, highWatermark: p.highWatermark,
-        sizeBytes: p.log.sizeBytes,
-        bytesIn: c?.bytesIn ?? 0, bytesOut: c?.bytesOut ?? 0, recordsIn: c?.recordsIn ?? 0, recordsOut: c?.recordsOut ?? 0,
-      });
-    });
-  }
-  return out;
+  const { nodeId, authority } = b.state;
+  return authority.hostedReplicas().map(({ partition: p, replicas, leader, isr }) => {
+    const c = b.metrics.topicCounters(p.topic)?.[p.index];
+    return {
+      topic: p.topic, partition: p.index, leader, leaderEpoch: p.leaderEpoch, replicas, isr,
+      underReplicated: leader === nodeId && isr.length < replicas.length, offline: leader < 0,
+      logStartOffset: p.logStartOffset, logEndOffset: p.logEndOffset, highWatermark: p.highWatermark,
+      sizeBytes: p.log.sizeBytes,
+      bytesIn: c?.bytesIn ?? 0, bytesOut: c?.bytesOut ?? 0, recordsIn: c?.recordsIn ?? 0, recordsOut: c?.recordsOut ?? 0,
+    };
+  });
 }
 
 /**
@@ -80,9 +53,9 @@ export function groupViews(b: ObservedBroker): GroupView[] {
       for (const p of t.partitions) {
         if (p.committedOffset < 0n) continue;
         const committedOffset = Number(p.committedOffset);
-        // Cluster mode: the replica hosted here, if any (a follower's high watermark trails its leader's a
-        // little; mq top recomputes lag from the leaders' figures).
-        const replica = b.state.cluster ? b.state.cluster.hostedPartition(t.name, p.partitionIndex) : b.state.topics.partition(t.name, p.partitionIndex);
+        // The replica hosted here, if any (a follower's high watermark trails its leader's a little; mq top
+        // recomputes lag from the leaders' figures).
+        const replica = b.state.authority.hostedPartition(t.name, p.partitionIndex);
         const hwm = replica?.highWatermark ?? committedOffset;
         partitions.push({ topic: t.name, partition: p.partitionIndex, committedOffset, highWatermark: hwm, lag: Math.max(0, hwm - committedOffset) });
       }
@@ -109,10 +82,10 @@ export async function statusView(b: ObservedBroker, partitions = partitionViews(
   const requests = apiViews(b);
   const s = b.state;
   return {
-    nodeId: s.nodeId, clusterId: s.clusterId, mode: s.cluster ? 'cluster' : 'embedded', host: s.advertised.host, port: s.advertised.port,
-    admin: b.admin ? `${b.admin.host}:${b.admin.port}` : null, controllerId: s.cluster ? s.cluster.cache.controllerId : s.nodeId,
+    nodeId: s.nodeId, clusterId: s.clusterId, mode: s.authority.mode, host: s.advertised.host, port: s.advertised.port,
+    admin: b.admin ? `${b.admin.host}:${b.admin.port}` : null, controllerId: s.authority.controllerId(),
     startedAtMs: b.metrics.startedAtMs, uptimeMs: Date.now() - b.metrics.startedAtMs,
-    topics: s.cluster ? new Set(partitions.map((p) => p.topic)).size : s.topics.names().length, partitions: partitions.length,
+    topics: new Set(partitions.map((p) => p.topic)).size, partitions: partitions.length,
     leaders: partitions.filter((p) => p.leader === s.nodeId).length,
     underReplicated: partitions.filter((p) => p.underReplicated).length,
     offline: partitions.filter((p) => p.offline).length,
@@ -123,7 +96,7 @@ export async function statusView(b: ObservedBroker, partitions = partitionViews(
     requestP99Ms: Math.max(0, ...requests.filter((r) => r.api !== 'Fetch' && r.api !== 'JoinGroup').map((r) => r.p99Ms)),
     requests,
     process: await b.process.sample(),
-    ...(s.cluster ? { replicationThrottle: s.cluster.throttle.view() } : {}),
+    ...throttleField(s.authority.replicationThrottle()),
   };
 }
 
@@ -137,4 +110,9 @@ export function adminViews(b: ObservedBroker): AdminViews {
     apiName: b.apiName,
     logger: b.state.logger,
   };
+}
+
+/** The status view's replicationThrottle, present only where replicas are fetched (cluster mode). */
+function throttleField(view: ReplicationThrottleView | null): { replicationThrottle?: ReplicationThrottleView } {
+  return view ? { replicationThrottle: view } : {};
 }

@@ -1,9 +1,9 @@
-// A broker in embedded mode: the data dir lock, the local metadata store, the topics with their logs,
-// and the Kafka-protocol server. `close()` is the clean shutdown: stop accepting, finish in-flight
-// requests, flush and close every log (each writes its clean-shutdown marker), release the lock.
+// A broker: the data dir lock, its topic authority (embedded or cluster, chosen here once), the group
+// coordinator, the Kafka-protocol server and the admin endpoint. `close()` is the clean shutdown: hand
+// leadership over, stop accepting, finish in-flight requests, flush and close every log (each writes its
+// clean-shutdown marker), release the lock.
 import { randomBytes } from 'node:crypto';
 import type { BrokerConfig, HostPort } from '../config/config.js';
-import { LocalStore } from '../cluster/local-store.js';
 import { startObservability, type Observability } from './observability.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { MqError } from '../util/mq-error.js';
@@ -12,9 +12,10 @@ import { createHandlers } from './handlers/index.js';
 import type { BrokerState } from './request-context.js';
 import { installRejectionGuard } from './rejection-guard.js';
 import { Server } from './server.js';
-import { TopicManager } from './topic-manager.js';
+import { EmbeddedAuthority } from './embedded-authority.js';
+import { ClusterAuthority } from './cluster-authority.js';
+import type { TopicAuthority } from './topic-authority.js';
 import { GroupCoordinator } from '../group/group-coordinator.js';
-import { ClusterMode } from '../cluster/cluster-mode.js';
 
 export interface Broker {
   readonly host: string;
@@ -35,78 +36,69 @@ export interface StartBrokerOptions {
 export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions = {}): Promise<Broker> {
   const logger = opts.logger ?? createLogger(config.logLevel ?? 'info', undefined, config.logFormat ?? 'pretty');
   const lock = await DataDirLock.acquire(config.dataDir);
-  // Cluster mode keeps the metadata in etcd and hosts only its own partitions (src/cluster/cluster-mode.ts).
-  const cluster = config.etcdEndpoints ? await ClusterMode.open(config, logger).catch(async (err) => { await lock.release(); throw err; }) : null;
-  const store = cluster ? cluster.store : await LocalStore.open(config.dataDir).catch(async (err) => { await lock.release(); throw err; });
-  const topics = new TopicManager(config, store, logger);
-  const shutdown = new AbortController();
-  let clusterId = cluster ? await cluster.clusterId(randomBytes(16).toString('base64url').slice(0, 22)) : (await store.get('cluster/id'))?.value;
-  if (!clusterId) {
-    clusterId = randomBytes(16).toString('base64url').slice(0, 22);
-    await store.put('cluster/id', clusterId);
-  }
-  let groups: GroupCoordinator;
+  // The one place that knows the mode: etcd endpoints mean cluster mode (src/broker/topic-authority.ts).
+  let authority: TopicAuthority;
   try {
-    if (!cluster) await topics.load();
+    authority = config.etcdEndpoints ? await ClusterAuthority.open(config, logger) : await EmbeddedAuthority.open(config, logger);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+  /** Undoes what started so far, in reverse, and rethrows. */
+  const abandon = async (err: unknown, ...started: (() => Promise<void>)[]): Promise<never> => {
+    for (const stop of started) await stop();
+    await authority.close();
+    await lock.release();
+    throw err;
+  };
+  const shutdown = new AbortController();
+  let clusterId = '';
+  let groups!: GroupCoordinator;
+  try {
+    clusterId = await authority.clusterId(randomBytes(16).toString('base64url').slice(0, 22));
+    await authority.load();
     groups = await GroupCoordinator.open({
-      nodeId: config.nodeId, store, logger,
+      nodeId: config.nodeId, store: authority.store, logger,
       initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
       minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
       maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
-      partitionExists: (topic, partition) => (cluster ? cluster.partitionExists(topic, partition) : topics.partition(topic, partition) !== undefined),
-      ...(cluster ? { liveBrokerIds: () => cluster.cache.liveBrokerIds() } : {}),
+      partitionExists: (topic, partition) => authority.partitionExists(topic, partition),
+      liveBrokerIds: () => authority.liveBrokerIds(),
     });
   } catch (err) {
-    await topics.close();
-    await (cluster ?? store).close();
-    await lock.release();
-    throw err;
+    await abandon(err);
   }
   const state: BrokerState = {
     config, nodeId: config.nodeId, clusterId, advertised: config.advertised ?? config.listen,
-    topics, logger, shutdown: shutdown.signal, groups, ...(cluster ? { cluster } : {}),
+    authority, logger, shutdown: shutdown.signal, groups,
   };
   const server = new Server(state, createHandlers());
-  let bound: HostPort;
+  let bound!: HostPort;
   try {
     bound = await server.listen(config.listen.host, config.listen.port);
   } catch (err) {
-    await topics.close();
-    await (cluster ?? store).close();
-    await lock.release();
     const code = (err as NodeJS.ErrnoException).code;
-    throw new MqError('LISTEN_FAILED', `cannot listen on ${config.listen.host}:${config.listen.port}: ${code ?? (err as Error).message}`, {
+    await abandon(new MqError('LISTEN_FAILED', `cannot listen on ${config.listen.host}:${config.listen.port}: ${code ?? (err as Error).message}`, {
       hint: code === 'EADDRINUSE' ? 'Another process uses that port; stop it or pass --listen HOST:PORT.' : undefined,
       cause: err,
-    });
+    }), () => groups.close());
   }
   state.listening = bound;
   if (!config.advertised) state.advertised = { host: config.listen.host, port: bound.port };
-  let observability: Observability;
+  let observability!: Observability;
   try {
     observability = await startObservability(state);
   } catch (err) {
-    await server.close();
-    await topics.close();
-    await (cluster ?? store).close();
-    await lock.release();
-    throw err;
+    await abandon(err, () => server.close(), () => groups.close());
   }
   state.admin = observability.admin;
-  if (cluster) {
-    try {
-      await cluster.join(topics, state.advertised, observability.admin, state.metrics);
-    } catch (err) {
-      await observability.close();
-      await server.close();
-      await topics.close();
-      await cluster.close();
-      await lock.release();
-      throw err;
-    }
+  try {
+    await authority.join({ advertised: state.advertised, admin: observability.admin, metrics: state.metrics });
+  } catch (err) {
+    await abandon(err, () => observability.close(), () => server.close(), () => groups.close());
   }
   const removeGuard = opts.guardProcess ? installRejectionGuard(logger, () => server.inFlightRequests()) : () => {};
-  logger.info('broker started', { nodeId: config.nodeId, listen: `${bound.host}:${bound.port}`, data: config.dataDir, topics: topics.names().length });
+  logger.info('broker started', { nodeId: config.nodeId, listen: `${bound.host}:${bound.port}`, data: config.dataDir, topics: authority.topicNames().length });
 
   let closing: Promise<void> | null = null;
   return {
@@ -118,14 +110,13 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
     close() {
       closing ??= (async () => {
         logger.info('broker stopping');
-        // Cluster mode: hand leadership over (controlled shutdown) while still serving.
-        await cluster?.controlledShutdown();
+        // Hand leadership over (controlled shutdown) while still serving.
+        await authority.controlledShutdown();
         shutdown.abort();
         await groups.close();
         await server.close();
         await observability.close();
-        await topics.close();
-        await (cluster ?? store).close();
+        await authority.close();
         await lock.release();
         removeGuard();
         logger.info('broker stopped cleanly');

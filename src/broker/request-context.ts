@@ -3,9 +3,8 @@ import type { BrokerConfig, HostPort } from '../config/config.js';
 import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { RequestHeader } from '../protocol/header.js';
 import type { Logger } from '../util/logger.js';
-import type { TopicManager } from './topic-manager.js';
 import type { GroupCoordinator } from '../group/group-coordinator.js';
-import type { ClusterMode } from '../cluster/cluster-mode.js';
+import type { TopicAuthority } from './topic-authority.js';
 
 export interface BrokerState {
   config: BrokerConfig;
@@ -13,7 +12,8 @@ export interface BrokerState {
   clusterId: string;
   /** Where clients reach this broker (Metadata.Brokers). */
   advertised: HostPort;
-  topics: TopicManager;
+  /** The topics, who leads what, and the replicas hosted here (embedded or cluster: chosen at start). */
+  authority: TopicAuthority;
   logger: Logger;
   /** Aborts when the broker shuts down, so parked requests answer at once. */
   shutdown: AbortSignal;
@@ -21,8 +21,6 @@ export interface BrokerState {
   metrics?: BrokerMetrics;
   /** The consumer groups this broker coordinates and their committed offsets. */
   groups: GroupCoordinator;
-  /** Cluster mode (--etcd): the cluster metadata, the controller and the partitions led here; absent in embedded mode. */
-  cluster?: ClusterMode;
   /** Where the Kafka listener is bound once listening (config.listen with port 0 resolved). */
   listening?: HostPort;
   /** Where the admin endpoint listens once started (DescribeConfigs of this broker: admin.listeners); null: none. */

@@ -32,7 +32,7 @@ import { decideLeader, type ElectionDecision } from './leader-election.js';
 import { partitionsToElect, type LeaderPlacement } from './leader-imbalance.js';
 import { decidePreferredLeader } from './preferred-leader.js';
 import { planReplicaRestore, REASSIGNMENTS_PREFIX, type Reassignment, type RestoreStep } from './replica-restore.js';
-import { topicNameProblem } from './topic-name.js';
+import { topicNameProblem } from '../protocol/topic-name.js';
 import { ReassignmentRequests } from './reassignment-requests.js';
 import { CoalescingRun } from '../util/coalescing-run.js';
 import { partitionsDueForDeletion, withPartitionsDeleted } from './partition-decommission.js';

@@ -22,15 +22,13 @@ export const handleAlterConfigs: Handler<AlterConfigsRequest, AlterConfigsRespon
       if (DECOMMISSIONED_CONFIG in configs) {
         const value = configs[DECOMMISSIONED_CONFIG];
         delete configs[DECOMMISSIONED_CONFIG];
-        if (b.cluster) await b.cluster.setDecommissioned(r.resourceName, value, req.validateOnly);
-        else await b.topics.setDecommissioned(r.resourceName, value, req.validateOnly);
+        await b.authority.setDecommissioned(r.resourceName, value, req.validateOnly);
         if (Object.keys(configs).length === 0) {
           responses.push({ ...base, errorCode: 0, errorMessage: null });
           continue;
         }
       }
-      if (b.cluster) await b.cluster.alterConfig(r.resourceName, configs, req.validateOnly);
-      else await b.topics.alterConfig(r.resourceName, configs, req.validateOnly);
+      await b.authority.alterConfig(r.resourceName, configs, req.validateOnly);
       responses.push({ ...base, errorCode: 0, errorMessage: null });
     } catch (err) {
       responses.push({

@@ -1,6 +1,5 @@
 // CreatePartitions: grows a topic to a new total count (never shrinks).
 import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/messages/create-partitions.js';
-import { MqError } from '../../util/mq-error.js';
 import { errorCodeFor, errorMessageFor } from '../error-code-of.js';
 import { CreateCaps } from '../create-caps.js';
 import type { Handler } from '../request-context.js';
@@ -11,19 +10,9 @@ export const handleCreatePartitions: Handler<CreatePartitionsRequest, CreatePart
   const caps = new CreateCaps(b.config);
   for (const t of req.topics) {
     try {
-      const current = (b.cluster ? b.cluster.cache.topics.get(t.name)?.replicas.length : b.topics.get(t.name)?.partitions.length) ?? 0;
+      const current = b.authority.topic(t.name)?.replicas.length ?? 0;
       caps.take(t.count, t.count - current);
-      if (b.cluster) {
-        await b.cluster.requireController().addPartitions(t.name, t.count, t.assignments?.map((a) => a.brokerIds) ?? null, req.validateOnly);
-        results.push({ name: t.name, errorCode: 0, errorMessage: null });
-        continue;
-      }
-      for (const a of t.assignments ?? []) {
-        if (a.brokerIds.length !== 1 || a.brokerIds[0] !== b.nodeId) {
-          throw new MqError('INVALID_REPLICA_ASSIGNMENT', `replicas [${a.brokerIds.join(',')}] must be [${b.nodeId}], the only broker`);
-        }
-      }
-      await b.topics.addPartitions(t.name, t.count, req.validateOnly);
+      await b.authority.addPartitions(t.name, t.count, t.assignments?.map((a) => a.brokerIds) ?? null, req.validateOnly);
       results.push({ name: t.name, errorCode: 0, errorMessage: null });
     } catch (err) {
       results.push({ name: t.name, errorCode: errorCodeFor(err, b.logger, { op: 'create-partitions', topic: t.name }), errorMessage: errorMessageFor(err) });

@@ -1,8 +1,7 @@
 // CreateTopics: one result per topic, with an error message a person can act on.
 import type { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/messages/create-topics.js';
-import { MqError } from '../../util/mq-error.js';
 import { errorCodeFor, errorMessageFor } from '../error-code-of.js';
-import { CreateCaps, checkTopicCount } from '../create-caps.js';
+import { CreateCaps } from '../create-caps.js';
 import type { Handler } from '../request-context.js';
 
 export const handleCreateTopics: Handler<CreateTopicsRequest, CreateTopicsResponse> = async (req, ctx) => {
@@ -13,28 +12,11 @@ export const handleCreateTopics: Handler<CreateTopicsRequest, CreateTopicsRespon
     try {
       const asked = t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? b.config.numPartitions : t.numPartitions;
       caps.take(asked, asked);
-      let numPartitions = t.numPartitions;
-      let replicationFactor = t.replicationFactor;
-      if (t.assignments.length > 0 && !b.cluster) {
-        for (const a of t.assignments) {
-          if (a.brokerIds.length !== 1 || a.brokerIds[0] !== b.nodeId) {
-            throw new MqError('INVALID_REPLICA_ASSIGNMENT', `partition ${a.partitionIndex}: replicas [${a.brokerIds.join(',')}] must be [${b.nodeId}], the only broker`);
-          }
-        }
-        numPartitions = t.assignments.length;
-        replicationFactor = 1;
-      }
       const configs = Object.fromEntries(t.configs.map((c) => [c.name, c.value ?? '']).filter(([, v]) => v !== ''));
-      if (b.cluster) {
-        checkTopicCount(b.config, b.cluster.cache.topics.size);
-        await b.cluster.requireController().createTopic({
-          name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, configs, validateOnly: req.validateOnly,
-          assignments: [...t.assignments].sort((x, y) => x.partitionIndex - y.partitionIndex).map((a) => a.brokerIds),
-        });
-        topics.push({ name: t.name, errorCode: 0, errorMessage: null });
-        continue;
-      }
-      await b.topics.create({ name: t.name, numPartitions, replicationFactor, configs, validateOnly: req.validateOnly });
+      await b.authority.createTopic({
+        name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, configs, validateOnly: req.validateOnly,
+        assignments: [...t.assignments].sort((x, y) => x.partitionIndex - y.partitionIndex).map((a) => a.brokerIds),
+      });
       topics.push({ name: t.name, errorCode: 0, errorMessage: null });
     } catch (err) {
       topics.push({ name: t.name, errorCode: errorCodeFor(err, b.logger, { op: 'create-topic', topic: t.name }), errorMessage: errorMessageFor(err) });

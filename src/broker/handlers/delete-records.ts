@@ -1,9 +1,13 @@
 // DeleteRecords: moves each partition's log start offset forward (-1 = to the high watermark) and
-// deletes the segments below it (in cluster mode on the leader; followers follow its log start). Errors per partition: OFFSET_OUT_OF_RANGE past the high watermark,
-// UNKNOWN_TOPIC_OR_PARTITION, KAFKA_STORAGE_ERROR.
+// deletes the segments below it, on the leader (followers follow its log start on their next fetch).
+// Errors per partition: OFFSET_OUT_OF_RANGE past the high watermark, UNKNOWN_TOPIC_OR_PARTITION,
+// NOT_LEADER_OR_FOLLOWER, KAFKA_STORAGE_ERROR.
+import { errorFromCode } from '../../protocol/error-codes.js';
 import type { DeleteRecordsRequest, DeleteRecordsResponse } from '../../protocol/messages/delete-records.js';
+import { MqError } from '../../util/mq-error.js';
 import { errorCodeFor } from '../error-code-of.js';
-import type { Handler } from '../request-context.js';
+import { lookupPartition } from '../lookup-partition.js';
+import type { BrokerState, Handler } from '../request-context.js';
 
 export const handleDeleteRecords: Handler<DeleteRecordsRequest, DeleteRecordsResponse> = async (req, ctx) => {
   const b = ctx.broker;
@@ -11,9 +15,7 @@ export const handleDeleteRecords: Handler<DeleteRecordsRequest, DeleteRecordsRes
     name: t.name,
     partitions: await Promise.all(t.partitions.map(async (p) => {
       try {
-        const low = b.cluster
-          ? await b.cluster.deleteRecords(t.name, p.partitionIndex, Number(p.offset))
-          : await b.topics.deleteRecords(t.name, p.partitionIndex, Number(p.offset));
+        const low = await deleteRecordsBefore(b, t.name, p.partitionIndex, Number(p.offset));
         return { partitionIndex: p.partitionIndex, lowWatermark: BigInt(low), errorCode: 0 };
       } catch (err) {
         const errorCode = errorCodeFor(err, b.logger, { op: 'delete-records', topic: t.name, partition: p.partitionIndex });
@@ -23,3 +25,14 @@ export const handleDeleteRecords: Handler<DeleteRecordsRequest, DeleteRecordsRes
   })));
   return { throttleTimeMs: 0, topics };
 };
+
+/** Records below `offset` (-1: the high watermark) go; resolves to the new log start offset. */
+async function deleteRecordsBefore(b: BrokerState, topic: string, index: number, offset: number): Promise<number> {
+  const p = lookupPartition(b, topic, index);
+  if (typeof p === 'number') throw errorFromCode(p, `delete records of ${topic}-${index} on broker ${b.nodeId}`);
+  const hwm = p.highWatermark;
+  if (offset > hwm) throw new MqError('OFFSET_OUT_OF_RANGE', `cannot delete records before ${offset}: the high watermark of ${topic}-${index} is ${hwm}`);
+  const low = await p.log.deleteRecordsBefore(offset === -1 ? hwm : offset);
+  b.logger.info('records deleted', { topic, partition: index, logStartOffset: low });
+  return low;
+}

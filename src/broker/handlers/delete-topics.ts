@@ -8,8 +8,7 @@ export const handleDeleteTopics: Handler<DeleteTopicsRequest, DeleteTopicsRespon
   const responses: DeleteTopicsResponse['responses'] = [];
   for (const name of req.topicNames) {
     try {
-      if (b.cluster) await b.cluster.requireController().deleteTopic(name);
-      else await b.topics.delete(name);
+      await b.authority.deleteTopic(name);
       await b.groups.deleteTopicOffsets(name);
       responses.push({ name, errorCode: 0 });
     } catch (err) {

@@ -12,7 +12,7 @@ import {
 } from '../../protocol/messages/describe-configs.js';
 import { clipErrorMessage, errorCodeFor, errorMessageFor } from '../error-code-of.js';
 import type { BrokerState, Handler } from '../request-context.js';
-import type { ConfigSource } from '../topic-manager.js';
+import type { ConfigSource } from '../../config/topic-config-entries.js';
 import { DECOMMISSIONED_CONFIG } from '../../config/decommissioned-config.js';
 import { formatDecommissioned } from '../../cluster/partition-decommission.js';
 
@@ -34,7 +34,7 @@ export const handleDescribeConfigs: Handler<DescribeConfigsRequest, DescribeConf
     }
     try {
       const wanted = r.configurationKeys === null ? null : new Set(r.configurationKeys);
-      const all = b.cluster ? b.cluster.describeConfig(r.resourceName) : b.topics.describeConfig(r.resourceName);
+      const all = b.authority.describeConfig(r.resourceName);
       const entries = all.filter((e) => wanted === null || wanted.has(e.name));
       const configs: Result['configs'] = entries.map((e) => ({
         name: e.name,
@@ -45,7 +45,7 @@ export const handleDescribeConfigs: Handler<DescribeConfigsRequest, DescribeConf
         isSensitive: false,
         synonyms: [],
       }));
-      const record = b.cluster ? b.cluster.cache.topics.get(r.resourceName) : b.topics.get(r.resourceName)?.record;
+      const record = b.authority.topic(r.resourceName);
       if (record && (wanted === null || wanted.has(DECOMMISSIONED_CONFIG))) {
         configs.push({
           name: DECOMMISSIONED_CONFIG, value: formatDecommissioned(record), readOnly: true, isDefault: false, configSource: 0, isSensitive: false, synonyms: [],

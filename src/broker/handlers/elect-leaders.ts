@@ -1,12 +1,12 @@
 // ElectLeaders: preferred leader elections, answered by the controller only (the controller decides and
 // writes, controller.ts). Elsewhere every listed partition gets NOT_CONTROLLER, and v1 also says so at the
 // top level, as Kafka does. ElectionType 1 (unclean) is refused with INVALID_REQUEST. TopicPartitions
-// null = every partition. Embedded mode: the one broker already leads everything (ELECTION_NOT_NEEDED).
+// null = every partition. Embedded mode's one broker already leads everything (ELECTION_NOT_NEEDED).
 import { ErrorCode, errorCodeOf } from '../../protocol/error-codes.js';
 import { ELECTION_TYPE_PREFERRED, type ElectLeadersRequest, type ElectLeadersResponse } from '../../protocol/messages/elect-leaders.js';
 import type { PreferredElectionResult } from '../../cluster/controller.js';
 import { clipErrorMessage, errorCodeFor, errorMessageFor } from '../error-code-of.js';
-import type { BrokerState, Handler } from '../request-context.js';
+import type { Handler } from '../request-context.js';
 
 type Results = ElectLeadersResponse['replicaElectionResults'];
 
@@ -21,27 +21,14 @@ export const handleElectLeaders: Handler<ElectLeadersRequest, ElectLeadersRespon
   if (req.electionType !== ELECTION_TYPE_PREFERRED) {
     return everyone(ErrorCode.INVALID_REQUEST, `election type ${req.electionType} is not supported (only 0, preferred)`);
   }
-  if (!b.cluster) return { throttleTimeMs: 0, errorCode: 0, replicaElectionResults: embeddedResults(b, req) };
   let results: PreferredElectionResult[];
   try {
-    results = await b.cluster.requireController().electPreferredLeaders(req.topicPartitions === null ? null : listed);
+    results = await b.authority.electPreferredLeaders(req.topicPartitions === null ? null : listed);
   } catch (err) {
     return everyone(errorCodeFor(err, b.logger, { op: 'elect-leaders' }), errorMessageFor(err) ?? '');
   }
   return { throttleTimeMs: 0, errorCode: 0, replicaElectionResults: byTopic(results, (r) => (r.error === null ? 0 : errorCodeOf(r.error))) };
 };
-
-/** One broker leads every partition it has: nothing to elect. */
-function embeddedResults(b: BrokerState, req: ElectLeadersRequest): Results {
-  const wanted = req.topicPartitions
-    ?? b.topics.names().map((topic) => ({ topic, partitions: b.topics.get(topic)!.partitions.filter(Boolean).map((p) => p.index) }));
-  return wanted.map((t) => ({
-    topic: t.topic,
-    partitionResult: t.partitions.map((partitionId) => (b.topics.partition(t.topic, partitionId)
-      ? { partitionId, errorCode: errorCodeOf('ELECTION_NOT_NEEDED'), errorMessage: `broker ${b.nodeId} is the only replica and leads` }
-      : { partitionId, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: clipErrorMessage(`partition ${t.topic}-${partitionId} does not exist`) })),
-  }));
-}
 
 /** Groups per-partition answers by topic, in first-seen order. */
 function byTopic(results: PreferredElectionResult[], codeOf: (r: PreferredElectionResult) => number): Results {

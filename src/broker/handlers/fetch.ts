@@ -1,7 +1,7 @@
 // Fetch: stored batches straight from the log files (never decoded). Consumers (ReplicaId -1) read up
 // to the high watermark, from leaders only, and a request with fewer than MinBytes available is parked
 // until the high watermark of one of its partitions advances or MaxWaitMs passes (long poll). Followers
-// (ReplicaId = their broker id, cluster mode) must be registered replicas of the partition; their fetch offset is
+// (ReplicaId = their broker id) must be registered replicas of the partition; their fetch offset is
 // their log end offset, recorded in the leader's state (it moves the high watermark and the ISR); they
 // read up to the log end and are parked until the next append.
 import { ErrorCode } from '../../protocol/error-codes.js';
@@ -78,8 +78,7 @@ function responseMaxBytes(b: BrokerState, asked: number, follower: boolean): num
 
 /** A follower's partition: this broker must lead it and the follower must be a registered replica of it. */
 function lookupForFollower(b: BrokerState, topic: string, index: number, replicaId: number, peer: string): Partition | number {
-  if (!b.cluster) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
-  return b.cluster.partitionForFollower(topic, index, replicaId, peer);
+  return b.authority.followerPartition(topic, index, replicaId, peer);
 }
 
 /**

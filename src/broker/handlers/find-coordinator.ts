@@ -13,8 +13,7 @@ export const handleFindCoordinator: Handler<FindCoordinatorRequest, FindCoordina
   if (req.keyType !== KEY_TYPE_GROUP) return unavailable(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'transactions are not supported yet');
   if (req.key === '') return unavailable(ErrorCode.INVALID_GROUP_ID, 'the group id is empty');
   const nodeId = b.groups.coordinatorId(req.key);
-  // Only this broker's endpoint is known here; in embedded mode it is the only candidate.
-  const other = nodeId !== b.nodeId ? b.cluster?.brokerEndpoint(nodeId) : null;
+  const other = nodeId !== b.nodeId ? b.authority.brokerEndpoint(nodeId) : null;
   if (other) return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId, host: other.host, port: other.port };
   if (nodeId !== b.nodeId) return unavailable(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'no live coordinator for the group');
   return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId, host: b.advertised.host, port: b.advertised.port };

@@ -18,8 +18,8 @@ export const handleOffsetForLeaderEpoch: Handler<OffsetForLeaderEpochRequest, Of
         const none = (errorCode: number): { errorCode: number; partition: number; leaderEpoch: number; endOffset: bigint } => ({
           errorCode, partition: p.partition, leaderEpoch: -1, endOffset: -1n,
         });
-        let found: Partition | number = req.replicaId >= 0 && b.cluster
-          ? b.cluster.partitionForFollower(t.topic, p.partition, req.replicaId, ctx.peer)
+        let found: Partition | number = req.replicaId >= 0
+          ? b.authority.followerPartition(t.topic, p.partition, req.replicaId, ctx.peer)
           : lookupPartition(b, t.topic, p.partition);
         if (typeof found !== 'number') found = checkLeaderEpoch(found, p.currentLeaderEpoch);
         if (typeof found === 'number') return none(found);

@@ -1,6 +1,6 @@
 // Produce: validate each partition's single RecordBatch (size, magic, counts, CRC, then its records:
 // record-validator.ts), then append the bytes unchanged but for BaseOffset/PartitionLeaderEpoch. Errors
-// are per partition; acks=0 gets no response at all. acks=-1 on a replicated partition (cluster mode) is
+// are per partition; acks=0 gets no response at all. acks=-1 on a replicated partition (several replicas) is
 // refused up front with NOT_ENOUGH_REPLICAS while the ISR is smaller than min.insync.replicas; otherwise
 // the appended batch waits in the partition's purgatory until the high watermark passes it (then NONE,
 // or NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below min.insync.replicas meanwhile), the
@@ -11,7 +11,7 @@ import {
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { decompressedLimit, validateRecords } from '../../protocol/record-validator.js';
 import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js';
-import { topicNameProblem } from '../../cluster/topic-name.js';
+import { topicNameProblem } from '../../protocol/topic-name.js';
 import { errorCodeFor } from '../error-code-of.js';
 import { lookupPartition } from '../lookup-partition.js';
 import type { Partition } from '../../replication/partition.js';

@@ -102,17 +102,22 @@ describe('renderPrometheus', () => {
 });
 
 describe('partitionViews and statusView', () => {
-  test('under-replicated and offline come from the ISR against the replica list', async () => {
+  test('under-replicated (led here, ISR short of the replicas) and offline (no leader) per hosted replica', async () => {
     const { partitionViews, statusView } = await import('../../../src/broker/broker-view.js');
-    const partition = (index: number, isr?: number[], leader?: number) => ({
-      topic: 'orders', index, leaderEpoch: 3, logStartOffset: 0, logEndOffset: 10, highWatermark: 8, log: { sizeBytes: 500 }, isr, leader,
+    const partition = (index: number) => ({
+      topic: 'orders', index, leaderEpoch: 3, logStartOffset: 0, logEndOffset: 10, highWatermark: 8, log: { sizeBytes: 500 },
     });
-    const partitions = [partition(0), partition(1, [1]), partition(2, [], -1)];
+    // The replicas a topic authority hosts, with the leader and ISR it names for each.
+    const hosted = [
+      { partition: partition(0), replicas: [1], leader: 1, isr: [1] },
+      { partition: partition(1), replicas: [1, 2, 3], leader: 1, isr: [1] },
+      { partition: partition(2), replicas: [2, 3], leader: -1, isr: [] },
+    ];
     const metrics = new BrokerMetrics();
     metrics.recordAppend('orders', 1, batch(4));
     const state = {
       nodeId: 1, clusterId: 'c', advertised: { host: 'h', port: 1 },
-      topics: { names: () => ['orders'], get: () => ({ record: { replicas: [[1], [1, 2, 3], [2, 3]] }, partitions }) },
+      authority: { mode: 'cluster', hostedReplicas: () => hosted, controllerId: () => 1, replicationThrottle: () => null },
     };
     const observed = {
       state, metrics, admin: null, apiName: () => 'x',
@@ -122,10 +127,10 @@ describe('partitionViews and statusView', () => {
     assert.deepEqual(views.map((v) => [v.partition, v.leader, v.isr, v.underReplicated, v.offline]), [
       [0, 1, [1], false, false],
       [1, 1, [1], true, false],
-      [2, -1, [], true, true],
+      [2, -1, [], false, true],
     ]);
     assert.equal(views[1].recordsIn, 4);
     const status = await statusView(observed);
-    assert.deepEqual([status.partitions, status.leaders, status.underReplicated, status.offline, status.recordsIn], [3, 2, 2, 1, 4]);
+    assert.deepEqual([status.partitions, status.leaders, status.underReplicated, status.offline, status.recordsIn], [3, 2, 1, 1, 4]);
   });
 });

@@ -1,25 +1,33 @@
-// The topics this broker holds: their metadata in the MetadataStore and a Partition (with its Log) per
-// partition. Metadata keys (DESIGN.md): `topics/<name>` = TopicRecord, `partitions/<topic>/<p>` =
-// PartitionState.
+// The embedded topic authority: one broker, its metadata in the LocalStore of its data dir, every
+// partition hosted and led here (replicas [this broker], ISR the same). It creates, grows, configures and
+// deletes topics itself (no controller), deletes decommissioned partitions when their retention has
+// passed, and runs retention over its logs. Metadata keys (DESIGN.md) as in cluster mode:
+// `topics/<name>` = TopicRecord, `partitions/<topic>/<p>` = PartitionState.
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { defaultBrokerConfig, type BrokerConfig } from '../config/config.js';
-import { checkPartitionsPerTopic, checkTopicCount } from './create-caps.js';
-import { TOPIC_CONFIG_KEYS, parseStoredTopicConfig, parseTopicConfig, type TopicConfig } from '../config/topic-config.js';
-import type { MetadataStore, StoreOp } from '../cluster/metadata-store.js';
+import type { BrokerConfig, HostPort } from '../config/config.js';
+import { parseStoredTopicConfig, parseTopicConfig, type TopicConfig } from '../config/topic-config.js';
+import { topicConfigEntries, type TopicConfigEntry } from '../config/topic-config-entries.js';
+import { LocalStore } from '../cluster/local-store.js';
+import type { StoreOp } from '../cluster/metadata-store.js';
+import type { PreferredElectionResult } from '../cluster/controller.js';
 import type { PartitionState, TopicRecord } from '../cluster/topic-records.js';
-import { topicNameProblem } from '../cluster/topic-name.js';
-import { Log, type LogConfig } from '../storage/log.js';
+import { topicNameProblem } from '../protocol/topic-name.js';
+import {
+  applyDecommissionedValue, decommissionedSinceMs, isDeletedPartition, partitionsDueForDeletion, withPartitionsDeleted,
+} from '../cluster/partition-decommission.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import type { Partition } from '../replication/partition.js';
 import { LogCleaner } from '../storage/log-cleaner.js';
 import { FilePool } from '../storage/file-pool.js';
 import type { Logger } from '../util/logger.js';
 import { MqError } from '../util/mq-error.js';
-import { Partition } from '../replication/partition.js';
+import { checkPartitionsPerTopic, checkTopicCount } from './create-caps.js';
+import { logConfigFor, openPartition } from './partition-log.js';
 import {
-  applyDecommissionedValue, decommissionedSinceMs, isDeletedPartition, partitionsDueForDeletion, withPartitionsDeleted,
-} from '../cluster/partition-decommission.js';
+  ensureClusterId, type HostedReplica, type JoinInfo, type LiveBroker, type TopicAuthority, type TopicSpec,
+} from './topic-authority.js';
 
-export interface Topic {
+interface Topic {
   name: string;
   record: TopicRecord;
   config: TopicConfig;
@@ -30,41 +38,22 @@ export interface Topic {
   partitions: Partition[];
 }
 
-/** Where a topic's effective config value comes from. */
-export type ConfigSource = 'topic' | 'broker' | 'default';
-
-export interface TopicConfigEntry {
-  name: keyof TopicConfig;
-  value: string;
-  source: ConfigSource;
-}
-
-export interface CreateTopicRequest {
-  name: string;
-  numPartitions: number;
-  replicationFactor: number;
-  configs: Record<string, string>;
-  validateOnly?: boolean;
-}
-
 const OPEN_CONCURRENCY = 16;
 
-export class TopicManager {
+export class EmbeddedAuthority implements TopicAuthority {
+  readonly mode = 'embedded';
   private readonly topics = new Map<string, Topic>();
   /** Names being created or deleted right now, so two requests for one name do not race. */
   private readonly busy = new Set<string>();
   /** Retention for every log of this broker, started by load(). */
   private readonly cleaner: LogCleaner;
   /** Caps the descriptors every log of this broker holds (log.max.open.files). */
-  readonly filePool: FilePool;
+  private readonly filePool: FilePool;
   /** Deletes decommissioned partitions whose retention has passed, every retention.check.interval.ms. */
   private decommissionTimer: NodeJS.Timeout | null = null;
+  private advertised: HostPort | null = null;
 
-  constructor(
-    private readonly config: BrokerConfig,
-    private readonly store: MetadataStore,
-    private readonly logger: Logger,
-  ) {
+  private constructor(private readonly config: BrokerConfig, readonly store: LocalStore, private readonly logger: Logger) {
     this.filePool = new FilePool(config.maxOpenFiles);
     this.cleaner = new LogCleaner({
       intervalMs: config.retentionCheckIntervalMs,
@@ -73,6 +62,14 @@ export class TopicManager {
       }))),
       onError: (log, err) => this.logger.warn('retention failed', { dir: log.dir, error: String(err) }),
     });
+  }
+
+  static async open(config: BrokerConfig, logger: Logger): Promise<EmbeddedAuthority> {
+    return new EmbeddedAuthority(config, await LocalStore.open(config.dataDir), logger);
+  }
+
+  clusterId(fresh: string): Promise<string> {
+    return ensureClusterId(this.store, fresh);
   }
 
   /** Opens every topic recorded in the store (recovering their logs). */
@@ -98,11 +95,78 @@ export class TopicManager {
     this.decommissionTimer.unref();
   }
 
-  /**
-   * `decommissioned.partitions` from AlterConfigs: the new decommissioned set (partition-decommission.ts),
-   * stamped with this broker's clock, persisted in the topic record.
-   */
-  async setDecommissioned(name: string, value: string | null, validateOnly = false): Promise<void> {
+  async join(info: JoinInfo): Promise<void> {
+    this.advertised = info.advertised;
+  }
+
+  /** One broker: nobody to hand leadership to. */
+  async controlledShutdown(): Promise<void> {}
+
+  controllerId(): number { return this.config.nodeId; }
+
+  liveBrokers(): LiveBroker[] {
+    const at = this.advertised ?? this.config.advertised ?? this.config.listen;
+    return [{ nodeId: this.config.nodeId, host: at.host, port: at.port, rack: this.config.rack ?? null }];
+  }
+
+  liveBrokerIds(): number[] { return [this.config.nodeId]; }
+
+  brokerEndpoint(id: number): HostPort | null {
+    const me = this.liveBrokers()[0];
+    return id === me.nodeId ? { host: me.host, port: me.port } : null;
+  }
+
+  topicNames(): string[] {
+    return [...this.topics.keys()].sort();
+  }
+
+  topic(name: string): TopicRecord | undefined {
+    return this.topics.get(name)?.record;
+  }
+
+  partitionState(topic: string, index: number): PartitionState | undefined {
+    const p = this.topics.get(topic)?.partitions[index];
+    return p ? { leader: this.config.nodeId, leaderEpoch: p.leaderEpoch, isr: [this.config.nodeId] } : undefined;
+  }
+
+  partitionExists(topic: string, index: number): boolean {
+    return this.topics.get(topic)?.partitions[index] !== undefined;
+  }
+
+  leaderPartition(topic: string, index: number): Partition | number {
+    return this.topics.get(topic)?.partitions[index] ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  }
+
+  /** No broker follows this one. */
+  followerPartition(): Partition | number {
+    return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  }
+
+  hostedPartition(topic: string, index: number): Partition | undefined {
+    return this.topics.get(topic)?.partitions[index];
+  }
+
+  hostedReplicas(): HostedReplica[] {
+    const me = this.config.nodeId;
+    return this.topicNames().flatMap((name) => this.topics.get(name)!.partitions.filter(Boolean)
+      .map((partition) => ({ partition, replicas: [me], leader: me, isr: [me] })));
+  }
+
+  replicationThrottle(): null { return null; }
+
+  /** The one broker already leads every partition it has: nothing to elect. */
+  async electPreferredLeaders(partitions: { topic: string; partition: number }[] | null): Promise<PreferredElectionResult[]> {
+    const wanted = partitions ?? this.hostedReplicas().map(({ partition: p }) => ({ topic: p.topic, partition: p.index }));
+    return wanted.map(({ topic, partition }) => (this.partitionExists(topic, partition)
+      ? { topic, partition, error: 'ELECTION_NOT_NEEDED', message: `broker ${this.config.nodeId} is the only replica and leads` }
+      : { topic, partition, error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `partition ${topic}-${partition} does not exist` }));
+  }
+
+  autoCreateTopic(name: string): Promise<void> {
+    return this.createTopic({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: {}, validateOnly: false });
+  }
+
+  async setDecommissioned(name: string, value: string | null, validateOnly: boolean): Promise<void> {
     const topic = this.topics.get(name);
     if (!topic || this.busy.has(name)) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
     const decommissioned = applyDecommissionedValue(name, topic.record, value, Date.now());
@@ -153,11 +217,6 @@ export class TopicManager {
     return deleted;
   }
 
-  /** Runs one retention pass over every log now; resolves to the number of segments deleted. */
-  applyRetention(): Promise<number> {
-    return this.cleaner.runOnce();
-  }
-
   /** The effective config of a topic, each value with its source (topic override, broker setting, default). */
   describeConfig(name: string): TopicConfigEntry[] {
     const topic = this.topics.get(name);
@@ -169,7 +228,7 @@ export class TopicManager {
    * Replaces a topic's config overrides (AlterConfigs semantics: keys not given go back to the broker's
    * value), persists them in the topic record and applies them to the live partitions.
    */
-  async alterConfig(name: string, configs: Record<string, string | null>, validateOnly = false): Promise<void> {
+  async alterConfig(name: string, configs: Record<string, string | null>, validateOnly: boolean): Promise<void> {
     const topic = this.topics.get(name);
     if (!topic || this.busy.has(name)) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
     const overrides = parseTopicConfig(configs, this.config);
@@ -187,7 +246,7 @@ export class TopicManager {
       for (const p of topic.partitions) {
         if (!p) continue; // deleted
         p.config = config;
-        p.log.updateConfig(this.logConfig(config));
+        p.log.updateConfig(logConfigFor(config, this.config.indexIntervalBytes));
       }
       this.logger.info('topic config altered', { topic: name, configs: record.configs });
     } finally {
@@ -195,29 +254,16 @@ export class TopicManager {
     }
   }
 
-  /** DeleteRecords for one partition: records below `offset` (-1: the high watermark) are deleted. */
-  async deleteRecords(name: string, partition: number, offset: number): Promise<number> {
-    const p = this.partition(name, partition);
-    if (!p) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${name}-${partition} does not exist`);
-    const lowWatermark = await p.log.deleteRecordsBefore(offset === -1 ? p.highWatermark : offset);
-    this.logger.info('records deleted', { topic: name, partition, logStartOffset: lowWatermark });
-    return lowWatermark;
-  }
-
-  get(name: string): Topic | undefined {
-    return this.topics.get(name);
-  }
-
-  partition(topic: string, index: number): Partition | undefined {
-    return this.topics.get(topic)?.partitions[index];
-  }
-
-  names(): string[] {
-    return [...this.topics.keys()].sort();
-  }
-
-  /** Creates a topic; throws MqError with the Kafka error name as code on any problem. */
-  async create(req: CreateTopicRequest): Promise<Topic | null> {
+  /**
+   * Creates a topic; throws MqError with the Kafka error name as code on any problem. Explicit
+   * assignments must name this broker alone for every partition.
+   */
+  async createTopic(spec: TopicSpec): Promise<void> {
+    let req = spec;
+    if (spec.assignments.length > 0) {
+      spec.assignments.forEach((replicas, p) => this.checkAssignment(replicas, `partition ${p}: `));
+      req = { ...spec, numPartitions: spec.assignments.length, replicationFactor: 1 };
+    }
     const problem = topicNameProblem(req.name);
     if (problem) throw new MqError('INVALID_TOPIC_EXCEPTION', problem);
     if (this.topics.has(req.name) || this.busy.has(req.name)) {
@@ -236,7 +282,7 @@ export class TopicManager {
     }
     const overrides = parseTopicConfig(req.configs, this.config);
     const config = this.effectiveConfig(overrides);
-    if (req.validateOnly) return null;
+    if (req.validateOnly) return;
 
     const record: TopicRecord = {
       topicId: randomUUID(),
@@ -253,14 +299,14 @@ export class TopicManager {
       const topic = { name: req.name, record, config, partitions };
       this.topics.set(req.name, topic);
       this.logger.info('topic created', { topic: req.name, partitions: numPartitions });
-      return topic;
     } finally {
       this.busy.delete(req.name);
     }
   }
 
   /** Grows a topic to `total` partitions. */
-  async addPartitions(name: string, total: number, validateOnly = false): Promise<void> {
+  async addPartitions(name: string, total: number, assignments: number[][] | null, validateOnly: boolean): Promise<void> {
+    for (const replicas of assignments ?? []) this.checkAssignment(replicas, '');
     const topic = this.topics.get(name);
     if (!topic || this.busy.has(name)) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
     const current = topic.partitions.length;
@@ -287,7 +333,7 @@ export class TopicManager {
     }
   }
 
-  async delete(name: string): Promise<void> {
+  async deleteTopic(name: string): Promise<void> {
     const topic = this.topics.get(name);
     if (!topic || this.busy.has(name)) throw new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
     this.busy.add(name);
@@ -316,14 +362,18 @@ export class TopicManager {
     for (const r of results) {
       if (r.status === 'rejected') this.logger.error('closing a log failed', { error: String(r.reason) });
     }
+    await this.store.close();
+  }
+
+  private checkAssignment(replicas: number[], where: string): void {
+    const me = this.config.nodeId;
+    if (replicas.length !== 1 || replicas[0] !== me) {
+      throw new MqError('INVALID_REPLICA_ASSIGNMENT', `${where}replicas [${replicas.join(',')}] must be [${me}], the only broker`);
+    }
   }
 
   private effectiveConfig(overrides: Partial<TopicConfig>): TopicConfig {
     return { ...this.config.topicDefaults, ...overrides };
-  }
-
-  private logConfig(config: TopicConfig): LogConfig {
-    return logConfigFor(config, this.config.indexIntervalBytes);
   }
 
   private partitionStateOp(topic: string, p: number): StoreOp {
@@ -339,11 +389,7 @@ export class TopicManager {
       while (next < to) {
         const p = next++;
         if (record && isDeletedPartition(record, p)) continue;
-        const log = await Log.open(join(this.config.dataDir, `${topic}-${p}`), this.logConfig(config), {
-          filePool: this.filePool,
-          log: (msg) => this.logger.warn(msg, { topic, partition: p }),
-        });
-        out[p - from] = new Partition(topic, p, log, config);
+        out[p - from] = await openPartition(this.config, topic, p, config, this.filePool, this.logger);
       }
     };
     await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, to - from) }, worker));
@@ -356,19 +402,3 @@ function markTopicDecommissioned(topic: Topic): void {
   topic.partitions.forEach((p, i) => { p.decommissioned = decommissionedSinceMs(topic.record, i) !== undefined; });
 }
 
-/** What a partition's Log needs of its topic's config (the broker sets the index interval). */
-export function logConfigFor(config: TopicConfig, indexIntervalBytes: number): LogConfig {
-  return { segmentBytes: config['segment.bytes'], segmentMs: config['segment.ms'], indexIntervalBytes };
-}
-
-/** A topic's effective config with each value's source, from its overrides and the broker's defaults. */
-export function topicConfigEntries(overrides: Record<string, string>, brokerDefaults: TopicConfig): TopicConfigEntry[] {
-  const builtIn = defaultBrokerConfig().topicDefaults;
-  // A stored value that fails validation is not served (load() logged it): the default is.
-  const valid = parseStoredTopicConfig(overrides, () => {});
-  const effective = { ...brokerDefaults, ...valid };
-  return TOPIC_CONFIG_KEYS.map((key) => {
-    const source: ConfigSource = key in valid ? 'topic' : brokerDefaults[key] !== builtIn[key] ? 'broker' : 'default';
-    return { name: key, value: String(effective[key]), source };
-  });
-}
