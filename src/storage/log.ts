@@ -54,7 +54,8 @@ import {
 import { MqError } from '../util/mq-error.js';
 import { deferred, type Deferred } from '../util/promise.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { LogSegment, type SegmentTruncation } from './log-segment.js';
+import { LogSegment } from './log-segment.js';
+import type { SegmentTruncation } from './segment-scan.js';
 import { defaultFilePool, type FilePool } from './file-pool.js';
 import { LeaderEpochCache, type EpochEndOffset, type EpochEntry } from './leader-epoch-cache.js';
 import { TailCache } from './tail-cache.js';
@@ -269,7 +270,7 @@ export class Log {
     const lastOffset = item.baseOffset + item.count - 1;
     if (seg.sizeBytes > 0 && this.shouldRoll(seg, item.batch.length, lastOffset)) return false;
     try {
-      if (!seg.writeNow(item.batch, item.baseOffset, lastOffset)) return false;
+      if (!seg.writeNow([item.batch])) return false;
     } catch {
       return false;
     }
@@ -403,7 +404,7 @@ export class Log {
     if (group.length < 2) return false;
     try {
       for (const q of group) await this.noteEpoch(q);
-      await seg.writeMany(group.map((q) => q.batch), group.map((q) => q.baseOffset), group.map((q) => q.baseOffset + q.count - 1));
+      await seg.write(group.map((q) => q.batch));
     } catch {
       // Nothing of the group stays in the file; write its appends one at a time to fail them singly.
       this.singleWrites = group.length;
@@ -442,7 +443,7 @@ export class Log {
       await this.roll(baseOffset);
       seg = this.active;
     }
-    await seg.write(batch, baseOffset, lastOffset);
+    await seg.write([batch]);
     this.writtenEnd = lastOffset + 1;
     this.tail.add(batch, baseOffset, lastOffset);
     await this.maybePersistIndexes(seg);
