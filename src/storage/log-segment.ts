@@ -6,6 +6,9 @@
 // (active) segment of a Log is written, always at `sizeBytes`; the sparse OffsetIndex (.index) and
 // TimeIndex (.timeindex) beside it are kept in memory and can always be rebuilt by scanning this file.
 // All three files take their descriptors from a FilePool: a segment nobody reads or writes holds none.
+// This file owns one segment: its files, what is known of them in memory (size, end offset, largest
+// timestamp, index entries), the one write path with its torn-write cut-back, recovery of the segment
+// alone, and reads within it (the batch walks themselves are in segment-scan.ts).
 // The default import (not named ones) so that tests can make fs.writeSync fail.
 import fs from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';

@@ -29,7 +29,7 @@
 // covering the new start.
 import { mkdir, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { BATCH_HEADER_BYTES, OFF_LEADER_EPOCH, baseOffsetAt, batchSizeAt, lastOffsetDeltaAt } from '../protocol/batch-header.js';
+import { BATCH_HEADER_BYTES, baseOffsetAt, batchSizeAt, lastOffsetDeltaAt } from '../protocol/batch-header.js';
 import { MqError } from '../util/mq-error.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { AppendQueue, MAX_INT32, type AppendResult } from './append-queue.js';
