@@ -6,41 +6,23 @@
 // (active) segment of a Log is written, always at `sizeBytes`; the sparse OffsetIndex (.index) and
 // TimeIndex (.timeindex) beside it are kept in memory and can always be rebuilt by scanning this file.
 // All three files take their descriptors from a FilePool: a segment nobody reads or writes holds none.
+// This file owns one segment: its files, what is known of them in memory (size, end offset, largest
+// timestamp, index entries), the one write path with its torn-write cut-back, recovery of the segment
+// alone, and reads within it (the batch walks themselves are in segment-scan.ts).
 // The default import (not named ones) so that tests can make fs.writeSync fail.
 import fs from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { defaultFilePool, type FilePool, type PooledFile } from './file-pool.js';
 import { join } from 'node:path';
 import {
-  BATCH_HEADER_BYTES, LOG_OVERHEAD, OFF_LEADER_EPOCH, OFF_MAGIC, batchSizeAt, baseOffsetAt, lastOffsetDeltaAt, maxTimestampAt,
-  validateBatch,
+  BATCH_HEADER_BYTES, OFF_LEADER_EPOCH, OFF_MAGIC, batchSizeAt, baseOffsetAt, lastOffsetDeltaAt, maxTimestampAt,
 } from '../protocol/batch-header.js';
 import { MqError } from '../util/mq-error.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
-
-/** Bytes read per step when scanning batch headers. */
-const HEADER_SCAN_BYTES = 64 * 1024;
-/** Bytes read per step when recovering (checking every CRC). */
-const RECOVERY_READ_BYTES = 1024 * 1024;
-
-/** Where a recovery scan stopped early and what it cut. */
-export interface SegmentTruncation {
-  position: number;
-  offset: number;
-  bytesCut: number;
-  reason: string;
-}
-
-/** A batch found by a header scan, with the chunk of file bytes that holds its header. */
-export interface BatchLocation {
-  position: number;
-  sizeBytes: number;
-  baseOffset: number;
-  lastOffset: number;
-  chunk: Buffer;
-  chunkPosition: number;
-}
+import {
+  findBatch, inconsistentSegment, readFully, validateBatches, type BatchLocation, type SegmentTruncation,
+} from './segment-scan.js';
 
 /** Whole batches read from one segment. */
 export interface SegmentRead {
@@ -206,49 +188,20 @@ export class LogSegment {
     return truncation;
   }
 
-  /** Validates batches from `position` (expected to hold `expectedOffset`) to the end of the file. */
+  /** Validates batches from `position` (expected to hold `expectedOffset`) to the end of the file, tracking each. */
   private async scan(position: number, expectedOffset: number): Promise<SegmentTruncation | null> {
-    const fileSize = await this.fileSizeBytes();
-    let buf = Buffer.allocUnsafe(Math.min(RECOVERY_READ_BYTES, Math.max(fileSize - position, 0)));
-    let bufPosition = position;
-    let bufLength = 0;
-    const ensure = async (at: number, n: number): Promise<void> => {
-      if (at >= bufPosition && at + n <= bufPosition + bufLength) return;
-      if (n > buf.length) buf = Buffer.allocUnsafe(n);
-      bufPosition = at;
-      bufLength = await readFully(this.file, buf, Math.min(buf.length, fileSize - at), at);
-    };
-    let pos = position;
-    let expected = expectedOffset;
-    const stop = (reason: string): SegmentTruncation => ({ position: pos, offset: expected, bytesCut: fileSize - pos, reason });
-    while (pos < fileSize) {
-      const left = fileSize - pos;
-      if (left < LOG_OVERHEAD) return stop(`torn batch: only ${left} bytes of a batch header`);
-      await ensure(pos, LOG_OVERHEAD);
-      const size = batchSizeAt(buf, pos - bufPosition);
-      if (size < BATCH_HEADER_BYTES) return stop(`BatchLength ${size - LOG_OVERHEAD} is below the minimum ${BATCH_HEADER_BYTES - LOG_OVERHEAD}`);
-      if (size > left) return stop(`torn batch: ${size} bytes needed, ${left} left in the file`);
-      await ensure(pos, size);
-      const at = pos - bufPosition;
-      const bad = validateBatch(buf, at, size);
-      if (bad !== null) return stop(bad.message);
-      const base = baseOffsetAt(buf, at);
-      if (base !== expected) return stop(`BaseOffset ${base} where ${expected} was expected`);
-      const last = base + lastOffsetDeltaAt(buf, at);
-      this.track(pos, base, last, maxTimestampAt(buf, at), size);
-      pos += size;
-      expected = last + 1;
-    }
-    return null;
+    return validateBatches(this.file, position, expectedOffset, await this.fileSizeBytes(),
+      (pos, base, last, maxTimestampMs, size) => this.track(pos, base, last, maxTimestampMs, size));
   }
 
-  /** Cuts the file at `position` and makes the cut durable. */
+  /** Cuts the file at `position` (a batch boundary) and makes the cut durable (recovery, truncateTo). */
   private async cutAt(position: number): Promise<void> {
     await this.file.use(async (fh) => {
       await fh.truncate(position);
       await fh.datasync();
     });
     this.sizeBytes = position;
+    this.tailDirty = false;
   }
 
   /** Verifies that the last offset-index entry points at the start of the batch it names. */
@@ -268,105 +221,90 @@ export class LogSegment {
   }
 
   // ---- writing -------------------------------------------------------------------------------------
+  //
+  // One write path, writeSteps(), run by two drivers: write() awaits each file operation on the thread
+  // pool, writeNow() does the same operations synchronously. The batches go at `sizeBytes` back to back
+  // with one positional write (pwrite for one batch, pwritev for several), continued after a short
+  // write; each batch is written whole and unchanged. If the write fails, cutBack() truncates the file to
+  // where it started (the end of the last whole batch); if that truncation fails too, the next write
+  // does it first.
 
-  /**
-   * Writes one batch at the end of the segment with one positional write, then indexes it. On failure
-   * the partial write is cut away and the error is rethrown.
-   */
-  async write(batch: Buffer, baseOffset: number, lastOffset: number): Promise<void> {
-    await this.file.use((fh) => this.writeWith(fh, batch, baseOffset, lastOffset));
-  }
-
-  private async writeWith(fh: FileHandle, batch: Buffer, baseOffset: number, lastOffset: number): Promise<void> {
-    const position = this.sizeBytes;
-    if (this.tailDirty) {
-      await fh.truncate(position);
-      this.tailDirty = false;
-    }
-    try {
-      let done = 0;
-      while (done < batch.length) {
-        const { bytesWritten } = await fh.write(batch, done, batch.length - done, position + done);
-        if (bytesWritten === 0) throw new Error(`short write to ${this.logPath}`);
-        done += bytesWritten;
-      }
-    } catch (err) {
-      try {
-        await fh.truncate(position);
-      } catch {
-        this.tailDirty = true;
-      }
-      throw err;
-    }
-    this.track(position, baseOffset, lastOffset, maxTimestampAt(batch), batch.length);
-  }
-
-  /**
-   * write() done synchronously on the calling thread: one pwrite into the page cache, no thread-pool
-   * hand-off. Returns false, having done nothing, when the descriptor is not open or an earlier failed
-   * write left bytes to cut (use write()). A failed write is cut away and rethrown.
-   */
-  writeNow(batch: Buffer, baseOffset: number, lastOffset: number): boolean {
-    if (this.tailDirty) return false;
-    return this.file.tryUseSync((fd) => {
-      const position = this.sizeBytes;
-      try {
-        let done = 0;
-        while (done < batch.length) {
-          const n = fs.writeSync(fd, batch, done, batch.length - done, position + done);
-          if (n === 0) throw new Error(`short write to ${this.logPath}`);
-          done += n;
-        }
-      } catch (err) {
+  /** Writes `batches` (offsets already in their headers) at the end of the segment and indexes them. */
+  async write(batches: readonly Buffer[]): Promise<void> {
+    await this.file.use(async (fh) => {
+      const steps = this.writeSteps(batches);
+      for (let step = steps.next(); !step.done;) {
+        let result: number;
         try {
-          fs.ftruncateSync(fd, position);
-        } catch {
-          this.tailDirty = true;
+          result = await runStep(fh, step.value);
+        } catch (err) {
+          step = steps.throw(err);
+          continue;
         }
-        throw err;
+        step = steps.next(result);
       }
-      this.track(position, baseOffset, lastOffset, maxTimestampAt(batch), batch.length);
     });
   }
 
   /**
-   * Writes several batches, back to back at the end of the segment, with one writev; each batch is
-   * still written whole and unchanged. On failure the partial write is cut away and the error rethrown.
+   * write() done synchronously on the calling thread: a pwrite into the page cache, no thread-pool
+   * hand-off. Returns false, having done nothing, when the descriptor is not open or an earlier failed
+   * write left bytes to cut (use write()). A failed write is cut away and rethrown.
    */
-  async writeMany(batches: Buffer[], baseOffsets: number[], lastOffsets: number[]): Promise<void> {
-    await this.file.use((fh) => this.writeManyWith(fh, batches, baseOffsets, lastOffsets));
+  writeNow(batches: readonly Buffer[]): boolean {
+    if (this.tailDirty) return false;
+    return this.file.tryUseSync((fd) => {
+      const steps = this.writeSteps(batches);
+      for (let step = steps.next(); !step.done;) {
+        let result: number;
+        try {
+          result = runStepSync(fd, step.value);
+        } catch (err) {
+          step = steps.throw(err);
+          continue;
+        }
+        step = steps.next(result);
+      }
+    });
   }
 
-  private async writeManyWith(fh: FileHandle, batches: Buffer[], baseOffsets: number[], lastOffsets: number[]): Promise<void> {
+  /**
+   * The write path, as the file operations it needs: each yielded step is carried out by the driver,
+   * which passes back the bytes written or throws the step's error in here.
+   */
+  private *writeSteps(batches: readonly Buffer[]): Generator<FileStep, void, number> {
     const position = this.sizeBytes;
-    if (this.tailDirty) {
-      await fh.truncate(position);
-      this.tailDirty = false;
-    }
+    if (this.tailDirty) yield* this.cutBack(position);
     let total = 0;
     for (const b of batches) total += b.length;
     try {
-      let pending = batches;
       let done = 0;
       while (done < total) {
-        const { bytesWritten } = await fh.writev(pending, position + done);
-        if (bytesWritten === 0) throw new Error(`short write to ${this.logPath}`);
-        done += bytesWritten;
-        if (done < total) pending = skipBytes(batches, done);
+        const written = yield { op: 'write', buffers: done === 0 ? batches : skipBytes(batches, done), position: position + done };
+        if (written === 0) throw new Error(`short write to ${this.logPath}`);
+        done += written;
       }
     } catch (err) {
       try {
-        await fh.truncate(position);
+        yield* this.cutBack(position);
       } catch {
-        this.tailDirty = true;
+        // tailDirty stays set: the next write cuts first.
       }
       throw err;
     }
     let at = position;
-    for (let i = 0; i < batches.length; i++) {
-      this.track(at, baseOffsets[i], lastOffsets[i], maxTimestampAt(batches[i]), batches[i].length);
-      at += batches[i].length;
+    for (const b of batches) {
+      const baseOffset = baseOffsetAt(b);
+      this.track(at, baseOffset, baseOffset + lastOffsetDeltaAt(b), maxTimestampAt(b), b.length);
+      at += b.length;
     }
+  }
+
+  /** The torn-write cut-back: truncates the file to `position`, the end of the last whole batch. */
+  private *cutBack(position: number): Generator<FileStep, void, number> {
+    this.tailDirty = true;
+    yield { op: 'truncate', position };
+    this.tailDirty = false;
   }
 
   /** Accounts for a batch now in the file at `position`: indexes, size, end offset, max timestamp. */
@@ -455,11 +393,7 @@ export class LogSegment {
   async truncateTo(position: number, endOffset: number): Promise<number> {
     await this.loadIndexes();
     const bytesCut = this.sizeBytes - position;
-    await this.file.use(async (fh) => {
-      await fh.truncate(position);
-      await fh.datasync();
-    });
-    this.tailDirty = false;
+    await this.cutAt(position);
     this.index.truncateEntries(this.index.countBelowPosition(position));
     const from = this.index.last();
     // The time entry present when the last kept index entry was added is the running maximum there; the
@@ -520,38 +454,11 @@ export class LogSegment {
     return this.findBatch(0, this.baseOffset, limitBytes, () => true);
   }
 
-  /** Walks batch headers from `position` (which must start the batch at `expectedOffset`) until `want`. */
-  private async findBatch(
+  /** findBatch() on this segment's file. */
+  private findBatch(
     position: number, expectedOffset: number, limitBytes: number, want: (loc: BatchLocation) => boolean,
   ): Promise<BatchLocation | null> {
-    let chunk = Buffer.alloc(0);
-    let chunkPosition = position;
-    let pos = position;
-    let expected = expectedOffset;
-    while (pos < limitBytes) {
-      if (pos < chunkPosition || pos + BATCH_HEADER_BYTES > chunkPosition + chunk.length) {
-        const len = Math.min(HEADER_SCAN_BYTES, limitBytes - pos);
-        if (len < BATCH_HEADER_BYTES) throw this.inconsistent(`${len} bytes at position ${pos} are too few for a batch header`);
-        chunk = Buffer.allocUnsafe(len);
-        await readFully(this.file, chunk, len, pos);
-        chunkPosition = pos;
-      }
-      const at = pos - chunkPosition;
-      const sizeBytes = batchSizeAt(chunk, at);
-      const baseOffset = baseOffsetAt(chunk, at);
-      if (sizeBytes < BATCH_HEADER_BYTES || pos + sizeBytes > limitBytes || baseOffset !== expected) {
-        // A wrong index entry (the file was tampered with after a clean close) costs a scan from the start.
-        if (pos === position && position !== 0) return this.findBatch(0, this.baseOffset, limitBytes, want);
-        throw this.inconsistent(`the batch at position ${pos} is not the one expected at offset ${expected}`);
-      }
-      const loc: BatchLocation = {
-        position: pos, sizeBytes, baseOffset, lastOffset: baseOffset + lastOffsetDeltaAt(chunk, at), chunk, chunkPosition,
-      };
-      if (want(loc)) return loc;
-      pos += sizeBytes;
-      expected = loc.lastOffset + 1;
-    }
-    return null;
+    return findBatch(this.file, this.baseOffset, position, expectedOffset, limitBytes, want);
   }
 
   /**
@@ -598,7 +505,7 @@ export class LogSegment {
   }
 
   private inconsistent(detail: string): MqError {
-    return new MqError('KAFKA_STORAGE_ERROR', `segment ${this.logPath} is inconsistent with its index: ${detail}`, { retriable: true });
+    return inconsistentSegment(this.logPath, detail);
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------------
@@ -624,8 +531,35 @@ export class LogSegment {
   }
 }
 
+/** One file operation of the write path (LogSegment.writeSteps). */
+type FileStep =
+  | { op: 'write'; buffers: readonly Buffer[]; position: number }
+  | { op: 'truncate'; position: number };
+
+/** Carries out `step` on the thread pool; the bytes written (0 for a truncation). */
+async function runStep(fh: FileHandle, step: FileStep): Promise<number> {
+  if (step.op === 'truncate') {
+    await fh.truncate(step.position);
+    return 0;
+  }
+  const [first] = step.buffers;
+  if (step.buffers.length === 1) return (await fh.write(first, 0, first.length, step.position)).bytesWritten;
+  return (await fh.writev(step.buffers as Buffer[], step.position)).bytesWritten;
+}
+
+/** runStep() on this thread. */
+function runStepSync(fd: number, step: FileStep): number {
+  if (step.op === 'truncate') {
+    fs.ftruncateSync(fd, step.position);
+    return 0;
+  }
+  const [first] = step.buffers;
+  if (step.buffers.length === 1) return fs.writeSync(fd, first, 0, first.length, step.position);
+  return fs.writevSync(fd, step.buffers as Buffer[], step.position);
+}
+
 /** The bytes of `buffers` after the first `skip`, as views. */
-function skipBytes(buffers: Buffer[], skip: number): Buffer[] {
+function skipBytes(buffers: readonly Buffer[], skip: number): Buffer[] {
   const out: Buffer[] = [];
   for (const b of buffers) {
     if (skip >= b.length) {
@@ -636,17 +570,4 @@ function skipBytes(buffers: Buffer[], skip: number): Buffer[] {
     skip = 0;
   }
   return out;
-}
-
-/** Reads exactly `length` bytes at `position` into buf[0, length); fails on a short read. */
-async function readFully(file: PooledFile, buf: Buffer, length: number, position: number): Promise<number> {
-  return file.use(async (fh) => {
-    let done = 0;
-    while (done < length) {
-      const { bytesRead } = await fh.read(buf, done, length - done, position + done);
-      if (bytesRead === 0) throw new Error(`unexpected end of file at position ${position + done}`);
-      done += bytesRead;
-    }
-    return done;
-  });
 }
