@@ -86,4 +86,9 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+// A failure outside main's own try (bad argv, or the IPC channel already closed while reporting): the
+// bench sees this process exit without a report and says so; this line says why.
+main().catch((err: unknown) => {
+  process.stderr.write(`mq bench e2e consumer: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -268,13 +268,16 @@ describe('registration and control across an etcd kill -9 and restart', () => {
     const ac = new AbortController();
     t.after(() => ac.abort());
     const seen: WatchEvent[] = [];
-    void (async () => { for await (const ev of s.watch('topics/', ac.signal)) seen.push(ev); })();
+    // A watch that fails instead of carrying on fails the test with its own error.
+    let watchFailure: unknown = null;
+    const watching = (async () => { for await (const ev of s.watch('topics/', ac.signal)) seen.push(ev); })()
+      .catch((err: unknown) => { watchFailure = err; });
 
     await etcd.kill9();
     await etcd.restart();
     await eventually(async () => (await s.get('brokers/1').catch(() => null))?.lease === reg.leaseId, { timeoutMs: 15000 });
     await s.put('topics/after-restart', '1');
-    await eventually(() => seen.length === 1, { timeoutMs: 15000 });
+    await eventually(() => { if (watchFailure !== null) throw watchFailure; return seen.length === 1; }, { timeoutMs: 15000 });
     // Keep-alives resume; the lease outlives two more TTLs (showing that nothing happens takes time).
     const leaseId = reg.leaseId;
     await new Promise((resolve) => setTimeout(resolve, 2 * TTL_SECONDS * 1000));
@@ -284,5 +287,8 @@ describe('registration and control across an etcd kill -9 and restart', () => {
     assert.equal(election.isController, true);
     assert.equal(election.epoch, epoch);
     assert.equal((await ControllerElection.current(s))!.epoch, epoch);
+    ac.abort();
+    await watching;
+    assert.equal(watchFailure, null, 'the watch ended only when aborted');
   });
 });

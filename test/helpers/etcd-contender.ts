@@ -34,7 +34,12 @@ async function main(argv: string[]): Promise<void> {
     await store.close();
     say('closed');
   };
-  process.once('SIGTERM', () => { void shutdown(); });
+  process.once('SIGTERM', () => {
+    shutdown().catch((err: unknown) => {
+      process.stderr.write(`contender shutdown failed: ${(err as Error).stack}\n`);
+      process.exitCode = 1;
+    });
+  });
 }
 
 if (process.argv[2] === '--contender') {

@@ -2,8 +2,9 @@
 // kafkajs produce with acks=all to a topic with replication factor 3 while one broker — a partition
 // leader — is killed with -9 and restarted; every acknowledged record is read back (kcat -C, and a
 // kafkajs group consumer that runs through the restart). Duplicates from retries are allowed and
-// printed. Skipped until the cluster accepts replication factor 3; MQ_CHAOS_RF=1 runs it on
-// replication factor 1 (the killed broker's partitions then wait for its restart).
+// printed. A 3-broker cluster refusing replication factor 3 fails the test (a placement bug, never a
+// skip); MQ_CHAOS_RF=1 runs it on replication factor 1 (the killed broker's partitions then wait for
+// its restart).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
@@ -18,16 +19,13 @@ before(async () => {
 });
 after(() => cluster?.close());
 
-/** Creates a 6-partition topic with the replication factor; null (and the reason) when the cluster refuses it. */
-async function createTopic(prefix: string): Promise<{ topic: string } | { refused: string }> {
+/** Creates a 6-partition topic with the replication factor; a refusal fails the test (3 brokers can place 3 replicas). */
+async function createTopic(prefix: string): Promise<string> {
   const topic = uniqueTopic(prefix);
   const res = await run(['topics', 'create', topic, '-p', '6', '-r', String(replicationFactor), '--config', `min.insync.replicas=${Math.min(2, replicationFactor)}`, '-b', cluster.bootstrap]);
-  if (res.code !== 0) {
-    if (/replication factor/i.test(res.stderr)) return { refused: res.stderr.trim() };
-    assert.fail(`mq topics create failed: ${res.stderr}`);
-  }
+  assert.equal(res.code, 0, `mq topics create with replication factor ${replicationFactor} on ${cluster.ids.length} brokers failed: ${res.stderr}`);
   await eventually(async () => (await cluster.leaders(topic)).every((l) => l > 0), { timeoutMs: 20_000 });
-  return { topic };
+  return topic;
 }
 
 /** The broker leading the most partitions of `topic` (a leader is what the test should lose). */
@@ -39,9 +37,7 @@ async function busiestLeader(topic: string): Promise<number> {
 const lines = (from: number, to: number, tag: string): string[] => Array.from({ length: to - from }, (_, i) => `k${(from + i) % 50}:${tag}-${from + i}`);
 
 test(`kcat -P with acks=all through a kill -9 and restart of a leader (replication factor ${replicationFactor}); kcat -C reads every record`, { timeout: 180_000 }, async (t) => {
-  const created = await createTopic('kcat-cl');
-  if ('refused' in created) return t.skip(`the cluster does not take replication factor ${replicationFactor} yet: ${created.refused}`);
-  const { topic } = created;
+  const topic = await createTopic('kcat-cl');
   const kcatP = (input: string[]) => run(['-b', cluster.bootstrap, '-P', '-t', topic, '-K', ':', '-X', 'acks=all', '-X', 'message.timeout.ms=60000'],
     { cmd: 'kcat', input: input.join('\n') + '\n', timeoutMs: 90_000 });
   const expectOk = (r: { code: number | null; stderr: string }, what: string): void => {
@@ -72,9 +68,7 @@ test(`kcat -P with acks=all through a kill -9 and restart of a leader (replicati
 });
 
 test(`kafkajs producer (acks -1) and group consumer through a kill -9 and restart of a leader (replication factor ${replicationFactor})`, { timeout: 180_000 }, async (t) => {
-  const created = await createTopic('kjs-cl');
-  if ('refused' in created) return t.skip(`the cluster does not take replication factor ${replicationFactor} yet: ${created.refused}`);
-  const { topic } = created;
+  const topic = await createTopic('kjs-cl');
   const kafka = new Kafka({
     brokers: cluster.bootstrapList, clientId: 'mq-cluster-clients', logLevel: logLevel.NOTHING,
     retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },

@@ -1,4 +1,4 @@
-// Issue 13, zombie fencing. (1) A Fetch that names a replica whose broker is not registered (a client
+// Zombie fencing in a cluster. (1) A Fetch that names a replica whose broker is not registered (a client
 // setting ReplicaId, a follower whose lease expired) is refused: before, any fetch naming a replica id
 // was taken as that follower's, so a dead broker could be put back in the ISR and hold up, or move, the
 // high watermark. (2) A leader paused with SIGSTOP past its lease wakes up a zombie: the produce with

@@ -1,4 +1,4 @@
-// Group membership against a real broker process (issue 4): heartbeats run on their own timer, so a
+// Group membership against a real broker process: heartbeats run on their own timer, so a
 // member busy longer than its session keeps its partitions; a member frozen past its session loses them
 // and, when it runs again, rejoins (the coordinator answers UNKNOWN_MEMBER_ID); a static member
 // (librdkafka's group.instance.id, JoinGroup v5) restarted within its session takes its old place without a

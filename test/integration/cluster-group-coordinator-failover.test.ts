@@ -1,4 +1,4 @@
-// The group coordinator in cluster mode (issue 4): it is chosen by hashing the group id over the live
+// The group coordinator in cluster mode, failing over: it is chosen by hashing the group id over the live
 // brokers, so when the coordinator dies the group moves to another broker, which must answer with the
 // offsets committed through the dead one (every broker follows the commits in etcd), not with what it
 // read at its own start. A consumer started afterwards resumes exactly after those commits.

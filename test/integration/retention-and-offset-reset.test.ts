@@ -1,8 +1,8 @@
-// Issue 3 audit, through one real broker process: `mq topics alter --config retention.ms=...` applies to a
-// running broker (no restart); Fetch below the log start or past the end answers OFFSET_OUT_OF_RANGE;
-// `mq consume` follows --auto-offset-reset (earliest / latest / none) with a message naming the valid
-// range; `mq consume -o @TIME` lands on the right record across segments (time index); segment.ms rolls
-// a segment by age alone.
+// Retention applied live and offsets out of range, through one real broker process: `mq topics alter
+// --config retention.ms=...` applies to a running broker (no restart); Fetch below the log start or past
+// the end answers OFFSET_OUT_OF_RANGE; `mq consume` follows --auto-offset-reset (earliest / latest /
+// none) with a message naming the valid range; `mq consume -o @TIME` lands on the right record across
+// segments (time index); segment.ms rolls a segment by age alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
