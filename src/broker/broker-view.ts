@@ -10,7 +10,7 @@ import type { BrokerState } from './request-context.js';
 import type { HostPort } from '../config/config.js';
 import type { OffsetFetchRequest } from '../protocol/messages/offset-fetch.js';
 import type { BrokerMetrics } from '../metrics/broker-metrics.js';
-import type { ProcessMetrics, ProcessSample } from '../metrics/process-metrics.js';
+import type { ProcessMetrics } from '../metrics/process-metrics.js';
 import type { AdminViews, ApiView, GroupPartitionView, GroupView, PartitionView, ReplicationThrottleView, StatusView } from '../metrics/views.js';
 
 export interface ObservedBroker {

@@ -1,6 +1,6 @@
 // Replication on one broker in cluster mode: turns the cached partition states into leader/follower
 // roles of the hosted replicas, stores the ISR changes its leaders decide, and runs the periodic ISR
-// check. ClusterMode decides WHETHER this broker may lead (registration held, state names it, state
+// check. ClusterAuthority (src/broker) decides WHETHER this broker may lead (registration held, state names it, state
 // written after this run registered); this class makes the transitions:
 // - becoming leader: stop fetching (waiting until the fetcher no longer writes), then Partition.becomeLeader;
 // - becoming follower: Partition.becomeFollower (acks=all waiters answer NOT_LEADER_OR_FOLLOWER), then

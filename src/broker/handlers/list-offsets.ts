@@ -1,7 +1,6 @@
 // ListOffsets: -1 latest (high watermark), -2 earliest (log start), T >= 0 the first record whose
 // timestamp is >= T. The time index finds the batch; the records of that one batch are decoded to
 // land on the exact record, as Kafka does.
-import { ErrorCode } from '../../protocol/error-codes.js';
 import type { ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/messages/list-offsets.js';
 import { decodeRecordBatches } from '../../protocol/record-batch.js';
 import { baseOffsetAt, maxTimestampAt } from '../../protocol/batch-header.js';
