@@ -1,8 +1,7 @@
 // ESLint for mq's TypeScript (`npm run lint`): type-aware rules only, for now the two that catch
 // promises nobody waits for (CONVENTIONS.md: unhandled rejections are bugs). The type information
 // comes from tsconfig.json, so everything tsc compiles is linted; dist/ and the bench/ scripts are not.
-// Not in test/run.sh yet: src/broker, src/cluster, src/client and others are being rewritten in
-// parallel; the lint joins the test command once that has landed and is clean.
+// test/run.sh runs it before the tests: a finding fails the suite.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what the tests need (kcat, etcd-server, tmux, man-db,
-# iproute2 and nftables from Debian when missing), compiles, and runs every compiled *.test.js with node's
-# test runner. Called by `npm test`.
+# iproute2 and nftables from Debian when missing), compiles, lints, and runs every compiled *.test.js with
+# node's test runner. Called by `npm test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +22,7 @@ fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
 rm -rf dist
 npx tsc -p tsconfig.json
+npx eslint   # promises nobody waits for (eslint.config.js)
 
 cd dist
 exec node --test --test-reporter=spec --test-concurrency=2 "$@"
