@@ -2,6 +2,7 @@
 // refresh. Counters in a snapshot are totals since each broker started; tui/history.ts turns two
 // snapshots into rates. adminSource (tui/admin-source.ts) polls the brokers' admin endpoints;
 // fixtureSource replays a list (tests, demos).
+import type { GroupPartitionView, PartitionView } from '../src/metrics/views.js';
 
 export interface BrokerSnapshot {
   id: number;
@@ -28,21 +29,11 @@ export interface BrokerSnapshot {
   error?: string;
 }
 
-export interface PartitionSnapshot {
-  topic: string;
-  partition: number;
-  leader: number;
-  replicas: number[];
-  isr: number[];
-  logStartOffset: number;
-  logEndOffset: number;
-  highWatermark: number;
-  sizeBytes: number;
-  bytesIn: number;
-  bytesOut: number;
-}
+/** A partition as `mq top` shows it: the admin endpoint's view (src/metrics/views.ts), the fields it uses. */
+export type PartitionSnapshot = Pick<PartitionView,
+  'topic' | 'partition' | 'leader' | 'replicas' | 'isr' | 'logStartOffset' | 'logEndOffset' | 'highWatermark' | 'sizeBytes' | 'bytesIn' | 'bytesOut'>;
 
-export interface GroupPartitionSnapshot { topic: string; partition: number; committedOffset: number; highWatermark: number; lag: number }
+export type GroupPartitionSnapshot = GroupPartitionView;
 
 export interface GroupSnapshot {
   groupId: string;

@@ -10,21 +10,12 @@ import type { HostPort } from '../config/config.js';
 import type { TopicConfigEntry } from '../config/topic-config-entries.js';
 import type { MetadataStore } from '../cluster/metadata-store.js';
 import type { PreferredElectionResult } from '../cluster/controller.js';
-import type { PartitionState, TopicRecord } from '../cluster/topic-records.js';
+import type { PartitionState, TopicRecord, TopicSpec } from '../cluster/topic-records.js';
 import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { ReplicationThrottleView } from '../metrics/views.js';
 import type { Partition } from '../replication/partition.js';
 
-/** What CreateTopics asks for (-1: the broker's num.partitions / default.replication.factor). */
-export interface TopicSpec {
-  name: string;
-  numPartitions: number;
-  replicationFactor: number;
-  /** Explicit replica lists, index = partition; empty: the authority places them. */
-  assignments: number[][];
-  configs: Record<string, string>;
-  validateOnly: boolean;
-}
+export type { TopicSpec };
 
 export interface LiveBroker { nodeId: number; host: string; port: number; rack: string | null }
 

@@ -17,19 +17,8 @@ import type { MetadataStore, StoreOp } from './metadata-store.js';
 import { partitionsDueForDeletion, withPartitionsDeleted } from './partition-decommission.js';
 import { placeReplicas } from './placement.js';
 import { REASSIGNMENTS_PREFIX, type Reassignment } from './replica-restore.js';
-import type { PartitionState, TopicRecord } from './topic-records.js';
+import type { PartitionState, TopicRecord, TopicSpec } from './topic-records.js';
 
-export interface ControllerCreateTopic {
-  name: string;
-  /** -1: num.partitions. */
-  numPartitions: number;
-  /** -1: default.replication.factor. */
-  replicationFactor: number;
-  /** Explicit replica lists (CreateTopics assignments), index = partition; empty for placement. */
-  assignments: number[][];
-  configs: Record<string, string>;
-  validateOnly: boolean;
-}
 
 /** How long an answer waits for this broker's own cache to show the change it made. */
 const CACHE_WAIT_MS = 5000;
@@ -45,7 +34,7 @@ export class ControllerTopics {
     private readonly forgetRestore: (keyOrPrefix: string) => void,
   ) {}
 
-  async createTopic(req: ControllerCreateTopic): Promise<void> {
+  async createTopic(req: TopicSpec): Promise<void> {
     const fence = this.fence();
     const problem = topicNameProblem(req.name);
     if (problem) throw new MqError('INVALID_TOPIC_EXCEPTION', problem);

@@ -14,7 +14,7 @@
 // leader.imbalance.check.interval.seconds when auto.leader.rebalance.enable is on) move leadership back
 // to replicas[0] where preferred-leader.ts allows it, through the same transactions.
 import type { BrokerConfig } from '../config/config.js';
-import type { PartitionState, TopicRecord } from './topic-records.js';
+import type { PartitionState, TopicRecord, TopicSpec } from './topic-records.js';
 import type { Logger } from '../util/logger.js';
 import { MqError } from '../util/mq-error.js';
 import type { ControllerElection } from './controller-election.js';
@@ -27,7 +27,7 @@ import { decidePreferredLeader } from './preferred-leader.js';
 import { planReplicaRestore, REASSIGNMENTS_PREFIX, type Reassignment, type RestoreStep } from './replica-restore.js';
 import { ReassignmentRequests } from './reassignment-requests.js';
 import { CoalescingRun } from '../util/coalescing-run.js';
-import { ControllerTopics, brokersTakingReplicas, type ControllerCreateTopic } from './controller-topics.js';
+import { ControllerTopics, brokersTakingReplicas } from './controller-topics.js';
 
 
 /** How long an answer waits for this broker's own cache to show the change it made. */
@@ -379,7 +379,7 @@ export class Controller {
     this.imbalanceTimer = null;
   }
 
-  createTopic(req: ControllerCreateTopic): Promise<void> { return this.topicAdmin.createTopic(req); }
+  createTopic(req: TopicSpec): Promise<void> { return this.topicAdmin.createTopic(req); }
 
   addPartitions(name: string, total: number, assignments: number[][] | null, validateOnly: boolean): Promise<void> {
     return this.topicAdmin.addPartitions(name, total, assignments, validateOnly);

@@ -16,3 +16,14 @@ export interface TopicRecord {
 }
 
 export interface PartitionState { leader: number; leaderEpoch: number; isr: number[] }
+
+/** A topic as CreateTopics asks for it (-1: the broker's num.partitions / default.replication.factor). */
+export interface TopicSpec {
+  name: string;
+  numPartitions: number;
+  replicationFactor: number;
+  /** Explicit replica lists, index = partition; empty: placed by the authority (the controller). */
+  assignments: number[][];
+  configs: Record<string, string>;
+  validateOnly: boolean;
+}
