@@ -16,9 +16,10 @@
 import { MqError } from '../util/mq-error.js';
 import { Cluster, metadataMaxAgeMs, type ClusterOptions } from './cluster.js';
 import { fetcherOptions } from './consumer.js';
+import { logDropped } from './dropped-error.js';
 import { Fetcher } from './fetcher.js';
 import { GroupMembership, REJOIN_CODES } from './group-membership.js';
-import { GroupOffsets, tpKey } from './group-offsets.js';
+import { describeTps, GroupOffsets, tpKey } from './group-offsets.js';
 import { commitOffsets } from './group-requests.js';
 import type { ConsumedRecord, GroupConsumer, GroupConsumerOptions, TopicPartition, TopicPartitionOffset } from './types.js';
 
@@ -153,7 +154,7 @@ class ClassicGroupConsumer implements GroupConsumer {
       const joining = this.joining;
       if (joining && err instanceof MqError && (err.code === 'REBALANCE_IN_PROGRESS' || err.code === 'ILLEGAL_GENERATION')) {
         // A cooperative rebalance reached CompletingRebalance: commit again in the new generation.
-        await joining.catch(() => undefined);
+        await joining.catch((joinErr: unknown) => logDropped(this.cluster.logger, 'group consumer: rejoin failed while a commit waited for it; committing anyway', joinErr, { group: this.groupId }));
         await send().catch((again: unknown) => {
           if (again instanceof MqError && REJOIN_CODES.has(again.code)) m.requestRejoin(again.code === 'UNKNOWN_MEMBER_ID');
           throw again;
@@ -167,7 +168,10 @@ class ClassicGroupConsumer implements GroupConsumer {
   }
 
   commitAsync(offsets?: TopicPartitionOffset[]): void {
-    this.commit(offsets).catch((err: unknown) => this.opts.onNotice?.(`group ${this.groupId}: commit failed: ${(err as Error).message}`));
+    this.commit(offsets).catch((err: unknown) => {
+      logDropped(this.cluster.logger, 'group consumer: background commit failed; the offsets are committed again later or delivered again', err, { group: this.groupId });
+      this.opts.onNotice?.(`group ${this.groupId}: commit failed: ${(err as Error).message}`);
+    });
   }
 
   close(): Promise<void> {
@@ -176,7 +180,7 @@ class ClassicGroupConsumer implements GroupConsumer {
       const m = this.membership;
       m.stop();
       try {
-        if (m.stable && this.autoCommitIntervalMs > 0) await this.commit().catch(() => undefined);
+        if (m.stable && this.autoCommitIntervalMs > 0) await this.commit().catch((err: unknown) => this.droppedCommit('close', this.owned, err));
         if (this.owned.length > 0) await this.revoke(this.owned);
         if (m.memberId && m.coordinatorId >= 0) await m.leaveGroup();
       } finally {
@@ -191,7 +195,7 @@ class ClassicGroupConsumer implements GroupConsumer {
     await this.cluster.connect();
     await this.membership.checkTopicsOnce();
     if (!this.membership.cooperative() && this.owned.length > 0) {
-      if (this.autoCommitIntervalMs > 0) await this.commit().catch(() => undefined);
+      if (this.autoCommitIntervalMs > 0) await this.commit().catch((err: unknown) => this.droppedCommit('revoke', this.owned, err));
       await this.revoke(this.owned);
     }
     const assignment = await this.membership.joinAndSync(stop);
@@ -211,7 +215,9 @@ class ClassicGroupConsumer implements GroupConsumer {
     const revoked = this.owned.filter((tp) => !now.has(tpKey(tp)));
     const added = assigned.filter((tp) => !had.has(tpKey(tp)));
     if (revoked.length > 0) {
-      if (this.autoCommitIntervalMs > 0) await this.commit(revoked.map((tp) => this.offsets.position(tp)!).filter(Boolean)).catch(() => undefined);
+      if (this.autoCommitIntervalMs > 0) {
+        await this.commit(revoked.map((tp) => this.offsets.position(tp)!).filter(Boolean)).catch((err: unknown) => this.droppedCommit('revoke', revoked, err));
+      }
       await this.revoke(revoked);
       // KIP-429: what we gave up can go to its new owner only in another rebalance.
       this.membership.rejoinNeeded = true;
@@ -227,6 +233,13 @@ class ClassicGroupConsumer implements GroupConsumer {
       this.fetcher.add(positions.map((o) => ({ topic: o.topic, partition: o.partition, fetchOffset: o.offset })));
       await this.opts.onAssign?.(added);
     }
+  }
+
+  /** An auto-commit on revoke or close failed: whoever reads these partitions next repeats what was handed out since the last commit. */
+  private droppedCommit(on: 'revoke' | 'close', partitions: TopicPartition[], err: unknown): void {
+    logDropped(this.cluster.logger, `group consumer: auto-commit on ${on} failed; records handed out since the last commit will be delivered again`, err, {
+      group: this.groupId, generation: this.membership.generationId, partitions: describeTps(partitions),
+    });
   }
 
   private async revoke(partitions: TopicPartition[]): Promise<void> {

@@ -24,6 +24,7 @@ import { sleep } from '../util/promise.js';
 import { compareTopicPartitions, type MemberSubscription } from './assignors/assignor.js';
 import { assignorFor, KAFKAJS_ROUND_ROBIN } from './assignors/index.js';
 import type { Cluster } from './cluster.js';
+import { logDropped } from './dropped-error.js';
 import { byTopic, COORDINATOR_MOVED, findCoordinator } from './group-requests.js';
 import { topicError } from './topic-error.js';
 import type { GroupConsumerOptions, TopicPartition } from './types.js';
@@ -173,8 +174,9 @@ export class GroupMembership {
         purpose: 'default', timeoutMs: 5000,
       });
       if (res.errorCode !== 0 && res.errorCode !== 25) this.opts.onNotice?.(`group ${this.groupId}: leave failed: ${this.cluster.error(res.errorCode).message}`);
-    } catch {
+    } catch (err) {
       // The session timeout removes us anyway.
+      logDropped(this.cluster.logger, 'group consumer: LeaveGroup failed; the session timeout removes the member', err, { group: this.groupId, member: this.memberId });
     }
     this.memberId = '';
     this.stable = false;
@@ -322,7 +324,7 @@ export class GroupMembership {
         if (changed.length === 0 || !this.stable) return;
         this.opts.onNotice?.(`group ${this.groupId}: ${changed.map((t) => `${t} now has ${now.get(t)} partitions`).join(', ')}; rejoining`);
         this.requestRejoin();
-      }, () => undefined);
+      }, (err: unknown) => logDropped(this.cluster.logger, 'group consumer: partition-count check failed; the next one tries again', err, { group: this.groupId }));
     }, this.metadataMaxAgeMs);
     this.metadataAgeTimer.unref();
   }
@@ -361,8 +363,9 @@ export class GroupMembership {
         this.fatal = err;
         this.requestRejoin();
       }
-    } catch {
+    } catch (err) {
       // A lost connection: the next heartbeat tries again; the session timeout is the judge.
+      logDropped(this.cluster.logger, 'group consumer: heartbeat failed; the next one tries again', err, { group: this.groupId, member: this.memberId });
     } finally {
       this.heartbeatInFlight = false;
     }

@@ -8,6 +8,7 @@
 // topics' decommissioned sets, which the partitioner routes around.
 import { MqError } from '../util/mq-error.js';
 import type { Cluster } from './cluster.js';
+import { logDropped } from './dropped-error.js';
 import { METADATA_WAIT_MS } from './producer-batch.js';
 import type { ProducerBuffer } from './producer-buffer.js';
 import type { RecordAccumulator } from './record-accumulator.js';
@@ -49,7 +50,9 @@ export class ProducerMetadata {
     // metadata.max.age.ms: re-read the topics produced to, so partitions added to them get records.
     this.ageTimer = setInterval(() => {
       const topics = this.cluster.cachedTopics();
-      if (topics.length > 0 && !this.hooks.closing(false)) this.refreshTopics(topics).catch(() => undefined);
+      if (topics.length > 0 && !this.hooks.closing(false)) {
+        this.refreshTopics(topics).catch((err: unknown) => logDropped(this.cluster.logger, 'producer: periodic metadata refresh failed; the next one tries again', err, { topics: topics.join(',') }));
+      }
     }, metadataMaxAgeMs);
     this.ageTimer.unref();
   }
@@ -84,8 +87,9 @@ export class ProducerMetadata {
       if (topics.length > 0 && !this.hooks.closing(true)) {
         try {
           await this.refreshTopics(topics);
-        } catch {
+        } catch (err) {
           // The next drain asks again; batches fail on their own retry budget or delivery timeout.
+          logDropped(this.cluster.logger, 'producer: metadata refresh failed; batches wait for the next one', err, { topics: topics.join(',') });
         }
       }
     })().finally(() => {
@@ -100,7 +104,7 @@ export class ProducerMetadata {
 
   /** Reads the decommissioned partitions of `topic` again; a failure keeps the old set. */
   refreshDecommissioned(topic: string): Promise<void> {
-    return this.cluster.refreshDecommissioned([topic]).catch(() => undefined);
+    return this.cluster.refreshDecommissioned([topic]).catch((err: unknown) => this.droppedDecommissioned([topic], err));
   }
 
   /** Stops the metadata.max.age.ms timer. */
@@ -111,7 +115,11 @@ export class ProducerMetadata {
   /** Metadata plus the decommissioned partitions of `topics` (a failure of the latter keeps the old set). */
   private async refreshTopics(topics: string[]): Promise<void> {
     await this.cluster.refreshMetadata(topics, false);
-    await this.cluster.refreshDecommissioned(topics).catch(() => undefined);
+    await this.cluster.refreshDecommissioned(topics).catch((err: unknown) => this.droppedDecommissioned(topics, err));
+  }
+
+  private droppedDecommissioned(topics: string[], err: unknown): void {
+    logDropped(this.cluster.logger, 'producer: reading decommissioned partitions failed; the last known set stays', err, { topics: topics.join(',') });
   }
 
   /** Fetches metadata for a topic first used (auto-creating it when the broker allows), then releases its waiting records. */
@@ -125,7 +133,7 @@ export class ProducerMetadata {
         if (t.errorCode !== 0) throw topicError(t.errorCode, topic);
         if (t.partitions.length === 0) throw topicError(5, topic);
       }, { retries: Number.POSITIVE_INFINITY, maxElapsedMs: METADATA_WAIT_MS, initialBackoffMs: Math.min(this.retryBackoffMs, 100), maxBackoffMs: 500 });
-      await this.cluster.refreshDecommissioned([topic]).catch(() => undefined);
+      await this.refreshDecommissioned(topic);
     } catch (err) {
       failure = err;
     }
