@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { main } from '../dist/commands/index.js';
 
+// No forced exit: the process ends when the command has closed everything it opened, and a handle
+// left open shows as a process that does not end (test/integration/commands-exit-by-themselves.test.ts).
 process.exitCode = await main(process.argv.slice(2));
-// The command is done and has closed what it opened; a handle a library left open (a stopped broker was
-// seen lingering after SIGTERM with its listeners, logs and etcd client closed) must not keep it alive.
-setTimeout(() => process.exit(), 2000).unref();

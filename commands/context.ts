@@ -1,11 +1,13 @@
 // What a command's action receives: output, stdin, the run's abort signal, and factories for the
 // client and the broker. Factories load their modules on first use (so `mq --help` or `mq produce`
 // never load the broker) and every client they create is closed by main() when the command ends.
-// Tests pass fakes through `deps`.
+// Tests pass fakes through `deps`. With `mq --debug` or MQ_DEBUG=1 the clients get a debug logger on
+// stderr, so what they retry or drop (a failed auto-commit on revoke, a refresh) is visible.
 import type { Readable } from 'node:stream';
 import type { Broker } from '../src/broker/broker.js';
 import type { Admin, ClientOptions, Consumer, ConsumerOptions, GroupConsumer, GroupConsumerOptions, Producer, ProducerOptions } from '../src/client/types.js';
 import type { BrokerConfig, ConfigSources } from '../src/config/config.js';
+import { createLogger, type Logger } from '../src/util/logger.js';
 import type { Output } from './output.js';
 
 export interface Deps {
@@ -41,6 +43,7 @@ export class Context {
   private readonly closers: (() => Promise<void>)[] = [];
   private client: Promise<ClientDeps> | null = null;
   private broker: Promise<BrokerDeps> | null = null;
+  private debugLogger: Logger | null = null;
 
   constructor(
     readonly out: Output,
@@ -49,25 +52,35 @@ export class Context {
     readonly signal: AbortSignal,
     readonly env: NodeJS.ProcessEnv,
     private readonly fakes: Partial<Deps> = {},
-  ) {}
+  ) {
+    if (env.MQ_DEBUG === '1') this.enableDebug();
+  }
+
+  /** True with `mq --debug` or MQ_DEBUG=1: client debug lines and stack traces on stderr. */
+  get debug(): boolean { return this.debugLogger !== null; }
+
+  /** Gives every client created from now on a debug logger writing to stderr. */
+  enableDebug(): void {
+    this.debugLogger ??= createLogger('debug', (line) => this.out.note(line.replace(/\n$/, '')));
+  }
 
   /** Standard input, opened on first use (only `mq produce` reads it). */
   get stdin(): Readable { return this.openStdin(); }
 
   async admin(bootstrap: string[]): Promise<Admin> {
-    return this.track(await (await this.dep('createAdmin'))({ bootstrap, clientId: CLIENT_ID }));
+    return this.track(await (await this.dep('createAdmin'))({ bootstrap, clientId: CLIENT_ID, ...this.logging() }));
   }
 
   async producer(opts: Omit<ProducerOptions, 'clientId'>): Promise<Producer> {
-    return this.track(await (await this.dep('createProducer'))({ ...opts, clientId: CLIENT_ID }));
+    return this.track(await (await this.dep('createProducer'))({ ...opts, clientId: CLIENT_ID, ...this.logging() }));
   }
 
   async consumer(opts: Omit<ConsumerOptions, 'clientId'>): Promise<Consumer> {
-    return this.track(await (await this.dep('createConsumer'))({ ...opts, clientId: CLIENT_ID }));
+    return this.track(await (await this.dep('createConsumer'))({ ...opts, clientId: CLIENT_ID, ...this.logging() }));
   }
 
   async groupConsumer(opts: Omit<GroupConsumerOptions, 'clientId'>): Promise<GroupConsumer> {
-    return this.track(await (await this.dep('createGroupConsumer'))!({ ...opts, clientId: CLIENT_ID }));
+    return this.track(await (await this.dep('createGroupConsumer'))!({ ...opts, clientId: CLIENT_ID, ...this.logging() }));
   }
 
   async loadBrokerConfig(src: ConfigSources): Promise<BrokerConfig> {
@@ -88,7 +101,14 @@ export class Context {
 
   /** Closes every client created, newest first; close errors are not the command's result. */
   async close(): Promise<void> {
-    for (const close of this.closers.splice(0).reverse()) await close().catch(() => undefined);
+    for (const close of this.closers.splice(0).reverse()) {
+      await close().catch((err: unknown) => this.debugLogger?.debug('closing a client failed', { error: (err as Error).message }));
+    }
+  }
+
+  /** The logger option for a client: only in debug mode (fakes in tests see the options they always did). */
+  private logging(): { logger?: Logger } {
+    return this.debugLogger ? { logger: this.debugLogger } : {};
   }
 
   private track<T extends { close(): Promise<void> }>(resource: T): T {

@@ -1,7 +1,7 @@
 // The mq command line: builds the commander tree and runs it. This is the one place that turns errors
 // into what the user sees and into exit codes:
 //   0  success, --help, --version, Ctrl-C, or stdout's reader went away (`| head`)
-//   1  runtime error: `mq: error: <message>` and `hint: <hint>` on stderr (stack only with MQ_DEBUG=1)
+//   1  runtime error: `mq: error: <message>` and `hint: <hint>` on stderr (stack only with --debug or MQ_DEBUG=1)
 //   2  usage error: unknown command or flag, bad flag value, missing argument
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -45,6 +45,8 @@ export function buildProgram(ctx: Context): Command {
   return new Command('mq')
     .description('A message broker and event-streaming log that speaks the Kafka protocol')
     .version(version, '-V, --version', 'print the mq version')
+    .option('--debug', 'log what the client retries or drops (failed auto-commits, refreshes) and stack traces to stderr (env: MQ_DEBUG=1)')
+    .hook('preAction', (root) => { if ((root.opts() as { debug?: boolean }).debug) ctx.enableDebug(); })
     .addCommand(broker(ctx))
     .addCommand(cluster(ctx))
     .addCommand(brokers(ctx))
@@ -59,7 +61,9 @@ export function buildProgram(ctx: Context): Command {
     .addCommand(completion(ctx))
     .addHelpText('after', `
 Every command that talks to brokers takes -b, --bootstrap HOST:PORT[,HOST:PORT] (env MQ_BOOTSTRAP,
-default 127.0.0.1:9092). Set MQ_DEBUG=1 to see stack traces. See man mq for more.
+default 127.0.0.1:9092). --debug (or MQ_DEBUG=1) logs what the client retries or drops, such as an
+auto-commit that failed on a rebalance, and prints stack traces; for a broker's own log use
+mq broker start --log-level debug. See man mq for more.
 
 Examples:
   mq broker start
@@ -105,7 +109,7 @@ export async function main(argv: string[], io: Io = {}): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     const quiet = out.closed.aborted || (interrupt.signal.aborted && isAbort(err, interrupt.signal));
-    code = quiet ? EXIT_OK : report(err, failed, errStream, env.MQ_DEBUG === '1');
+    code = quiet ? EXIT_OK : report(err, failed, errStream, ctx.debug || env.MQ_DEBUG === '1');
   } finally {
     await ctx.close();
     await out.flush().catch(() => undefined);

@@ -16,6 +16,7 @@ import { errorFromCode } from '../protocol/error-codes.js';
 import type { ApiVersionsResponse } from '../protocol/messages/api-versions.js';
 import type { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js';
 import { backoffMs } from '../util/backoff.js';
+import { silentLogger, type Logger } from '../util/logger.js';
 import { MqError } from '../util/mq-error.js';
 import { sleep } from '../util/promise.js';
 import type { ApiSchemas } from './api-schemas.js';
@@ -94,6 +95,8 @@ export class Cluster {
   readonly clientId: string;
   readonly requestTimeoutMs: number;
   readonly connectTimeoutMs: number;
+  /** The client's debug log (ClientOptions.logger): every error the client drops is written here. */
+  readonly logger: Logger;
   private readonly bootstrap: { host: string; port: number }[];
   private readonly schemas?: ApiSchemas;
   /** Negotiated version per API key. */
@@ -118,6 +121,7 @@ export class Cluster {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 5000;
     this.schemas = opts.schemas;
+    this.logger = opts.logger ?? silentLogger;
   }
 
   /** Brokers from the latest metadata answer, by node id. */

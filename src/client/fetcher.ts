@@ -21,6 +21,7 @@ import { backoffMs } from '../util/backoff.js';
 import { MqError } from '../util/mq-error.js';
 import { sleep, untilAborted } from '../util/promise.js';
 import type { Cluster } from './cluster.js';
+import { logDropped } from './dropped-error.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, partitionKey } from './list-offsets.js';
 import type { AutoOffsetReset, ConsumedRecord } from './types.js';
 
@@ -312,8 +313,9 @@ export class Fetcher {
   private async refreshQuietly(): Promise<void> {
     try {
       await this.cluster.refreshMetadata([...new Set([...this.states.values()].map((p) => p.topic))], false);
-    } catch {
+    } catch (err) {
       // The next fetch or refresh tries again; errors surface through the partitions' error budgets.
+      logDropped(this.cluster.logger, 'consumer: metadata refresh failed; the next fetch tries again', err);
     }
   }
 

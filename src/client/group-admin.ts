@@ -10,6 +10,7 @@ import type { DescribeGroupsResponse } from '../protocol/messages/describe-group
 import type { ListGroupsResponse } from '../protocol/messages/list-groups.js';
 import { MqError } from '../util/mq-error.js';
 import type { Cluster } from './cluster.js';
+import { logDropped } from './dropped-error.js';
 import { commitOffsets, fetchCommittedOffsets, findCoordinator } from './group-requests.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, partitionKey } from './list-offsets.js';
 import { topicError } from './topic-error.js';
@@ -52,8 +53,9 @@ export class GroupAdminClient implements GroupAdmin {
         try {
           assignment = decodeConsumerProtocolAssignment(m.memberAssignment).assignedPartitions
             .flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition }))).sort(tpOrder);
-        } catch {
+        } catch (err) {
           // Not the consumer protocol after all: show the member without partitions.
+          logDropped(this.cluster.logger, 'describe group: a member assignment is not the consumer protocol; shown without partitions', err, { group: groupId, member: m.memberId });
         }
       }
       return { memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost, assignment };

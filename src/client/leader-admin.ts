@@ -7,6 +7,7 @@ import { ApiKey } from '../protocol/api.js';
 import { ErrorCode, errorCodeOf, errorInfo } from '../protocol/error-codes.js';
 import { ELECTION_TYPE_PREFERRED, type ElectLeadersRequest, type ElectLeadersResponse } from '../protocol/messages/elect-leaders.js';
 import type { Cluster } from './cluster.js';
+import { logDropped } from './dropped-error.js';
 import type { LeaderElectionResult, TopicPartition } from './types.js';
 
 const ELECTION_NOT_NEEDED = errorCodeOf('ELECTION_NOT_NEEDED');
@@ -23,7 +24,11 @@ export async function electPreferredLeaders(cluster: Cluster, partitions: TopicP
       throw cluster.error(NOT_CONTROLLER, 'elect preferred leaders');
     }
     return r;
-  }, { onRetry: async () => { await cluster.refreshMetadata([], false).catch(() => undefined); } });
+  }, {
+    onRetry: async () => {
+      await cluster.refreshMetadata([], false).catch((err: unknown) => logDropped(cluster.logger, 'elect leaders: metadata refresh before a retry failed', err));
+    },
+  });
 
   const topics = res.replicaElectionResults.map((t) => t.topic);
   const preferred = new Map<string, number>();

@@ -1,6 +1,7 @@
 // The public shapes of the client library (src/client). Commands, the bench tool and tests program
 // against these; Producer, Consumer and Admin implement them.
 import type { FetchedRecord } from '../protocol/record-batch.js';
+import type { Logger } from '../util/logger.js';
 
 export interface RecordHeader {
   key: string;
@@ -49,6 +50,11 @@ export interface ClientOptions {
    * even without an error, so partitions added meanwhile are used; default 300000 (Kafka's).
    */
   metadataMaxAgeMs?: number;
+  /**
+   * Where the client reports what it recovers from or drops (a failed auto-commit, a metadata refresh
+   * that will be retried, an undecodable member assignment) at debug level; silent by default.
+   */
+  logger?: Logger;
 }
 
 export interface ProducerOptions extends ClientOptions {

@@ -16,6 +16,7 @@ import type { ICompare, IKeyValue, IOptions, IRequestOp, IResponseHeader, Watche
 import { MqError } from '../util/mq-error.js';
 import type { KeyValue, MetadataStore, StoreLease, StoreOp, WatchEvent } from './metadata-store.js';
 import { assertDistinctKeys } from './assert-distinct-keys.js';
+import { OpenEtcdCalls } from './open-etcd-calls.js';
 
 type FaultHandling = NonNullable<IOptions['faultHandling']>;
 
@@ -41,7 +42,7 @@ export class EtcdStore implements MetadataStore {
   private readonly watchStops = new Set<() => void>();
   private closed = false;
 
-  private constructor(private readonly client: Etcd3, readonly cluster: string) {
+  private constructor(private readonly client: Etcd3, readonly cluster: string, private readonly calls: OpenEtcdCalls) {
     this.prefix = Buffer.from(`/mq/${cluster}/`);
   }
 
@@ -50,19 +51,21 @@ export class EtcdStore implements MetadataStore {
     const hosts = (typeof opts.endpoints === 'string' ? opts.endpoints.split(',') : opts.endpoints).map((h) => h.trim()).filter((h) => h);
     if (hosts.length === 0) throw new MqError('INVALID_CONFIG', 'no etcd endpoints given', { hint: 'pass --etcd http://HOST:2379[,URL]' });
     const requestTimeoutMs = opts.requestTimeoutMs ?? 5000;
+    const calls = new OpenEtcdCalls();
     const client = new Etcd3({
       hosts,
       dialTimeout: requestTimeoutMs,
-      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + requestTimeoutMs }),
+      defaultCallOptions: (ctx) => ({ interceptors: [calls.interceptor], ...(ctx.isStream ? {} : { deadline: Date.now() + requestTimeoutMs }) }),
       // Large ranges (every committed offset of a big group) exceed gRPC's 4 MiB default.
       grpcOptions: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 },
       faultHandling: faultHandling(opts.retryForMs ?? 1500),
     });
-    const store = new EtcdStore(client, opts.cluster ?? 'default');
+    const store = new EtcdStore(client, opts.cluster ?? 'default', calls);
     try {
       await store.get('');
     } catch (err) {
       client.close();
+      calls.cancelAll('etcd is unreachable');
       throw new MqError('STORE_UNAVAILABLE', `cannot reach etcd at ${hosts.join(',')}: ${(err as Error).message}`, {
         retriable: true, cause: err, hint: 'is etcd running, and is the --etcd URL right?',
       });
@@ -222,6 +225,8 @@ export class EtcdStore implements MetadataStore {
     this.closed = true;
     for (const stop of [...this.watchStops]) stop();
     this.client.close();
+    // A stream etcd never answered (it hangs, or the network dropped it silently) would hold the channel open.
+    this.calls.cancelAll('the metadata store was closed');
   }
 
   private full(key: string): Buffer {
