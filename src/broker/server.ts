@@ -10,7 +10,7 @@
 // received (src/broker/request-memory.ts); and a connection whose responses the peer does not
 // read stops being read itself (Kafka mutes the channel), so unsent bytes stay at about one response.
 import net from 'node:net';
-import { apiSpec } from '../protocol/api.js';
+import { apiSpec, isFlexible } from '../protocol/api.js';
 import { encodeApiVersionsFallback } from '../protocol/messages/api-versions.js';
 import { FrameDecoder } from '../protocol/frame.js';
 import { API_VERSIONS_KEY, decodeRequestHeader, type RequestHeader } from '../protocol/header.js';
@@ -25,6 +25,8 @@ const PAUSE_AT_QUEUED = 32;
 const RESUME_AT_QUEUED = 8;
 /** A response frame's Size is an INT32. */
 const MAX_FRAME_BYTES = 2 ** 31 - 1;
+/** The tagged-field section of a response header v1, with none. */
+const EMPTY_TAGGED_FIELDS = Buffer.from([0]);
 /**
  * Most array elements one request may decode over all its arrays (src/protocol/reader.ts): every list a
  * client sends stays far below, and a 10 MB frame of empty names can no longer become millions of objects.
@@ -251,7 +253,7 @@ class ClientConnection implements RequestMemoryUser {
     r.elementBudget = MAX_REQUEST_ELEMENTS;
     let header: RequestHeader;
     try {
-      header = decodeRequestHeader(r);
+      header = decodeRequestHeader(r, isFlexible(spec, apiVersion));
     } catch (err) {
       this.refuse(`unreadable request header: ${(err as Error).message}`);
       return;
@@ -289,10 +291,12 @@ class ClientConnection implements RequestMemoryUser {
       return;
     }
     this.inFlight = null;
+    // Response header v1 (an empty tagged-field section) for flexible versions; ApiVersions keeps v0.
+    if (isFlexible(spec, header.apiVersion) && apiKey !== API_VERSIONS_KEY) body.unshift(EMPTY_TAGGED_FIELDS);
     this.respond(header.correlationId, body);
   }
 
-  /** Writes one response frame: Size, CorrelationId (response header v0), body chunks; sized first. */
+  /** Writes one response frame: Size, CorrelationId, body chunks (a v1 header's tags lead the body); sized first. */
   private respond(correlationId: number, body: Buffer[]): void {
     let size = 4;
     for (const b of body) size += b.length;

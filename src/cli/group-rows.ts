@@ -1,5 +1,5 @@
-// Table rows and target parsing for `mq groups describe` and `mq groups reset-offsets`.
-import type { GroupDescription, OffsetResetPlan, OffsetResetTarget } from '../client/types.js';
+// Table rows and argument parsing for `mq groups list`, `describe`, `reset-offsets` and `delete-offsets`.
+import type { GroupDescription, GroupListing, GroupOffsetDeletion, OffsetResetPlan, OffsetResetTarget } from '../client/types.js';
 import { MqError } from '../util/mq-error.js';
 import { parseOffsetSpec } from './offset-spec.js';
 import { parseInteger } from './parsers.js';
@@ -7,8 +7,39 @@ import { parseInteger } from './parsers.js';
 export const GROUP_OFFSET_HEADERS = ['TOPIC', 'PARTITION', 'COMMITTED', 'LOG-END', 'LAG', 'MEMBER-ID', 'CLIENT-ID', 'HOST'];
 export const GROUP_MEMBER_HEADERS = ['MEMBER-ID', 'CLIENT-ID', 'HOST', 'PARTITIONS'];
 export const RESET_PLAN_HEADERS = ['TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'NEW-OFFSET'];
+export const GROUP_LIST_HEADERS = ['GROUP', 'PROTOCOL-TYPE', 'STATE'];
+export const GROUP_OFFSET_DELETION_HEADERS = ['TOPIC', 'PARTITION', 'STATUS'];
+
+/** The states a group can be listed in (ListGroups v4), in Kafka's spelling. */
+const GROUP_STATES = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable'];
 
 const dash = (v: string | number | null): string => (v === null || v === -1 || v === '' ? '-' : String(v));
+
+export function groupListRows(groups: GroupListing[]): string[][] {
+  return groups.map((g) => [g.groupId, g.protocolType || '-', g.state || '-']);
+}
+
+/** "Empty,stable" -> ['Empty', 'Stable']; INVALID_ARGUMENT for a state groups cannot be listed in. */
+export function parseGroupStates(raw: string): string[] {
+  return raw.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => {
+    const state = GROUP_STATES.find((x) => x.toLowerCase() === s.toLowerCase());
+    if (!state) throw new MqError('INVALID_ARGUMENT', `'${s}' is not a group state (${GROUP_STATES.join(', ')})`);
+    return state;
+  });
+}
+
+export function groupOffsetDeletionRows(result: GroupOffsetDeletion[]): string[][] {
+  return result.map((r) => [r.topic, String(r.partition), r.error ?? 'deleted']);
+}
+
+/** The error to exit with when a partition's offset was not deleted (the first such partition), else null. */
+export function failedDeletion(groupId: string, result: GroupOffsetDeletion[]): MqError | null {
+  const bad = result.filter((r) => r.error !== null);
+  if (bad.length === 0) return null;
+  const first = bad[0];
+  const hint = first.error === 'GROUP_SUBSCRIBED_TO_TOPIC' ? 'Its live members consume that topic: stop them (or change their subscription) first.' : undefined;
+  return new MqError(first.error!, `group '${groupId}': ${bad.length} of ${result.length} offsets not deleted (${first.topic}-${first.partition}: ${first.error})`, { hint });
+}
 
 /** One row per partition that is committed or assigned. */
 export function groupOffsetRows(d: GroupDescription): string[][] {

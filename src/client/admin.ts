@@ -15,7 +15,9 @@ import { alterTopicConfig, deleteRecordsBefore, describeBrokerConfig, describeTo
 import { electPreferredLeaders } from './leader-admin.js';
 import type { LeaderElectionResult, TopicPartition } from './types.js';
 import type { DeleteRecordsResult, RecordsBefore, TopicConfigEntry } from './types.js';
-import type { Admin, ClientOptions, ClusterMetadata, CreateTopicOptions, GroupDescription, GroupListing, OffsetResetPlan, OffsetResetTarget, TopicDescription } from './types.js';
+import type {
+  Admin, ClientOptions, ClusterMetadata, CreateTopicOptions, GroupDescription, GroupListing, GroupOffsetDeletion, OffsetResetPlan, OffsetResetTarget, TopicDescription,
+} from './types.js';
 
 /** Creates an admin client; it connects on first use. */
 export function createAdmin(opts: ClientOptions): Admin {
@@ -167,10 +169,11 @@ class ClusterAdmin implements Admin {
   }
 
   // Consumer groups: group-admin.ts.
-  listGroups(): Promise<GroupListing[]> { return this.groups.listGroups(); }
+  listGroups(opts?: { states?: string[] }): Promise<GroupListing[]> { return this.groups.listGroups(opts); }
   describeGroup(groupId: string): Promise<GroupDescription> { return this.groups.describeGroup(groupId); }
   resetGroupOffsets(opts: { groupId: string; topic: string; to: OffsetResetTarget; execute: boolean }): Promise<OffsetResetPlan> { return this.groups.resetGroupOffsets(opts); }
   deleteGroup(groupId: string): Promise<void> { return this.groups.deleteGroup(groupId); }
+  deleteGroupOffsets(opts: { groupId: string; topic: string; partitions?: number[] }): Promise<GroupOffsetDeletion[]> { return this.groups.deleteGroupOffsets(opts); }
 
   close(): Promise<void> {
     return this.cluster.close();

@@ -3,6 +3,7 @@
 //
 //   request frame  := Size INT32, RequestHeader v1, Body       (header.ts, body = the API's request struct)
 //   response frame := Size INT32, CorrelationId INT32, Body    (response header v0, body = response struct)
+// (a flexible version has RequestHeader v2 and response header v1: each adds a tagged-field section)
 //
 // Writes are coalesced per tick: frames queued in the same tick go out under one cork()/uncork(), so a
 // burst of requests becomes one writev. A request that outlives its timeout rejects with
@@ -11,7 +12,8 @@
 import net from 'node:net';
 import type { Codec } from '../protocol/codec.js';
 import { FrameDecoder } from '../protocol/frame.js';
-import { encodeRequestHeader } from '../protocol/header.js';
+import { skipTaggedFields } from '../protocol/flexible-versions.js';
+import { API_VERSIONS_KEY, encodeRequestHeader } from '../protocol/header.js';
 import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
 import { MqError } from '../util/mq-error.js';
@@ -35,6 +37,8 @@ interface InFlight {
   apiKey: number;
   version: number;
   codec: Codec<unknown>;
+  /** Response header v1: tagged fields before the body. */
+  flexible: boolean;
   resolve(value: unknown): void;
   reject(err: unknown): void;
   timer: NodeJS.Timeout | null;
@@ -123,13 +127,13 @@ export class Connection {
     try {
       schema = this.schemas(apiKey);
       correlationId = this.takeCorrelationId();
-      chunks = this.encodeFrame(apiKey, version, correlationId, schema.request, body);
+      chunks = this.encodeFrame(apiKey, version, correlationId, schema.request, body, isFlexible(schema.flexibleFrom, version));
     } catch (err) {
       return Promise.reject(err);
     }
     return new Promise<Res>((resolve, reject) => {
       const entry: InFlight = {
-        apiKey, version, codec: schema.response,
+        apiKey, version, codec: schema.response, flexible: isFlexible(schema.flexibleFrom, version) && apiKey !== API_VERSIONS_KEY,
         resolve: resolve as (v: unknown) => void, reject, timer: null, abandoned: false,
       };
       const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
@@ -148,7 +152,8 @@ export class Connection {
     if (this.failure) return Promise.reject(this.failure);
     let chunks: Buffer[];
     try {
-      chunks = this.encodeFrame(apiKey, version, this.takeCorrelationId(), this.schemas(apiKey).request, body);
+      const schema = this.schemas(apiKey);
+      chunks = this.encodeFrame(apiKey, version, this.takeCorrelationId(), schema.request, body, isFlexible(schema.flexibleFrom, version));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -171,9 +176,9 @@ export class Connection {
     return id;
   }
 
-  private encodeFrame(apiKey: number, version: number, correlationId: number, codec: Codec<unknown>, body: unknown): Buffer[] {
+  private encodeFrame(apiKey: number, version: number, correlationId: number, codec: Codec<unknown>, body: unknown, flexible: boolean): Buffer[] {
     const w = new Writer(512);
-    encodeRequestHeader(w, { apiKey, apiVersion: version, correlationId, clientId: this.clientId });
+    encodeRequestHeader(w, { apiKey, apiVersion: version, correlationId, clientId: this.clientId }, flexible);
     codec.encode(w, body, version);
     const size = Buffer.allocUnsafe(4);
     size.writeInt32BE(w.length, 0);
@@ -228,7 +233,9 @@ export class Connection {
       if (entry.timer) clearTimeout(entry.timer);
       if (entry.abandoned) continue;
       try {
-        entry.resolve(entry.codec.decode(new Reader(frame, 4), entry.version));
+        const r = new Reader(frame, 4);
+        if (entry.flexible) skipTaggedFields(r);
+        entry.resolve(entry.codec.decode(r, entry.version));
       } catch (err) {
         entry.reject(new MqError('NETWORK_EXCEPTION', `cannot decode response to request ${entry.apiKey} v${entry.version} from ${this.address}: ${(err as Error).message}`, { cause: err }));
       }
@@ -273,4 +280,8 @@ export class Connection {
     const what = err.code === 'ECONNRESET' ? 'was reset by the broker' : err.code === 'EPIPE' ? 'was closed by the broker' : `failed: ${err.message}`;
     return new MqError('NETWORK_EXCEPTION', `connection to ${this.address} ${what}`, { retriable: true, cause: err });
   }
+}
+
+function isFlexible(flexibleFrom: number | undefined, version: number): boolean {
+  return flexibleFrom !== undefined && version >= flexibleFrom;
 }

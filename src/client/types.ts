@@ -304,6 +304,14 @@ export interface GroupConsumer {
 export interface GroupListing {
   groupId: string;
   protocolType: string;
+  /** Empty | PreparingRebalance | CompletingRebalance | Stable ("" from a broker without ListGroups v4). */
+  state: string;
+}
+
+/** One partition's outcome of deleteGroupOffsets: error null when its committed offset is gone. */
+export interface GroupOffsetDeletion extends TopicPartition {
+  /** e.g. GROUP_SUBSCRIBED_TO_TOPIC (live members consume the topic), UNKNOWN_TOPIC_OR_PARTITION. */
+  error: string | null;
 }
 
 export interface GroupMemberDescription {
@@ -355,11 +363,13 @@ export interface OffsetResetPlan {
 
 /** Group admin operations (group-admin.ts); Admin has them too. */
 export interface GroupAdmin {
-  /** Groups of every broker, sorted by id. */
-  listGroups(): Promise<GroupListing[]>;
+  /** Groups of every broker, sorted by id; `states` keeps only groups in those states. */
+  listGroups(opts?: { states?: string[] }): Promise<GroupListing[]>;
   /** State, members and, per committed or assigned partition, committed offset, log end offset and lag. */
   describeGroup(groupId: string): Promise<GroupDescription>;
   /** Plans (and with execute, commits) new offsets for every partition of `topic`; refused while the group has members. */
   resetGroupOffsets(opts: { groupId: string; topic: string; to: OffsetResetTarget; execute: boolean }): Promise<OffsetResetPlan>;
   deleteGroup(groupId: string): Promise<void>;
+  /** Deletes the group's committed offsets of `topic` (its `partitions`, default all): OffsetDelete. */
+  deleteGroupOffsets(opts: { groupId: string; topic: string; partitions?: number[] }): Promise<GroupOffsetDeletion[]>;
 }

@@ -19,6 +19,7 @@ import type { DescribeGroupsResponse } from '../protocol/messages/describe-group
 import type { JoinGroupRequest, JoinGroupResponse } from '../protocol/messages/join-group.js';
 import type { ListGroupsResponse } from '../protocol/messages/list-groups.js';
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/messages/offset-commit.js';
+import type { OffsetDeleteRequest, OffsetDeleteResponse } from '../protocol/messages/offset-delete.js';
 import type { OffsetFetchRequest, OffsetFetchResponse } from '../protocol/messages/offset-fetch.js';
 import type { SyncGroupRequest, SyncGroupResponse } from '../protocol/messages/sync-group.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -239,10 +240,13 @@ export class GroupCoordinator {
 
   // --- admin ---
 
-  listGroups(): ListGroupsResponse {
+  /** The groups this broker coordinates, with their states; `statesFilter` (ListGroups v4, any case) keeps only those states. */
+  listGroups(statesFilter: string[] = []): ListGroupsResponse {
+    const wanted = new Set(statesFilter.map((s) => s.toLowerCase()));
     const groups: ListGroupsResponse['groups'] = [];
     for (const g of this.groups.values()) {
-      if (this.isCoordinator(g.groupId)) groups.push({ groupId: g.groupId, protocolType: g.protocolType ?? '' });
+      if (!this.isCoordinator(g.groupId) || (wanted.size > 0 && !wanted.has(g.state.toLowerCase()))) continue;
+      groups.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state });
     }
     return { throttleTimeMs: 0, errorCode: 0, groups };
   }
@@ -296,6 +300,52 @@ export class GroupCoordinator {
       results.push({ groupId, errorCode });
     }
     return { throttleTimeMs: 0, results };
+  }
+
+  /**
+   * OffsetDelete, as Kafka answers it: a group-level error when the group is unknown (GROUP_ID_NOT_FOUND)
+   * or has members but is not a consumer group (NON_EMPTY_GROUP); per partition GROUP_SUBSCRIBED_TO_TOPIC
+   * when live members subscribe to its topic, UNKNOWN_TOPIC_OR_PARTITION when it does not exist; every
+   * other partition's offset is deleted (0 even when nothing was committed). A group left with no
+   * members and no offsets is forgotten.
+   */
+  async deleteOffsets(req: OffsetDeleteRequest): Promise<OffsetDeleteResponse> {
+    const groupError = (errorCode: number): OffsetDeleteResponse => ({ errorCode, throttleTimeMs: 0, topics: [] });
+    const error = this.groupError(req.groupId);
+    if (error !== 0) return groupError(error);
+    const g = this.groups.get(req.groupId);
+    if (!g || g.state === 'Dead') return groupError(ErrorCode.GROUP_ID_NOT_FOUND);
+    let subscribed: Set<string> | null = new Set();
+    if (!g.isEmpty) {
+      subscribed = g.protocolType === 'consumer' ? g.subscribedTopics() : null;
+      if (!subscribed) return groupError(ErrorCode.NON_EMPTY_GROUP);
+    }
+    const exists = this.opts.partitionExists ?? (() => true);
+    const removed: { topic: string; partition: number }[] = [];
+    const topics = req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map(({ partitionIndex }) => {
+        let errorCode = 0;
+        if (!exists(t.name, partitionIndex)) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        else if (subscribed!.has(t.name)) errorCode = ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC;
+        else if (g.offsets.get(t.name)?.has(partitionIndex)) removed.push({ topic: t.name, partition: partitionIndex });
+        return { partitionIndex, errorCode };
+      }),
+    }));
+    try {
+      await this.offsetStore.remove(req.groupId, removed);
+    } catch (err) {
+      this.opts.logger.error('offset delete failed', { group: req.groupId, error: (err as Error).message });
+      return groupError(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    }
+    for (const { topic, partition } of removed) {
+      const parts = g.offsets.get(topic);
+      parts?.delete(partition);
+      if (parts?.size === 0) g.offsets.delete(topic);
+    }
+    if (removed.length > 0) this.opts.logger.info('group offsets deleted', { group: req.groupId, offsets: removed.length });
+    this.maybeRemove(g);
+    return { errorCode: 0, throttleTimeMs: 0, topics };
   }
 
   /** Forgets every group's committed offsets of a deleted topic (a topic created again later starts clean), as Kafka does. */

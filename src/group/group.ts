@@ -13,6 +13,7 @@
 // timeout) so members starting together land in one generation. Followers' SyncGroup answers are
 // parked until the leader sends the assignment.
 import { ErrorCode } from '../protocol/error-codes.js';
+import { decodeConsumerProtocolSubscription } from '../protocol/messages/consumer-protocol.js';
 import type { JoinGroupResponse } from '../protocol/messages/join-group.js';
 import type { SyncGroupResponse } from '../protocol/messages/sync-group.js';
 import { Member, type MemberProtocol } from './member.js';
@@ -98,6 +99,23 @@ export class Group {
 
   hasOffsets(): boolean {
     return this.offsets.size > 0;
+  }
+
+  /**
+   * The topics the members subscribe to, read from their consumer-protocol metadata (of the chosen
+   * protocol, or each member's first before one is chosen); null when a member's cannot be read.
+   */
+  subscribedTopics(): Set<string> | null {
+    const topics = new Set<string>();
+    for (const m of this.members.values()) {
+      const metadata = this.protocolName !== null ? m.metadataFor(this.protocolName) : m.protocols[0]?.metadata;
+      try {
+        for (const t of decodeConsumerProtocolSubscription(metadata ?? Buffer.alloc(0)).topics) topics.add(t);
+      } catch {
+        return null;
+      }
+    }
+    return topics;
   }
 
   // --- JoinGroup ---

@@ -1,8 +1,9 @@
 // The one registry of the Kafka APIs mq speaks: key, name, supported version range and the request and
 // response schemas. The broker's router and the client's version negotiation are both built from it,
 // and ApiVersionsResponse advertises these ranges for every API the broker has a handler for (the same
-// list from every broker, because kafkajs reuses the seed broker's answer for all brokers). All ranges
-// are non-flexible versions.
+// list from every broker, because kafkajs reuses the seed broker's answer for all brokers). Ranges are
+// non-flexible versions unless the spec names its first flexible version (`flexibleFrom`): from there on
+// the request header is v2 and the response header v1 (both with a tagged-field section).
 import type { Struct } from './codec.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from './messages/api-versions.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from './messages/create-partitions.js';
@@ -23,7 +24,8 @@ import { HeartbeatRequest, HeartbeatResponse } from './messages/heartbeat.js';
 import { LeaveGroupRequest, LeaveGroupResponse } from './messages/leave-group.js';
 import { SyncGroupRequest, SyncGroupResponse } from './messages/sync-group.js';
 import { DescribeGroupsRequest, DescribeGroupsResponse } from './messages/describe-groups.js';
-import { ListGroupsRequest, ListGroupsResponse } from './messages/list-groups.js';
+import { LIST_GROUPS_FLEXIBLE_FROM, ListGroupsRequest, ListGroupsResponse } from './messages/list-groups.js';
+import { OffsetDeleteRequest, OffsetDeleteResponse } from './messages/offset-delete.js';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './messages/delete-groups.js';
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './messages/offset-for-leader-epoch.js';
 import { ElectLeadersRequest, ElectLeadersResponse } from './messages/elect-leaders.js';
@@ -52,6 +54,7 @@ export const ApiKey = {
   DeleteGroups: 42,
   OffsetForLeaderEpoch: 23,
   ElectLeaders: 43,
+  OffsetDelete: 47,
 } as const;
 
 export interface ApiSpec<Req = any, Res = any> {
@@ -61,12 +64,20 @@ export interface ApiSpec<Req = any, Res = any> {
   maxVersion: number;
   request: Struct<Req>;
   response: Struct<Res>;
+  /** The first flexible version, when the range reaches one (request header v2, response header v1). */
+  flexibleFrom?: number;
 }
 
 function spec<Req, Res>(
   key: number, name: string, minVersion: number, maxVersion: number, request: Struct<Req>, response: Struct<Res>,
+  flexibleFrom?: number,
 ): ApiSpec<Req, Res> {
-  return Object.freeze({ key, name, minVersion, maxVersion, request, response });
+  return Object.freeze({ key, name, minVersion, maxVersion, request, response, flexibleFrom });
+}
+
+/** Whether `version` of the API is flexible (its headers carry tagged fields). ApiVersions is the exception handled in header.ts. */
+export function isFlexible(s: ApiSpec, version: number): boolean {
+  return s.flexibleFrom !== undefined && version >= s.flexibleFrom;
 }
 
 /** Ranges from PROTOCOL.md §2.0 ("Advertise"); Produce >= 3 and Fetch >= 4 mean RecordBatch v2 only. */
@@ -92,12 +103,15 @@ export const apis: readonly ApiSpec[] = Object.freeze([
   spec(ApiKey.LeaveGroup, 'LeaveGroup', 0, 2, LeaveGroupRequest, LeaveGroupResponse),
   spec(ApiKey.SyncGroup, 'SyncGroup', 0, 3, SyncGroupRequest, SyncGroupResponse),
   spec(ApiKey.DescribeGroups, 'DescribeGroups', 0, 2, DescribeGroupsRequest, DescribeGroupsResponse),
-  spec(ApiKey.ListGroups, 'ListGroups', 0, 2, ListGroupsRequest, ListGroupsResponse),
+  // v4 carries the states filter and each group's state (librdkafka's ListConsumerGroups); v3+ are flexible.
+  spec(ApiKey.ListGroups, 'ListGroups', 0, 4, ListGroupsRequest, ListGroupsResponse, LIST_GROUPS_FLEXIBLE_FROM),
   spec(ApiKey.DeleteGroups, 'DeleteGroups', 0, 1, DeleteGroupsRequest, DeleteGroupsResponse),
   // Followers ask the leader where their epochs end (replication); kjs and rdk 2.0.2 never send it.
   spec(ApiKey.OffsetForLeaderEpoch, 'OffsetForLeaderEpoch', 0, 3, OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse),
   // Preferred leader elections (`mq rebalance leaders`); answered by the controller only.
   spec(ApiKey.ElectLeaders, 'ElectLeaders', 0, 1, ElectLeadersRequest, ElectLeadersResponse),
+  // Deletes a group's committed offsets of some partitions (librdkafka DeleteConsumerGroupOffsets, `mq groups delete-offsets`).
+  spec(ApiKey.OffsetDelete, 'OffsetDelete', 0, 1, OffsetDeleteRequest, OffsetDeleteResponse),
 ]);
 
 const byKey = new Map(apis.map((a) => [a.key, a]));

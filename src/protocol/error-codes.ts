@@ -76,6 +76,7 @@ const table: ErrorCodeInfo[] = [
   { code: 81, name: 'GROUP_MAX_SIZE_REACHED', retriable: false, message: 'the group is full' },
   { code: 82, name: 'FENCED_INSTANCE_ID', retriable: false, message: 'the static member was replaced' },
   { code: 84, name: 'ELECTION_NOT_NEEDED', retriable: false, message: 'the preferred replica already leads' },
+  { code: 86, name: 'GROUP_SUBSCRIBED_TO_TOPIC', retriable: false, message: 'the group is subscribed to the topic' },
   { code: 87, name: 'INVALID_RECORD', retriable: false, message: 'a record failed broker validation' },
   { code: 88, name: 'UNSTABLE_OFFSET_COMMIT', retriable: true, message: 'there are pending transactional offsets' },
   { code: 89, name: 'THROTTLING_QUOTA_EXCEEDED', retriable: true, message: 'the request was throttled' },

@@ -1,8 +1,11 @@
 // Request and response headers.
 //
 //   RequestHeader v1: ApiKey INT16, ApiVersion INT16, CorrelationId INT32, ClientId NULLABLE_STRING
-//   RequestHeader v2: v1 + TAGGED_FIELDS (only seen on librdkafka's first ApiVersions v3 request)
-//   ResponseHeader v0: CorrelationId INT32 (the only response header we ever write)
+//   RequestHeader v2: v1 + TAGGED_FIELDS (flexible versions, see ApiSpec.flexibleFrom; and librdkafka's
+//                     first ApiVersions v3 request)
+//   ResponseHeader v0: CorrelationId INT32
+//   ResponseHeader v1: v0 + TAGGED_FIELDS (flexible versions other than ApiVersions)
+import { skipTaggedFields } from './flexible-versions.js';
 import { Reader } from './reader.js';
 import { Writer } from './writer.js';
 
@@ -15,24 +18,18 @@ export interface RequestHeader {
 
 export const API_VERSIONS_KEY = 18;
 
-/** Reads a v1 request header; for ApiVersions v3+ (flexible) it also skips the tagged fields. */
-export function decodeRequestHeader(r: Reader): RequestHeader {
+/** Reads a v1 request header, or v2 (skipping its tagged fields) for a flexible version and ApiVersions v3+. */
+export function decodeRequestHeader(r: Reader, flexible = false): RequestHeader {
   const apiKey = r.int16();
   const apiVersion = r.int16();
   const correlationId = r.int32();
   const clientId = r.nullableString();
-  if (apiKey === API_VERSIONS_KEY && apiVersion >= 3) skipTaggedFields(r);
+  if (flexible || (apiKey === API_VERSIONS_KEY && apiVersion >= 3)) skipTaggedFields(r);
   return { apiKey, apiVersion, correlationId, clientId };
 }
 
-export function encodeRequestHeader(w: Writer, h: RequestHeader): void {
+/** Writes a v1 request header, or v2 (an empty tagged-field section) for a flexible version. */
+export function encodeRequestHeader(w: Writer, h: RequestHeader, flexible = false): void {
   w.int16(h.apiKey).int16(h.apiVersion).int32(h.correlationId).nullableString(h.clientId);
-}
-
-function skipTaggedFields(r: Reader): void {
-  const n = r.uvarint();
-  for (let i = 0; i < n; i++) {
-    r.uvarint();
-    r.raw(r.uvarint());
-  }
+  if (flexible) w.uvarint(0);
 }

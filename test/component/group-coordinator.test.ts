@@ -105,7 +105,12 @@ test('a parked JoinGroup holds only its own connection, and broker shutdown answ
   const other = await connect(t, b);
   const parked = joiner.request(ApiKey.JoinGroup, 3, join('slow', '', { rebalanceTimeoutMs: 120_000 }), 30_000);
   const listed = await other.request(ApiKey.ListGroups, 1, {});
-  assert.deepEqual(listed.groups, [{ groupId: 'slow', protocolType: 'consumer' }]);
+  assert.deepEqual(listed.groups, [{ groupId: 'slow', protocolType: 'consumer', groupState: '' }]);
+  // v4 (flexible headers and body): each group's state, and the states filter.
+  const v4 = await other.request(ApiKey.ListGroups, 4, { statesFilter: [] });
+  assert.deepEqual(v4.groups, [{ groupId: 'slow', protocolType: 'consumer', groupState: 'PreparingRebalance' }]);
+  assert.deepEqual((await other.request(ApiKey.ListGroups, 4, { statesFilter: ['Stable', 'Empty'] })).groups, []);
+  assert.equal((await other.request(ApiKey.ListGroups, 3, { statesFilter: [] })).groups[0].groupState, '', 'v3 has no state');
   const described = await other.request(ApiKey.DescribeGroups, 0, { groups: ['slow'] });
   assert.deepEqual([described.groups[0].groupState, described.groups[0].members.length], ['PreparingRebalance', 1]);
   assert.equal((await other.request(ApiKey.Heartbeat, 1, { groupId: 'slow', generationId: 0, memberId: 'x', groupInstanceId: null })).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
@@ -146,7 +151,8 @@ test('committed offsets: standalone commits, per-partition errors, fetch all, su
       topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: null }] }],
     });
     assert.equal(stale.topics[0].partitions[0].errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
-    assert.deepEqual((await s.request(ApiKey.ListGroups, 0, {})).groups, [{ groupId: 'g/with slash', protocolType: '' }]);
+    assert.deepEqual((await s.request(ApiKey.ListGroups, 0, {})).groups, [{ groupId: 'g/with slash', protocolType: '', groupState: '' }]);
+    assert.deepEqual((await s.request(ApiKey.ListGroups, 4, { statesFilter: ['empty'] })).groups, [{ groupId: 'g/with slash', protocolType: '', groupState: 'Empty' }]);
     s.close();
     await b.close();
   }

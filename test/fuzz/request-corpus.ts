@@ -1,7 +1,7 @@
 // The fuzzer's seeds: one valid request body for every API the broker serves (api.ts), encoded at every
 // version it advertises, with the positions of every INT16/INT32 written (lengths, counts and plain
 // integers alike), so mutations can aim at length and count fields. No import-time side effects.
-import { apis, ApiKey } from '../../src/protocol/api.js';
+import { apis, ApiKey, isFlexible } from '../../src/protocol/api.js';
 import { encodeRequestHeader } from '../../src/protocol/header.js';
 import { Writer } from '../../src/protocol/writer.js';
 import { batchOf } from '../helpers/hostile-batches.js';
@@ -64,7 +64,8 @@ function bodies(topic: string, group: string): Record<number, unknown> {
     [ApiKey.LeaveGroup]: { groupId: group, memberId: 'm' },
     [ApiKey.SyncGroup]: { groupId: group, generationId: 1, memberId: 'm', groupInstanceId: null, assignments: [{ memberId: 'm', assignment: Buffer.alloc(4) }] },
     [ApiKey.DescribeGroups]: { groups: [group] },
-    [ApiKey.ListGroups]: {},
+    [ApiKey.ListGroups]: { statesFilter: ['Empty'] },
+    [ApiKey.OffsetDelete]: { groupId: group, topics: [{ name: topic, partitions: [{ partitionIndex: 0 }] }] },
     [ApiKey.DeleteGroups]: { groupsNames: [`${group}-absent`] },
     [ApiKey.OffsetForLeaderEpoch]: { replicaId: -1, topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }] },
     [ApiKey.ElectLeaders]: { electionType: 0, topicPartitions: [{ topic, partitions: [0] }], timeoutMs: 1000 },
@@ -81,7 +82,7 @@ export function seedFrames(topic: string, group: string): SeedFrame[] {
     for (let version = api.minVersion; version <= api.maxVersion; version++) {
       const w = new RecordingWriter();
       w.int32(0); // the size, patched below
-      encodeRequestHeader(w, { apiKey: api.key, apiVersion: version, correlationId: 1, clientId: 'mq-fuzz' });
+      encodeRequestHeader(w, { apiKey: api.key, apiVersion: version, correlationId: 1, clientId: 'mq-fuzz' }, isFlexible(api, version));
       const bodyAt = w.length;
       api.request.encode(w, body, version);
       const frame = Buffer.concat(w.toChunks());

@@ -1,7 +1,8 @@
 // A bare Kafka-wire client for tests that need exact bytes: one request at a time over a raw socket,
 // encoded with mq's own schemas. No import-time side effects.
 import net from 'node:net';
-import { ApiKey, apiSpec } from '../../src/protocol/api.js';
+import { ApiKey, apiSpec, isFlexible } from '../../src/protocol/api.js';
+import { skipTaggedFields } from '../../src/protocol/flexible-versions.js';
 import { encodeRequestHeader } from '../../src/protocol/header.js';
 import { Reader } from '../../src/protocol/reader.js';
 import { Writer } from '../../src/protocol/writer.js';
@@ -35,7 +36,7 @@ export class WireSocket {
     const spec = apiSpec(apiKey)!;
     const w = new Writer();
     const correlationId = this.correlationId++;
-    encodeRequestHeader(w, { apiKey, apiVersion: version, correlationId, clientId: 'mq-test' });
+    encodeRequestHeader(w, { apiKey, apiVersion: version, correlationId, clientId: 'mq-test' }, isFlexible(spec, version));
     spec.request.encode(w, body, version);
     const payload = w.toBuffer();
     const size = Buffer.alloc(4);
@@ -51,7 +52,9 @@ export class WireSocket {
     const r = new Reader(frame);
     const got = r.int32();
     if (got !== id) throw new Error(`correlation id ${got}, expected ${id}`);
-    return apiSpec(apiKey)!.response.decode(r, version) as T;
+    const spec = apiSpec(apiKey)!;
+    if (isFlexible(spec, version) && apiKey !== ApiKey.ApiVersions) skipTaggedFields(r); // response header v1
+    return spec.response.decode(r, version) as T;
   }
 
   /** The next response payload (after the size), or throws when the socket closes first. */

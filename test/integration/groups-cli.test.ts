@@ -262,8 +262,8 @@ describe('mq groups', () => {
     const table = await mq(['groups', 'describe', 'lag']);
     assert.match(table.stdout, /^TOPIC\s+PARTITION\s+COMMITTED\s+LOG-END\s+LAG\s+MEMBER-ID\s+CLIENT-ID\s+HOST$/m);
     assert.match(table.stdout, /state Empty/);
-    assert.match((await mq(['groups', 'list'])).stdout, /^lag\s+consumer$/m);
-    assert.deepEqual(JSON.parse((await mq(['groups', 'list', '--json'])).stdout).find((g: { groupId: string }) => g.groupId === 'lag'), { groupId: 'lag', protocolType: 'consumer' });
+    assert.match((await mq(['groups', 'list'])).stdout, /^lag\s+consumer\s+Empty$/m);
+    assert.deepEqual(JSON.parse((await mq(['groups', 'list', '--json'])).stdout).find((g: { groupId: string }) => g.groupId === 'lag'), { groupId: 'lag', protocolType: 'consumer', state: 'Empty' });
 
     const dry = await mq(['groups', 'reset-offsets', 'lag', '--topic', topic, '--to-earliest']);
     assert.equal(dry.code, 0, dry.stderr);

@@ -24,6 +24,7 @@ import { handleListGroups } from './list-groups.js';
 import { handleDeleteGroups } from './delete-groups.js';
 import { handleOffsetForLeaderEpoch } from './offset-for-leader-epoch.js';
 import { handleElectLeaders } from './elect-leaders.js';
+import { handleOffsetDelete } from './offset-delete.js';
 
 export function createHandlers(): Map<number, Handler> {
   const handlers = new Map<number, Handler>([
@@ -49,6 +50,7 @@ export function createHandlers(): Map<number, Handler> {
     [ApiKey.DeleteGroups, handleDeleteGroups],
     [ApiKey.OffsetForLeaderEpoch, handleOffsetForLeaderEpoch],
     [ApiKey.ElectLeaders, handleElectLeaders],
+    [ApiKey.OffsetDelete, handleOffsetDelete],
   ]);
   // ApiVersions advertises exactly the registry's APIs that have a handler here, so a schema registered
   // ahead of its handler is neither advertised nor served (the server refuses keys without a handler).

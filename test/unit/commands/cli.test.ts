@@ -56,10 +56,18 @@ function fakeAdmin(description?: TopicDescription) {
     },
     async createPartitions(topic, n) { calls.push(`createPartitions ${topic} ${n}`); },
     async deleteTopic(name) { calls.push(`deleteTopic ${name}`); },
-    async listGroups() { calls.push('listGroups'); return [{ groupId: 'g', protocolType: 'consumer' }]; },
+    async listGroups(o) {
+      calls.push(`listGroups ${JSON.stringify(o?.states ?? [])}`);
+      return [{ groupId: 'g', protocolType: 'consumer', state: 'Empty' }, { groupId: 'live', protocolType: 'consumer', state: 'Stable' }]
+        .filter((g) => !o?.states?.length || o.states.includes(g.state));
+    },
     async describeGroup(groupId) { calls.push(`describeGroup ${groupId}`); throw new MqError('GROUP_ID_NOT_FOUND', `group '${groupId}' does not exist`); },
     async resetGroupOffsets(o) { calls.push(`resetGroupOffsets ${JSON.stringify(o)}`); return { groupId: o.groupId, executed: o.execute, partitions: [{ topic: o.topic, partition: 0, currentOffset: 5, newOffset: 0 }] }; },
     async deleteGroup(groupId) { calls.push(`deleteGroup ${groupId}`); },
+    async deleteGroupOffsets(o) {
+      calls.push(`deleteGroupOffsets ${JSON.stringify(o)}`);
+      return (o.partitions ?? [0, 1]).map((partition) => ({ topic: o.topic, partition, error: o.topic === 'busy' ? 'GROUP_SUBSCRIBED_TO_TOPIC' : null }));
+    },
     async describeBrokerConfig(nodeId) { calls.push(`describeBrokerConfig ${nodeId}`); return {}; },
     async describeTopicConfig(topic) {
       calls.push(`describeTopicConfig ${topic}`);
@@ -275,6 +283,36 @@ describe('mq topics', () => {
     const r = await run(['topics', 'describe', 'nope'], { deps: fakeAdmin().deps, env: { MQ_DEBUG: '1' } });
     assert.equal(r.code, 1);
     assert.match(r.err, /^\s+at /m);
+  });
+});
+
+describe('mq groups', () => {
+  test('list shows each group\'s state; --state filters (any case), a bad state is a usage error', async () => {
+    const a = fakeAdmin();
+    const all = await run(['groups', 'list'], { deps: a.deps });
+    assert.equal(all.code, 0);
+    assert.match(all.out, /^GROUP\s+PROTOCOL-TYPE\s+STATE$/m);
+    assert.match(all.out, /^g\s+consumer\s+Empty$/m);
+    const empty = await run(['groups', 'list', '--state', 'empty', '--json'], { deps: a.deps });
+    assert.deepEqual(JSON.parse(empty.out), [{ groupId: 'g', protocolType: 'consumer', state: 'Empty' }]);
+    assert.deepEqual(a.calls, ['listGroups []', 'listGroups ["Empty"]']);
+    const bad = await run(['groups', 'list', '--state', 'Sleepy'], { deps: a.deps });
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /'Sleepy' is not a group state/);
+  });
+
+  test('delete-offsets: a table per partition; a refused partition is exit 1 with its reason', async () => {
+    const a = fakeAdmin();
+    const ok = await run(['groups', 'delete-offsets', 'g', '--topic', 'orders', '-p', '1'], { deps: a.deps });
+    assert.equal(ok.code, 0);
+    assert.match(ok.out, /^TOPIC\s+PARTITION\s+STATUS$/m);
+    assert.match(ok.out, /^orders\s+1\s+deleted$/m);
+    assert.deepEqual(a.calls, ['deleteGroupOffsets {"groupId":"g","topic":"orders","partitions":[1]}']);
+    const refused = await run(['groups', 'delete-offsets', 'g', '--topic', 'busy'], { deps: a.deps });
+    assert.equal(refused.code, 1);
+    assert.match(refused.out, /^busy\s+0\s+GROUP_SUBSCRIBED_TO_TOPIC$/m);
+    assert.match(refused.err, /2 of 2 offsets not deleted/);
+    assert.match(refused.err, /live members consume that topic/);
   });
 });
 

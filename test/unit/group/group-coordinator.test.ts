@@ -183,3 +183,26 @@ test('cluster mode: when the store ends the watch on commits, the broker reads t
   const atBroker0 = () => c0.fetchOffsets({ groupId, topics: null }).topics[0]?.partitions[0]?.committedOffset;
   await eventually(() => atBroker0() === 6n, { timeoutMs: 5000, intervalMs: 10 });
 });
+
+test('OffsetDelete: unknown group, a partition of a subscribed topic refused, others deleted from the store, the group forgotten when empty', async (t) => {
+  const { c, store } = await setup(t);
+  const none = await c.deleteOffsets({ groupId: 'nobody', topics: [{ name: 'a', partitions: [{ partitionIndex: 0 }] }] });
+  assert.deepEqual([none.errorCode, none.topics], [ErrorCode.GROUP_ID_NOT_FOUND, []]);
+  await c.commitOffsets(commitReq('g', [['a', 0, 5n], ['a', 1, 6n], ['b', 0, 7n]]));
+  // A live member subscribed to topic a (consumer-protocol subscription v0: version, topics, user data).
+  const subscription = Buffer.from([0, 0, 0, 0, 0, 1, 0, 1, 0x61, 0xff, 0xff, 0xff, 0xff]);
+  const joined = await c.joinGroup({ ...joinReq('g'), protocols: [{ name: 'range', metadata: subscription }] }, 3, origin);
+  assert.equal(joined.errorCode, 0);
+  assert.deepEqual(c.listGroups(['CompletingRebalance']).groups.map((g) => [g.groupId, g.groupState]), [['g', 'CompletingRebalance']]);
+  assert.deepEqual(c.listGroups(['Empty']).groups, []);
+  const res = await c.deleteOffsets({ groupId: 'g', topics: [{ name: 'a', partitions: [{ partitionIndex: 0 }] }, { name: 'b', partitions: [{ partitionIndex: 0 }] }] });
+  assert.equal(res.errorCode, 0);
+  assert.deepEqual(res.topics.map((x) => [x.name, x.partitions.map((p) => p.errorCode)]), [['a', [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC]], ['b', [0]]]);
+  const fetched = c.fetchOffsets({ groupId: 'g', topics: [{ name: 'a', partitionIndexes: [0] }, { name: 'b', partitionIndexes: [0] }] });
+  assert.deepEqual(fetched.topics.map((x) => x.partitions[0].committedOffset), [5n, -1n]);
+  assert.equal(await store.get(offsetKey('g', 'b', 0)), null, 'gone from the store');
+  assert.equal(c.leaveGroup({ groupId: 'g', memberId: joined.memberId }), 0);
+  const rest = await c.deleteOffsets({ groupId: 'g', topics: [{ name: 'a', partitions: [{ partitionIndex: 0 }, { partitionIndex: 1 }] }] });
+  assert.deepEqual(rest.topics[0].partitions.map((p) => p.errorCode), [0, 0]);
+  assert.deepEqual(c.listGroups().groups, [], 'no members and no offsets: forgotten');
+});

@@ -16,6 +16,7 @@ import { OffsetFetchRequest, OffsetFetchResponse } from '../../../src/protocol/m
 import { DescribeGroupsRequest, DescribeGroupsResponse } from '../../../src/protocol/messages/describe-groups.js';
 import { ListGroupsRequest, ListGroupsResponse } from '../../../src/protocol/messages/list-groups.js';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from '../../../src/protocol/messages/delete-groups.js';
+import { OffsetDeleteRequest, OffsetDeleteResponse } from '../../../src/protocol/messages/offset-delete.js';
 import {
   decodeConsumerProtocolAssignment, decodeConsumerProtocolSubscription,
   encodeConsumerProtocolAssignment, encodeConsumerProtocolSubscription,
@@ -34,15 +35,19 @@ function versionsOf(key: number): number[] {
 
 const groupApis = [
   ApiKey.FindCoordinator, ApiKey.JoinGroup, ApiKey.Heartbeat, ApiKey.LeaveGroup, ApiKey.SyncGroup,
-  ApiKey.OffsetCommit, ApiKey.OffsetFetch, ApiKey.DescribeGroups, ApiKey.ListGroups, ApiKey.DeleteGroups,
+  ApiKey.OffsetCommit, ApiKey.OffsetFetch, ApiKey.DescribeGroups, ApiKey.ListGroups, ApiKey.DeleteGroups, ApiKey.OffsetDelete,
 ];
+
+/** The versions kafkajs 2.2.4 implements (ListGroups v3+ are flexible, OffsetDelete it has not). */
+const kjsVersionsOf = (key: number): number[] => versionsOf(key).filter((v) => key !== ApiKey.ListGroups || v <= 2);
 
 describe('group messages: registry and round trips', () => {
   test('registered with the ranges PROTOCOL.md advertises', () => {
     const ranges = Object.fromEntries(groupApis.map((k) => [k, [apiSpec(k)!.minVersion, apiSpec(k)!.maxVersion]]));
     assert.deepEqual(ranges, {
-      8: [2, 5], 9: [1, 4], 10: [0, 2], 11: [0, 5], 12: [0, 3], 13: [0, 2], 14: [0, 3], 15: [0, 2], 16: [0, 2], 42: [0, 1],
+      8: [2, 5], 9: [1, 4], 10: [0, 2], 11: [0, 5], 12: [0, 3], 13: [0, 2], 14: [0, 3], 15: [0, 2], 16: [0, 4], 42: [0, 1], 47: [0, 1],
     });
+    assert.equal(apiSpec(ApiKey.ListGroups)!.flexibleFrom, 3);
     // librdkafka's BrokerGroupCoordinator feature needs FindCoordinator v0, its Sasl feature JoinGroup v0.
     assert.equal(apiSpec(ApiKey.FindCoordinator)!.minVersion, 0);
     assert.equal(apiSpec(ApiKey.JoinGroup)!.minVersion, 0);
@@ -178,8 +183,8 @@ describe('group messages: golden request bytes against kafkajs 2.2.4 encoders', 
     for (const v of versionsOf(ApiKey.DescribeGroups)) {
       assert.deepEqual(DescribeGroupsRequest.toBuffer({ groups: ['a', 'bb'] }, v), await kjsBody('describeGroups', v, { groupIds: ['a', 'bb'] }));
     }
-    for (const v of versionsOf(ApiKey.ListGroups)) {
-      assert.deepEqual(ListGroupsRequest.toBuffer({}, v), await kjsBody('listGroups', v, undefined));
+    for (const v of kjsVersionsOf(ApiKey.ListGroups)) {
+      assert.deepEqual(ListGroupsRequest.toBuffer({ statesFilter: [] }, v), await kjsBody('listGroups', v, undefined));
     }
     for (const v of versionsOf(ApiKey.DeleteGroups)) {
       assert.deepEqual(DeleteGroupsRequest.toBuffer({ groupsNames: ['a', 'bb'] }, v), await kjsBody('deleteGroups', v, ['a', 'bb']));
@@ -252,7 +257,7 @@ describe('group messages: our responses as kafkajs 2.2.4 decodes them', () => {
       assert.equal(got.groups[0].members[0].clientHost, '/127.0.0.1');
       assert.equal(got.groups[0].members[0].memberAssignment.toString(), 'as');
     }
-    for (const v of versionsOf(ApiKey.ListGroups)) {
+    for (const v of kjsVersionsOf(ApiKey.ListGroups)) {
       const got = await kjsResponse('listGroups', v).decode(ListGroupsResponse.toBuffer(s(ApiKey.ListGroups, v), v));
       assert.deepEqual(got.groups, [{ groupId: 'g', protocolType: 'consumer' }, { groupId: 'offsets-only', protocolType: '' }]);
     }
@@ -260,6 +265,35 @@ describe('group messages: our responses as kafkajs 2.2.4 decodes them', () => {
       const got = await kjsResponse('deleteGroups', v).decode(DeleteGroupsResponse.toBuffer(s(ApiKey.DeleteGroups, v), v));
       assert.deepEqual(got.results.map((r: any) => [r.groupId, r.errorCode, r.error?.type ?? null]),
         [['g', 0, null], ['busy', 68, 'NON_EMPTY_GROUP'], ['missing', 69, 'GROUP_ID_NOT_FOUND']]);
+    }
+  });
+});
+
+describe('group messages: golden bytes from Kafka\'s schemas (APIs and versions kafkajs lacks)', () => {
+  const str = (v: string) => [0, v.length, ...Buffer.from(v)];
+  const compact = (v: string) => [v.length + 1, ...Buffer.from(v)];
+  const i32 = (n: number) => [n >>> 24 & 0xff, n >>> 16 & 0xff, n >>> 8 & 0xff, n & 0xff];
+
+  test('ListGroups v3 (flexible) and v4 (StatesFilter, GroupState)', () => {
+    assert.deepEqual([...ListGroupsRequest.toBuffer({ statesFilter: [] }, 3)], [0]);
+    assert.deepEqual([...ListGroupsRequest.toBuffer({ statesFilter: ['Empty', 'Stable'] }, 4)], [3, ...compact('Empty'), ...compact('Stable'), 0]);
+    assert.deepEqual(ListGroupsRequest.fromBuffer(Buffer.from([1, 0]), 4), { statesFilter: [] });
+    const res = { throttleTimeMs: 0, errorCode: 0, groups: [{ groupId: 'g', protocolType: 'consumer', groupState: 'Empty' }] };
+    assert.deepEqual([...ListGroupsResponse.toBuffer(res, 4)],
+      [...i32(0), 0, 0, 2, ...compact('g'), ...compact('consumer'), ...compact('Empty'), 0, 0]);
+    assert.deepEqual([...ListGroupsResponse.toBuffer(res, 3)], [...i32(0), 0, 0, 2, ...compact('g'), ...compact('consumer'), 0, 0]);
+    assert.deepEqual([...ListGroupsResponse.toBuffer(res, 2)], [...i32(0), 0, 0, ...i32(1), ...str('g'), ...str('consumer')]);
+    // Tagged fields a newer peer adds are skipped.
+    const tagged = Buffer.from([...i32(0), 0, 0, 2, ...compact('g'), ...compact('consumer'), ...compact('Stable'), 1, 5, 2, 9, 9, 0]);
+    assert.deepEqual(ListGroupsResponse.fromBuffer(tagged, 4).groups, [{ groupId: 'g', protocolType: 'consumer', groupState: 'Stable' }]);
+  });
+
+  test('OffsetDelete v0-v1', () => {
+    const req = { groupId: 'g', topics: [{ name: 'orders', partitions: [{ partitionIndex: 2 }] }] };
+    const res = { errorCode: 0, throttleTimeMs: 0, topics: [{ name: 'orders', partitions: [{ partitionIndex: 2, errorCode: 86 }] }] };
+    for (const v of [0, 1]) {
+      assert.deepEqual([...OffsetDeleteRequest.toBuffer(req, v)], [...str('g'), ...i32(1), ...str('orders'), ...i32(1), ...i32(2)]);
+      assert.deepEqual([...OffsetDeleteResponse.toBuffer(res, v)], [0, 0, ...i32(0), ...i32(1), ...str('orders'), ...i32(1), ...i32(2), 0, 86]);
     }
   });
 });

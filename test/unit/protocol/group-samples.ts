@@ -89,10 +89,20 @@ export const groupSamples: Record<number, { request: (v: number) => any; respons
     }),
   },
   [ApiKey.ListGroups]: {
-    request: () => ({}),
+    request: (v) => ({ statesFilter: v >= 4 ? ['Stable', 'Empty'] : [] }),
     response: (v) => ({
       throttleTimeMs: v >= 1 ? 3 : 0, errorCode: 0,
-      groups: [{ groupId: 'g', protocolType: 'consumer' }, { groupId: 'offsets-only', protocolType: '' }],
+      groups: [
+        { groupId: 'g', protocolType: 'consumer', groupState: v >= 4 ? 'Stable' : '' },
+        { groupId: 'offsets-only', protocolType: '', groupState: v >= 4 ? 'Empty' : '' },
+      ],
+    }),
+  },
+  [ApiKey.OffsetDelete]: {
+    request: () => ({ groupId: 'g', topics: [{ name: 'orders', partitions: [{ partitionIndex: 0 }, { partitionIndex: 2 }] }] }),
+    response: () => ({
+      errorCode: 0, throttleTimeMs: 0,
+      topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 2, errorCode: 86 }] }],
     }),
   },
   [ApiKey.DeleteGroups]: {
