@@ -6,7 +6,7 @@
 import { readRegistrations } from '../cluster/broker-registry.js';
 import { EtcdStore } from '../cluster/etcd-store.js';
 import { planReassignment, type PlanPartition, type ReassignmentPlan } from '../cluster/reassignment-plan.js';
-import { REASSIGNMENT_REQUESTS_PREFIX } from '../cluster/reassignment-requests.js';
+import { REASSIGNMENT_REQUESTS_PREFIX, requestThrottle } from '../cluster/reassignment-requests.js';
 import { REASSIGNMENTS_PREFIX, type Reassignment } from '../cluster/replica-restore.js';
 import type { PartitionView } from '../metrics/broker-view.js';
 import type { Admin } from '../client/types.js';
@@ -88,36 +88,12 @@ export function parseThrottle(raw: string, allowNone = false): number | null {
   return bytes;
 }
 
-/** How often a throttle request that found another request pending for its partition tries again. */
-const THROTTLE_RETRY_MS = 200;
-const THROTTLE_ATTEMPTS = 25;
-
 /**
  * Sets (bytes/s) or removes (null) the throttle of every reassignment in progress and of requests not
- * applied yet. Returns how many partitions it changed.
+ * applied yet, through etcd (reassignment-requests.ts requestThrottle). Returns how many partitions it changed.
  */
 export async function reassignThrottle(endpoints: string, throttleBytesPerSec: number | null): Promise<number> {
-  return withEtcd(endpoints, async (store) => {
-    const running = (await store.range(REASSIGNMENTS_PREFIX)).map((kv) => kv.key.slice(REASSIGNMENTS_PREFIX.length));
-    let changed = 0;
-    // Requests not applied yet carry their own throttle: rewrite them in place.
-    for (const kv of await store.range(REASSIGNMENT_REQUESTS_PREFIX)) {
-      const req = JSON.parse(kv.value) as { replicas?: number[]; throttleBytesPerSec?: number };
-      if (!Array.isArray(req.replicas)) continue;
-      const next = { replicas: req.replicas, ...(throttleBytesPerSec ? { throttleBytesPerSec } : {}) };
-      if (await store.txn([{ key: kv.key, version: kv.version }], [{ put: { key: kv.key, value: JSON.stringify(next) } }])) changed++;
-    }
-    for (const id of running) {
-      const key = `${REASSIGNMENT_REQUESTS_PREFIX}${id}`;
-      const value = JSON.stringify({ throttle: throttleBytesPerSec });
-      // Only where no request is pending (a pending one is applied first; then this one follows).
-      for (let attempt = 0; attempt < THROTTLE_ATTEMPTS; attempt++) {
-        if (await store.txn([{ key, version: 0 }], [{ put: { key, value } }])) { changed++; break; }
-        await new Promise((r) => setTimeout(r, THROTTLE_RETRY_MS));
-      }
-    }
-    return changed;
-  });
+  return withEtcd(endpoints, (store) => requestThrottle(store, throttleBytesPerSec));
 }
 
 /** Asks the controller to roll back every unfinished reassignment (and drops requests not applied yet). Returns how many. */

@@ -25,7 +25,7 @@ import { Log } from '../storage/log.js';
 import { LogCleaner } from '../storage/log-cleaner.js';
 import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
-import { ReplicationThrottle } from '../replication/replication-throttle.js';
+import { reassignmentThrottleRate, ReplicationThrottle } from '../replication/replication-throttle.js';
 import type { Logger } from '../util/logger.js';
 import { MqError } from '../util/mq-error.js';
 import { withTimeout } from '../util/promise.js';
@@ -36,6 +36,8 @@ import { EtcdStore } from './etcd-store.js';
 import { MetadataCache } from './metadata-cache.js';
 import { topicNameProblem } from './topic-name.js';
 import { applyDecommissionedValue, decommissionedSinceMs } from './partition-decommission.js';
+import { listReassignments, requestReassignments, type OngoingReassignment, type ReassignmentChange, type ReassignmentOutcome } from './reassignment-admin.js';
+import { requestThrottle } from './reassignment-requests.js';
 
 /** Remembers the registration lease across restarts, so a restarted broker takes over its own leftover. */
 const LEASE_FILE = 'cluster-lease';
@@ -354,6 +356,18 @@ export class ClusterMode {
     }
     await this.cache.waitFor(() => this.cache.topics.has(name), AUTO_CREATE_WAIT_MS);
   }
+
+  /** AlterPartitionReassignments: requests the moves through the store (reassignment-admin.ts). */
+  reassign(changes: ReassignmentChange[], timeoutMs: number): Promise<ReassignmentOutcome[]> { return requestReassignments(this.store, new Set(this.cache.brokers.keys()), changes, timeoutMs); }
+
+  /** ListPartitionReassignments: the moves in progress (reassignment-admin.ts). */
+  listReassignments(wanted: ReadonlyMap<string, readonly number[]> | null): OngoingReassignment[] { return listReassignments(this.cache.reassignments, this.cache.topics, wanted); }
+
+  /** Sets (null: removes) the throttle of the moves in progress; how many partitions changed. */
+  setReassignmentThrottle(bytesPerSec: number | null): Promise<number> { return requestThrottle(this.store, bytesPerSec); }
+
+  /** The throttle of the moves in progress (bytes/s), null when none. */
+  reassignmentThrottle(): number | null { return reassignmentThrottleRate(this.cache.reassignments); }
 
   /** The controller, or NOT_CONTROLLER when this broker is not it. */
   requireController(): Controller {

@@ -2,7 +2,8 @@
 // response schemas. The broker's router and the client's version negotiation are both built from it,
 // and ApiVersionsResponse advertises these ranges for every API the broker has a handler for (the same
 // list from every broker, because kafkajs reuses the seed broker's answer for all brokers). All ranges
-// are non-flexible versions.
+// are non-flexible versions, except AlterPartitionReassignments and ListPartitionReassignments (flexible
+// from v0; see protocol/flexible.ts).
 import type { Struct } from './codec.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from './messages/api-versions.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from './messages/create-partitions.js';
@@ -27,6 +28,9 @@ import { ListGroupsRequest, ListGroupsResponse } from './messages/list-groups.js
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './messages/delete-groups.js';
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './messages/offset-for-leader-epoch.js';
 import { ElectLeadersRequest, ElectLeadersResponse } from './messages/elect-leaders.js';
+import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from './messages/incremental-alter-configs.js';
+import { AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse } from './messages/alter-partition-reassignments.js';
+import { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse } from './messages/list-partition-reassignments.js';
 
 export const ApiKey = {
   Produce: 0,
@@ -52,6 +56,9 @@ export const ApiKey = {
   DeleteGroups: 42,
   OffsetForLeaderEpoch: 23,
   ElectLeaders: 43,
+  IncrementalAlterConfigs: 44,
+  AlterPartitionReassignments: 45,
+  ListPartitionReassignments: 46,
 } as const;
 
 export interface ApiSpec<Req = any, Res = any> {
@@ -98,6 +105,12 @@ export const apis: readonly ApiSpec[] = Object.freeze([
   spec(ApiKey.OffsetForLeaderEpoch, 'OffsetForLeaderEpoch', 0, 3, OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse),
   // Preferred leader elections (`mq rebalance leaders`); answered by the controller only.
   spec(ApiKey.ElectLeaders, 'ElectLeaders', 0, 1, ElectLeadersRequest, ElectLeadersResponse),
+  // The reassignment throttle as a broker config, and topic configs key by key.
+  spec(ApiKey.IncrementalAlterConfigs, 'IncrementalAlterConfigs', 0, 0, IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse),
+  // KIP-455 reassignments through any broker. Flexible from v0: their codecs carry the header's tagged
+  // fields themselves (protocol/flexible.ts), so the framing here stays header v1 / v0.
+  spec(ApiKey.AlterPartitionReassignments, 'AlterPartitionReassignments', 0, 0, AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse),
+  spec(ApiKey.ListPartitionReassignments, 'ListPartitionReassignments', 0, 0, ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse),
 ]);
 
 const byKey = new Map(apis.map((a) => [a.key, a]));

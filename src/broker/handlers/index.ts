@@ -24,6 +24,9 @@ import { handleListGroups } from './list-groups.js';
 import { handleDeleteGroups } from './delete-groups.js';
 import { handleOffsetForLeaderEpoch } from './offset-for-leader-epoch.js';
 import { handleElectLeaders } from './elect-leaders.js';
+import { handleIncrementalAlterConfigs } from './incremental-alter-configs.js';
+import { handleAlterPartitionReassignments } from './alter-partition-reassignments.js';
+import { handleListPartitionReassignments } from './list-partition-reassignments.js';
 
 export function createHandlers(): Map<number, Handler> {
   const handlers = new Map<number, Handler>([
@@ -49,6 +52,9 @@ export function createHandlers(): Map<number, Handler> {
     [ApiKey.DeleteGroups, handleDeleteGroups],
     [ApiKey.OffsetForLeaderEpoch, handleOffsetForLeaderEpoch],
     [ApiKey.ElectLeaders, handleElectLeaders],
+    [ApiKey.IncrementalAlterConfigs, handleIncrementalAlterConfigs],
+    [ApiKey.AlterPartitionReassignments, handleAlterPartitionReassignments],
+    [ApiKey.ListPartitionReassignments, handleListPartitionReassignments],
   ]);
   // ApiVersions advertises exactly the registry's APIs that have a handler here, so a schema registered
   // ahead of its handler is neither advertised nor served (the server refuses keys without a handler).

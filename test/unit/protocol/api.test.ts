@@ -29,14 +29,16 @@ test('advertised ranges are the ones PROTOCOL.md recommends, all below the first
     16: [0, 2, 3], 42: [0, 1, 2],
     21: [0, 1, 2], 32: [0, 2, 4], 33: [0, 1, 2],
     23: [0, 3, 4],
-    43: [0, 1, 2],
+    43: [0, 1, 2], 44: [0, 0, 1],
+    // Flexible from v0 (KIP-455); their codecs carry the header's tagged fields (protocol/flexible.ts).
+    45: [0, 0, 0], 46: [0, 0, 0],
   };
   const advertised = advertisedApiVersions();
   assert.equal(advertised.length, Object.keys(expected).length);
   for (const a of advertised) {
     const [min, max, firstFlexible] = expected[a.apiKey];
     assert.deepEqual([a.minVersion, a.maxVersion], [min, max], `key ${a.apiKey}`);
-    assert.ok(a.maxVersion < firstFlexible);
+    if (firstFlexible > 0) assert.ok(a.maxVersion < firstFlexible);
   }
   // librdkafka's MsgVer2 feature needs Produce 3 and Fetch 4; its ApiVersion feature needs ApiVersions 0.
   assert.equal(apiSpec(ApiKey.Produce)!.minVersion <= 3, true);
@@ -68,4 +70,6 @@ test('kafkajs negotiates the versions we expect from our ApiVersions answer', as
   assert.equal(pick(ApiKey.CreateTopics, 'CreateTopics'), 3);
   assert.equal(pick(ApiKey.DeleteTopics, 'DeleteTopics'), 1);
   assert.equal(pick(ApiKey.CreatePartitions, 'CreatePartitions'), 1);
+  assert.equal(pick(ApiKey.AlterPartitionReassignments, 'AlterPartitionReassignments'), 0);
+  assert.equal(pick(ApiKey.ListPartitionReassignments, 'ListPartitionReassignments'), 0);
 });
