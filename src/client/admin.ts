@@ -13,6 +13,8 @@ import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, partitionKey } from 
 import { topicError } from './topic-error.js';
 import { alterTopicConfig, deleteRecordsBefore, describeBrokerConfig, describeTopicConfig, setDecommissionedPartitions } from './config-admin.js';
 import { electPreferredLeaders } from './leader-admin.js';
+import { alterPartitionReassignments, describeReassignmentThrottle, listPartitionReassignments, setReassignmentThrottle } from './reassign-admin.js';
+import type { OngoingPartitionReassignment, PartitionReassignment, PartitionReassignmentResult } from './types.js';
 import type { LeaderElectionResult, TopicPartition } from './types.js';
 import type { DeleteRecordsResult, RecordsBefore, TopicConfigEntry } from './types.js';
 import type { Admin, ClientOptions, ClusterMetadata, CreateTopicOptions, GroupDescription, GroupListing, OffsetResetPlan, OffsetResetTarget, TopicDescription } from './types.js';
@@ -165,6 +167,18 @@ class ClusterAdmin implements Admin {
   electLeaders(partitions: TopicPartition[] | null): Promise<LeaderElectionResult[]> {
     return electPreferredLeaders(this.cluster, partitions, this.timeoutMs);
   }
+
+  // Reassignments through the brokers: reassign-admin.ts.
+  alterPartitionReassignments(changes: PartitionReassignment[]): Promise<PartitionReassignmentResult[]> {
+    return alterPartitionReassignments(this.cluster, changes, this.timeoutMs);
+  }
+
+  listPartitionReassignments(topics: { topic: string; partitions: number[] }[] | null = null): Promise<OngoingPartitionReassignment[]> {
+    return listPartitionReassignments(this.cluster, topics, this.timeoutMs);
+  }
+
+  setReassignmentThrottle(bytesPerSec: number | null): Promise<void> { return setReassignmentThrottle(this.cluster, bytesPerSec, this.timeoutMs); }
+  describeReassignmentThrottle(): Promise<number | null> { return describeReassignmentThrottle(this.cluster, this.timeoutMs); }
 
   // Consumer groups: group-admin.ts.
   listGroups(): Promise<GroupListing[]> { return this.groups.listGroups(); }

@@ -69,6 +69,10 @@ function fakeAdmin(description?: TopicDescription) {
     async deleteRecords(topic, before) { calls.push(`deleteRecords ${topic} ${JSON.stringify(before)}`); return [{ partition: 0, logStartOffset: 7 }]; },
     async electLeaders(partitions) { calls.push(`electLeaders ${JSON.stringify(partitions)}`); return []; },
     async setDecommissionedPartitions(topic, partitions) { calls.push(`setDecommissionedPartitions ${topic} ${partitions.join(',')}`); },
+    async alterPartitionReassignments(changes) { calls.push(`alterPartitionReassignments ${JSON.stringify(changes)}`); return []; },
+    async listPartitionReassignments() { calls.push('listPartitionReassignments'); return []; },
+    async setReassignmentThrottle(rate) { calls.push(`setReassignmentThrottle ${rate}`); },
+    async describeReassignmentThrottle() { calls.push('describeReassignmentThrottle'); return null; },
     async close() { closed++; },
   };
   const deps: Partial<Deps> = { createAdmin: (o) => { options = o; return admin; } };
