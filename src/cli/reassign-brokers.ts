@@ -98,10 +98,13 @@ export async function statusViaBrokers(admin: Admin, previous?: ReassignmentStat
   });
 }
 
+/** How long a broker may take to say where its admin endpoint is (a broker that does not answer shows progress "?"). */
+const ADMIN_TIMEOUT_MS = 3000;
+
 /** The port of broker `id`'s admin endpoint (its admin.listeners), null when it has none or does not say. */
 async function adminPortOf(admin: Admin, id: number): Promise<number | null> {
   try {
-    const value = (await admin.describeBrokerConfig(id, ['admin.listeners']))['admin.listeners'];
+    const value = (await admin.describeBrokerConfig(id, ['admin.listeners'], ADMIN_TIMEOUT_MS))['admin.listeners'];
     const m = value ? /:(\d+)$/.exec(value) : null;
     return m ? Number(m[1]) : null;
   } catch {

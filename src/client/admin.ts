@@ -144,8 +144,8 @@ class ClusterAdmin implements Admin {
     }, { onRetry: () => this.refreshControllerQuietly() });
   }
 
-  describeBrokerConfig(nodeId: number, keys?: string[]): Promise<Record<string, string | null>> {
-    return describeBrokerConfig(this.cluster, nodeId, keys ?? null, this.timeoutMs);
+  describeBrokerConfig(nodeId: number, keys?: string[], timeoutMs?: number): Promise<Record<string, string | null>> {
+    return describeBrokerConfig(this.cluster, nodeId, keys ?? null, timeoutMs ?? this.timeoutMs);
   }
 
   describeTopicConfig(topic: string): Promise<TopicConfigEntry[]> {

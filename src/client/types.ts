@@ -198,7 +198,7 @@ export interface ConfigAdmin {
   /** The topic's effective config (DescribeConfigs), sorted by name. */
   describeTopicConfig(topic: string): Promise<TopicConfigEntry[]>;
   /** Broker `nodeId`'s static settings (asked of that broker), such as admin.listeners; null values unset. */
-  describeBrokerConfig(nodeId: number, keys?: string[]): Promise<Record<string, string | null>>;
+  describeBrokerConfig(nodeId: number, keys?: string[], timeoutMs?: number): Promise<Record<string, string | null>>;
   /** Sets these keys (null removes the override), keeping the topic's other overrides (AlterConfigs). */
   alterTopicConfig(topic: string, changes: Record<string, string | null>): Promise<void>;
   /** Deletes every partition's records before an offset or a time (DeleteRecords). */
