@@ -16,6 +16,9 @@
 // record, the reassignment record, the partition state and the request itself (a newer request for the
 // same partition is never deleted unread), then deleted. A request that cannot apply (unknown topic,
 // a broker not registered, a reassignment already running) is logged and deleted.
+// requestThrottle() writes the throttle requests (for `mq reassign throttle --etcd` and for a broker
+// whose follower.replication.throttled.rate is altered); reassignment-admin.ts writes the others for a
+// broker asked through AlterPartitionReassignments.
 import type { PartitionState, TopicRecord } from '../broker/topic-manager.js';
 import { CoalescingRun } from '../util/coalescing-run.js';
 import type { Logger } from '../util/logger.js';

@@ -485,3 +485,18 @@ describe('an unreachable broker', () => {
     assert.equal(out.text(), '');
   });
 });
+
+describe('mq reassign without --etcd goes through the brokers (the admin client)', () => {
+  test('status, throttle and cancel ask the brokers; with nothing moving they say so and change nothing', async () => {
+    const a = fakeAdmin();
+    const status = await run(['reassign', 'status', '--once', '--interval-ms', '0', '-b', '127.0.0.1:1'], { deps: a.deps });
+    assert.equal(status.code, 0, status.err);
+    assert.equal(status.out, 'no reassignments in progress\n');
+    const throttle = await run(['reassign', 'throttle', '5', '-b', '127.0.0.1:1'], { deps: a.deps });
+    assert.equal(throttle.out, 'no reassignments in progress\n');
+    const cancel = await run(['reassign', 'cancel', '-b', '127.0.0.1:1'], { deps: a.deps });
+    assert.equal(cancel.out, 'no reassignments in progress\n');
+    assert.deepEqual(a.calls, ['listPartitionReassignments', 'listPartitionReassignments', 'listPartitionReassignments']);
+    assert.deepEqual(a.options()?.bootstrap, ['127.0.0.1:1']);
+  });
+});
