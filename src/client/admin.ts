@@ -1,4 +1,5 @@
-// Admin operations: cluster metadata, topic create/list/describe/delete and partition growth.
+// Admin operations: cluster metadata, topic create/list/describe/delete and partition growth; configs,
+// elections, groups and reassignments are delegated to their own files (config-admin.ts, ...).
 // Create/delete/grow go to the controller (Metadata.ControllerId), as kafkajs and librdkafka send them;
 // NOT_CONTROLLER and other retriable answers are retried after a metadata refresh. Topic-level error
 // codes become MqErrors that name the topic (topic-error.ts).

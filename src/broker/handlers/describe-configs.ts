@@ -1,8 +1,9 @@
 // DescribeConfigs: a topic's effective config with the source of each value (topic override, broker
 // setting, built-in default); and, for resource type 4 named by this broker's node id, the broker's own
-// static settings (and the dynamic reassignment throttle, throttle-config.ts; "" = cluster default), among them where its admin endpoint listens (`mq top -b` finds each broker's /metrics
+// static settings, among them where its admin endpoint listens (`mq top -b` finds each broker's /metrics
 // that way). As in Kafka, a broker describes only itself: another id is INVALID_REQUEST. Other resource
-// types (loggers) answer INVALID_REQUEST.
+// types (loggers) answer INVALID_REQUEST. Broker resources also show the dynamic reassignment throttle
+// (throttle-config.ts); the name "" (the cluster-wide default) shows only that.
 // Also the read-only pseudo-config `decommissioned.partitions` (src/cluster/partition-decommission.ts),
 // with source UNKNOWN (0) so tools that send described overrides back do not send it.
 import { ErrorCode } from '../../protocol/error-codes.js';
