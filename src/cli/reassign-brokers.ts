@@ -69,7 +69,13 @@ export async function executeViaBrokers(admin: Admin, plan: ReassignmentPlan, th
   }
   const results = await admin.alterPartitionReassignments(plan.partitions.map((p) => ({ topic: p.topic, partition: p.partition, replicas: p.replicas })));
   const failed = results.filter((r) => r.error !== null);
-  if (throttleBytesPerSec && failed.length < results.length) await throttleViaBrokers(admin, throttleBytesPerSec);
+  if (throttleBytesPerSec && failed.length < results.length) {
+    // Straight to the config (the broker reads the moves from the store, not from a cache that may lag);
+    // INVALID_CONFIG here means every move has finished already.
+    await admin.setReassignmentThrottle(throttleBytesPerSec).catch((err: unknown) => {
+      if ((err as { code?: string }).code !== 'INVALID_CONFIG') throw err;
+    });
+  }
   if (failed.length > 0) {
     const started = results.length - failed.length;
     throw new MqError(failed[0].error!, `${failed.length} of ${results.length} moves refused: ${failed.map((f) => `${f.topic}-${f.partition}: ${f.message ?? f.error}`).join('; ')}`

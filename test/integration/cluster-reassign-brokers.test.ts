@@ -25,7 +25,7 @@ let admin: KafkaAdmin;
 
 before(async () => {
   // A long session timeout: the cancel test pauses a broker and it must stay registered.
-  cluster = await startCluster({ brokers: 3, config: { 'broker.session.timeout.ms': '30000', 'replica.restore.delay.ms': '600000' } });
+  cluster = await startCluster({ brokers: 3, config: { 'broker.session.timeout.ms': '60000', 'replica.restore.delay.ms': '600000' } });
   dir = await tempDir('mq-reassign-brokers-');
   admin = new Kafka({ brokers: cluster.bootstrapList, clientId: 'mq-reassign-brokers-test', logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
@@ -140,8 +140,10 @@ test('a move that cannot finish: listed by status and kafkajs, throttled and des
   const resume = (): void => { if (!resumed) { resumed = true; cluster.resume(paused); bootstrap = ''; } };
   t.after(resume);
 
-  const executed = await mq(['reassign', 'execute', planFile]);
+  const executed = await mq(['reassign', 'execute', planFile, '--throttle', '1']);
   assert.equal(executed.code, 0, executed.stderr);
+  assert.match(executed.stdout, /reassignment requested for 2 partitions, throttled at 1\.0 MB\/s per receiving broker/);
+  await eventually(async () => (await status()).every((r) => r.throttleBytesPerSec === 1_000_000), { timeoutMs: 10_000 });
   // Started by the time execute returns (the broker waits for the controller): status and kafkajs see it.
   const s = await status();
   assert.deepEqual(s.map((r) => [r.topic, r.partition, r.state, r.adding]), [[topic, 0, 'moving', [paused]], [topic, 1, 'moving', [paused]]]);
