@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import { BROKER_LIST_HEADERS, brokerListing, brokerListRows } from '../src/cli/broker-rows.js';
 import {
-  decommissionProgress, decommissionProgressLine, decommissionStart, decommissionTimeoutError, registeredBrokers, safeToStopLine,
+  brokersDecommissionSource, decommissionProgress, decommissionProgressLine, decommissionStart, decommissionTimeoutError, etcdDecommissionSource,
+  registeredBrokers, safeToStopLine,
 } from '../src/cli/decommission.js';
 import { sleep } from '../src/util/promise.js';
 import type { Context } from './context.js';
@@ -29,8 +30,8 @@ Examples:
   const decommission = new Command('decommission')
     .description('Move every replica off a broker onto the other registered brokers, and say when it is safe to stop it')
     .argument('<id>', 'the broker to empty', int(0))
-    .requiredOption('--etcd <url,...>', 'the cluster\'s etcd endpoints (comma-separated)')
     .addOption(bootstrapOption())
+    .option('--etcd <url,...>', 'talk to the cluster\'s etcd (comma-separated endpoints) instead of the brokers')
     .option('--wait', 'follow the moves until the broker holds and leads no partition')
     .option('--timeout <s>', 'with --wait: give up waiting after this many seconds (exit 1; the moves continue); default: no limit', int(1))
     .option('--throttle <MB/s>', 'cap the replication traffic of the moves, per receiving broker (as mq reassign execute --throttle)', cli((v) => parseThrottle(v)))
@@ -39,45 +40,53 @@ Examples:
 The plan is what \`mq reassign plan --brokers <every registered broker but ID>\` prints (it also evens
 out the remaining brokers); the controller adds each new replica, waits for it to join the ISR, moves
 leadership off ID, then drops ID's replica. Refused, with nothing started, when fewer brokers than some
-topic's replication factor would remain. Without -b, Metadata is asked from the registered brokers.
+topic's replication factor would remain. With -b alone everything goes through the brokers
+(Metadata, AlterPartitionReassignments, ListPartitionReassignments); with --etcd the moves are written
+to etcd and, without -b, Metadata is asked from the registered brokers.
 With --wait and --timeout, a wait that runs out says what is still moving and exits 1; the moves go on
 (run the command again with --wait to keep following them). --throttle caps the copying as
 \`mq reassign execute --throttle\` does; change it with \`mq reassign throttle\`.
 
 Examples:
-  mq brokers decommission 4 --etcd http://127.0.0.1:2379 --wait
-  mq brokers decommission 4 --etcd http://127.0.0.1:2379 --wait --timeout 3600
+  mq brokers decommission 4 -b 127.0.0.1:9092 --wait
+  mq brokers decommission 4 -b 127.0.0.1:9092 --wait --timeout 3600
   mq brokers decommission 4 --etcd http://127.0.0.1:2379 && mq reassign status --etcd http://127.0.0.1:2379`)
-    .action(async (id: number, o: { etcd: string; bootstrap: string[]; wait?: boolean; json?: boolean; timeout?: number; throttle?: number | null }, cmd: Command) => {
-      const bootstrap = cmd.getOptionValueSource('bootstrap') === 'default'
+    .action(async (id: number, o: { etcd?: string; bootstrap: string[]; wait?: boolean; json?: boolean; timeout?: number; throttle?: number | null }, cmd: Command) => {
+      const bootstrap = o.etcd && cmd.getOptionValueSource('bootstrap') === 'default'
         ? [...(await registeredBrokers(o.etcd)).values()]
         : o.bootstrap;
-      const started = await decommissionStart(await ctx.admin(bootstrap.length > 0 ? bootstrap : o.bootstrap), o.etcd, id, o.throttle ?? undefined);
-      const moving = `moving ${started.moving} partition${started.moving === 1 ? '' : 's'} off broker ${id} onto ${started.targets.join(',')} (it holds ${started.holding})`;
-      if (!o.wait) {
-        if (o.json) await ctx.out.json(started);
-        else if (started.holding === 0) await ctx.out.line(safeToStopLine(id));
-        else {
-          await ctx.out.line(moving);
-          await ctx.out.line(`run \`mq brokers decommission ${id} --wait\` or \`mq reassign status\` to follow it`);
+      const admin = await ctx.admin(bootstrap.length > 0 ? bootstrap : o.bootstrap);
+      const source = o.etcd ? etcdDecommissionSource(o.etcd) : brokersDecommissionSource(admin, o.bootstrap);
+      try {
+        const started = await decommissionStart(admin, source, id, o.throttle ?? undefined);
+        const moving = `moving ${started.moving} partition${started.moving === 1 ? '' : 's'} off broker ${id} onto ${started.targets.join(',')} (it holds ${started.holding})`;
+        if (!o.wait) {
+          if (o.json) await ctx.out.json(started);
+          else if (started.holding === 0) await ctx.out.line(safeToStopLine(id));
+          else {
+            await ctx.out.line(moving);
+            await ctx.out.line(`run \`mq brokers decommission ${id} --wait\` or \`mq reassign status\` to follow it`);
+          }
+          return;
         }
-        return;
+        const say = (text: string): void | Promise<void> => (o.json ? ctx.out.note(text) : ctx.out.line(text));
+        if (started.holding > 0) await say(moving);
+        let last = '';
+        const deadlineMs = o.timeout === undefined ? Infinity : Date.now() + o.timeout * 1000;
+        for (;;) {
+          const p = await decommissionProgress(source, id);
+          if (p.done) break;
+          if (Date.now() >= deadlineMs) throw decommissionTimeoutError(p, o.timeout!, source.backend.flag);
+          const line = decommissionProgressLine(p);
+          if (line !== last) await say(line);
+          last = line;
+          await sleep(Math.max(0, Math.min(DECOMMISSION_POLL_MS, deadlineMs - Date.now())), ctx.signal);
+        }
+        if (o.json) await ctx.out.json({ broker: id, moving: started.moving, safe: true });
+        else await ctx.out.line(safeToStopLine(id));
+      } finally {
+        await source.backend.close();
       }
-      const say = (text: string): void | Promise<void> => (o.json ? ctx.out.note(text) : ctx.out.line(text));
-      if (started.holding > 0) await say(moving);
-      let last = '';
-      const deadlineMs = o.timeout === undefined ? Infinity : Date.now() + o.timeout * 1000;
-      for (;;) {
-        const p = await decommissionProgress(o.etcd, id);
-        if (p.done) break;
-        if (Date.now() >= deadlineMs) throw decommissionTimeoutError(p, o.timeout!, o.etcd);
-        const line = decommissionProgressLine(p);
-        if (line !== last) await say(line);
-        last = line;
-        await sleep(Math.max(0, Math.min(DECOMMISSION_POLL_MS, deadlineMs - Date.now())), ctx.signal);
-      }
-      if (o.json) await ctx.out.json({ broker: id, moving: started.moving, safe: true });
-      else await ctx.out.line(safeToStopLine(id));
     });
   return new Command('brokers').description('Inspect the brokers of a cluster and empty one before it leaves').addCommand(list).addCommand(decommission);
 }

@@ -1,11 +1,10 @@
-// mq reassign plan|execute|status|throttle|cancel: move partition replicas between brokers (cluster mode).
+// mq reassign plan|execute|status|throttle|cancel: move partition replicas between brokers (cluster mode),
+// through the brokers (-b, KIP-455 requests) or through etcd (--etcd).
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { parseTopicList } from '../src/cli/leader-election.js';
-import {
-  parseBrokerIds, parseThrottle, reassignCancel, reassignExecute, reassignPlan, reassignStatus, REASSIGN_STATUS_HEADERS, reassignStatusRows,
-  reassignThrottle,
-} from '../src/cli/reassign.js';
+import { parseBrokerIds, parseThrottle, reassignPlan, REASSIGN_STATUS_HEADERS, reassignStatusRows } from '../src/cli/reassign.js';
+import { brokersBackend, etcdBackend, type ReassignBackend } from '../src/cli/reassign-brokers.js';
 import { formatByteRate } from '../src/cli/reassign-progress.js';
 import { watchReassignments } from '../src/cli/reassign-watch.js';
 import { sleep } from '../src/util/promise.js';
@@ -14,9 +13,21 @@ import type { Context } from './context.js';
 import { bootstrapOption, cli, int } from './options.js';
 
 const ETCD_FLAGS = '--etcd <url,...>';
-const ETCD_HELP = 'the cluster\'s etcd endpoints (comma-separated)';
+const ETCD_HELP = 'talk to the cluster\'s etcd (comma-separated endpoints) instead of the brokers';
+
+interface Where { etcd?: string; bootstrap: string[] }
 
 export default function reassign(ctx: Context): Command {
+  /** etcd when --etcd is given, else the brokers of -b; closed after `fn`. */
+  const using = async <T>(o: Where, fn: (b: ReassignBackend) => Promise<T>): Promise<T> => {
+    const b = o.etcd ? etcdBackend(o.etcd) : brokersBackend(await ctx.admin(o.bootstrap), o.bootstrap);
+    try {
+      return await fn(b);
+    } finally {
+      await b.close();
+    }
+  };
+
   const plan = new Command('plan')
     .description('Print a JSON plan that balances replicas and leaders over the given brokers with the fewest moves')
     .requiredOption('--brokers <id,...>', 'the brokers that should carry the replicas afterwards (comma-separated ids)', cli(parseBrokerIds))
@@ -39,7 +50,8 @@ Examples:
   const execute = new Command('execute')
     .description('Start the moves of a plan file (the controller adds new replicas, waits for them to catch up, then drops old ones)')
     .argument('<plan-file>', 'a plan from mq reassign plan (or Kafka reassignment JSON)')
-    .requiredOption(ETCD_FLAGS, ETCD_HELP)
+    .addOption(bootstrapOption())
+    .option(ETCD_FLAGS, ETCD_HELP)
     .option('--throttle <MB/s>', 'cap the replication traffic of the moving replicas, per receiving broker (1 MB = 10^6 bytes)', cli((v) => parseThrottle(v)))
     .addHelpText('after', `
 Each partition's new replicas are added first (its replica count is briefly above the replication
@@ -52,19 +64,24 @@ shared by its moving replicas); its other followers, and moves started without -
 slowed. The throttle lives in each move's record and ends with it; change or remove it while the moves
 run with \`mq reassign throttle MB/s|none\`.
 
+Through the brokers (-b) the moves are sent as AlterPartitionReassignments (any broker passes them to
+the controller) and --throttle is set right after they start; with --etcd they are written there.
+
 Examples:
-  mq reassign execute plan.json --etcd http://127.0.0.1:2379
-  mq reassign execute plan.json --etcd http://127.0.0.1:2379 --throttle 20`)
-    .action(async (file: string, o: { etcd: string; throttle?: number | null }) => {
+  mq reassign execute plan.json -b 127.0.0.1:9092
+  mq reassign execute plan.json -b 127.0.0.1:9092 --throttle 20
+  mq reassign execute plan.json --etcd http://127.0.0.1:2379`)
+    .action(async (file: string, o: Where & { throttle?: number | null }) => {
       const parsed = parseReassignmentPlan(await readFile(file, 'utf8'));
-      const n = await reassignExecute(o.etcd, parsed, o.throttle ?? undefined);
+      const { n, flag } = await using(o, async (b) => ({ n: await b.execute(parsed, o.throttle ?? undefined), flag: b.flag }));
       await ctx.out.line(`reassignment requested for ${n} partition${n === 1 ? '' : 's'}${o.throttle && n > 0 ? `, throttled at ${formatByteRate(o.throttle)} per receiving broker` : ''}`);
-      if (n > 0) ctx.out.note('watch it with: mq reassign status --etcd ' + o.etcd);
+      if (n > 0) ctx.out.note(`watch it with: mq reassign status ${flag}`);
     });
 
   const status = new Command('status')
     .description('Show the reassignments in progress: bytes each new replica has caught up, its copy rate and ETA (live on a terminal)')
-    .requiredOption(ETCD_FLAGS, ETCD_HELP)
+    .addOption(bootstrapOption())
+    .option(ETCD_FLAGS, ETCD_HELP)
     .option('--json', 'print {reassignments: [{topic, partition, state, replicas, target, adding, removing, leader, leaderSizeBytes, throttleBytesPerSec, progress: [{broker, sizeBytes, percent, remainingBytes, rateBytesPerSec, etaSeconds, inIsr}]}]}')
     .option('--interval-ms <ms>', 'time between the two samples a rate is measured over (and between redraws on a terminal); 0: one sample, no rates', int(0), 1000)
     .option('--once', 'print one table even on a terminal (the default when stdout is not a terminal)')
@@ -76,26 +93,29 @@ Otherwise one table: PROGRESS shows each adding replica's log size against its l
 ("4: 12.0 MB/50.0 MB (24%)"), or "in sync" once it joined the ISR; RATE is how fast it grew between two
 samples --interval-ms apart, ETA the bytes left at that rate ("-" when unknown or not growing), THROTTLE
 the move's --throttle. STATE is moving, requested (not picked up by the controller yet) or cancelling.
-Prints "no reassignments in progress" when there are none.
+Prints "no reassignments in progress" when there are none. Through the brokers (-b) the list is
+ListPartitionReassignments, a move shows once the controller has taken it, and THROTTLE is the broker
+config follower.replication.throttled.rate; --etcd also shows requests the controller has not taken yet.
 
 Examples:
-  mq reassign status --etcd http://127.0.0.1:2379
-  mq reassign status --etcd http://127.0.0.1:2379 --json
+  mq reassign status -b 127.0.0.1:9092
+  mq reassign status -b 127.0.0.1:9092 --json
   mq reassign status --etcd http://127.0.0.1:2379 --once --interval-ms 5000`)
-    .action(async (o: { etcd: string; json?: boolean; intervalMs: number; once?: boolean }) => {
+    .action(async (o: Where & { json?: boolean; intervalMs: number; once?: boolean }) => {
       const stdout = ctx.out.terminal as NodeJS.WriteStream;
       if (!o.json && !o.once && stdout.isTTY === true && o.intervalMs > 0) {
-        await watchReassignments({
-          endpoints: o.etcd, intervalMs: o.intervalMs, signal: ctx.signal,
+        await using(o, (b) => watchReassignments({
+          read: (previous) => b.status(previous), intervalMs: o.intervalMs, signal: ctx.signal,
           write: (text) => ctx.out.write(text), columns: () => stdout.columns ?? 80,
-        });
+        }));
         return;
       }
-      let list = await reassignStatus(o.etcd);
-      if (list.length > 0 && o.intervalMs > 0) {
+      const list = await using(o, async (b) => {
+        const first = await b.status();
+        if (first.length === 0 || o.intervalMs <= 0) return first;
         await sleep(o.intervalMs, ctx.signal);
-        list = await reassignStatus(o.etcd, list);
-      }
+        return b.status(first);
+      });
       if (o.json) await ctx.out.json({ reassignments: list });
       else if (list.length === 0) await ctx.out.line('no reassignments in progress');
       else await ctx.out.table(REASSIGN_STATUS_HEADERS, reassignStatusRows(list));
@@ -104,33 +124,41 @@ Examples:
   const throttle = new Command('throttle')
     .description('Change or remove the throttle of the reassignments in progress')
     .argument('<MB/s|none>', 'the new rate per receiving broker in MB/s (1 MB = 10^6 bytes), or none', cli((v) => parseThrottle(v, true)))
-    .requiredOption(ETCD_FLAGS, ETCD_HELP)
+    .addOption(bootstrapOption())
+    .option(ETCD_FLAGS, ETCD_HELP)
     .addHelpText('after', `
 Applies to every reassignment in progress and every request not picked up yet, throttled or not
 (replica restores of lost brokers included). The controller writes the new rate into each move's
 record; the brokers' replica fetchers follow it within a moment. A finished move has no throttle left.
+Through the brokers (-b) it is the broker config follower.replication.throttled.rate (bytes/s) set with
+IncrementalAlterConfigs, which Kafka's tools can set and read too (kafka-configs.sh --entity-type brokers
+--entity-default); it describes as the throttle of the moves in progress.
 
 Examples:
-  mq reassign throttle 50 --etcd http://127.0.0.1:2379
+  mq reassign throttle 50 -b 127.0.0.1:9092
   mq reassign throttle none --etcd http://127.0.0.1:2379`)
-    .action(async (rate: number | null, o: { etcd: string }) => {
-      const n = await reassignThrottle(o.etcd, rate);
+    .action(async (rate: number | null, o: Where) => {
+      const n = await using(o, (b) => b.throttle(rate));
       const what = rate === null ? 'throttle removed' : `throttle set to ${formatByteRate(rate)} per receiving broker`;
       await ctx.out.line(n === 0 ? 'no reassignments in progress' : `${what} for ${n} partition${n === 1 ? '' : 's'}`);
     });
 
   const cancel = new Command('cancel')
     .description('Roll back every reassignment not finished yet: partitions return to their old replicas')
-    .requiredOption(ETCD_FLAGS, ETCD_HELP)
+    .addOption(bootstrapOption())
+    .option(ETCD_FLAGS, ETCD_HELP)
     .addHelpText('after', `
 The replicas being added are dropped (they leave the ISR and delete their copies); the old replica list
 stays. Moves that have completed already are not undone. Replica restores of lost brokers are
 reassignments too: cancelling one only lets the controller start it again.
 
+Through the brokers (-b) each move is cancelled with AlterPartitionReassignments (replicas null).
+
 Examples:
+  mq reassign cancel -b 127.0.0.1:9092
   mq reassign cancel --etcd http://127.0.0.1:2379`)
-    .action(async (o: { etcd: string }) => {
-      const n = await reassignCancel(o.etcd);
+    .action(async (o: Where) => {
+      const n = await using(o, (b) => b.cancel());
       await ctx.out.line(n === 0 ? 'no reassignments in progress' : `cancel requested for ${n} partition${n === 1 ? '' : 's'}`);
     });
 

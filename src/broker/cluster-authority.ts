@@ -17,6 +17,8 @@ import { ControllerElection } from '../cluster/controller-election.js';
 import { EtcdStore } from '../cluster/etcd-store.js';
 import { MetadataCache } from '../cluster/metadata-cache.js';
 import { alterTopicConfig, setTopicDecommissioned } from '../cluster/topic-record-edits.js';
+import { listReassignments, requestReassignments, type OngoingReassignment, type ReassignmentChange, type ReassignmentOutcome } from '../cluster/reassignment-admin.js';
+import { requestThrottle } from '../cluster/reassignment-requests.js';
 import type { PartitionState, TopicRecord } from '../cluster/topic-records.js';
 import type { BrokerConfig, HostPort } from '../config/config.js';
 import { topicConfigEntries, type TopicConfigEntry } from '../config/topic-config-entries.js';
@@ -26,7 +28,7 @@ import { ErrorCode, errorFromCode } from '../protocol/error-codes.js';
 import type { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
 import type { Partition } from '../replication/partition.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
-import { ReplicationThrottle } from '../replication/replication-throttle.js';
+import { reassignmentThrottleRate, ReplicationThrottle } from '../replication/replication-throttle.js';
 import type { Logger } from '../util/logger.js';
 import { MqError } from '../util/mq-error.js';
 import { withTimeout } from '../util/promise.js';
@@ -197,6 +199,19 @@ export class ClusterAuthority implements TopicAuthority {
   electPreferredLeaders(partitions: { topic: string; partition: number }[] | null): Promise<PreferredElectionResult[]> {
     return this.requireController().electPreferredLeaders(partitions);
   }
+
+  /** The moves are requested through the store; the controller applies them (reassignment-admin.ts). */
+  reassign(changes: ReassignmentChange[], timeoutMs: number): Promise<ReassignmentOutcome[]> {
+    return requestReassignments(this.store, new Set(this.cache.brokers.keys()), changes, timeoutMs);
+  }
+
+  listReassignments(wanted: ReadonlyMap<string, readonly number[]> | null): OngoingReassignment[] {
+    return listReassignments(this.cache.reassignments, this.cache.topics, wanted);
+  }
+
+  setReassignmentThrottle(bytesPerSec: number | null): Promise<number> { return requestThrottle(this.store, bytesPerSec); }
+
+  reassignmentThrottle(): number | null { return reassignmentThrottleRate(this.cache.reassignments); }
 
   leaderPartition(topic: string, index: number): Partition | number {
     const state = this.cache.partition(topic, index);

@@ -10,6 +10,7 @@ import { topicConfigEntries, type TopicConfigEntry } from '../config/topic-confi
 import { LocalStore } from '../cluster/local-store.js';
 import type { StoreOp } from '../cluster/metadata-store.js';
 import type { PreferredElectionResult } from '../cluster/controller.js';
+import type { OngoingReassignment, ReassignmentChange, ReassignmentOutcome } from '../cluster/reassignment-admin.js';
 import type { PartitionState, TopicRecord } from '../cluster/topic-records.js';
 import { topicNameProblem } from '../protocol/topic-name.js';
 import {
@@ -161,6 +162,31 @@ export class EmbeddedAuthority implements TopicAuthority {
       ? { topic, partition, error: 'ELECTION_NOT_NEEDED', message: `broker ${this.config.nodeId} is the only replica and leads` }
       : { topic, partition, error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `partition ${topic}-${partition} does not exist` }));
   }
+
+  /**
+   * What a single Kafka broker answers: a move onto itself alone is already done, any other broker is
+   * INVALID_REPLICA_ASSIGNMENT, a cancel is NO_REASSIGNMENT_IN_PROGRESS.
+   */
+  async reassign(changes: ReassignmentChange[]): Promise<ReassignmentOutcome[]> {
+    const me = this.config.nodeId;
+    return changes.map((c) => {
+      const out = (error: string | null, message: string | null): ReassignmentOutcome => ({ topic: c.topic, partition: c.partition, error, message });
+      if (!this.partitionExists(c.topic, c.partition)) return out('UNKNOWN_TOPIC_OR_PARTITION', `partition ${c.topic}-${c.partition} does not exist`);
+      if (c.replicas === null) return out('NO_REASSIGNMENT_IN_PROGRESS', `${c.topic}-${c.partition} is not being reassigned (embedded mode: one broker, nothing moves)`);
+      if (c.replicas.length === 1 && c.replicas[0] === me) return out(null, null);
+      return out('INVALID_REPLICA_ASSIGNMENT', `embedded mode has one broker (${me}): there is nowhere to move ${c.topic}-${c.partition}`);
+    });
+  }
+
+  /** Nothing ever moves. */
+  listReassignments(): OngoingReassignment[] { return []; }
+
+  async setReassignmentThrottle(bytesPerSec: number | null): Promise<number> {
+    if (bytesPerSec !== null) throw new MqError('INVALID_CONFIG', 'embedded mode has one broker and nothing moves: there is no reassignment to throttle');
+    return 0;
+  }
+
+  reassignmentThrottle(): null { return null; }
 
   autoCreateTopic(name: string): Promise<void> {
     return this.createTopic({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: {}, validateOnly: false });

@@ -10,6 +10,7 @@ import type { HostPort } from '../config/config.js';
 import type { TopicConfigEntry } from '../config/topic-config-entries.js';
 import type { MetadataStore } from '../cluster/metadata-store.js';
 import type { PreferredElectionResult } from '../cluster/controller.js';
+import type { OngoingReassignment, ReassignmentChange, ReassignmentOutcome } from '../cluster/reassignment-admin.js';
 import type { PartitionState, TopicRecord, TopicSpec } from '../cluster/topic-records.js';
 import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { ReplicationThrottleView } from '../metrics/views.js';
@@ -66,6 +67,15 @@ export interface TopicAuthority {
   setDecommissioned(name: string, value: string | null, validateOnly: boolean): Promise<void>;
   /** null: every partition. */
   electPreferredLeaders(partitions: { topic: string; partition: number }[] | null): Promise<PreferredElectionResult[]>;
+
+  /** AlterPartitionReassignments: start (replicas) or cancel (null) moves; an outcome per partition. */
+  reassign(changes: ReassignmentChange[], timeoutMs: number): Promise<ReassignmentOutcome[]>;
+  /** ListPartitionReassignments: the moves in progress (wanted null: all). */
+  listReassignments(wanted: ReadonlyMap<string, readonly number[]> | null): OngoingReassignment[];
+  /** Sets (null: removes) the throttle of the moves in progress; resolves to how many partitions changed. */
+  setReassignmentThrottle(bytesPerSec: number | null): Promise<number>;
+  /** The throttle of the moves in progress (bytes/s), null when none. */
+  reassignmentThrottle(): number | null;
 
   // Serving.
   /** The partition this broker leads and serves (Produce, Fetch, ListOffsets, ...), or the error code to answer. */

@@ -3,14 +3,65 @@
 // The plan is `mq reassign plan --brokers <every registered broker but ID>` and is started like
 // `mq reassign execute` (reassign.ts); the controller adds the new replicas before dropping ID's, and
 // hands leadership on when ID led a partition, so the ISR never shrinks below the replication factor
-// for the move. Progress is read from etcd: `topics/` (replica lists), `partitions/` (leaders) and the
-// reassignments still running (reassignStatus).
+// for the move. Progress is read from etcd (`topics/` replica lists, `partitions/` leaders) with --etcd,
+// or from Metadata through the brokers with -b alone; the moves still running come from the same
+// ReassignBackend as `mq reassign status` (reassign-brokers.ts).
 import { readRegistrations } from '../cluster/broker-registry.js';
 import type { ReassignmentPlan } from '../cluster/reassignment-plan.js';
 import type { PartitionState, TopicRecord } from '../cluster/topic-records.js';
 import type { Admin } from '../client/types.js';
 import { MqError } from '../util/mq-error.js';
-import { progressText, reassignExecute, reassignPlan, reassignStatus, withEtcd, type ReassignmentStatus } from './reassign.js';
+import { progressText, reassignPlan, withEtcd, type ReassignmentStatus } from './reassign.js';
+import { brokersBackend, etcdBackend, type ReassignBackend } from './reassign-brokers.js';
+
+/** Where a decommission reads the cluster: etcd (--etcd) or the brokers (-b). */
+export interface DecommissionSource {
+  /** The brokers registered now. */
+  registered(): Promise<number[]>;
+  /** Partitions ("topic-p") whose replica list names `broker`, and how many it leads. */
+  held(broker: number): Promise<{ holding: string[]; leading: number }>;
+  readonly backend: ReassignBackend;
+}
+
+export function etcdDecommissionSource(endpoints: string): DecommissionSource {
+  return {
+    backend: etcdBackend(endpoints),
+    registered: async () => [...(await registeredBrokers(endpoints)).keys()],
+    held: (broker) => withEtcd(endpoints, async (store) => {
+      const holding: string[] = [];
+      for (const kv of await store.range('topics/')) {
+        const topic = kv.key.slice('topics/'.length);
+        const record = JSON.parse(kv.value) as TopicRecord;
+        record.replicas.forEach((list, p) => { if (list.includes(broker)) holding.push(`${topic}-${p}`); });
+      }
+      let leading = 0;
+      for (const kv of await store.range('partitions/')) {
+        if ((JSON.parse(kv.value) as PartitionState).leader === broker) leading++;
+      }
+      return { holding, leading };
+    }),
+  };
+}
+
+export function brokersDecommissionSource(admin: Admin, bootstrap: string[]): DecommissionSource {
+  return {
+    backend: brokersBackend(admin, bootstrap),
+    // Metadata lists the brokers registered now (in cluster mode, those holding their etcd lease).
+    registered: async () => (await admin.metadata([])).brokers.map((b) => b.nodeId),
+    held: async (broker) => {
+      const md = await admin.metadata(null);
+      const holding: string[] = [];
+      let leading = 0;
+      for (const t of md.topics) {
+        for (const p of t.partitions) {
+          if (p.replicas.includes(broker)) holding.push(`${t.name}-${p.partition}`);
+          if (p.leader === broker) leading++;
+        }
+      }
+      return { holding, leading };
+    },
+  };
+}
 
 export interface DecommissionStart {
   broker: number;
@@ -32,9 +83,8 @@ export async function registeredBrokers(endpoints: string): Promise<Map<number, 
  * Plans and requests the moves off `broker`. Refuses (nothing written) when the other registered brokers
  * are fewer than some topic's replication factor. Writes nothing when `broker` holds no replica.
  */
-export async function decommissionStart(admin: Admin, endpoints: string, broker: number, throttleBytesPerSec?: number): Promise<DecommissionStart> {
-  const registered = await registeredBrokers(endpoints);
-  const targets = [...registered.keys()].filter((id) => id !== broker).sort((a, b) => a - b);
+export async function decommissionStart(admin: Admin, source: DecommissionSource, broker: number, throttleBytesPerSec?: number): Promise<DecommissionStart> {
+  const targets = (await source.registered()).filter((id) => id !== broker).sort((a, b) => a - b);
   const md = await admin.metadata(null);
   let holding = 0;
   for (const t of md.topics) {
@@ -50,7 +100,7 @@ export async function decommissionStart(admin: Admin, endpoints: string, broker:
   }
   if (holding === 0) return { broker, targets, holding, moving: 0, plan: { version: 1, partitions: [] } };
   const plan = await reassignPlan(admin, targets);
-  const moving = await reassignExecute(endpoints, plan, throttleBytesPerSec);
+  const moving = await source.backend.execute(plan, throttleBytesPerSec);
   return { broker, targets, holding, moving, plan };
 }
 
@@ -66,22 +116,10 @@ export interface DecommissionProgress {
   done: boolean;
 }
 
-/** Where the decommission of `broker` stands, from etcd. */
-export async function decommissionProgress(endpoints: string, broker: number): Promise<DecommissionProgress> {
-  const { holding, leading } = await withEtcd(endpoints, async (store) => {
-    const held: string[] = [];
-    for (const kv of await store.range('topics/')) {
-      const topic = kv.key.slice('topics/'.length);
-      const record = JSON.parse(kv.value) as TopicRecord;
-      record.replicas.forEach((list, p) => { if (list.includes(broker)) held.push(`${topic}-${p}`); });
-    }
-    let led = 0;
-    for (const kv of await store.range('partitions/')) {
-      if ((JSON.parse(kv.value) as PartitionState).leader === broker) led++;
-    }
-    return { holding: held, leading: led };
-  });
-  const moving = await reassignStatus(endpoints);
+/** Where the decommission of `broker` stands. */
+export async function decommissionProgress(source: DecommissionSource, broker: number): Promise<DecommissionProgress> {
+  const { holding, leading } = await source.held(broker);
+  const moving = await source.backend.status();
   return { broker, holding, leading, moving, done: moving.length === 0 && holding.length === 0 && leading === 0 };
 }
 
@@ -101,13 +139,13 @@ export function safeToStopLine(broker: number): string {
  * `--wait --timeout S` ran out: what is still left, that the moves go on without us, and how to follow
  * them. Exit status 1 (REQUEST_TIMED_OUT).
  */
-export function decommissionTimeoutError(p: DecommissionProgress, timeoutS: number, endpoints: string): MqError {
+export function decommissionTimeoutError(p: DecommissionProgress, timeoutS: number, flag: string): MqError {
   const n = p.holding.length;
   const left = n > 0
     ? `broker ${p.broker} still holds ${n} partition${n === 1 ? '' : 's'} (${p.leading} led by it)`
     : `broker ${p.broker} still leads ${p.leading} partition${p.leading === 1 ? '' : 's'}`;
   const moving = p.moving.length > 0 ? `; still moving: ${p.moving.map((s) => `${s.topic}-${s.partition} [${progressText(s)}]`).join(', ')}` : '';
   return new MqError('REQUEST_TIMED_OUT', `timed out after ${timeoutS} s: ${left}${moving}. The moves continue in the background`, {
-    hint: `Do not stop broker ${p.broker} yet. Follow the moves with \`mq reassign status --etcd ${endpoints}\`, or wait again with \`mq brokers decommission ${p.broker} --etcd ${endpoints} --wait\`.`,
+    hint: `Do not stop broker ${p.broker} yet. Follow the moves with \`mq reassign status ${flag}\`, or wait again with \`mq brokers decommission ${p.broker} ${flag} --wait\`.`,
   });
 }

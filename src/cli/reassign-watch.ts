@@ -3,13 +3,13 @@
 // totals line; rates and ETAs come from the previous redraw. It ends by itself when nothing is moving
 // any more (the last frame is replaced by a one-line summary), and on Ctrl-C (the abort signal) it leaves
 // the last frame on screen with the cursor below it.
-import { EtcdStore } from '../cluster/etcd-store.js';
 import { sleep } from '../util/promise.js';
 import { liveFrame, type LiveRow } from './reassign-progress.js';
-import { readReassignStatus, type ReassignmentStatus } from './reassign.js';
+import type { ReassignmentStatus } from './reassign.js';
 
 export interface WatchOptions {
-  endpoints: string;
+  /** One status read (over etcd or the brokers, reassign-brokers.ts); `previous` gives rates. */
+  read(previous?: ReassignmentStatus[]): Promise<ReassignmentStatus[]>;
   intervalMs: number;
   write(text: string): void | Promise<void>;
   /** The terminal's width now (it may be resized). */
@@ -30,32 +30,27 @@ export function liveRows(list: ReassignmentStatus[]): LiveRow[] {
 
 /** Redraws until nothing is moving (resolves true) or the signal aborts (resolves false). */
 export async function watchReassignments(o: WatchOptions): Promise<boolean> {
-  const store = await EtcdStore.connect({ endpoints: o.endpoints });
   let drawn = 0;
   let previous: ReassignmentStatus[] | undefined;
   let seen = false;
-  try {
-    while (!o.signal.aborted) {
-      const list = await readReassignStatus(store, previous);
-      previous = list;
-      const erase = drawn > 0 ? UP(drawn) + ERASE_BELOW : '';
-      if (list.length === 0) {
-        await o.write(`${erase}${seen ? 'all reassignments finished' : 'no reassignments in progress'}\n`);
-        return true;
-      }
-      seen = true;
-      const waiting = list.filter((s) => s.state === 'requested').length;
-      const lines = liveFrame(liveRows(list), Math.max(20, o.columns()), waiting);
-      await o.write(erase + lines.join('\n') + '\n');
-      drawn = lines.length;
-      try {
-        await sleep(o.intervalMs, o.signal);
-      } catch {
-        return false;
-      }
+  while (!o.signal.aborted) {
+    const list = await o.read(previous);
+    previous = list;
+    const erase = drawn > 0 ? UP(drawn) + ERASE_BELOW : '';
+    if (list.length === 0) {
+      await o.write(`${erase}${seen ? 'all reassignments finished' : 'no reassignments in progress'}\n`);
+      return true;
     }
-    return false;
-  } finally {
-    await store.close();
+    seen = true;
+    const waiting = list.filter((s) => s.state === 'requested').length;
+    const lines = liveFrame(liveRows(list), Math.max(20, o.columns()), waiting);
+    await o.write(erase + lines.join('\n') + '\n');
+    drawn = lines.length;
+    try {
+      await sleep(o.intervalMs, o.signal);
+    } catch {
+      return false;
+    }
   }
+  return false;
 }

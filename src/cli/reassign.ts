@@ -6,7 +6,7 @@
 import { readRegistrations } from '../cluster/broker-registry.js';
 import { EtcdStore } from '../cluster/etcd-store.js';
 import { planReassignment, type PlanPartition, type ReassignmentPlan } from '../cluster/reassignment-plan.js';
-import { REASSIGNMENT_REQUESTS_PREFIX } from '../cluster/reassignment-requests.js';
+import { REASSIGNMENT_REQUESTS_PREFIX, requestThrottle } from '../cluster/reassignment-requests.js';
 import { REASSIGNMENTS_PREFIX, type Reassignment } from '../cluster/replica-restore.js';
 import type { PartitionView } from '../metrics/views.js';
 import type { Admin } from '../client/types.js';
@@ -88,36 +88,12 @@ export function parseThrottle(raw: string, allowNone = false): number | null {
   return bytes;
 }
 
-/** How often a throttle request that found another request pending for its partition tries again. */
-const THROTTLE_RETRY_MS = 200;
-const THROTTLE_ATTEMPTS = 25;
-
 /**
  * Sets (bytes/s) or removes (null) the throttle of every reassignment in progress and of requests not
- * applied yet. Returns how many partitions it changed.
+ * applied yet, through etcd (reassignment-requests.ts requestThrottle). Returns how many partitions it changed.
  */
 export async function reassignThrottle(endpoints: string, throttleBytesPerSec: number | null): Promise<number> {
-  return withEtcd(endpoints, async (store) => {
-    const running = (await store.range(REASSIGNMENTS_PREFIX)).map((kv) => kv.key.slice(REASSIGNMENTS_PREFIX.length));
-    let changed = 0;
-    // Requests not applied yet carry their own throttle: rewrite them in place.
-    for (const kv of await store.range(REASSIGNMENT_REQUESTS_PREFIX)) {
-      const req = JSON.parse(kv.value) as { replicas?: number[]; throttleBytesPerSec?: number };
-      if (!Array.isArray(req.replicas)) continue;
-      const next = { replicas: req.replicas, ...(throttleBytesPerSec ? { throttleBytesPerSec } : {}) };
-      if (await store.txn([{ key: kv.key, version: kv.version }], [{ put: { key: kv.key, value: JSON.stringify(next) } }])) changed++;
-    }
-    for (const id of running) {
-      const key = `${REASSIGNMENT_REQUESTS_PREFIX}${id}`;
-      const value = JSON.stringify({ throttle: throttleBytesPerSec });
-      // Only where no request is pending (a pending one is applied first; then this one follows).
-      for (let attempt = 0; attempt < THROTTLE_ATTEMPTS; attempt++) {
-        if (await store.txn([{ key, version: 0 }], [{ put: { key, value } }])) { changed++; break; }
-        await new Promise((r) => setTimeout(r, THROTTLE_RETRY_MS));
-      }
-    }
-    return changed;
-  });
+  return withEtcd(endpoints, (store) => requestThrottle(store, throttleBytesPerSec));
 }
 
 /** Asks the controller to roll back every unfinished reassignment (and drops requests not applied yet). Returns how many. */
@@ -174,83 +150,113 @@ export async function reassignStatus(endpoints: string, previous?: ReassignmentS
 
 /** reassignStatus() on an open store (the live view keeps one connection). */
 export async function readReassignStatus(store: Pick<MetadataStore, 'get' | 'range'>, previous?: ReassignmentStatus[]): Promise<ReassignmentStatus[]> {
-  {
-    const atMs = Date.now();
-    const before = new Map((previous ?? []).flatMap((s) => s.progress.map((p) => [`${s.topic}/${s.partition}/${p.broker}`, { sizeBytes: p.sizeBytes, atMs: s.atMs }] as const)));
-    const records = await store.range(REASSIGNMENTS_PREFIX);
-    const requests = await store.range(REASSIGNMENT_REQUESTS_PREFIX);
-    if (records.length === 0 && requests.length === 0) return [];
-    const registrations = await readRegistrations(store as MetadataStore);
-    // (broker, topic, partition) → that replica's view from the broker's admin endpoint.
-    const views = new Map<string, PartitionView>();
-    await Promise.all(registrations.filter((b) => b.adminPort !== null).map(async (b) => {
-      try {
-        const res = await fetch(`http://${b.host}:${b.adminPort}/v1/partitions`, { signal: AbortSignal.timeout(ADMIN_TIMEOUT_MS) });
-        if (!res.ok) return;
-        for (const v of await res.json() as PartitionView[]) views.set(`${b.brokerId}/${v.topic}/${v.partition}`, v);
-      } catch {
-        // That broker's progress shows as unknown.
-      }
-    }));
-    const out = new Map<string, ReassignmentStatus>();
-    const topicCache = new Map<string, TopicRecord | null>();
-    const describe = async (id: string, r: Reassignment | null, state: ReassignmentStatus['state'], requested: number[]): Promise<ReassignmentStatus> => {
-      const slash = id.lastIndexOf('/');
-      const topic = id.slice(0, slash);
-      const partition = Number(id.slice(slash + 1));
-      if (!topicCache.has(topic)) {
-        const kv = await store.get(`topics/${topic}`);
-        topicCache.set(topic, kv ? JSON.parse(kv.value) as TopicRecord : null);
-      }
-      const replicas = topicCache.get(topic)?.replicas[partition] ?? [];
-      const stateKv = await store.get(`partitions/${topic}/${partition}`);
-      const ps = stateKv ? JSON.parse(stateKv.value) as PartitionState : null;
-      const leader = ps?.leader ?? -1;
-      const adding = r?.adding ?? requested.filter((b) => !replicas.includes(b));
-      const leaderView = views.get(`${leader}/${topic}/${partition}`);
-      const leaderSizeBytes = leaderView?.sizeBytes ?? null;
-      return {
-        topic, partition, state, replicas,
-        target: r?.target ?? requested,
-        adding,
-        removing: r?.removing ?? replicas.filter((b) => requested.length > 0 && !requested.includes(b)),
-        leader,
-        leaderLogEndOffset: leaderView?.logEndOffset ?? null,
-        leaderSizeBytes,
-        throttleBytesPerSec: r?.throttleBytesPerSec ?? requestedThrottle ?? null,
-        progress: adding.map((broker) => {
-          const view = views.get(`${broker}/${topic}/${partition}`);
-          const sizeBytes = view?.sizeBytes ?? null;
-          const inIsr = ps?.isr.includes(broker) ?? false;
-          const prev = before.get(`${topic}/${partition}/${broker}`);
-          return {
-            broker, logEndOffset: view?.logEndOffset ?? null, sizeBytes, inIsr,
-            ...progressFigures({ sizeBytes, leaderSizeBytes, inIsr, previousSizeBytes: prev?.sizeBytes, elapsedMs: prev ? atMs - prev.atMs : undefined }),
-          };
-        }),
-        atMs,
-      };
-    };
-    let requestedThrottle: number | undefined;
-    for (const kv of records) {
-      const id = kv.key.slice(REASSIGNMENTS_PREFIX.length);
-      out.set(id, await describe(id, JSON.parse(kv.value) as Reassignment, 'moving', []));
+  const atMs = Date.now();
+  const before = previousSizes(previous);
+  const records = await store.range(REASSIGNMENTS_PREFIX);
+  const requests = await store.range(REASSIGNMENT_REQUESTS_PREFIX);
+  if (records.length === 0 && requests.length === 0) return [];
+  const views = await fetchPartitionViews(await readRegistrations(store as MetadataStore));
+  const out = new Map<string, ReassignmentStatus>();
+  const topicCache = new Map<string, TopicRecord | null>();
+  const describe = async (id: string, r: Reassignment | null, state: ReassignmentStatus['state'], requested: number[], requestedThrottle?: number): Promise<ReassignmentStatus> => {
+    const slash = id.lastIndexOf('/');
+    const topic = id.slice(0, slash);
+    const partition = Number(id.slice(slash + 1));
+    if (!topicCache.has(topic)) {
+      const kv = await store.get(`topics/${topic}`);
+      topicCache.set(topic, kv ? JSON.parse(kv.value) as TopicRecord : null);
     }
-    for (const kv of requests) {
-      const id = kv.key.slice(REASSIGNMENT_REQUESTS_PREFIX.length);
-      const req = JSON.parse(kv.value) as { replicas?: number[]; cancel?: boolean; throttleBytesPerSec?: number };
-      if (req.cancel) {
-        const existing = out.get(id);
-        if (existing) existing.state = 'cancelling';
-        continue;
-      }
-      if (!Array.isArray(req.replicas)) continue; // a throttle change
-      requestedThrottle = req.throttleBytesPerSec;
-      if (!out.has(id)) out.set(id, await describe(id, null, 'requested', req.replicas));
-      requestedThrottle = undefined;
-    }
-    return [...out.values()].sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+    const replicas = topicCache.get(topic)?.replicas[partition] ?? [];
+    const stateKv = await store.get(`partitions/${topic}/${partition}`);
+    const ps = stateKv ? JSON.parse(stateKv.value) as PartitionState : null;
+    return statusOf({
+      topic, partition, state, replicas,
+      target: r?.target ?? requested,
+      adding: r?.adding ?? requested.filter((b) => !replicas.includes(b)),
+      removing: r?.removing ?? replicas.filter((b) => requested.length > 0 && !requested.includes(b)),
+      leader: ps?.leader ?? -1,
+      isr: ps?.isr ?? [],
+      throttleBytesPerSec: r?.throttleBytesPerSec ?? requestedThrottle ?? null,
+    }, views, before, atMs);
+  };
+  for (const kv of records) {
+    const id = kv.key.slice(REASSIGNMENTS_PREFIX.length);
+    out.set(id, await describe(id, JSON.parse(kv.value) as Reassignment, 'moving', []));
   }
+  for (const kv of requests) {
+    const id = kv.key.slice(REASSIGNMENT_REQUESTS_PREFIX.length);
+    const req = JSON.parse(kv.value) as { replicas?: number[]; cancel?: boolean; throttleBytesPerSec?: number };
+    if (req.cancel) {
+      const existing = out.get(id);
+      if (existing) existing.state = 'cancelling';
+      continue;
+    }
+    if (!Array.isArray(req.replicas)) continue; // a throttle change
+    if (!out.has(id)) out.set(id, await describe(id, null, 'requested', req.replicas, req.throttleBytesPerSec));
+  }
+  return [...out.values()].sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+}
+
+/** "topic/partition/broker" -> an adding replica's size in an earlier answer, and when that was read. */
+export type PreviousSizes = Map<string, { sizeBytes: number | null; atMs: number }>;
+
+export function previousSizes(previous?: ReassignmentStatus[]): PreviousSizes {
+  return new Map((previous ?? []).flatMap((s) => s.progress.map((p) => [`${s.topic}/${s.partition}/${p.broker}`, { sizeBytes: p.sizeBytes, atMs: s.atMs }] as const)));
+}
+
+/** "broker/topic/partition" -> that replica's view from the broker's admin endpoint (/v1/partitions). */
+export type PartitionViews = Map<string, PartitionView>;
+
+/** Asks every broker's admin endpoint for its replicas; a broker that does not answer is left out (its progress shows as unknown). */
+export async function fetchPartitionViews(brokers: { brokerId: number; host: string; adminPort: number | null }[]): Promise<PartitionViews> {
+  const views: PartitionViews = new Map();
+  await Promise.all(brokers.filter((b) => b.adminPort !== null).map(async (b) => {
+    try {
+      const res = await fetch(`http://${b.host}:${b.adminPort}/v1/partitions`, { signal: AbortSignal.timeout(ADMIN_TIMEOUT_MS) });
+      if (!res.ok) return;
+      for (const v of await res.json() as PartitionView[]) views.set(`${b.brokerId}/${v.topic}/${v.partition}`, v);
+    } catch {
+      // That broker's progress shows as unknown.
+    }
+  }));
+  return views;
+}
+
+export interface StatusInput {
+  topic: string;
+  partition: number;
+  state: ReassignmentStatus['state'];
+  replicas: number[];
+  target: number[];
+  adding: number[];
+  removing: number[];
+  leader: number;
+  isr: number[];
+  throttleBytesPerSec: number | null;
+}
+
+/** One partition's status, with each adding replica's progress from the admin endpoints' views. */
+export function statusOf(i: StatusInput, views: PartitionViews, before: PreviousSizes, atMs: number): ReassignmentStatus {
+  const leaderView = views.get(`${i.leader}/${i.topic}/${i.partition}`);
+  const leaderSizeBytes = leaderView?.sizeBytes ?? null;
+  return {
+    topic: i.topic, partition: i.partition, state: i.state, replicas: i.replicas, target: i.target, adding: i.adding, removing: i.removing,
+    leader: i.leader,
+    leaderLogEndOffset: leaderView?.logEndOffset ?? null,
+    leaderSizeBytes,
+    throttleBytesPerSec: i.throttleBytesPerSec,
+    progress: i.adding.map((broker) => {
+      const view = views.get(`${broker}/${i.topic}/${i.partition}`);
+      const sizeBytes = view?.sizeBytes ?? null;
+      const inIsr = i.isr.includes(broker);
+      const prev = before.get(`${i.topic}/${i.partition}/${broker}`);
+      return {
+        broker, logEndOffset: view?.logEndOffset ?? null, sizeBytes, inIsr,
+        ...progressFigures({ sizeBytes, leaderSizeBytes, inIsr, previousSizeBytes: prev?.sizeBytes, elapsedMs: prev ? atMs - prev.atMs : undefined }),
+      };
+    }),
+    atMs,
+  };
 }
 
 export const REASSIGN_STATUS_HEADERS = ['TOPIC', 'PARTITION', 'STATE', 'REPLICAS', 'TARGET', 'ADDING', 'REMOVING', 'PROGRESS', 'RATE', 'ETA', 'THROTTLE'];

@@ -1,4 +1,5 @@
-// Admin operations: cluster metadata, topic create/list/describe/delete and partition growth.
+// Admin operations: cluster metadata, topic create/list/describe/delete and partition growth; configs,
+// elections, groups and reassignments are delegated to their own files (config-admin.ts, ...).
 // Create/delete/grow go to the controller (Metadata.ControllerId), as kafkajs and librdkafka send them;
 // NOT_CONTROLLER and other retriable answers are retried after a metadata refresh. Topic-level error
 // codes become MqErrors that name the topic (topic-error.ts).
@@ -13,6 +14,8 @@ import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, partitionKey } from 
 import { topicError } from './topic-error.js';
 import { alterTopicConfig, deleteRecordsBefore, describeBrokerConfig, describeTopicConfig, setDecommissionedPartitions } from './config-admin.js';
 import { electPreferredLeaders } from './leader-admin.js';
+import { alterPartitionReassignments, describeReassignmentThrottle, listPartitionReassignments, setReassignmentThrottle } from './reassign-admin.js';
+import type { OngoingPartitionReassignment, PartitionReassignment, PartitionReassignmentResult } from './types.js';
 import type { LeaderElectionResult, TopicPartition } from './types.js';
 import type { DeleteRecordsResult, RecordsBefore, TopicConfigEntry } from './types.js';
 import type {
@@ -144,8 +147,8 @@ class ClusterAdmin implements Admin {
     }, { onRetry: () => this.refreshControllerQuietly() });
   }
 
-  describeBrokerConfig(nodeId: number, keys?: string[]): Promise<Record<string, string | null>> {
-    return describeBrokerConfig(this.cluster, nodeId, keys ?? null, this.timeoutMs);
+  describeBrokerConfig(nodeId: number, keys?: string[], timeoutMs?: number): Promise<Record<string, string | null>> {
+    return describeBrokerConfig(this.cluster, nodeId, keys ?? null, timeoutMs ?? this.timeoutMs);
   }
 
   describeTopicConfig(topic: string): Promise<TopicConfigEntry[]> {
@@ -167,6 +170,18 @@ class ClusterAdmin implements Admin {
   electLeaders(partitions: TopicPartition[] | null): Promise<LeaderElectionResult[]> {
     return electPreferredLeaders(this.cluster, partitions, this.timeoutMs);
   }
+
+  // Reassignments through the brokers: reassign-admin.ts.
+  alterPartitionReassignments(changes: PartitionReassignment[]): Promise<PartitionReassignmentResult[]> {
+    return alterPartitionReassignments(this.cluster, changes, this.timeoutMs);
+  }
+
+  listPartitionReassignments(topics: { topic: string; partitions: number[] }[] | null = null): Promise<OngoingPartitionReassignment[]> {
+    return listPartitionReassignments(this.cluster, topics, this.timeoutMs);
+  }
+
+  setReassignmentThrottle(bytesPerSec: number | null): Promise<void> { return setReassignmentThrottle(this.cluster, bytesPerSec, this.timeoutMs); }
+  describeReassignmentThrottle(): Promise<number | null> { return describeReassignmentThrottle(this.cluster, this.timeoutMs); }
 
   // Consumer groups: group-admin.ts.
   listGroups(opts?: { states?: string[] }): Promise<GroupListing[]> { return this.groups.listGroups(opts); }

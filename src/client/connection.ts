@@ -12,7 +12,7 @@
 import net from 'node:net';
 import type { Codec } from '../protocol/codec.js';
 import { FrameDecoder } from '../protocol/frame.js';
-import { skipTaggedFields } from '../protocol/flexible-versions.js';
+import { skipTaggedFields } from '../protocol/flexible.js';
 import { API_VERSIONS_KEY, encodeRequestHeader } from '../protocol/header.js';
 import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';

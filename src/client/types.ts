@@ -204,7 +204,7 @@ export interface ConfigAdmin {
   /** The topic's effective config (DescribeConfigs), sorted by name. */
   describeTopicConfig(topic: string): Promise<TopicConfigEntry[]>;
   /** Broker `nodeId`'s static settings (asked of that broker), such as admin.listeners; null values unset. */
-  describeBrokerConfig(nodeId: number, keys?: string[]): Promise<Record<string, string | null>>;
+  describeBrokerConfig(nodeId: number, keys?: string[], timeoutMs?: number): Promise<Record<string, string | null>>;
   /** Sets these keys (null removes the override), keeping the topic's other overrides (AlterConfigs). */
   alterTopicConfig(topic: string, changes: Record<string, string | null>): Promise<void>;
   /** Deletes every partition's records before an offset or a time (DeleteRecords). */
@@ -373,3 +373,46 @@ export interface GroupAdmin {
   /** Deletes the group's committed offsets of `topic` (its `partitions`, default all): OffsetDelete. */
   deleteGroupOffsets(opts: { groupId: string; topic: string; partitions?: number[] }): Promise<GroupOffsetDeletion[]>;
 }
+
+// ---- reassignments through the brokers (reassign-admin.ts) ----
+
+/** One partition to move onto `replicas`, or whose move to cancel (replicas null). */
+export interface PartitionReassignment {
+  topic: string;
+  partition: number;
+  replicas: number[] | null;
+}
+
+/** A broker's answer for one partition: `error` is the error-code name, null when accepted. */
+export interface PartitionReassignmentResult {
+  topic: string;
+  partition: number;
+  error: string | null;
+  message: string | null;
+}
+
+/** A move in progress (ListPartitionReassignments). */
+export interface OngoingPartitionReassignment {
+  topic: string;
+  partition: number;
+  /** The current replica list, the adding replicas included. */
+  replicas: number[];
+  adding: number[];
+  removing: number[];
+}
+
+export interface ReassignAdmin {
+  /** Starts or cancels moves (AlterPartitionReassignments); one result per partition, in request order. */
+  alterPartitionReassignments(changes: PartitionReassignment[]): Promise<PartitionReassignmentResult[]>;
+  /** The moves in progress (ListPartitionReassignments), in topic and partition order; `topics` limits them. */
+  listPartitionReassignments(topics?: { topic: string; partitions: number[] }[] | null): Promise<OngoingPartitionReassignment[]>;
+  /**
+   * Sets (bytes/s) or removes (null) the throttle of the moves in progress: the cluster-wide broker config
+   * follower.replication.throttled.rate (IncrementalAlterConfigs).
+   */
+  setReassignmentThrottle(bytesPerSec: number | null): Promise<void>;
+  /** The throttle of the moves in progress (DescribeConfigs of the cluster-wide broker resource); null when none. */
+  describeReassignmentThrottle(): Promise<number | null>;
+}
+
+export interface Admin extends ReassignAdmin {}

@@ -16,6 +16,9 @@
 // record, the reassignment record, the partition state and the request itself (a newer request for the
 // same partition is never deleted unread), then deleted. A request that cannot apply (unknown topic,
 // a broker not registered, a reassignment already running) is logged and deleted.
+// requestThrottle() writes the throttle requests (for `mq reassign throttle --etcd` and for a broker
+// whose follower.replication.throttled.rate is altered); reassignment-admin.ts writes the others for a
+// broker asked through AlterPartitionReassignments.
 import type { PartitionState, TopicRecord } from './topic-records.js';
 import { CoalescingRun } from '../util/coalescing-run.js';
 import type { Logger } from '../util/logger.js';
@@ -212,4 +215,35 @@ export class ReassignmentRequests {
     this.applied();
     return true;
   }
+}
+
+/** How often a throttle request that found another request pending for its partition tries again. */
+const THROTTLE_RETRY_MS = 200;
+const THROTTLE_ATTEMPTS = 25;
+
+/**
+ * Sets (bytes/s) or removes (null) the throttle of every reassignment in progress and of the requests
+ * not applied yet: pending `replicas` requests are rewritten in place, running moves get a `throttle`
+ * request (once no other request is pending for the partition). `mq reassign throttle --etcd` and a
+ * broker altering its `follower.replication.throttled.rate` both come here. Returns how many partitions
+ * it changed.
+ */
+export async function requestThrottle(store: MetadataStore, throttleBytesPerSec: number | null): Promise<number> {
+  const running = (await store.range(REASSIGNMENTS_PREFIX)).map((kv) => kv.key.slice(REASSIGNMENTS_PREFIX.length));
+  let changed = 0;
+  for (const kv of await store.range(REASSIGNMENT_REQUESTS_PREFIX)) {
+    const req = JSON.parse(kv.value) as { replicas?: number[]; throttleBytesPerSec?: number };
+    if (!Array.isArray(req.replicas)) continue;
+    const next = { replicas: req.replicas, ...(throttleBytesPerSec ? { throttleBytesPerSec } : {}) };
+    if (await store.txn([{ key: kv.key, version: kv.version }], [{ put: { key: kv.key, value: JSON.stringify(next) } }])) changed++;
+  }
+  for (const id of running) {
+    const key = `${REASSIGNMENT_REQUESTS_PREFIX}${id}`;
+    const value = JSON.stringify({ throttle: throttleBytesPerSec });
+    for (let attempt = 0; attempt < THROTTLE_ATTEMPTS; attempt++) {
+      if (await store.txn([{ key, version: 0 }], [{ put: { key, value } }])) { changed++; break; }
+      await new Promise((r) => setTimeout(r, THROTTLE_RETRY_MS));
+    }
+  }
+  return changed;
 }

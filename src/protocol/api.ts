@@ -29,6 +29,9 @@ import { OffsetDeleteRequest, OffsetDeleteResponse } from './messages/offset-del
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './messages/delete-groups.js';
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './messages/offset-for-leader-epoch.js';
 import { ElectLeadersRequest, ElectLeadersResponse } from './messages/elect-leaders.js';
+import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from './messages/incremental-alter-configs.js';
+import { AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse } from './messages/alter-partition-reassignments.js';
+import { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse } from './messages/list-partition-reassignments.js';
 
 export const ApiKey = {
   Produce: 0,
@@ -55,6 +58,9 @@ export const ApiKey = {
   OffsetForLeaderEpoch: 23,
   ElectLeaders: 43,
   OffsetDelete: 47,
+  IncrementalAlterConfigs: 44,
+  AlterPartitionReassignments: 45,
+  ListPartitionReassignments: 46,
 } as const;
 
 export interface ApiSpec<Req = any, Res = any> {
@@ -112,6 +118,11 @@ export const apis: readonly ApiSpec[] = Object.freeze([
   spec(ApiKey.ElectLeaders, 'ElectLeaders', 0, 1, ElectLeadersRequest, ElectLeadersResponse),
   // Deletes a group's committed offsets of some partitions (librdkafka DeleteConsumerGroupOffsets, `mq groups delete-offsets`).
   spec(ApiKey.OffsetDelete, 'OffsetDelete', 0, 1, OffsetDeleteRequest, OffsetDeleteResponse),
+  // The reassignment throttle as a broker config, and topic configs key by key.
+  spec(ApiKey.IncrementalAlterConfigs, 'IncrementalAlterConfigs', 0, 0, IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse),
+  // KIP-455 reassignments through any broker; flexible from v0.
+  spec(ApiKey.AlterPartitionReassignments, 'AlterPartitionReassignments', 0, 0, AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse, 0),
+  spec(ApiKey.ListPartitionReassignments, 'ListPartitionReassignments', 0, 0, ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse, 0),
 ]);
 
 const byKey = new Map(apis.map((a) => [a.key, a]));

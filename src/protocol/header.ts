@@ -5,7 +5,7 @@
 //                     first ApiVersions v3 request)
 //   ResponseHeader v0: CorrelationId INT32
 //   ResponseHeader v1: v0 + TAGGED_FIELDS (flexible versions other than ApiVersions)
-import { skipTaggedFields } from './flexible-versions.js';
+import { skipTaggedFields } from './flexible.js';
 import { Reader } from './reader.js';
 import { Writer } from './writer.js';
 

@@ -9,7 +9,16 @@
 // the move finishes or is cancelled, or after `mq reassign throttle none`, the partition is unthrottled.
 // Fetchers of different leaders may take the same tokens at the same moment; the debt this leaves is
 // paid back before the next grant, so the rate holds over any interval longer than a few fetches.
+//
+// The same throttle is a dynamic broker config, with Kafka's names, through AlterConfigs /
+// IncrementalAlterConfigs / DescribeConfigs of a BROKER resource (throttleConfigRate below): setting
+// `follower.replication.throttled.rate` (or `leader.replication.throttled.rate`: mq throttles only the
+// receiving side, so both names mean this one rate) writes it into every move in progress, exactly as
+// `mq reassign throttle` does, and deleting it removes it. There is one stored form, the moves' records:
+// the config describes as the smallest throttle among the moves in progress and ends with them; with no
+// move in progress there is nothing to throttle, and setting it is refused rather than forgotten.
 import type { Reassignment } from '../cluster/replica-restore.js';
+import { MqError } from '../util/mq-error.js';
 import { TokenBucket } from './token-bucket.js';
 import type { ReplicationThrottleView } from '../metrics/views.js';
 
@@ -103,4 +112,40 @@ export class ReplicationThrottle {
       throttledBytes: this.throttledBytes, deferredFetches: this.deferredFetches, atMs: this.now(),
     };
   }
+}
+
+export const LEADER_THROTTLE_CONFIG = 'leader.replication.throttled.rate';
+export const FOLLOWER_THROTTLE_CONFIG = 'follower.replication.throttled.rate';
+/** The dynamic broker configs mq has: both name the one throttle. */
+export const THROTTLE_CONFIGS: readonly string[] = [LEADER_THROTTLE_CONFIG, FOLLOWER_THROTTLE_CONFIG];
+
+/** The throttle of the moves in progress (bytes/s): the smallest among them; null when none is throttled. */
+export function reassignmentThrottleRate(reassignments: ReadonlyMap<string, Reassignment>): number | null {
+  let rate: number | null = null;
+  for (const r of reassignments.values()) {
+    const t = r.throttleBytesPerSec;
+    if (typeof t === 'number' && t > 0 && (rate === null || t < rate)) rate = t;
+  }
+  return rate;
+}
+
+/**
+ * The throttle a change of broker configs asks for: bytes/s, or null to remove it. `changes` maps a
+ * config name to its new value (null = delete); the smaller rate wins when both names are set. Any other
+ * name, or a value that is not a positive integer, is INVALID_CONFIG.
+ */
+export function throttleConfigRate(changes: ReadonlyMap<string, string | null>): number | null {
+  let rate: number | null = null;
+  for (const [name, value] of changes) {
+    if (!THROTTLE_CONFIGS.includes(name)) {
+      throw new MqError('INVALID_CONFIG', `mq has no dynamic broker config '${name}' (only ${THROTTLE_CONFIGS.join(' and ')}, bytes/s)`);
+    }
+    if (value === null) continue;
+    const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+    // Kafka's "unlimited" (Long.MAX_VALUE) reads as a removal.
+    if (n >= Number.MAX_SAFE_INTEGER) continue;
+    if (!Number.isSafeInteger(n) || n < 1) throw new MqError('INVALID_CONFIG', `${name} must be a positive number of bytes per second, not '${value}'`);
+    rate = rate === null ? n : Math.min(rate, n);
+  }
+  return rate;
 }

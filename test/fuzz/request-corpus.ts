@@ -69,6 +69,11 @@ function bodies(topic: string, group: string): Record<number, unknown> {
     [ApiKey.DeleteGroups]: { groupsNames: [`${group}-absent`] },
     [ApiKey.OffsetForLeaderEpoch]: { replicaId: -1, topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }] },
     [ApiKey.ElectLeaders]: { electionType: 0, topicPartitions: [{ topic, partitions: [0] }], timeoutMs: 1000 },
+    [ApiKey.IncrementalAlterConfigs]: {
+      resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'retention.ms', configOperation: 0, value: '600000' }] }], validateOnly: true,
+    },
+    [ApiKey.AlterPartitionReassignments]: { timeoutMs: 1000, topics: [{ name: topic, partitions: [{ partitionIndex: 0, replicas: [0] }] }] },
+    [ApiKey.ListPartitionReassignments]: { timeoutMs: 1000, topics: null },
   };
 }
 

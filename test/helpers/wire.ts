@@ -2,7 +2,7 @@
 // encoded with mq's own schemas. No import-time side effects.
 import net from 'node:net';
 import { ApiKey, apiSpec, isFlexible } from '../../src/protocol/api.js';
-import { skipTaggedFields } from '../../src/protocol/flexible-versions.js';
+import { skipTaggedFields } from '../../src/protocol/flexible.js';
 import { encodeRequestHeader } from '../../src/protocol/header.js';
 import { Reader } from '../../src/protocol/reader.js';
 import { Writer } from '../../src/protocol/writer.js';

@@ -2,7 +2,8 @@
 // setting, built-in default); and, for resource type 4 named by this broker's node id, the broker's own
 // static settings, among them where its admin endpoint listens (`mq top -b` finds each broker's /metrics
 // that way). As in Kafka, a broker describes only itself: another id is INVALID_REQUEST. Other resource
-// types (loggers) answer INVALID_REQUEST.
+// types (loggers) answer INVALID_REQUEST. Broker resources also show the dynamic reassignment throttle
+// (throttle-config.ts); the name "" (the cluster-wide default) shows only that.
 // Also the read-only pseudo-config `decommissioned.partitions` (src/cluster/partition-decommission.ts),
 // with source UNKNOWN (0) so tools that send described overrides back do not send it.
 import { ErrorCode } from '../../protocol/error-codes.js';
@@ -15,6 +16,7 @@ import type { BrokerState, Handler } from '../request-context.js';
 import type { ConfigSource } from '../../config/topic-config-entries.js';
 import { DECOMMISSIONED_CONFIG } from '../../config/decommissioned-config.js';
 import { formatDecommissioned } from '../../cluster/partition-decommission.js';
+import { throttleConfigEntries } from './throttle-config.js';
 
 type Result = DescribeConfigsResponse['results'][number];
 
@@ -67,6 +69,8 @@ export const handleDescribeConfigs: Handler<DescribeConfigsRequest, DescribeConf
 /** This broker's static settings (read-only, source STATIC_BROKER_CONFIG). */
 function describeBroker(b: BrokerState, name: string, keys: string[] | null): Result {
   const base = { resourceType: RESOURCE_TYPE_BROKER, resourceName: name };
+  // "" is the cluster-wide default: only the dynamic settings (the reassignment throttle).
+  if (name === '') return { ...base, errorCode: 0, errorMessage: null, configs: throttleConfigEntries(b, keys) };
   if (name !== String(b.nodeId)) {
     return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: clipErrorMessage(`this is broker ${b.nodeId}: ask broker '${name}' for its own configs`), configs: [] };
   }
@@ -84,5 +88,6 @@ function describeBroker(b: BrokerState, name: string, keys: string[] | null): Re
   const configs: Result['configs'] = settings.filter(([n]) => wanted === null || wanted.has(n)).map(([n, value]) => ({
     name: n, value, readOnly: true, isDefault: false, configSource: CONFIG_SOURCE_STATIC_BROKER, isSensitive: false, synonyms: [],
   }));
+  configs.push(...throttleConfigEntries(b, keys));
   return { ...base, errorCode: 0, errorMessage: null, configs };
 }

@@ -25,6 +25,9 @@ import { handleDeleteGroups } from './delete-groups.js';
 import { handleOffsetForLeaderEpoch } from './offset-for-leader-epoch.js';
 import { handleElectLeaders } from './elect-leaders.js';
 import { handleOffsetDelete } from './offset-delete.js';
+import { handleIncrementalAlterConfigs } from './incremental-alter-configs.js';
+import { handleAlterPartitionReassignments } from './alter-partition-reassignments.js';
+import { handleListPartitionReassignments } from './list-partition-reassignments.js';
 
 export function createHandlers(): Map<number, Handler> {
   const handlers = new Map<number, Handler>([
@@ -51,6 +54,9 @@ export function createHandlers(): Map<number, Handler> {
     [ApiKey.OffsetForLeaderEpoch, handleOffsetForLeaderEpoch],
     [ApiKey.ElectLeaders, handleElectLeaders],
     [ApiKey.OffsetDelete, handleOffsetDelete],
+    [ApiKey.IncrementalAlterConfigs, handleIncrementalAlterConfigs],
+    [ApiKey.AlterPartitionReassignments, handleAlterPartitionReassignments],
+    [ApiKey.ListPartitionReassignments, handleListPartitionReassignments],
   ]);
   // ApiVersions advertises exactly the registry's APIs that have a handler here, so a schema registered
   // ahead of its handler is neither advertised nor served (the server refuses keys without a handler).

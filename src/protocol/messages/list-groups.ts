@@ -19,7 +19,7 @@
 // librdkafka's ListConsumerGroups sends v4 when offered (it reports every group's state as "Unknown"
 // below v4); kafkajs sends v2.
 import { int16, int32, since, type Infer } from '../codec.js';
-import { flexible } from '../flexible-versions.js';
+import { flexible } from '../flexible.js';
 
 /** The first flexible version (request header v2, response header v1 from here on). */
 export const LIST_GROUPS_FLEXIBLE_FROM = 3;

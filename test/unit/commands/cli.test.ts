@@ -77,6 +77,10 @@ function fakeAdmin(description?: TopicDescription) {
     async deleteRecords(topic, before) { calls.push(`deleteRecords ${topic} ${JSON.stringify(before)}`); return [{ partition: 0, logStartOffset: 7 }]; },
     async electLeaders(partitions) { calls.push(`electLeaders ${JSON.stringify(partitions)}`); return []; },
     async setDecommissionedPartitions(topic, partitions) { calls.push(`setDecommissionedPartitions ${topic} ${partitions.join(',')}`); },
+    async alterPartitionReassignments(changes) { calls.push(`alterPartitionReassignments ${JSON.stringify(changes)}`); return []; },
+    async listPartitionReassignments() { calls.push('listPartitionReassignments'); return []; },
+    async setReassignmentThrottle(rate) { calls.push(`setReassignmentThrottle ${rate}`); },
+    async describeReassignmentThrottle() { calls.push('describeReassignmentThrottle'); return null; },
     async close() { closed++; },
   };
   const deps: Partial<Deps> = { createAdmin: (o) => { options = o; return admin; } };
@@ -517,5 +521,20 @@ describe('an unreachable broker', () => {
     assert.match(lines[1], /^hint: \S/);
     noStack(err.text());
     assert.equal(out.text(), '');
+  });
+});
+
+describe('mq reassign without --etcd goes through the brokers (the admin client)', () => {
+  test('status, throttle and cancel ask the brokers; with nothing moving they say so and change nothing', async () => {
+    const a = fakeAdmin();
+    const status = await run(['reassign', 'status', '--once', '--interval-ms', '0', '-b', '127.0.0.1:1'], { deps: a.deps });
+    assert.equal(status.code, 0, status.err);
+    assert.equal(status.out, 'no reassignments in progress\n');
+    const throttle = await run(['reassign', 'throttle', '5', '-b', '127.0.0.1:1'], { deps: a.deps });
+    assert.equal(throttle.out, 'no reassignments in progress\n');
+    const cancel = await run(['reassign', 'cancel', '-b', '127.0.0.1:1'], { deps: a.deps });
+    assert.equal(cancel.out, 'no reassignments in progress\n');
+    assert.deepEqual(a.calls, ['listPartitionReassignments', 'listPartitionReassignments', 'listPartitionReassignments']);
+    assert.deepEqual(a.options()?.bootstrap, ['127.0.0.1:1']);
   });
 });

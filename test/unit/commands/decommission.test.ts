@@ -42,14 +42,14 @@ test('a --timeout that runs out says what is left and moving, that the moves con
   const err = decommissionTimeoutError({
     broker: 4, holding: ['orders-0', 'orders-1'], leading: 1, done: false,
     moving: [moving(0, [{ broker: 3, sizeBytes: 1_140_000, inIsr: false }], 5_000_000)],
-  }, 60, 'http://127.0.0.1:2379');
+  }, 60, '--etcd http://127.0.0.1:2379');
   assert.equal(err.code, 'REQUEST_TIMED_OUT');
   assert.equal(err.message, 'timed out after 60 s: broker 4 still holds 2 partitions (1 led by it); still moving: orders-0 [3: 1.1 MB/5.0 MB (22%)]. The moves continue in the background');
   assert.match(err.hint ?? '', /Do not stop broker 4 yet.*mq reassign status --etcd http:\/\/127\.0\.0\.1:2379/);
 });
 
-test('usage errors exit 2: no --etcd, an id that is not a broker id', async () => {
-  for (const args of [['brokers', 'decommission', '4'], ['brokers', 'decommission', 'four', '--etcd', 'http://127.0.0.1:1'], ['brokers', 'decommission', '-1', '--etcd', 'http://127.0.0.1:1'],
+test('usage errors exit 2: an id that is not a broker id, a bad --timeout or --throttle', async () => {
+  for (const args of [['brokers', 'decommission', 'four', '--etcd', 'http://127.0.0.1:1'], ['brokers', 'decommission', '-1', '--etcd', 'http://127.0.0.1:1'],
     ['brokers', 'decommission', '4', '--etcd', 'http://127.0.0.1:1', '--wait', '--timeout', '0'],
     ['brokers', 'decommission', '4', '--etcd', 'http://127.0.0.1:1', '--throttle', 'fast']]) {
     const out = sink();

@@ -29,7 +29,9 @@ test('advertised ranges are the ones PROTOCOL.md recommends, below the first fle
     16: [0, 4, 3], 42: [0, 1, 2], 47: [0, 1, Infinity],
     21: [0, 1, 2], 32: [0, 2, 4], 33: [0, 1, 2],
     23: [0, 3, 4],
-    43: [0, 1, 2],
+    43: [0, 1, 2], 44: [0, 0, 1],
+    // Flexible from v0 (KIP-455).
+    45: [0, 0, 0], 46: [0, 0, 0],
   };
   const advertised = advertisedApiVersions();
   assert.equal(advertised.length, Object.keys(expected).length);
@@ -68,4 +70,6 @@ test('kafkajs negotiates the versions we expect from our ApiVersions answer', as
   assert.equal(pick(ApiKey.CreateTopics, 'CreateTopics'), 3);
   assert.equal(pick(ApiKey.DeleteTopics, 'DeleteTopics'), 1);
   assert.equal(pick(ApiKey.CreatePartitions, 'CreatePartitions'), 1);
+  assert.equal(pick(ApiKey.AlterPartitionReassignments, 'AlterPartitionReassignments'), 0);
+  assert.equal(pick(ApiKey.ListPartitionReassignments, 'ListPartitionReassignments'), 0);
 });

@@ -22,6 +22,7 @@ import { groupSamples } from './group-samples.js';
 import { configSamples } from './config-samples.js';
 import { replicationSamples } from './replication-samples.js';
 import { leaderSamples } from './leader-samples.js';
+import { reassignmentSamples } from './reassignment-samples.js';
 import { roundTrip } from '../../helpers/wire-check.js';
 
 
@@ -236,6 +237,7 @@ const samples: Record<number, { request: (v: number) => any; response: (v: numbe
   ...configSamples,
   ...replicationSamples,
   ...leaderSamples,
+  ...reassignmentSamples,
 };
 
 describe('round trip of every message at every supported version', () => {

@@ -1,6 +1,6 @@
-// Flexible versions (KIP-482) of APIs whose range spans classic and flexible versions (ListGroups 0-4): the
-// compact encodings an API switches to from its first flexible version on, declared per API with
-// `flexible(firstFlexibleVersion)` so one schema still covers every version:
+// Flexible versions (KIP-482): the compact encodings an API switches to from its first flexible version
+// on, declared per API with `flexible(firstFlexibleVersion)` so one schema covers every version (ListGroups
+// 0-4 spans both; the reassignment APIs are flexible from v0):
 //
 //   COMPACT_STRING      UNSIGNED_VARINT (N+1) then N bytes UTF-8 (0 = null for the nullable form)
 //   COMPACT_ARRAY       UNSIGNED_VARINT (N+1) then N elements (0 = null)
