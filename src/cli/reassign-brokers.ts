@@ -6,7 +6,8 @@
 import type { ReassignmentPlan } from '../cluster/reassignment-plan.js';
 import type { Admin } from '../client/types.js';
 import { MqError } from '../util/mq-error.js';
-import { EtcdStore } from '../cluster/etcd-store.js';
+import type { EtcdStore } from '../cluster/etcd-store.js';
+import { connectEtcd } from './etcd-discovery.js';
 import {
   fetchPartitionViews, previousSizes, readReassignStatus, reassignCancel, reassignExecute, reassignThrottle, statusOf, type ReassignmentStatus,
 } from './reassign.js';
@@ -32,7 +33,7 @@ export function etcdBackend(endpoints: string): ReassignBackend {
     flag: `--etcd ${endpoints}`,
     execute: (plan, throttle) => reassignExecute(endpoints, plan, throttle),
     // The live view asks every second: one connection for all of them.
-    status: async (previous) => readReassignStatus(await (store ??= EtcdStore.connect({ endpoints })), previous),
+    status: async (previous) => readReassignStatus(await (store ??= connectEtcd(endpoints)), previous),
     throttle: (rate) => reassignThrottle(endpoints, rate),
     cancel: () => reassignCancel(endpoints),
     close: async () => { if (store) await (await store).close(); },

@@ -4,7 +4,8 @@
 // reads `reassignments/` and asks each broker's admin endpoint (/v1/partitions) how far the adding
 // replicas have caught up with their leader.
 import { readRegistrations } from '../cluster/broker-registry.js';
-import { EtcdStore } from '../cluster/etcd-store.js';
+import type { EtcdStore } from '../cluster/etcd-store.js';
+import { connectEtcd } from './etcd-discovery.js';
 import { planReassignment, type PlanPartition, type ReassignmentPlan } from '../cluster/reassignment-plan.js';
 import { REASSIGNMENT_REQUESTS_PREFIX, requestThrottle } from '../cluster/reassignment-requests.js';
 import { REASSIGNMENTS_PREFIX, type Reassignment } from '../cluster/replica-restore.js';
@@ -40,7 +41,7 @@ export async function reassignPlan(admin: Admin, brokerIds: number[], topics?: s
 }
 
 export async function withEtcd<T>(endpoints: string, fn: (store: EtcdStore) => Promise<T>): Promise<T> {
-  const store = await EtcdStore.connect({ endpoints });
+  const store = await connectEtcd(endpoints);
   try {
     return await fn(store);
   } finally {
