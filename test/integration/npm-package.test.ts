@@ -48,6 +48,8 @@ test('npm pack --dry-run ships the binary, the man pages and the product code, a
   assert.deepEqual(paths.filter((p) => p.startsWith('dist/test/') || p.startsWith('test/')), [], 'no test code');
   assert.deepEqual(paths.filter((p) => /^dist\/src\/bench\/(peers\/|compare\.|machine-limits\.)/.test(p)), [], 'no benchmark-peer code');
   assert.deepEqual(paths.filter((p) => /^(src|commands|tui|bench)\//.test(p) || p.endsWith('.ts') && !p.endsWith('.d.ts')), [], 'no TypeScript sources or repo-only scripts');
+  // Source maps would point at TypeScript sources the package does not ship.
+  assert.deepEqual(paths.filter((p) => p.endsWith('.map')), [], 'no source maps');
 
   const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string>; dependencies: Record<string, string> };
   assert.equal(pkg.bin.mq, 'bin/mq.js');
