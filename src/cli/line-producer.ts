@@ -47,6 +47,8 @@ export class LineProducer {
   private fatal = false;
   /** Created once the input is done, resolved when the last outstanding record settles. */
   private drained: Deferred<void> | null = null;
+  /** Resolved when the first record settles: the producer has the topic's metadata (or has failed). */
+  private readonly firstSettled = deferred<void>();
 
   constructor(private readonly producer: Producer, private readonly opts: LineProducerOptions) {}
 
@@ -66,6 +68,10 @@ export class LineProducer {
         // here (no further line is taken, so the input stream stops being read) until acks free some.
         if (!this.send(group[i])) await this.producer.waitForCapacity();
       }
+      // Until the topic's metadata is known the producer holds records as objects (not yet encoded
+      // into batches), far bigger than the bytes its buffer counts: after the first input chunk, the
+      // rest waits until its first record has settled.
+      await untilAborted(this.firstSettled.promise, signal);
       if (this.fatal || signal?.aborted) { stoppedEarly = true; break; }
     }
     if (stoppedEarly) void iterator.return?.().catch(() => undefined);
@@ -115,6 +121,7 @@ export class LineProducer {
   }
 
   private settle(): void {
+    this.firstSettled.resolve();
     if (this.drained && this.stats.acknowledged + this.stats.failed === this.stats.sent) this.drained.resolve();
   }
 }

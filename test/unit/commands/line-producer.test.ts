@@ -70,19 +70,22 @@ describe('LineProducer', () => {
       async flush() { ackAll(); },
       async close() {},
     };
-    const done = new LineProducer(producer, { topic: 't' }).run(groups(['a', 'bb', 'ccc', 'dddd', 'e']));
-    await new Promise((res) => setImmediate(res));
+    const done = new LineProducer(producer, { topic: 't' }).run(groups(['a', 'bb', 'ccc', 'dddd', 'e'], ['f']));
+    const tick = (): Promise<void> => new Promise((res) => setImmediate(res));
+    await tick();
     assert.deepEqual(sent, ['a', 'bb'], 'stopped at a full buffer');
     assert.equal(waits, 1);
     ackAll();
-    await new Promise((res) => setImmediate(res));
-    assert.deepEqual(sent, ['a', 'bb', 'ccc', 'dddd'], 'resumed, and stopped again at a full buffer');
+    await tick();
+    assert.deepEqual(sent, ['a', 'bb', 'ccc', 'dddd'], 'resumed once acks made room, stopped again');
+    assert.equal(waits, 2);
+    ackAll();
+    await tick();
+    assert.deepEqual(sent, ['a', 'bb', 'ccc', 'dddd', 'e', 'f'], 'the next chunk once the first record has settled');
     ackAll();
     const result = await done;
-    assert.deepEqual(sent, ['a', 'bb', 'ccc', 'dddd', 'e']);
-    assert.equal(waits, 2);
-    assert.equal(result.acknowledged, 5);
-    assert.equal(result.bytes, 11);
+    assert.equal(result.acknowledged, 6);
+    assert.equal(result.bytes, 12);
   });
 
   test('splits key and value at the first separator, passes headers and partition', async () => {
