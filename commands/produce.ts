@@ -8,6 +8,9 @@ import { formatProduceSummary } from '../src/cli/produce-summary.js';
 import type { Context } from './context.js';
 import { bootstrapOption, cli, collect, int } from './options.js';
 
+// --file is read in chunks this large; the producer's buffer bounds how far ahead of the acks.
+const FILE_CHUNK_BYTES = 1024 * 1024;
+
 const EXAMPLES = `
 Examples:
   seq 1 200000 | mq produce t                 one record per line
@@ -27,15 +30,16 @@ export default function produce(ctx: Context): Command {
     .addOption(new Option('--acks <acks>', 'acknowledgements to wait for: 0, 1 or all').default(-1, 'all').argParser(cli(parseAcks)))
     .option('--linger-ms <ms>', 'wait up to MS for a batch to fill', int(0), 5)
     .option('--batch-size <bytes>', 'maximum bytes per partition batch', int(1), 16384)
+    .option('--buffer-memory <bytes>', 'bytes of records buffered unacknowledged before stdin is no longer read (buffer.memory)', int(1), 32 * 1024 * 1024)
     .addOption(new Option('--compression <codec>', 'none or gzip').default('none', 'none').argParser(cli(parseCompression)))
     .option('--metadata-max-age-ms <ms>', 're-read the topic\'s metadata this often (partitions added meanwhile get records)', int(1), 300000)
     .addHelpText('after', EXAMPLES)
     .action(async (topic: string, o) => {
-      const producer = await ctx.producer({ bootstrap: o.bootstrap, acks: o.acks, lingerMs: o.lingerMs, batchSize: o.batchSize, compression: o.compression, metadataMaxAgeMs: o.metadataMaxAgeMs });
+      const producer = await ctx.producer({ bootstrap: o.bootstrap, acks: o.acks, lingerMs: o.lingerMs, batchSize: o.batchSize, bufferMemory: o.bufferMemory, compression: o.compression, metadataMaxAgeMs: o.metadataMaxAgeMs });
       const headers = ((o.header ?? []) as [string, string][]).map(([key, value]) => ({ key, value: Buffer.from(value) }));
       const job = new LineProducer(producer, { topic, partition: o.partition, keySeparator: o.keySeparator, headers });
       const progress = ctx.out.progress(() => job.stats.acknowledged);
-      const input = o.file ? createReadStream(o.file) : ctx.stdin;
+      const input = o.file ? createReadStream(o.file, { highWaterMark: FILE_CHUNK_BYTES }) : ctx.stdin;
       // destroy(): after Ctrl-C or a fatal error, an open stdin must not keep the process alive.
       const result = await job.run(readLines(input), ctx.signal).finally(() => { progress?.stop(); input.destroy(); });
       ctx.out.note(formatProduceSummary(result));

@@ -1,8 +1,11 @@
-// Feeds lines to a Producer, one record per line: backpressure through waitForCapacity(), acks
-// counted as they arrive (no promise kept per record), failures grouped by error code. Stops reading
-// at the first failure that would fail every later record too (no topic, no connection, ...), and
-// when `signal` aborts (records already handed over are still flushed).
-import type { Producer, RecordHeader } from '../client/types.js';
+// Feeds lines to a Producer, one record per line, with back-pressure: the next line is taken only
+// while the producer's buffer (bufferMemory) has room, so the input is read no further ahead than that
+// budget plus the group in hand. Records go through enqueue() with one shared delivery report (no
+// promise or closure per record; the record's byte count rides in the tag), acks are counted as they
+// arrive, failures grouped by error code. Stops reading at the first failure that would fail every
+// later record too (no topic, no connection, ...), and when `signal` aborts (records already handed
+// over are still flushed).
+import type { DeliveryReport, Producer, RecordHeader } from '../client/types.js';
 import { MqError } from '../util/mq-error.js';
 import { deferred, untilAborted, type Deferred } from '../util/promise.js';
 import { formatCount } from '../util/units.js';
@@ -31,7 +34,8 @@ export interface LineProducerResult {
   failures: Map<string, { count: number; error: Error }>;
 }
 
-const CAPACITY_CHECK_LINES = 256;
+// A producer without enqueue() (a fake) is asked for capacity once per this many records.
+const PROMISE_SEND_CHECK_RECORDS = 256;
 
 // Failures that concern one record only; any other failure stops the input.
 const RECORD_ERRORS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_TIMESTAMP']);
@@ -43,6 +47,8 @@ export class LineProducer {
   private fatal = false;
   /** Created once the input is done, resolved when the last outstanding record settles. */
   private drained: Deferred<void> | null = null;
+  /** Resolved when the first record settles: the producer has the topic's metadata (or has failed). */
+  private readonly firstSettled = deferred<void>();
 
   constructor(private readonly producer: Producer, private readonly opts: LineProducerOptions) {}
 
@@ -58,11 +64,14 @@ export class LineProducer {
       const group = next.value;
       for (let i = 0; i < group.length; i++) {
         if (this.fatal || signal?.aborted) break;
-        // Asking once per CAPACITY_CHECK_LINES lines (and per input chunk) keeps the await off the
-        // per-line path; the overshoot is at most that many lines of one chunk.
-        if (i % CAPACITY_CHECK_LINES === 0) await this.producer.waitForCapacity();
-        this.send(group[i]);
+        // send() says whether the buffer still has room after this record; when it has not, wait
+        // here (no further line is taken, so the input stream stops being read) until acks free some.
+        if (!this.send(group[i])) await this.producer.waitForCapacity();
       }
+      // Until the topic's metadata is known the producer holds records as objects (not yet encoded
+      // into batches), far bigger than the bytes its buffer counts: after the first input chunk, the
+      // rest waits until its first record has settled.
+      await untilAborted(this.firstSettled.promise, signal);
       if (this.fatal || signal?.aborted) { stoppedEarly = true; break; }
     }
     if (stoppedEarly) void iterator.return?.().catch(() => undefined);
@@ -74,7 +83,8 @@ export class LineProducer {
     return { topic: this.opts.topic, ...this.stats, elapsedMs: now() - started, stoppedEarly, failures: this.failures };
   }
 
-  private send(line: Buffer): void {
+  /** Hands one line to the producer; false once the producer's buffer is full. */
+  private send(line: Buffer): boolean {
     const sep = this.opts.keySeparator;
     let key: Buffer | null = null;
     let value = line;
@@ -84,13 +94,21 @@ export class LineProducer {
     }
     const size = value.length + (key?.length ?? 0);
     this.stats.sent++;
-    this.producer
-      .send({ topic: this.opts.topic, key, value, headers: this.opts.headers, partition: this.opts.partition })
-      .then(
-        () => { this.stats.acknowledged++; this.stats.bytes += size; this.settle(); },
-        (err: unknown) => { this.fail(err); this.settle(); },
-      );
+    const record = { topic: this.opts.topic, key, value, headers: this.opts.headers, partition: this.opts.partition };
+    if (this.producer.enqueue) return this.producer.enqueue(record, this.delivered, size);
+    this.producer.send(record).then(
+      () => this.delivered(null, -1, -1, -1, size),
+      (err: unknown) => this.delivered(err instanceof Error ? err : new Error(String(err)), -1, -1, -1, size),
+    );
+    return this.stats.sent % PROMISE_SEND_CHECK_RECORDS !== 0;
   }
+
+  /** The one delivery report of every record; `size` is the record's key and value bytes. */
+  private readonly delivered: DeliveryReport = (error, _partition, _offset, _timestamp, size) => {
+    if (error) this.fail(error);
+    else { this.stats.acknowledged++; this.stats.bytes += size; }
+    this.settle();
+  };
 
   private fail(err: unknown): void {
     const error = err instanceof Error ? err : new Error(String(err));
@@ -103,6 +121,7 @@ export class LineProducer {
   }
 
   private settle(): void {
+    this.firstSettled.resolve();
     if (this.drained && this.stats.acknowledged + this.stats.failed === this.stats.sent) this.drained.resolve();
   }
 }

@@ -30,21 +30,62 @@ async function* groups(...gs: string[][]): AsyncGenerator<Buffer[]> {
 }
 
 describe('LineProducer', () => {
-  test('sends one record per line in order, asking for capacity per chunk and every 256 lines', async () => {
+  test('sends one record per line in order; a producer without enqueue() is asked for capacity every 256 records', async () => {
     const f = fakeProducer();
     const result = await new LineProducer(f.producer, { topic: 't' }).run(groups(['a', 'bb'], ['ccc']));
     assert.deepEqual(f.sent.map((r) => r.value?.toString()), ['a', 'bb', 'ccc']);
     assert.ok(f.sent.every((r) => r.topic === 't' && r.key === null && r.partition === undefined));
-    assert.equal(f.capacityWaits(), 2);
+    assert.equal(f.capacityWaits(), 0);
     assert.equal(f.flushes(), 1);
     const g = fakeProducer();
     await new LineProducer(g.producer, { topic: 't' }).run(groups(Array.from({ length: 1000 }, String)));
-    assert.equal(g.capacityWaits(), 4);
+    assert.equal(g.capacityWaits(), 3);
     assert.equal(result.sent, 3);
     assert.equal(result.acknowledged, 3);
     assert.equal(result.bytes, 6);
     assert.equal(result.failed, 0);
     assert.equal(unacknowledgedError(result), null);
+  });
+
+  test('with enqueue(), takes no further line while the buffer is full and resumes once it has room', async () => {
+    const pending: (() => void)[] = []; // delivery reports of unacknowledged records; two fill the buffer
+    const wakers: (() => void)[] = [];
+    let waits = 0;
+    const sent: string[] = [];
+    const ackAll = (): void => {
+      for (const ack of pending.splice(0)) ack();
+      for (const w of wakers.splice(0)) w();
+    };
+    const producer: Producer = {
+      send: () => Promise.reject(new Error('enqueue() is used')),
+      enqueue(r, onDelivery, tag) {
+        sent.push(r.value!.toString());
+        pending.push(() => onDelivery(null, 0, sent.length - 1, 0, tag ?? 0));
+        return pending.length < 2;
+      },
+      waitForCapacity() {
+        waits++;
+        return pending.length < 2 ? Promise.resolve() : new Promise((res) => { wakers.push(res); });
+      },
+      async flush() { ackAll(); },
+      async close() {},
+    };
+    const done = new LineProducer(producer, { topic: 't' }).run(groups(['a', 'bb', 'ccc', 'dddd', 'e'], ['f']));
+    const tick = (): Promise<void> => new Promise((res) => setImmediate(res));
+    await tick();
+    assert.deepEqual(sent, ['a', 'bb'], 'stopped at a full buffer');
+    assert.equal(waits, 1);
+    ackAll();
+    await tick();
+    assert.deepEqual(sent, ['a', 'bb', 'ccc', 'dddd'], 'resumed once acks made room, stopped again');
+    assert.equal(waits, 2);
+    ackAll();
+    await tick();
+    assert.deepEqual(sent, ['a', 'bb', 'ccc', 'dddd', 'e', 'f'], 'the next chunk once the first record has settled');
+    ackAll();
+    const result = await done;
+    assert.equal(result.acknowledged, 6);
+    assert.equal(result.bytes, 12);
   });
 
   test('splits key and value at the first separator, passes headers and partition', async () => {
