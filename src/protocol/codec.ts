@@ -155,7 +155,7 @@ export function struct<F extends Fields>(fields: F): Struct<StructOf<F>> {
     const v = c as Partial<Versioned<unknown>>;
     return !v.versioned || (version >= v.min! && version <= v.max!);
   };
-  const codec: Struct<StructOf<F>> = {
+  return asStruct<StructOf<F>>({
     minBytes(version) {
       let n = 0;
       for (const [, c] of entries) if (present(c, version)) n += minBytesOf(c, version);
@@ -173,19 +173,23 @@ export function struct<F extends Fields>(fields: F): Struct<StructOf<F>> {
       }
       return out as StructOf<F>;
     },
+  });
+}
+
+/** A whole-message codec: `c` with toBuffer, fromBuffer and size. */
+export function asStruct<T>(c: Codec<T>): Struct<T> {
+  return {
+    ...c,
     toBuffer(value, version) {
       const w = new Writer();
-      codec.encode(w, value, version);
+      c.encode(w, value, version);
       return w.toBuffer();
     },
-    fromBuffer(buf, version) {
-      return codec.decode(new Reader(buf), version);
-    },
+    fromBuffer: (buf, version) => c.decode(new Reader(buf), version),
     size(value, version) {
       const w = new Writer();
-      codec.encode(w, value, version);
+      c.encode(w, value, version);
       return w.length;
     },
   };
-  return codec;
 }

@@ -12,7 +12,7 @@
 // `ApiSpec.flexibleFrom` in api.ts.
 import { isUtf8 } from 'node:buffer';
 import { MqError } from '../util/mq-error.js';
-import { MAX_ARRAY_ELEMENTS, minBytesOf, struct, type Codec, type Struct, type StructOf } from './codec.js';
+import { MAX_ARRAY_ELEMENTS, asStruct, minBytesOf, struct, type Codec, type Struct, type StructOf } from './codec.js';
 import { Reader } from './reader.js';
 import { Writer } from './writer.js';
 
@@ -107,7 +107,7 @@ export function flexible(from: number): FlexibleCodecs {
   }
   function flexStruct<F extends Record<string, Codec<any>>>(fields: F): Struct<StructOf<F>> {
     const inner = struct(fields);
-    const codec: Struct<StructOf<F>> = {
+    return asStruct<StructOf<F>>({
       minBytes: (version) => minBytesOf(inner, version) + (compact(version) ? 1 : 0),
       encode(w, value, version) {
         inner.encode(w, value, version);
@@ -118,21 +118,7 @@ export function flexible(from: number): FlexibleCodecs {
         if (compact(version)) skipTaggedFields(r);
         return value;
       },
-      toBuffer(value, version) {
-        const w = new Writer();
-        codec.encode(w, value, version);
-        return w.toBuffer();
-      },
-      fromBuffer(buf, version) {
-        return codec.decode(new Reader(buf), version);
-      },
-      size(value, version) {
-        const w = new Writer();
-        codec.encode(w, value, version);
-        return w.length;
-      },
-    };
-    return codec;
+    });
   }
   return { string, nullableString, array, nullableArray, struct: flexStruct };
 }

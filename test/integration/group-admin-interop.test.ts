@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { brokerPerFile, eventually, repoRoot, run, uniqueTopic } from '../helpers/mq-process.js';
+import { committedOffsets, sumOffsets } from '../helpers/kafkajs-offsets.js';
 
 const env = { MQ_GROUP_INITIAL_REBALANCE_DELAY_MS: '0', MQ_GROUP_MIN_SESSION_TIMEOUT_MS: '1000' };
 const shared = brokerPerFile({ env });
@@ -89,20 +90,6 @@ async function members(kafka: Kafka, groupId: string, topic: string, n: number, 
   };
 }
 
-/** kafkajs fetchOffsets as partition -> offset (-1: none). */
-async function kjsOffsets(kafka: Kafka, groupId: string, topic: string): Promise<Map<number, number>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return new Map(t.partitions.map((p) => [p.partition, Number(p.offset)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-const sum = (m: Map<number, number>): number => [...m.values()].filter((v) => v > 0).reduce((a, b) => a + b, 0);
-
 test('librdkafka admin: groups listed with states, a group of three past members described, offsets of given partitions, offsets deleted', async (t) => {
   const kafka = kafkaFor();
   const topic = uniqueTopic('ga-rdk');
@@ -115,9 +102,9 @@ test('librdkafka admin: groups listed with states, a group of three past members
   // Three members join, read everything, commit and leave: the group is Empty with its offsets.
   const gone = await members(kafka, past, topic, 3, t);
   await eventually(() => gone.count() === 40, { timeoutMs: 30_000 });
-  await eventually(async () => sum(await kjsOffsets(kafka, past, topic)) === 40, { timeoutMs: 20_000 });
+  await eventually(async () => sumOffsets(await committedOffsets(kafka, past, topic)) === 40, { timeoutMs: 20_000 });
   await gone.leave();
-  const committed = await kjsOffsets(kafka, past, topic);
+  const committed = await committedOffsets(kafka, past, topic);
   // One live member on the other topic: Stable.
   const stays = await members(kafka, live, other, 1, t);
   await eventually(() => stays.count() === 10, { timeoutMs: 30_000 });
@@ -152,14 +139,14 @@ test('librdkafka admin: groups listed with states, a group of three past members
   const altered = await rdk('alter', alt, `${topic}:2:7`, `${topic}:0:5`);
   assert.deepEqual(altered.lines.sort(), [`ALTERED ${topic} 0 -`, `ALTERED ${topic} 2 -`]);
   assert.deepEqual((await rdk('offsets', alt, `${topic}:0`, `${topic}:2`)).lines, [`OFFSET ${topic} 0 5 -`, `OFFSET ${topic} 2 7 -`]);
-  assert.deepEqual([...(await kjsOffsets(kafka, alt, topic))], [[0, 5], [1, -1], [2, 7], [3, -1]]);
+  assert.deepEqual([...(await committedOffsets(kafka, alt, topic))], [[0, 5], [1, -1], [2, 7], [3, -1]]);
 
   // OffsetDelete: refused for a topic live members subscribe to; done for the Empty group.
   const refused = await rdk('delete-offsets', live, `${other}:0`);
   assert.deepEqual(refused.lines, [`DELETED ${other} 0 GROUP_SUBSCRIBED_TO_TOPIC`]);
   const deleted = await rdk('delete-offsets', past, `${topic}:0`, `${topic}:9`);
   assert.deepEqual(deleted.lines.sort(), [`DELETED ${topic} 0 -`, `DELETED ${topic} 9 UNKNOWN_TOPIC_OR_PART`]);
-  const after0 = await kjsOffsets(kafka, past, topic);
+  const after0 = await committedOffsets(kafka, past, topic);
   assert.equal(after0.get(0), -1);
   assert.deepEqual([1, 2, 3].map((p) => after0.get(p)), [1, 2, 3].map((p) => committed.get(p)));
   assert.deepEqual((await rdk('offsets', past, `${topic}:0`, `${topic}:1`)).lines, [`OFFSET ${topic} 0 -1001 -`, `OFFSET ${topic} 1 ${committed.get(1)} -`]);
@@ -175,7 +162,7 @@ test('kafkajs admin and `mq groups` agree with what was committed; mq groups del
   const groupId = uniqueTopic('g-kjs');
   const group = await members(kafka, groupId, topic, 2, t);
   await eventually(() => group.count() === 30, { timeoutMs: 30_000 });
-  await eventually(async () => sum(await kjsOffsets(kafka, groupId, topic)) === 30, { timeoutMs: 20_000 });
+  await eventually(async () => sumOffsets(await committedOffsets(kafka, groupId, topic)) === 30, { timeoutMs: 20_000 });
 
   const admin = kafka.admin();
   await admin.connect();
@@ -190,7 +177,7 @@ test('kafkajs admin and `mq groups` agree with what was committed; mq groups del
   assert.equal(listed.code, 0, listed.stderr);
   assert.deepEqual(JSON.parse(listed.stdout).find((g: { groupId: string }) => g.groupId === groupId), { groupId, protocolType: 'consumer', state: 'Stable' });
   assert.match((await mq(['list'])).stdout, new RegExp(`^${groupId}\\s+consumer\\s+Stable$`, 'm'));
-  const kjs = await kjsOffsets(kafka, groupId, topic);
+  const kjs = await committedOffsets(kafka, groupId, topic);
   const ours = JSON.parse((await mq(['describe', groupId, '--json'])).stdout);
   assert.equal(ours.state, 'Stable');
   assert.deepEqual(ours.offsets.map((o: { partition: number; committedOffset: number }) => [o.partition, o.committedOffset]), [...kjs]);
@@ -198,7 +185,7 @@ test('kafkajs admin and `mq groups` agree with what was committed; mq groups del
   assert.equal(refused.code, 1);
   assert.match(refused.stdout, new RegExp(`^${topic}\\s+0\\s+GROUP_SUBSCRIBED_TO_TOPIC$`, 'm'));
   assert.match(refused.stderr, /GROUP_SUBSCRIBED_TO_TOPIC|live members/);
-  assert.deepEqual(await kjsOffsets(kafka, groupId, topic), kjs, 'nothing deleted');
+  assert.deepEqual(await committedOffsets(kafka, groupId, topic), kjs, 'nothing deleted');
 
   // Empty: the states filter, then deleting one partition's offset and then the rest.
   await group.leave();
@@ -209,7 +196,7 @@ test('kafkajs admin and `mq groups` agree with what was committed; mq groups del
   const one = await mq(['delete-offsets', groupId, '--topic', topic, '-p', '1', '--json']);
   assert.equal(one.code, 0, one.stderr);
   assert.deepEqual(JSON.parse(one.stdout), [{ topic, partition: 1, error: null }]);
-  assert.deepEqual([...(await kjsOffsets(kafka, groupId, topic))], [[0, kjs.get(0)], [1, -1], [2, kjs.get(2)]]);
+  assert.deepEqual([...(await committedOffsets(kafka, groupId, topic))], [[0, kjs.get(0)], [1, -1], [2, kjs.get(2)]]);
   const rest = await mq(['delete-offsets', groupId, '--topic', topic]);
   assert.equal(rest.code, 0, rest.stderr);
   assert.match(rest.stdout, new RegExp(`^${topic}\\s+2\\s+deleted$`, 'm'));

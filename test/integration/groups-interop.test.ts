@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { brokerPerFile, eventually, run, uniqueTopic, type BrokerProcess } from '../helpers/mq-process.js';
+import { committedOffsets, sumOffsets } from '../helpers/kafkajs-offsets.js';
 
 // Short sessions are allowed so a killed member's session ends quickly.
 const env = { MQ_GROUP_INITIAL_REBALANCE_DELAY_MS: '0', MQ_GROUP_MIN_SESSION_TIMEOUT_MS: '1000' };
@@ -35,19 +36,6 @@ async function groupConsumer(kafka: Kafka, groupId: string, topic: string, t: { 
     async stop() { connected = false; await consumer.disconnect(); },
   };
 }
-
-async function committed(kafka: Kafka, groupId: string, topic: string): Promise<Map<number, number>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return new Map(t.partitions.map((p) => [p.partition, Number(p.offset)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-const sum = (m: Map<number, number>): number => [...m.values()].filter((v) => v > 0).reduce((a, b) => a + b, 0);
 
 async function produce(kafka: Kafka, topic: string, values: string[]): Promise<void> {
   const producer = kafka.producer();
@@ -86,15 +74,15 @@ test('two kafkajs consumers share a 4-partition topic, read every record once, a
     assert.ok(c.seen.length > 0, 'each consumer reads a share');
     for (const s of c.seen) assert.ok(c.assigned().includes(s.partition), `partition ${s.partition} belongs to this member`);
   }
-  await eventually(async () => sum(await committed(kafka, groupId, topic)) === 400, { timeoutMs: 20_000 });
-  const before = await committed(kafka, groupId, topic);
+  await eventually(async () => sumOffsets(await committedOffsets(kafka, groupId, topic)) === 400, { timeoutMs: 20_000 });
+  const before = await committedOffsets(kafka, groupId, topic);
   await a.stop();
   await b.stop();
 
   // Restart the broker on the same data dir; the committed offsets come back from the state store.
   await shared.restart();
   kafka = kafkaFor(shared.broker);
-  assert.deepEqual(await committed(kafka, groupId, topic), before);
+  assert.deepEqual(await committedOffsets(kafka, groupId, topic), before);
   const later = Array.from({ length: 100 }, (_v, i) => `after-${i}`);
   await produce(kafka, topic, later);
   const c = await groupConsumer(kafka, groupId, topic, t);
@@ -125,14 +113,14 @@ test('kcat -G (librdkafka balanced consumer) joins, consumes, commits and resume
   assert.equal(r1.code, 0, r1.stderr);
   const lines1 = r1.stdout.trim().split('\n');
   assert.deepEqual(lines1.map((l) => l.split(' ')[2]).sort(), [...first].sort());
-  assert.equal(sum(await committed(kafka, groupId, topic)), 30);
+  assert.equal(sumOffsets(await committedOffsets(kafka, groupId, topic)), 30);
 
   const more = ['more-0', 'more-1', 'more-2', 'more-3', 'more-4'];
   await produce(kafka, topic, more);
   const r2 = await kcatGroup(5);
   assert.equal(r2.code, 0, r2.stderr);
   assert.deepEqual(r2.stdout.trim().split('\n').map((l) => l.split(' ')[2]).sort(), more);
-  assert.equal(sum(await committed(kafka, groupId, topic)), 35);
+  assert.equal(sumOffsets(await committedOffsets(kafka, groupId, topic)), 35);
 });
 
 test('kafkajs admin: listGroups, describeGroups, fetchOffsets and deleteGroups', async (t) => {
@@ -157,7 +145,7 @@ test('kafkajs admin: listGroups, describeGroups, fetchOffsets and deleteGroups',
   assert.deepEqual([dead.groupId, dead.state, dead.members.length], ['no-such-group', 'Dead', 0]);
   await assert.rejects(admin.deleteGroups([groupId]), (err: any) => err.groups?.[0]?.errorCode === 68);
 
-  await eventually(async () => sum(await committed(kafka, groupId, topic)) === 10, { timeoutMs: 20_000 });
+  await eventually(async () => sumOffsets(await committedOffsets(kafka, groupId, topic)) === 10, { timeoutMs: 20_000 });
   await c.stop();
   assert.equal((await admin.describeGroups([groupId])).groups[0].state, 'Empty');
   const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });

@@ -6,7 +6,6 @@ import { errorFromCode } from '../../protocol/error-codes.js';
 import type { DeleteRecordsRequest, DeleteRecordsResponse } from '../../protocol/messages/delete-records.js';
 import { MqError } from '../../util/mq-error.js';
 import { errorCodeFor } from '../error-code-of.js';
-import { lookupPartition } from '../lookup-partition.js';
 import type { BrokerState, Handler } from '../request-context.js';
 
 export const handleDeleteRecords: Handler<DeleteRecordsRequest, DeleteRecordsResponse> = async (req, ctx) => {
@@ -28,7 +27,7 @@ export const handleDeleteRecords: Handler<DeleteRecordsRequest, DeleteRecordsRes
 
 /** Records below `offset` (-1: the high watermark) go; resolves to the new log start offset. */
 async function deleteRecordsBefore(b: BrokerState, topic: string, index: number, offset: number): Promise<number> {
-  const p = lookupPartition(b, topic, index);
+  const p = b.authority.leaderPartition(topic, index);
   if (typeof p === 'number') throw errorFromCode(p, `delete records of ${topic}-${index} on broker ${b.nodeId}`);
   const hwm = p.highWatermark;
   if (offset > hwm) throw new MqError('OFFSET_OUT_OF_RANGE', `cannot delete records before ${offset}: the high watermark of ${topic}-${index} is ${hwm}`);

@@ -8,7 +8,6 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js';
 import { errorCodeFor } from '../error-code-of.js';
 import { checkLeaderEpoch } from '../check-leader-epoch.js';
-import { lookupPartition } from '../lookup-partition.js';
 import type { Partition } from '../../replication/partition.js';
 import type { BrokerState, Handler } from '../request-context.js';
 
@@ -31,7 +30,9 @@ export const handleFetch: Handler<FetchRequest, FetchResponse> = async (req, ctx
       if (seen.has(key)) continue;
       seen.add(key);
       const fetchOffset = Number(p.fetchOffset);
-      let found: Partition | number = follower ? lookupForFollower(b, t.topic, p.partition, replicaId, ctx.peer) : lookupPartition(b, t.topic, p.partition);
+      let found: Partition | number = follower
+        ? b.authority.followerPartition(t.topic, p.partition, replicaId, ctx.peer)
+        : b.authority.leaderPartition(t.topic, p.partition);
       if (typeof found !== 'number' && found.replicated) {
         found = checkLeaderEpoch(found, p.currentLeaderEpoch);
         if (follower && typeof found !== 'number' && fetchOffset >= found.logStartOffset && fetchOffset <= found.logEndOffset) {
@@ -74,11 +75,6 @@ export const handleFetch: Handler<FetchRequest, FetchResponse> = async (req, ctx
 function responseMaxBytes(b: BrokerState, asked: number, follower: boolean): number {
   const cap = follower ? b.config.replicaFetchResponseMaxBytes : b.config.fetchMaxBytes;
   return Math.max(0, Math.min(asked, cap));
-}
-
-/** A follower's partition: this broker must lead it and the follower must be a registered replica of it. */
-function lookupForFollower(b: BrokerState, topic: string, index: number, replicaId: number, peer: string): Partition | number {
-  return b.authority.followerPartition(topic, index, replicaId, peer);
 }
 
 /**

@@ -5,7 +5,6 @@ import type { ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/mes
 import { decodeRecordBatches } from '../../protocol/record-batch.js';
 import { baseOffsetAt, maxTimestampAt } from '../../protocol/batch-header.js';
 import { errorCodeFor } from '../error-code-of.js';
-import { lookupPartition } from '../lookup-partition.js';
 import type { Partition } from '../../replication/partition.js';
 import type { Handler } from '../request-context.js';
 
@@ -17,7 +16,7 @@ export const handleListOffsets: Handler<ListOffsetsRequest, ListOffsetsResponse>
   const topics = await Promise.all(req.topics.map(async (t) => ({
     name: t.name,
     partitions: await Promise.all(t.partitions.map(async (p) => {
-      const partition = lookupPartition(b, t.name, p.partitionIndex);
+      const partition = b.authority.leaderPartition(t.name, p.partitionIndex);
       if (typeof partition === 'number') return { partitionIndex: p.partitionIndex, errorCode: partition, timestamp: -1n, offset: -1n };
       try {
         const { offset, timestamp } = await lookup(partition, p.timestamp);

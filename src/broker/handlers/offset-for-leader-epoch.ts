@@ -4,7 +4,6 @@
 import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../../protocol/messages/offset-for-leader-epoch.js';
 import { checkLeaderEpoch } from '../check-leader-epoch.js';
 import { errorCodeFor } from '../error-code-of.js';
-import { lookupPartition } from '../lookup-partition.js';
 import type { Partition } from '../../replication/partition.js';
 import type { Handler } from '../request-context.js';
 
@@ -20,7 +19,7 @@ export const handleOffsetForLeaderEpoch: Handler<OffsetForLeaderEpochRequest, Of
         });
         let found: Partition | number = req.replicaId >= 0
           ? b.authority.followerPartition(t.topic, p.partition, req.replicaId, ctx.peer)
-          : lookupPartition(b, t.topic, p.partition);
+          : b.authority.leaderPartition(t.topic, p.partition);
         if (typeof found !== 'number') found = checkLeaderEpoch(found, p.currentLeaderEpoch);
         if (typeof found === 'number') return none(found);
         try {

@@ -13,7 +13,6 @@ import { decompressedLimit, validateRecords } from '../../protocol/record-valida
 import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js';
 import { topicNameProblem } from '../../protocol/topic-name.js';
 import { errorCodeFor } from '../error-code-of.js';
-import { lookupPartition } from '../lookup-partition.js';
 import type { Partition } from '../../replication/partition.js';
 import type { BrokerState, Handler, RequestContext } from '../request-context.js';
 
@@ -41,7 +40,7 @@ async function appendOne(
   b: BrokerState, ctx: RequestContext, topic: string, index: number, records: Buffer, acks: number, timeoutMs: number,
 ): Promise<PartitionResponse> {
   if (topicNameProblem(topic)) return failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION);
-  const partition = lookupPartition(b, topic, index);
+  const partition = b.authority.leaderPartition(topic, index);
   if (typeof partition === 'number') return failed(index, partition);
   // A decommissioned partition takes no new records from clients (followers replicate by Fetch, not
   // Produce). POLICY_VIOLATION (44), not INVALID_REQUEST (42): the request is well formed, the topic's
