@@ -25,7 +25,9 @@ Groups (-g): members of one group share the partitions (each record goes to one 
   (or --exec CMD exited 0); at-most-once commits before writing. Assignments and rebalances are
   reported on stderr. --exec CMD gets MQ_TOPIC, MQ_PARTITION, MQ_OFFSET and MQ_KEY; a key with a NUL
   byte or over 32768 bytes is left out of MQ_KEY and put in the file named by MQ_KEY_FILE instead
-  (said once on stderr).
+  (said once on stderr). With -e each member exits (0) once the partitions assigned to it are read to
+  the end they had when it got them, and committed; a member assigned nothing exits after its first
+  assignment. Start several with -e to drain a group from cron or CI.
 
 Examples:
   mq consume t -o beginning -e                 everything so far, then exit
@@ -34,7 +36,8 @@ Examples:
   mq consume t -f '%p:%o %k=%v\\n'              partition, offset, key and value
   mq consume t -o beginning -e --json | jq .value
   mq consume t -g billing --auto-offset-reset earliest
-  mq consume t -g mailer --exec 'sendmail -t'  one command per record, committed when it exits 0`;
+  mq consume t -g mailer --exec 'sendmail -t'  one command per record, committed when it exits 0
+  mq consume t -g nightly -e                   drain the group's share of t, commit, exit`;
 
 export default function consume(ctx: Context): Command {
   return new Command('consume')
@@ -44,7 +47,7 @@ export default function consume(ctx: Context): Command {
     .addOption(new Option('-o, --offset <spec>', 'where to start: beginning|end|N|-N|@TIMESTAMP').default({ kind: 'end' }, 'end').argParser(cli(parseOffsetSpec)))
     .option('-p, --partition <n>', 'consume only partition N (default: all partitions)', int(0))
     .option('-c, --count <n>', 'exit after N records', int(1))
-    .option('-e, --exit-at-end', 'exit once every partition is read to its end')
+    .option('-e, --exit-at-end', 'exit once every partition is read to its end (with -g: every partition assigned to this member, to its end when assigned)')
     .addOption(new Option('-f, --format <fmt>', 'kcat-style output format (see below)').default('%v\\n', '%v\\n').argParser(cli((s) => (parseFormat(s), s))))
     .addOption(new Option('--json', 'print each record as one line of JSON').conflicts('format'))
     .option('-g, --group <group>', 'consume as a member of consumer group GROUP and commit offsets')
@@ -71,7 +74,7 @@ export default function consume(ctx: Context): Command {
         }
         return;
       }
-      if (o.partition !== undefined || o.exitAtEnd) throw new MqError('INVALID_ARGUMENT', '-p/--partition and -e/--exit-at-end cannot be combined with -g (the group assigns partitions)');
+      if (o.partition !== undefined) throw new MqError('INVALID_ARGUMENT', '-p/--partition cannot be combined with -g (the group assigns partitions)');
       const say = (what: string) => (tps: { topic: string; partition: number }[]): void =>
         ctx.out.note(`mq: group ${o.group}: ${what} ${tps.map((tp) => `${tp.topic}-${tp.partition}`).join(' ')}`);
       const consumer = await ctx.groupConsumer({
@@ -80,7 +83,7 @@ export default function consume(ctx: Context): Command {
         autoOffsetReset: o.autoOffsetReset ?? (o.offset.kind === 'beginning' ? 'earliest' : 'latest'),
       });
       await groupConsume({
-        consumer, delivery: o.delivery, render, signal: ctx.signal, count: o.count,
+        consumer, delivery: o.delivery, render, signal: ctx.signal, count: o.count, exitAtEnd: o.exitAtEnd,
         write: (text) => ctx.out.write(text), note: (text) => ctx.out.note(`mq: ${text}`),
         flush: async () => { await ctx.out.flush(); await writtenOut(ctx.out.terminal); },
         exec: o.exec === undefined ? undefined : { command: o.exec, batch: o.batch === true },

@@ -42,14 +42,16 @@ export interface GroupConsumeOptions {
   exec?: { command: string; batch: boolean };
   /** Stop after this many records. */
   count?: number;
+  /** -e: stop once the partitions assigned to this member are read to their ends as of their assignment (everything read is committed first). */
+  exitAtEnd?: boolean;
   signal: AbortSignal;
 }
 
-/** Consumes until `signal` aborts, `count` records are out, or CMD fails (an MqError EXEC_FAILED). */
+/** Consumes until `signal` aborts, `count` records are out, the member's share is read (exitAtEnd), or CMD fails (an MqError EXEC_FAILED). */
 export async function groupConsume(o: GroupConsumeOptions): Promise<number> {
   if (o.delivery === 'exactly-once') throw exactlyOnceRefused();
   let total = 0;
-  for await (const batch of o.consumer.batches({ signal: o.signal })) {
+  for await (const batch of o.consumer.batches({ signal: o.signal, exitAtEnd: o.exitAtEnd })) {
     const records = o.count === undefined ? batch : batch.slice(0, o.count - total);
     if (records.length === 0) break;
     const end = nextOffset(records[records.length - 1]);

@@ -13,6 +13,13 @@
 //
 // A caller that does not come back for the next batch within maxPollIntervalMs is taken out of the group
 // (LeaveGroup), as Kafka does; it rejoins on its next pull.
+//
+// batches({ exitAtEnd }) (kcat -G -e): each newly assigned partition gets a target, its end (ListOffsets
+// latest) when it was assigned; the iteration ends at a pull (so after the caller committed the last
+// batch) once every partition owned is read up to its target, or the fetcher found them all at their
+// current end. A rebalance that adds partitions adds targets (an eager one re-adds every partition, so
+// their targets become the ends at that time); revoked partitions stop counting. A member assigned
+// nothing ends after its first assignment.
 import { MqError } from '../util/mq-error.js';
 import { Cluster, metadataMaxAgeMs, type ClusterOptions } from './cluster.js';
 import { fetcherOptions } from './consumer.js';
@@ -40,6 +47,11 @@ class ClassicGroupConsumer implements GroupConsumer {
   private readonly autoCommitIntervalMs: number;
 
   private owned: TopicPartition[] = [];
+  /** With exitAtEnd: where each owned partition ended when it was assigned, by tpKey. */
+  private readonly endAt = new Map<string, number>();
+  private exitAtEnd = false;
+  /** An assignment (possibly empty) has been applied at least once. */
+  private assignedOnce = false;
   /** Set while the caller holds a batch (for max.poll.interval.ms). */
   private handedOutAt: number | null = null;
   /** A cooperative rebalance running while owned partitions are still consumed. */
@@ -84,18 +96,21 @@ class ClassicGroupConsumer implements GroupConsumer {
     return [...this.owned];
   }
 
-  async *records(opts: { signal?: AbortSignal } = {}): AsyncGenerator<ConsumedRecord> {
+  async *records(opts: { signal?: AbortSignal; exitAtEnd?: boolean } = {}): AsyncGenerator<ConsumedRecord> {
     for await (const batch of this.batches(opts)) yield* batch;
   }
 
-  async *batches(opts: { signal?: AbortSignal } = {}): AsyncGenerator<ConsumedRecord[]> {
+  async *batches(opts: { signal?: AbortSignal; exitAtEnd?: boolean } = {}): AsyncGenerator<ConsumedRecord[]> {
     if (this.closing.signal.aborted) throw new MqError('CLIENT_CLOSED', 'the consumer is closed');
     const stop = opts.signal ? AbortSignal.any([opts.signal, this.closing.signal]) : this.closing.signal;
     const m = this.membership;
+    const exitAtEnd = opts.exitAtEnd ?? false;
+    this.exitAtEnd = exitAtEnd;
     try {
       for (;;) {
         if (stop.aborted) return;
         if (m.fatal) throw m.fatal;
+        if (exitAtEnd && this.drained()) return;
         if ((m.rejoinNeeded || !m.stable) && m.cooperative() && this.owned.length > 0) {
           // KIP-429: keep consuming what we own while the group rebalances.
           if (!this.joining) {
@@ -104,7 +119,7 @@ class ClassicGroupConsumer implements GroupConsumer {
             this.joined = joined.signal;
             this.joining.catch(() => undefined); // awaited below; this only marks it handled meanwhile
           }
-          yield* this.handOut(AbortSignal.any([stop, this.joined]));
+          if (yield* this.handOut(AbortSignal.any([stop, this.joined]), exitAtEnd)) return;
           if (stop.aborted) return; // close() ends the join by closing the connections
           const assignment = await this.joining.finally(() => { this.joining = null; });
           if (assignment === null) return;
@@ -116,7 +131,7 @@ class ClassicGroupConsumer implements GroupConsumer {
           if (stop.aborted) return;
           continue;
         }
-        yield* this.handOut(AbortSignal.any([stop, m.generationStop.signal]));
+        if (yield* this.handOut(AbortSignal.any([stop, m.generationStop.signal]), exitAtEnd)) return;
       }
     } catch (err) {
       // close() (or the caller's signal) ends the iteration; what failed because of it is no error.
@@ -127,20 +142,39 @@ class ClassicGroupConsumer implements GroupConsumer {
     }
   }
 
-  /** Fetches and hands out batches of at most maxPollRecords until `fetchStop` aborts. */
-  private async *handOut(fetchStop: AbortSignal): AsyncGenerator<ConsumedRecord[]> {
-    for await (const batch of this.fetcher.batches(fetchStop)) {
+  /**
+   * Fetches and hands out batches of at most maxPollRecords until `fetchStop` aborts. With exitAtEnd,
+   * returns true once every owned partition is read to its end (see drained()).
+   */
+  private async *handOut(fetchStop: AbortSignal, exitAtEnd: boolean): AsyncGenerator<ConsumedRecord[], boolean> {
+    for await (const batch of this.fetcher.batches(fetchStop, exitAtEnd)) {
       for (let i = 0; i < batch.records.length; i += this.maxPollRecords) {
         const chunk = batch.records.slice(i, i + this.maxPollRecords);
         this.offsets.handedOut(chunk[chunk.length - 1]);
         this.handedOutAt = Date.now();
         yield chunk;
         this.handedOutAt = null;
-        if (fetchStop.aborted) return;
+        if (fetchStop.aborted) return false;
         if (this.offsets.autoCommitDue()) this.commitAsync();
       }
-      if (fetchStop.aborted) return;
+      if (fetchStop.aborted) return false;
+      if (exitAtEnd && this.drained()) return true;
     }
+    // With exitAtEnd the fetcher ends by itself once each of its partitions reached its current end.
+    return exitAtEnd && !fetchStop.aborted;
+  }
+
+  /**
+   * With exitAtEnd, after an assignment: every owned partition is read up to where it ended when it was
+   * assigned. Called only between batches, when the fetcher's positions are all handed out.
+   */
+  private drained(): boolean {
+    if (!this.assignedOnce) return false;
+    const fetched = new Map(this.fetcher.positions().map((p) => [tpKey(p), p.fetchOffset]));
+    return this.owned.every((tp) => {
+      const at = Math.max(this.offsets.position(tp)?.offset ?? -1, fetched.get(tpKey(tp)) ?? -1);
+      return at >= (this.endAt.get(tpKey(tp)) ?? Number.POSITIVE_INFINITY);
+    });
   }
 
   async commit(offsets?: TopicPartitionOffset[]): Promise<void> {
@@ -229,10 +263,12 @@ class ClassicGroupConsumer implements GroupConsumer {
     this.owned = assigned;
     await this.cluster.refreshMetadata(this.membership.subscribed, false);
     if (added.length > 0) {
+      if (this.exitAtEnd) for (const [k, end] of await this.offsets.endOffsets(added)) this.endAt.set(k, end);
       const positions = await this.offsets.startPositions(added, (fn) => this.membership.withCoordinator(fn));
       this.fetcher.add(positions.map((o) => ({ topic: o.topic, partition: o.partition, fetchOffset: o.offset })));
       await this.opts.onAssign?.(added);
     }
+    this.assignedOnce = true;
   }
 
   /** An auto-commit on revoke or close failed: whoever reads these partitions next repeats what was handed out since the last commit. */
@@ -247,6 +283,7 @@ class ClassicGroupConsumer implements GroupConsumer {
     this.owned = this.owned.filter((tp) => !gone.has(tpKey(tp)));
     this.fetcher.remove(partitions);
     this.offsets.forget(partitions);
+    for (const tp of partitions) this.endAt.delete(tpKey(tp));
     await this.opts.onRevoke?.(partitions);
   }
 }

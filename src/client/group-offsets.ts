@@ -49,6 +49,13 @@ export class GroupOffsets {
     for (const o of list) this.committed.set(tpKey(o), o.offset);
   }
 
+  /** The end (high watermark, or last stable offset under read_committed) of each partition now, by tpKey. */
+  async endOffsets(partitions: TopicPartition[]): Promise<Map<string, number>> {
+    if (partitions.length === 0) return new Map();
+    const ends = await listOffsets(this.cluster, partitions.map((tp) => ({ ...tp, timestamp: LATEST_TIMESTAMP })), { isolationLevel: this.opts.isolationLevel });
+    return new Map(partitions.map((tp) => [tpKey(tp), ends.get(tpKey(tp))?.offset ?? 0]));
+  }
+
   /** Forgets revoked partitions. */
   forget(partitions: TopicPartition[]): void {
     for (const tp of partitions) {

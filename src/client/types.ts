@@ -285,10 +285,13 @@ export interface GroupConsumer {
    * Joins the group and yields batches of records (one partition each, at most maxPollRecords). The
    * group rebalances between pulls: after a batch has been handed out, its partition stays assigned until
    * the caller asks for the next one, so a commit made before that lands in the same generation.
+   * With exitAtEnd the iteration ends (at a pull, so after the caller committed) once every partition
+   * assigned to this member is read to its end as of when it was assigned; a member assigned nothing
+   * ends after its first assignment.
    */
-  batches(opts?: { signal?: AbortSignal }): AsyncIterable<ConsumedRecord[]>;
+  batches(opts?: { signal?: AbortSignal; exitAtEnd?: boolean }): AsyncIterable<ConsumedRecord[]>;
   /** The records of batches(), one at a time. */
-  records(opts?: { signal?: AbortSignal }): AsyncIterable<ConsumedRecord>;
+  records(opts?: { signal?: AbortSignal; exitAtEnd?: boolean }): AsyncIterable<ConsumedRecord>;
   /** OffsetCommit of `offsets`, or of everything handed out so far. Rebalance errors come back as MqErrors (REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID). */
   commit(offsets?: TopicPartitionOffset[]): Promise<void>;
   /** commit() in the background; a failure is reported through onNotice. */
