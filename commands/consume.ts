@@ -2,7 +2,7 @@
 // a consumer group that commits (src/cli/group-consume.ts).
 import { Command, Option } from 'commander';
 import { compileFormat, parseFormat } from '../src/cli/format.js';
-import { DELIVERIES, exactlyOnceRefused, groupConsume, parseDelivery, writtenOut } from '../src/cli/group-consume.js';
+import { DELIVERIES, exactlyOnceRefused, exitAtEndCooperativeRefused, groupConsume, parseDelivery, writtenOut } from '../src/cli/group-consume.js';
 import { parseOffsetSpec } from '../src/cli/offset-spec.js';
 import { recordJson } from '../src/cli/record-json.js';
 import { ASSIGNOR_NAMES } from '../src/client/assignors/index.js';
@@ -27,7 +27,7 @@ Groups (-g): members of one group share the partitions (each record goes to one 
   byte or over 32768 bytes is left out of MQ_KEY and put in the file named by MQ_KEY_FILE instead
   (said once on stderr). With -e each member exits (0) once the partitions assigned to it are read to
   the end they had when it got them, and committed; a member assigned nothing exits after its first
-  assignment. Start several with -e to drain a group from cron or CI.
+  assignment. Start several with -e to drain a group from cron or CI (range or roundrobin only).
 
 Examples:
   mq consume t -o beginning -e                 everything so far, then exit
@@ -75,6 +75,7 @@ export default function consume(ctx: Context): Command {
         return;
       }
       if (o.partition !== undefined) throw new MqError('INVALID_ARGUMENT', '-p/--partition cannot be combined with -g (the group assigns partitions)');
+      if (o.exitAtEnd && o.assignor === 'cooperative-sticky') throw exitAtEndCooperativeRefused();
       const say = (what: string) => (tps: { topic: string; partition: number }[]): void =>
         ctx.out.note(`mq: group ${o.group}: ${what} ${tps.map((tp) => `${tp.topic}-${tp.partition}`).join(' ')}`);
       const consumer = await ctx.groupConsumer({

@@ -30,6 +30,17 @@ export function exactlyOnceRefused(): MqError {
   });
 }
 
+/**
+ * The refusal for -g -e with cooperative-sticky: while a cooperative rebalance moves a partition it is
+ * assigned to nobody for a generation, so every member could find its share drained and exit before
+ * the partition reaches its new owner. Eager assignors give every partition to someone in every generation.
+ */
+export function exitAtEndCooperativeRefused(): MqError {
+  return new MqError('INVALID_ARGUMENT', '-e/--exit-at-end cannot be combined with --assignor cooperative-sticky (a partition being moved belongs to no member for a generation)', {
+    hint: 'Use --assignor range (the default) or roundrobin to drain a group with -e.',
+  });
+}
+
 export interface GroupConsumeOptions {
   consumer: GroupConsumer;
   delivery: Delivery;

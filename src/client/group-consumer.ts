@@ -19,7 +19,9 @@
 // batch) once every partition owned is read up to its target, or the fetcher found them all at their
 // current end. A rebalance that adds partitions adds targets (an eager one re-adds every partition, so
 // their targets become the ends at that time); revoked partitions stop counting. A member assigned
-// nothing ends after its first assignment.
+// nothing ends after its first assignment. This covers the group only with an eager protocol, where every
+// generation gives every partition to some member; under cooperative-sticky a partition being moved
+// belongs to nobody for a generation, so all members may end before it is read (mq consume refuses it).
 import { MqError } from '../util/mq-error.js';
 import { Cluster, metadataMaxAgeMs, type ClusterOptions } from './cluster.js';
 import { fetcherOptions } from './consumer.js';
