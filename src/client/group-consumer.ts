@@ -167,16 +167,13 @@ class ClassicGroupConsumer implements GroupConsumer {
   }
 
   /**
-   * With exitAtEnd, after an assignment: every owned partition is read up to where it ended when it was
-   * assigned. Called only between batches, when the fetcher's positions are all handed out.
+   * With exitAtEnd, after an assignment: every owned partition is handed out up to where it ended when
+   * it was assigned. Only what was handed out counts: after a generation cut a fetched batch short, the
+   * fetcher's own offset is ahead of the records the caller saw.
    */
   private drained(): boolean {
     if (!this.assignedOnce) return false;
-    const fetched = new Map(this.fetcher.positions().map((p) => [tpKey(p), p.fetchOffset]));
-    return this.owned.every((tp) => {
-      const at = Math.max(this.offsets.position(tp)?.offset ?? -1, fetched.get(tpKey(tp)) ?? -1);
-      return at >= (this.endAt.get(tpKey(tp)) ?? Number.POSITIVE_INFINITY);
-    });
+    return this.owned.every((tp) => (this.offsets.position(tp)?.offset ?? -1) >= (this.endAt.get(tpKey(tp)) ?? Number.POSITIVE_INFINITY));
   }
 
   async commit(offsets?: TopicPartitionOffset[]): Promise<void> {
