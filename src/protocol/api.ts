@@ -32,6 +32,15 @@ import { ElectLeadersRequest, ElectLeadersResponse } from './messages/elect-lead
 import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from './messages/incremental-alter-configs.js';
 import { AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse } from './messages/alter-partition-reassignments.js';
 import { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse } from './messages/list-partition-reassignments.js';
+import { SaslHandshakeRequest, SaslHandshakeResponse } from './messages/sasl-handshake.js';
+import { SaslAuthenticateRequest, SaslAuthenticateResponse } from './messages/sasl-authenticate.js';
+import { DescribeAclsRequest, DescribeAclsResponse } from './messages/describe-acls.js';
+import { CreateAclsRequest, CreateAclsResponse } from './messages/create-acls.js';
+import { DeleteAclsRequest, DeleteAclsResponse } from './messages/delete-acls.js';
+import { DescribeClientQuotasRequest, DescribeClientQuotasResponse } from './messages/describe-client-quotas.js';
+import { AlterClientQuotasRequest, AlterClientQuotasResponse } from './messages/alter-client-quotas.js';
+import { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from './messages/describe-user-scram-credentials.js';
+import { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from './messages/alter-user-scram-credentials.js';
 
 export const ApiKey = {
   Produce: 0,
@@ -61,6 +70,15 @@ export const ApiKey = {
   IncrementalAlterConfigs: 44,
   AlterPartitionReassignments: 45,
   ListPartitionReassignments: 46,
+  SaslHandshake: 17,
+  SaslAuthenticate: 36,
+  DescribeAcls: 29,
+  CreateAcls: 30,
+  DeleteAcls: 31,
+  DescribeClientQuotas: 48,
+  AlterClientQuotas: 49,
+  DescribeUserScramCredentials: 50,
+  AlterUserScramCredentials: 51,
 } as const;
 
 export interface ApiSpec<Req = any, Res = any> {
@@ -123,6 +141,16 @@ export const apis: readonly ApiSpec[] = Object.freeze([
   // KIP-455 reassignments through any broker; flexible from v0.
   spec(ApiKey.AlterPartitionReassignments, 'AlterPartitionReassignments', 0, 0, AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse, 0),
   spec(ApiKey.ListPartitionReassignments, 'ListPartitionReassignments', 0, 0, ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse, 0),
+  // Security (src/security/). Advertised only once the broker has their handlers (advertisedApiVersions).
+  spec(ApiKey.SaslHandshake, 'SaslHandshake', 0, 1, SaslHandshakeRequest, SaslHandshakeResponse),
+  spec(ApiKey.SaslAuthenticate, 'SaslAuthenticate', 0, 1, SaslAuthenticateRequest, SaslAuthenticateResponse),
+  spec(ApiKey.DescribeAcls, 'DescribeAcls', 0, 1, DescribeAclsRequest, DescribeAclsResponse),
+  spec(ApiKey.CreateAcls, 'CreateAcls', 0, 1, CreateAclsRequest, CreateAclsResponse),
+  spec(ApiKey.DeleteAcls, 'DeleteAcls', 0, 1, DeleteAclsRequest, DeleteAclsResponse),
+  spec(ApiKey.DescribeClientQuotas, 'DescribeClientQuotas', 0, 1, DescribeClientQuotasRequest, DescribeClientQuotasResponse, 1),
+  spec(ApiKey.AlterClientQuotas, 'AlterClientQuotas', 0, 1, AlterClientQuotasRequest, AlterClientQuotasResponse, 1),
+  spec(ApiKey.DescribeUserScramCredentials, 'DescribeUserScramCredentials', 0, 0, DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse, 0),
+  spec(ApiKey.AlterUserScramCredentials, 'AlterUserScramCredentials', 0, 0, AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse, 0),
 ]);
 
 const byKey = new Map(apis.map((a) => [a.key, a]));

@@ -40,6 +40,7 @@ export const int8: Codec<number> = { encode: (w, v) => void w.int8(v), decode: (
 export const int16: Codec<number> = { encode: (w, v) => void w.int16(v), decode: (r) => r.int16(), minBytes: fixed(2) };
 export const int32: Codec<number> = { encode: (w, v) => void w.int32(v), decode: (r) => r.int32(), minBytes: fixed(4) };
 export const int64: Codec<bigint> = { encode: (w, v) => void w.int64(v), decode: (r) => r.int64(), minBytes: fixed(8) };
+export const float64: Codec<number> = { encode: (w, v) => void w.float64(v), decode: (r) => r.float64(), minBytes: fixed(8) };
 export const boolean: Codec<boolean> = { encode: (w, v) => void w.boolean(v), decode: (r) => r.boolean(), minBytes: fixed(1) };
 export const string: Codec<string> = { encode: (w, v) => void w.string(v), decode: (r) => r.string(), minBytes: fixed(2) };
 export const nullableString: Codec<string | null> = {

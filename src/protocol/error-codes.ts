@@ -58,6 +58,7 @@ const table: ErrorCodeInfo[] = [
   { code: 51, name: 'CONCURRENT_TRANSACTIONS', retriable: true, message: 'a previous transaction is still completing' },
   { code: 52, name: 'TRANSACTION_COORDINATOR_FENCED', retriable: false, message: 'the transaction coordinator was fenced' },
   { code: 53, name: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', retriable: false, message: 'not authorized for the transactional id' },
+  { code: 54, name: 'SECURITY_DISABLED', retriable: false, message: 'security features are disabled on this broker' },
   { code: 56, name: 'KAFKA_STORAGE_ERROR', retriable: true, message: 'the broker could not write to or read from disk' },
   { code: 58, name: 'SASL_AUTHENTICATION_FAILED', retriable: false, message: 'authentication failed' },
   { code: 59, name: 'UNKNOWN_PRODUCER_ID', retriable: false, message: 'the producer id is unknown' },
@@ -83,6 +84,9 @@ const table: ErrorCodeInfo[] = [
   { code: 88, name: 'UNSTABLE_OFFSET_COMMIT', retriable: true, message: 'there are pending transactional offsets' },
   { code: 89, name: 'THROTTLING_QUOTA_EXCEEDED', retriable: true, message: 'the request was throttled' },
   { code: 90, name: 'PRODUCER_FENCED', retriable: false, message: 'a newer producer with the same transactional id exists' },
+  { code: 91, name: 'RESOURCE_NOT_FOUND', retriable: false, message: 'the resource does not exist' },
+  { code: 92, name: 'DUPLICATE_RESOURCE', retriable: false, message: 'the request names one resource twice' },
+  { code: 93, name: 'UNACCEPTABLE_CREDENTIAL', retriable: false, message: 'the credential does not meet the broker\'s requirements' },
 ];
 
 const byCode = new Map(table.map((e) => [e.code, e]));

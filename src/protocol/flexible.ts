@@ -62,6 +62,8 @@ function readCompactArrayLength(r: Reader, elementMinBytes: number, maxElements:
 export interface FlexibleCodecs {
   string: Codec<string>;
   nullableString: Codec<string | null>;
+  /** BYTES, or COMPACT_BYTES (UNSIGNED_VARINT N+1, then N bytes) in flexible versions. */
+  bytes: Codec<Buffer>;
   array<T>(item: Codec<T>, maxElements?: number): Codec<T[]>;
   nullableArray<T>(item: Codec<T>, maxElements?: number): Codec<T[] | null>;
   /** A struct followed by a tagged-field section in flexible versions. */
@@ -120,5 +122,14 @@ export function flexible(from: number): FlexibleCodecs {
       },
     });
   }
-  return { string, nullableString, array, nullableArray, struct: flexStruct };
+  const bytes: Codec<Buffer> = {
+    minBytes: (version) => (compact(version) ? 1 : 4),
+    encode: (w, v, version) => (compact(version) ? void w.uvarint(v.length + 1).raw(v) : void w.bytes(v)),
+    decode(r, version) {
+      if (!compact(version)) return r.bytes();
+      const n = r.uvarint() - 1;
+      return n < 0 ? Buffer.alloc(0) : r.raw(n);
+    },
+  };
+  return { string, nullableString, bytes, array, nullableArray, struct: flexStruct };
 }

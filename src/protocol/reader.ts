@@ -38,6 +38,7 @@ export class Reader {
   int32(): number { return this.buf.readInt32BE(this.need(4)); }
   uint32(): number { return this.buf.readUInt32BE(this.need(4)); }
   int64(): bigint { return this.buf.readBigInt64BE(this.need(8)); }
+  float64(): number { return this.buf.readDoubleBE(this.need(8)); }
   boolean(): boolean { return this.int8() === 1; }
 
   uvarint(): number {

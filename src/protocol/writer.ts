@@ -31,6 +31,7 @@ export class Writer {
   int32(v: number): this { this.ensure(4); this.buf.writeInt32BE(v, this.pos); this.pos += 4; return this; }
   uint32(v: number): this { this.ensure(4); this.buf.writeUInt32BE(v, this.pos); this.pos += 4; return this; }
   int64(v: bigint): this { this.ensure(8); this.buf.writeBigInt64BE(v, this.pos); this.pos += 8; return this; }
+  float64(v: number): this { this.ensure(8); this.buf.writeDoubleBE(v, this.pos); this.pos += 8; return this; }
   boolean(v: boolean): this { return this.int8(v ? 1 : 0); }
 
   /** Unsigned LEB128 (no zigzag). */

@@ -58,6 +58,15 @@ export const API_RULES: Readonly<Record<number, ApiRule>> = {
   [ApiKey.ElectLeaders]: { checks: [cluster('Alter')] },
   [ApiKey.AlterPartitionReassignments]: { checks: [cluster('Alter')] },
   [ApiKey.ListPartitionReassignments]: { checks: [cluster('Describe')] },
+  [ApiKey.SaslHandshake]: { checks: [], note: 'the authentication itself' },
+  [ApiKey.SaslAuthenticate]: { checks: [], note: 'the authentication itself' },
+  [ApiKey.DescribeAcls]: { checks: [cluster('Describe')] },
+  [ApiKey.CreateAcls]: { checks: [cluster('Alter')] },
+  [ApiKey.DeleteAcls]: { checks: [cluster('Alter')] },
+  [ApiKey.DescribeClientQuotas]: { checks: [cluster('DescribeConfigs')] },
+  [ApiKey.AlterClientQuotas]: { checks: [cluster('AlterConfigs')] },
+  [ApiKey.DescribeUserScramCredentials]: { checks: [cluster('Describe')] },
+  [ApiKey.AlterUserScramCredentials]: { checks: [cluster('Alter')] },
 };
 
 /** The rule for an API key, or undefined for an API with no rule (the dispatcher must refuse it). */

@@ -74,6 +74,15 @@ function bodies(topic: string, group: string): Record<number, unknown> {
     },
     [ApiKey.AlterPartitionReassignments]: { timeoutMs: 1000, topics: [{ name: topic, partitions: [{ partitionIndex: 0, replicas: [0] }] }] },
     [ApiKey.ListPartitionReassignments]: { timeoutMs: 1000, topics: null },
+    [ApiKey.SaslHandshake]: { mechanism: 'SCRAM-SHA-256' },
+    [ApiKey.SaslAuthenticate]: { authBytes: Buffer.from('n,,n=fuzz,r=abcdef') },
+    [ApiKey.DescribeAcls]: { resourceTypeFilter: 2, resourceNameFilter: topic, patternTypeFilter: 3, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 },
+    [ApiKey.CreateAcls]: { creations: [{ resourceType: 2, resourceName: topic, resourcePatternType: 3, principal: 'User:fuzz', host: '*', operation: 3, permissionType: 3 }] },
+    [ApiKey.DeleteAcls]: { filters: [{ resourceTypeFilter: 2, resourceNameFilter: topic, patternTypeFilter: 3, principalFilter: 'User:fuzz', hostFilter: null, operation: 1, permissionType: 1 }] },
+    [ApiKey.DescribeClientQuotas]: { components: [{ entityType: 'user', matchType: 0, match: 'fuzz' }], strict: false },
+    [ApiKey.AlterClientQuotas]: { entries: [{ entity: [{ entityType: 'user', entityName: 'fuzz' }], ops: [{ key: 'producer_byte_rate', value: 1e6, remove: false }] }], validateOnly: true },
+    [ApiKey.DescribeUserScramCredentials]: { users: [{ name: 'fuzz' }] },
+    [ApiKey.AlterUserScramCredentials]: { deletions: [], upsertions: [{ name: 'fuzz', mechanism: 1, iterations: 4096, salt: Buffer.alloc(16, 1), saltedPassword: Buffer.alloc(32, 2) }] },
   };
 }
 

@@ -23,6 +23,7 @@ import { configSamples } from './config-samples.js';
 import { replicationSamples } from './replication-samples.js';
 import { leaderSamples } from './leader-samples.js';
 import { reassignmentSamples } from './reassignment-samples.js';
+import { securitySamples } from './security-samples.js';
 import { roundTrip } from '../../helpers/wire-check.js';
 
 
@@ -238,6 +239,7 @@ const samples: Record<number, { request: (v: number) => any; response: (v: numbe
   ...replicationSamples,
   ...leaderSamples,
   ...reassignmentSamples,
+  ...securitySamples,
 };
 
 describe('round trip of every message at every supported version', () => {
