@@ -28,12 +28,9 @@ export interface QuotaEntry {
   values: Partial<Record<QuotaKey, number>>;
 }
 
-const DEFAULT = '\u0000default';
-const part = (v: string | null | undefined): string | undefined => (v === undefined ? undefined : (v ?? DEFAULT));
-
-/** A key for an entity: the same entity always gives the same key. */
+/** A key for an entity: the same entity always gives the same key (absent, default and named never collide). */
 export function entityKey(e: QuotaEntity): string {
-  return `user=${part(e.user) ?? '-'}|client=${part(e.clientId) ?? '-'}`;
+  return JSON.stringify([e.user === undefined ? 0 : e.user, e.clientId === undefined ? 0 : e.clientId]);
 }
 
 /** The entities that could apply to (user, clientId), most specific first (Kafka's precedence). */

@@ -79,6 +79,18 @@ export async function scramCredential(
   return { mechanism, salt, iterations, storedKey, serverKey };
 }
 
+/**
+ * The credential AlterUserScramCredentials carries: the client sends SaltedPassword (never the password);
+ * the broker keeps only StoredKey and ServerKey derived from it.
+ */
+export function credentialFromSaltedPassword(mechanism: ScramMechanism, salt: Buffer, iterations: number, salted: Buffer): ScramCredential {
+  checkIterations(iterations);
+  if (salted.length !== HASH[mechanism].bytes) throw new MqError('UNACCEPTABLE_CREDENTIAL', `a ${mechanism} salted password is ${HASH[mechanism].bytes} bytes, not ${salted.length}`);
+  if (salt.length === 0) throw new MqError('UNACCEPTABLE_CREDENTIAL', 'the SCRAM salt is empty');
+  const { storedKey, serverKey } = keysFrom(mechanism, salted);
+  return { mechanism, salt: Buffer.from(salt), iterations, storedKey, serverKey };
+}
+
 /** Whether `password` is the one `credential` was made from (used to check SASL/PLAIN against the same store). */
 export async function passwordMatches(credential: ScramCredential, password: string): Promise<boolean> {
   const salted = await saltedPassword(credential.mechanism, password, credential.salt, credential.iterations);
