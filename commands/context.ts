@@ -111,7 +111,8 @@ export class Context {
     return this.debugLogger ? { logger: this.debugLogger } : {};
   }
 
-  private track<T extends { close(): Promise<void> }>(resource: T): T {
+  /** Closes `resource` when the command ends (with the clients). */
+  track<T extends { close(): Promise<void> }>(resource: T): T {
     this.closers.push(() => resource.close());
     return resource;
   }

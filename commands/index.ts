@@ -21,6 +21,7 @@ import topics from './topics/index.js';
 import groups from './groups/index.js';
 import rebalance from './rebalance.js';
 import reassign from './reassign.js';
+import users from './users.js';
 
 export interface Io {
   out?: NodeJS.WritableStream;
@@ -56,6 +57,7 @@ export function buildProgram(ctx: Context): Command {
     .addCommand(groups(ctx))
     .addCommand(rebalance(ctx))
     .addCommand(reassign(ctx))
+    .addCommand(users(ctx))
     .addCommand(bench(ctx))
     .addCommand(top(ctx))
     .addCommand(completion(ctx))

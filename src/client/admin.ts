@@ -15,6 +15,8 @@ import { topicError } from './topic-error.js';
 import { alterTopicConfig, deleteRecordsBefore, describeBrokerConfig, describeTopicConfig, setDecommissionedPartitions } from './config-admin.js';
 import { electPreferredLeaders } from './leader-admin.js';
 import { alterPartitionReassignments, describeReassignmentThrottle, listPartitionReassignments, setReassignmentThrottle } from './reassign-admin.js';
+import { deleteUser, describeUsers, upsertUser } from './user-admin.js';
+import type { UserCredentials } from './types.js';
 import type { OngoingPartitionReassignment, PartitionReassignment, PartitionReassignmentResult } from './types.js';
 import type { LeaderElectionResult, TopicPartition } from './types.js';
 import type { DeleteRecordsResult, RecordsBefore, TopicConfigEntry } from './types.js';
@@ -182,6 +184,13 @@ class ClusterAdmin implements Admin {
 
   setReassignmentThrottle(bytesPerSec: number | null): Promise<void> { return setReassignmentThrottle(this.cluster, bytesPerSec, this.timeoutMs); }
   describeReassignmentThrottle(): Promise<number | null> { return describeReassignmentThrottle(this.cluster, this.timeoutMs); }
+
+  // SCRAM users: user-admin.ts.
+  describeUsers(names?: string[]): Promise<UserCredentials[]> { return describeUsers(this.cluster, names ?? null, this.timeoutMs); }
+  upsertUser(user: string, password: string, opts: { mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; iterations?: number }): Promise<void> {
+    return upsertUser(this.cluster, user, password, opts, this.timeoutMs);
+  }
+  deleteUser(user: string, mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512'): Promise<void> { return deleteUser(this.cluster, user, mechanism, this.timeoutMs); }
 
   // Consumer groups: group-admin.ts.
   listGroups(opts?: { states?: string[] }): Promise<GroupListing[]> { return this.groups.listGroups(opts); }

@@ -419,3 +419,22 @@ export interface ReassignAdmin {
 }
 
 export interface Admin extends ReassignAdmin {}
+
+// ---- SCRAM users (user-admin.ts) ----
+
+/** A user and the SCRAM mechanisms it has a credential for (never the credential). */
+export interface UserCredentials {
+  user: string;
+  credentials: { mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; iterations: number }[];
+}
+
+export interface UserAdmin {
+  /** Every user with credentials (no argument), or the named ones (RESOURCE_NOT_FOUND for one with none); sorted by name. */
+  describeUsers(names?: string[]): Promise<UserCredentials[]>;
+  /** Creates or replaces a user's credential for one mechanism; the password is salted and hashed here, never sent. */
+  upsertUser(user: string, password: string, opts: { mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; iterations?: number }): Promise<void>;
+  /** Deletes a user's credential for one mechanism (RESOURCE_NOT_FOUND when it has none). */
+  deleteUser(user: string, mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512'): Promise<void>;
+}
+
+export interface Admin extends UserAdmin {}

@@ -27,6 +27,12 @@ const pbkdf2Async = promisify(pbkdf2);
 export type ScramMechanism = 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
 export const SCRAM_MECHANISMS: readonly ScramMechanism[] = ['SCRAM-SHA-256', 'SCRAM-SHA-512'];
 
+/** Kafka's wire codes of the mechanisms (DescribeUserScramCredentials / AlterUserScramCredentials). */
+export const SCRAM_MECHANISM_CODES: Readonly<Record<ScramMechanism, number>> = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 };
+export function scramMechanismOfCode(code: number): ScramMechanism | undefined {
+  return SCRAM_MECHANISMS.find((m) => SCRAM_MECHANISM_CODES[m] === code);
+}
+
 /** Kafka's bounds on SCRAM iterations (AlterUserScramCredentials refuses others). */
 export const MIN_ITERATIONS = 4096;
 export const MAX_ITERATIONS = 16384;

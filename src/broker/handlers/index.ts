@@ -28,6 +28,8 @@ import { handleOffsetDelete } from './offset-delete.js';
 import { handleIncrementalAlterConfigs } from './incremental-alter-configs.js';
 import { handleAlterPartitionReassignments } from './alter-partition-reassignments.js';
 import { handleListPartitionReassignments } from './list-partition-reassignments.js';
+import { handleDescribeUserScramCredentials } from './describe-user-scram-credentials.js';
+import { handleAlterUserScramCredentials } from './alter-user-scram-credentials.js';
 
 export function createHandlers(): Map<number, Handler> {
   const handlers = new Map<number, Handler>([
@@ -57,6 +59,8 @@ export function createHandlers(): Map<number, Handler> {
     [ApiKey.IncrementalAlterConfigs, handleIncrementalAlterConfigs],
     [ApiKey.AlterPartitionReassignments, handleAlterPartitionReassignments],
     [ApiKey.ListPartitionReassignments, handleListPartitionReassignments],
+    [ApiKey.DescribeUserScramCredentials, handleDescribeUserScramCredentials],
+    [ApiKey.AlterUserScramCredentials, handleAlterUserScramCredentials],
   ]);
   // ApiVersions advertises exactly the registry's APIs that have a handler here, so a schema registered
   // ahead of its handler is neither advertised nor served (the server refuses keys without a handler).

@@ -81,6 +81,9 @@ function fakeAdmin(description?: TopicDescription) {
     async listPartitionReassignments() { calls.push('listPartitionReassignments'); return []; },
     async setReassignmentThrottle(rate) { calls.push(`setReassignmentThrottle ${rate}`); },
     async describeReassignmentThrottle() { calls.push('describeReassignmentThrottle'); return null; },
+    async describeUsers(names) { calls.push(`describeUsers ${JSON.stringify(names ?? null)}`); return [{ user: 'alice', credentials: [{ mechanism: 'SCRAM-SHA-512', iterations: 4096 }] }]; },
+    async upsertUser(user, password, o) { calls.push(`upsertUser ${user} ${password.length} ${JSON.stringify(o)}`); },
+    async deleteUser(user, mechanism) { calls.push(`deleteUser ${user} ${mechanism}`); },
     async close() { closed++; },
   };
   const deps: Partial<Deps> = { createAdmin: (o) => { options = o; return admin; } };
