@@ -29,7 +29,7 @@ import { OffsetDeleteRequest, OffsetDeleteResponse } from './messages/offset-del
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './messages/delete-groups.js';
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './messages/offset-for-leader-epoch.js';
 import { ElectLeadersRequest, ElectLeadersResponse } from './messages/elect-leaders.js';
-import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from './messages/incremental-alter-configs.js';
+import { INCREMENTAL_ALTER_CONFIGS_FLEXIBLE_FROM, IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from './messages/incremental-alter-configs.js';
 import { AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse } from './messages/alter-partition-reassignments.js';
 import { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse } from './messages/list-partition-reassignments.js';
 import { SaslHandshakeRequest, SaslHandshakeResponse } from './messages/sasl-handshake.js';
@@ -136,8 +136,8 @@ export const apis: readonly ApiSpec[] = Object.freeze([
   spec(ApiKey.ElectLeaders, 'ElectLeaders', 0, 1, ElectLeadersRequest, ElectLeadersResponse),
   // Deletes a group's committed offsets of some partitions (librdkafka DeleteConsumerGroupOffsets, `mq groups delete-offsets`).
   spec(ApiKey.OffsetDelete, 'OffsetDelete', 0, 1, OffsetDeleteRequest, OffsetDeleteResponse),
-  // The reassignment throttle as a broker config, and topic configs key by key.
-  spec(ApiKey.IncrementalAlterConfigs, 'IncrementalAlterConfigs', 0, 0, IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse),
+  // The reassignment throttle as a broker config, and topic configs key by key; v1 (flexible) is what Kafka's Java admin sends.
+  spec(ApiKey.IncrementalAlterConfigs, 'IncrementalAlterConfigs', 0, 1, IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, INCREMENTAL_ALTER_CONFIGS_FLEXIBLE_FROM),
   // KIP-455 reassignments through any broker; flexible from v0.
   spec(ApiKey.AlterPartitionReassignments, 'AlterPartitionReassignments', 0, 0, AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse, 0),
   spec(ApiKey.ListPartitionReassignments, 'ListPartitionReassignments', 0, 0, ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse, 0),

@@ -29,7 +29,7 @@ test('advertised ranges are the ones PROTOCOL.md recommends, below the first fle
     16: [0, 4, 3], 42: [0, 1, 2], 47: [0, 1, Infinity],
     21: [0, 1, 2], 32: [0, 2, 4], 33: [0, 1, 2],
     23: [0, 3, 4],
-    43: [0, 1, 2], 44: [0, 0, 1],
+    43: [0, 1, 2], 44: [0, 1, 1],
     // Flexible from v0 (KIP-455).
     45: [0, 0, 0], 46: [0, 0, 0],
     // Security: SASL, ACLs and quotas below their flexible versions; SCRAM credentials flexible from v0.

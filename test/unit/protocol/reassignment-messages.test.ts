@@ -27,14 +27,14 @@ const bodyOf = (kafkajsBytes: Buffer): Buffer => {
 const forKafkajs = (body: Buffer): Buffer => Buffer.concat([HEADER_TAGS, body]);
 
 describe('reassignment and incremental config schemas', () => {
-  test('registered as keys 44-46, version 0 each', () => {
-    for (const [key, name, req, res] of [
-      [44, 'IncrementalAlterConfigs', IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse],
-      [45, 'AlterPartitionReassignments', AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse],
-      [46, 'ListPartitionReassignments', ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse],
+  test('registered as keys 44-46: IncrementalAlterConfigs v0-1 (flexible from v1), the reassignment APIs v0', () => {
+    for (const [key, name, req, res, max] of [
+      [44, 'IncrementalAlterConfigs', IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, 1],
+      [45, 'AlterPartitionReassignments', AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse, 0],
+      [46, 'ListPartitionReassignments', ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse, 0],
     ] as const) {
       const spec = apiSpec(key)!;
-      assert.deepEqual([spec.name, spec.minVersion, spec.maxVersion], [name, 0, 0]);
+      assert.deepEqual([spec.name, spec.minVersion, spec.maxVersion], [name, 0, max]);
       assert.equal(spec.request, req);
       assert.equal(spec.response, res);
     }
@@ -108,6 +108,15 @@ describe('reassignment and incremental config schemas', () => {
       resources: [{ resourceType: 4, resourceName: '1', configs: [{ name: 'r', configOperation: 1, value: null }] }], validateOnly: true,
     }, 0);
     assert.deepEqual(buf, wireBytes([4, 1], [1, 4], '1', [4, 1], 'r', [1, 1], null, [1, 1]));
+  });
+
+  test('IncrementalAlterConfigs v1 golden bytes (compact encoding, tagged fields after each struct)', () => {
+    const buf = IncrementalAlterConfigsRequest.toBuffer({
+      resources: [{ resourceType: 4, resourceName: '1', configs: [{ name: 'r', configOperation: 1, value: null }] }], validateOnly: true,
+    }, 1);
+    // resources [1] | type 4 | name "1" | configs [1] | name "r" | op 1 | value null | tags | tags | validateOnly | tags
+    assert.deepEqual([...buf], [0x02, 4, 0x02, 0x31, 0x02, 0x02, 0x72, 1, 0x00, 0x00, 0x00, 1, 0x00]);
+    assert.deepEqual(IncrementalAlterConfigsRequest.fromBuffer(buf, 1).resources[0].configs[0], { name: 'r', configOperation: 1, value: null });
   });
 
   test('compact codecs refuse a count the bytes cannot hold', () => {
