@@ -55,6 +55,9 @@ export class ProduceSender {
 
   /** Sends every batch that may go now: one ProduceRequest per broker per round. */
   private drain(): void {
+    // Partitions freed since the last drain close their open batches first (the accumulator keeps a
+    // busy partition's batch open); their onReady calls land while drainScheduled is still set.
+    this.accumulator.closeDue();
     this.drainScheduled = false;
     const now = Date.now();
     let needMetadata = false;

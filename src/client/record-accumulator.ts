@@ -6,6 +6,12 @@
 // reaches batchSize or has waited lingerMs (one timer for the whole producer, never one per record);
 // it is then built (and gzipped) once and queued, and the sender is told. Buffers of acknowledged
 // batches are kept for the next batches. Settling a batch (its records' reports) ends here too.
+//
+// A partition that cannot send now (its batch in flight, or a closed batch still queued) keeps its
+// open batch open past lingerMs, as Kafka's accumulator does: records that arrive during a round trip
+// join one batch, sent whole when the round trip ends (the sender calls closeDue()). Closing a small
+// batch per tick instead queued one batch per tick behind a round trip that carries one: at
+// acks=all (a round trip of a few ms) the queue outgrew the rate and send -> ack reached seconds.
 import { RecordBatchBuilder } from '../protocol/record-batch-builder.js';
 import { MqError } from '../util/mq-error.js';
 import type { Cluster, TopicMetadata } from './cluster.js';
@@ -194,7 +200,7 @@ export class RecordAccumulator {
       this.flushCloseScheduled = true;
       queueMicrotask(() => {
         this.flushCloseScheduled = false;
-        this.closeAll();
+        this.closeDue();
       });
       return;
     }
@@ -204,15 +210,26 @@ export class RecordAccumulator {
 
   private onLinger(): void {
     this.lingerTimer = null;
+    this.closeDue();
+  }
+
+  /**
+   * Closes the open batches that have lingered long enough (at once with linger.ms=0 or while a flush
+   * waits) and whose partition can send now; the others stay open (see the top). Arms the linger timer
+   * for the next one due. The sender calls this whenever a partition may have become free.
+   */
+  closeDue(): void {
     const now = Date.now();
+    const lingerMs = this.flushes > 0 ? 0 : this.settings.lingerMs;
     let earliest = Infinity;
     for (const q of [...this.openQueues]) {
+      if (q.inFlight >= this.settings.perPartitionInFlight || q.ready.length > 0) continue;
       const createdAt = q.open!.createdAt;
-      if (now - createdAt >= this.settings.lingerMs) this.closeBatch(q);
+      if (now - createdAt >= lingerMs) this.closeBatch(q);
       else earliest = Math.min(earliest, createdAt);
     }
-    if (earliest !== Infinity) {
-      this.lingerTimer = setTimeout(() => this.onLinger(), Math.max(0, earliest + this.settings.lingerMs - now));
+    if (earliest !== Infinity && this.lingerTimer === null) {
+      this.lingerTimer = setTimeout(() => this.onLinger(), Math.max(0, earliest + lingerMs - now));
     }
   }
 }

@@ -16,6 +16,9 @@ import { MqError } from '../util/mq-error.js';
 import { AckPurgatory, type AckOutcome } from './ack-purgatory.js';
 import { LeaderState, type LagLimits } from './leader-state.js';
 
+/** The most bytes of one fetch response a follower writes synchronously (append-queue.ts writeNow). */
+const FOLLOWER_WRITE_NOW_MAX_BYTES = 64 * 1024;
+
 export type ReplicaRole = 'leader' | 'follower';
 
 /** Stores an ISR change (compare-and-swap); resolves whether the store took it. */
@@ -232,7 +235,12 @@ export class Partition {
   /** Appends whole, CRC-checked batches copied from the leader, then applies the flush policy. */
   async appendFromLeader(batches: Buffer[]): Promise<void> {
     if (batches.length === 0) return;
-    const results = batches.map((b) => this.log.appendAsFollower(b));
+    // A small response (a follower keeping up) is written on this thread when the queue is idle;
+    // a large one (catching up) keeps the thread pool, so the event loop never copies much.
+    let bytes = 0;
+    for (const b of batches) bytes += b.length;
+    const writeNow = bytes <= FOLLOWER_WRITE_NOW_MAX_BYTES;
+    const results = batches.map((b) => this.log.appendAsFollower(b, writeNow));
     // Every append is queued; wait for all (the first failure wins, the rest fail after it).
     const settled = await Promise.allSettled(results);
     for (const r of settled) if (r.status === 'rejected') throw r.reason;

@@ -113,12 +113,20 @@ export class AppendQueue {
     return item.done.promise;
   }
 
-  /** Queues a follower append, whose BaseOffset (checked by the caller) is endOffset; resolves once written. */
-  appendFollower(batch: Buffer, baseOffset: number): Promise<AppendResult> {
+  /**
+   * Queues a follower append, whose BaseOffset (checked by the caller) is endOffset; resolves once
+   * written. With `writeNow` (the caller's whole fetch response is small) it is written at once like a
+   * small leader append when the queue is idle: on the acks=all path every thread-pool hand-off of a
+   * follower's write waits for a core before the follower can fetch on and move the high watermark.
+   */
+  appendFollower(batch: Buffer, baseOffset: number, writeNow = false): Promise<AppendResult> {
     const count = lastOffsetDeltaAt(batch) + 1;
     const leaderEpoch = batch.readInt32BE(OFF_LEADER_EPOCH);
     const item: AppendItem = { kind: 'append', follower: true, batch, baseOffset, count, leaderEpoch, done: deferred<AppendResult>() };
     this.nextOffset += count;
+    if (writeNow && batch.length <= WRITE_NOW_MAX_BYTES && !this.draining && this.queue.length === 0 && this.writeNow(item)) {
+      return Promise.resolve({ baseOffset, lastOffset: baseOffset + count - 1 });
+    }
     this.queue.push(item);
     this.kick();
     return item.done.promise;
@@ -160,7 +168,7 @@ export class AppendQueue {
   }
 
   /**
-   * Writes a leader append at once, on this thread, when nothing is queued or running before it and it
+   * Writes an append at once, on this thread, when nothing is queued or running before it and it
    * needs no epoch entry and no roll. False when it cannot or the write failed: the caller queues the
    * append, whose asynchronous write then retries it and reports any failure as usual.
    */

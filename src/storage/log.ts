@@ -181,7 +181,7 @@ export class Log {
    * above the latest one. If a write fails, the follower appends queued behind it fail too (their offsets
    * would no longer follow on).
    */
-  appendAsFollower(batch: Buffer): Promise<AppendResult> {
+  appendAsFollower(batch: Buffer, writeNow = false): Promise<AppendResult> {
     if (this.state !== 'open') return Promise.reject(this.closedError());
     const problem = this.checkBatch(batch);
     if (problem !== null) return Promise.reject(problem);
@@ -190,7 +190,7 @@ export class Log {
       return Promise.reject(new MqError('OFFSET_OUT_OF_RANGE',
         `a replicated batch at offset ${baseOffset} does not continue the log ${this.dir}, which ends at ${this.queue.endOffset}`));
     }
-    return this.queue.appendFollower(batch, baseOffset);
+    return this.queue.appendFollower(batch, baseOffset, writeNow);
   }
 
   /** Why `batch` cannot be appended (not one whole batch, too large, no records), or null. */

@@ -420,3 +420,19 @@ function countBelow(batches: Buffer[], i: number): number {
   }
   return batches.length;
 }
+
+describe('follower appends written at once', () => {
+  test('a small follower append (writeNow) on an idle log is written before appendAsFollower returns; without it, it is queued', async (t) => {
+    const log = await openLog(t, await tempDirFor(t));
+    const [first, second, third] = stampedBatches(3, 0, () => 0);
+    await log.appendAsFollower(Buffer.from(first)); // the epoch entry of epoch 0 goes through the queue
+    const written = log.appendAsFollower(Buffer.from(second), true);
+    assert.equal(log.writtenEndOffset, endOf(second), 'written on the event loop: readable (and fetchable) at once');
+    await written;
+    const queued = log.appendAsFollower(Buffer.from(third));
+    assert.equal(log.writtenEndOffset, endOf(second), 'a catching-up append keeps the thread pool');
+    await queued;
+    assert.equal(log.writtenEndOffset, endOf(third));
+    assert.deepEqual(Buffer.concat(await log.read(0, 1 << 20)), Buffer.concat([first, second, third]));
+  });
+});
