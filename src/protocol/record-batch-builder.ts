@@ -12,6 +12,9 @@
 //
 // Header layout and the CRC range are in batch-header.ts. A record larger than the buffer's free space
 // (only ever the first record of a batch) grows the buffer by doubling.
+//
+// appendRaw() is the same encoding for a caller that holds key and value as byte ranges of one source
+// buffer (lines of a stdin chunk) and headers encoded once (encodeHeaders): no object per record.
 import { gzipSync } from 'node:zlib';
 import { MqError } from '../util/mq-error.js';
 import {
@@ -48,6 +51,8 @@ const ATTR_GZIP = 1;
 /** Producers write 0 here (kafkajs, librdkafka); the broker overwrites it with its leader epoch. */
 const PRODUCER_LEADER_EPOCH = 0;
 const EMPTY_HEADER = Buffer.alloc(BATCH_HEADER_BYTES);
+/** Ranges shorter than this are copied by a loop: below it, a native copy costs more than the bytes. */
+const COPY_LOOP_MAX_BYTES = 64;
 
 /** Bytes of the ZigZag VARINT encoding of a 32-bit integer. */
 export function varintBytes(v: number): number {
@@ -66,6 +71,30 @@ function varlongBytes(v: number): number {
   let n = 1;
   while (z >= 0x80) { z = Math.floor(z / 0x80); n++; }
   return n;
+}
+
+/** Record headers encoded once (HeadersCount excluded) for appendRaw(). */
+export interface EncodedHeaders {
+  count: number;
+  bytes: Buffer;
+}
+
+/** Encodes `headers` as they follow HeadersCount in a record, for appendRaw(). */
+export function encodeHeaders(headers: readonly { key: string; value: Buffer | null }[]): EncodedHeaders {
+  let size = 0;
+  for (const h of headers) {
+    const n = Buffer.byteLength(h.key, 'utf8');
+    size += varintBytes(n) + n + blobBytes(h.value);
+  }
+  const bytes = Buffer.alloc(size);
+  let p = 0;
+  for (const h of headers) {
+    const n = Buffer.byteLength(h.key, 'utf8');
+    p = writeVarint(bytes, p, n);
+    p += bytes.write(h.key, p, n, 'utf8');
+    p = writeBlob(bytes, p, h.value);
+  }
+  return { count: headers.length, bytes };
 }
 
 /** Bytes of a VARINT length followed by the blob (or just -1 for null). */
@@ -169,6 +198,49 @@ export class RecordBatchBuilder {
   }
 
   /**
+   * append() for a record whose key is src[keyStart, keyEnd) (keyStart -1: null key) and value is
+   * src[valueStart, valueEnd), with headers encoded by encodeHeaders (null: none). False when full.
+   */
+  appendRaw(src: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, headers: EncodedHeaders | null, timestamp: number): boolean {
+    if (this.built !== null) throw new MqError('INVALID_STATE', 'record batch already built');
+    if (!Number.isSafeInteger(timestamp)) throw new MqError('INVALID_TIMESTAMP', `record timestamp ${timestamp} is not an integer number of ms`);
+    const first = this.records === 0;
+    const timestampDelta = first ? 0 : timestamp - this.baseTimestamp;
+    const offsetDelta = this.records;
+    const keyLength = keyStart < 0 ? -1 : keyEnd - keyStart;
+    const valueLength = valueEnd - valueStart;
+    const headerCount = headers === null ? 0 : headers.count;
+    const bodyBytes = 1 + varlongBytes(timestampDelta) + varintBytes(offsetDelta)
+      + (keyLength < 0 ? 1 : varintBytes(keyLength) + keyLength) + varintBytes(valueLength) + valueLength
+      + varintBytes(headerCount) + (headers === null ? 0 : headers.bytes.length);
+    const recordBytes = varintBytes(bodyBytes) + bodyBytes;
+    if (!first && this.pos + recordBytes > this.maxBytes) return false;
+    if (this.pos + recordBytes > this.buf.length) this.grow(this.pos + recordBytes);
+
+    const buf = this.buf;
+    let p = writeVarint(buf, this.pos, bodyBytes);
+    buf[p++] = 0; // attributes
+    p = (timestampDelta | 0) === timestampDelta ? writeVarint(buf, p, timestampDelta) : writeVarlong(buf, p, timestampDelta);
+    p = writeVarint(buf, p, offsetDelta);
+    p = writeVarint(buf, p, keyLength);
+    if (keyLength > 0) p = copyRange(buf, p, src, keyStart, keyEnd);
+    p = writeVarint(buf, p, valueLength);
+    p = copyRange(buf, p, src, valueStart, valueEnd);
+    p = writeVarint(buf, p, headerCount);
+    if (headers !== null) p = copyRange(buf, p, headers.bytes, 0, headers.bytes.length);
+    this.pos = p;
+
+    if (first) {
+      this.baseTimestamp = timestamp;
+      this.maxTimestamp = timestamp;
+    } else if (timestamp > this.maxTimestamp) {
+      this.maxTimestamp = timestamp;
+    }
+    this.records++;
+    return true;
+  }
+
+  /**
    * Finishes the batch: header (BaseOffset 0, PartitionLeaderEpoch 0, magic 2, CreateTime), the records
    * section gzipped when asked, and the CRC-32C. Returns the same buffer when called again. Without
    * compression the result is a view of `buffer`.
@@ -235,6 +307,14 @@ function writeBlob(buf: Buffer, p: number, b: Buffer | null): number {
   if (b.length < 64) for (let i = 0; i < b.length; i++) buf[p + i] = b[i]; // cheaper than a native call
   else buf.set(b, p);
   return p + b.length;
+}
+
+/** Copies src[start, end) to buf at `p`; returns the position after it. */
+function copyRange(buf: Buffer, p: number, src: Buffer, start: number, end: number): number {
+  const n = end - start;
+  if (n < COPY_LOOP_MAX_BYTES) for (let i = 0; i < n; i++) buf[p + i] = src[start + i];
+  else src.copy(buf, p, start, end);
+  return p + n;
 }
 
 /** A signed 64-bit big-endian integer from a safe integer, without a BigInt. */

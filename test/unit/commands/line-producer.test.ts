@@ -25,8 +25,9 @@ function fakeProducer(failWith: (r: ProducerRecord) => Error | null = () => null
   return { producer, sent, capacityWaits: () => capacityWaits, flushes: () => flushes };
 }
 
-async function* groups(...gs: string[][]): AsyncGenerator<Buffer[]> {
-  for (const g of gs) yield g.map((s) => Buffer.from(s));
+/** One chunk of whole lines (as readLineChunks yields them) per group. */
+async function* groups(...gs: string[][]): AsyncGenerator<Buffer> {
+  for (const g of gs) yield Buffer.from(g.map((s) => `${s}\n`).join(''));
 }
 
 describe('LineProducer', () => {
@@ -81,7 +82,7 @@ describe('LineProducer', () => {
     assert.equal(waits, 2);
     ackAll();
     await tick();
-    assert.deepEqual(sent, ['a', 'bb', 'ccc', 'dddd', 'e', 'f'], 'the next chunk once the first record has settled');
+    assert.deepEqual(sent, ['a', 'bb', 'ccc', 'dddd', 'e', 'f'], 'the rest of the chunk and the next one');
     ackAll();
     const result = await done;
     assert.equal(result.acknowledged, 6);
@@ -113,8 +114,8 @@ describe('LineProducer', () => {
     const f = fakeProducer(() => (++calls >= 1 ? new MqError('NETWORK_EXCEPTION', 'cannot connect to 127.0.0.1:1: connection refused') : null));
     // The first group's records are handed over before the first failure arrives; later groups are not read.
     let groupsRead = 0;
-    async function* many(): AsyncGenerator<Buffer[]> {
-      for (let i = 0; i < 1000; i++) { groupsRead++; yield [Buffer.from(`line ${i}`)]; await new Promise((r) => setImmediate(r)); }
+    async function* many(): AsyncGenerator<Buffer> {
+      for (let i = 0; i < 1000; i++) { groupsRead++; yield Buffer.from(`line ${i}\n`); await new Promise((r) => setImmediate(r)); }
     }
     const result = await new LineProducer(f.producer, { topic: 't' }).run(many());
     assert.ok(result.stoppedEarly);
@@ -126,10 +127,10 @@ describe('LineProducer', () => {
   test('an aborted signal stops reading and still settles what was sent', async () => {
     const f = fakeProducer();
     const ac = new AbortController();
-    async function* endless(): AsyncGenerator<Buffer[]> {
+    async function* endless(): AsyncGenerator<Buffer> {
       for (let i = 0; i < 10_000; i++) {
         if (i === 5) ac.abort();
-        yield [Buffer.from(String(i))];
+        yield Buffer.from(`${i}\n`);
       }
     }
     const result = await new LineProducer(f.producer, { topic: 't' }).run(endless(), ac.signal);
