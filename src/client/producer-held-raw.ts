@@ -1,5 +1,5 @@
-// Raw records (producer-raw.ts) of one target waiting for their topic's metadata: copied into one
-// growing buffer, so while the producer waits they cost their bytes plus a 16-byte entry each (what
+// Raw records (producer-raw.ts) of one target waiting for their topic's metadata: copied into a list
+// of 256 KiB blocks, so while the producer waits they cost their bytes plus a 16-byte entry each (what
 // they are charged against bufferMemory), not an object and two Buffers each.
 //
 //   Entry := KeyLength INT32 (-1 = null key), ValueLength INT32, Timestamp FLOAT64, Key, Value
@@ -7,11 +7,12 @@ import type { RawTarget } from './producer-raw.js';
 
 /** Bytes of an entry besides its key and value. */
 export const HELD_RAW_ENTRY_BYTES = 16;
-const INITIAL_BYTES = 64 * 1024;
+/** Entries go into blocks this large (a larger entry gets a block of its own): growing never copies. */
+const BLOCK_BYTES = 256 * 1024;
 
 export class HeldRawRecords {
-  private buf = Buffer.allocUnsafeSlow(INITIAL_BYTES);
-  private used = 0;
+  private readonly blocks: Buffer[] = [];
+  private readonly blockUsed: number[] = [];
   /** Records held. */
   records = 0;
   /** Key and value bytes held. */
@@ -23,38 +24,46 @@ export class HeldRawRecords {
   add(src: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, timestamp: number): void {
     const keyLength = keyStart < 0 ? -1 : keyEnd - keyStart;
     const size = Math.max(keyLength, 0) + valueEnd - valueStart;
-    const need = this.used + HELD_RAW_ENTRY_BYTES + size;
-    if (need > this.buf.length) {
-      let length = this.buf.length * 2;
-      while (length < need) length *= 2;
-      const next = Buffer.allocUnsafeSlow(length);
-      this.buf.copy(next, 0, 0, this.used);
-      this.buf = next;
+    const entryBytes = HELD_RAW_ENTRY_BYTES + size;
+    let last = this.blocks.length - 1;
+    if (last < 0 || this.blockUsed[last] + entryBytes > this.blocks[last].length) {
+      this.blocks.push(Buffer.allocUnsafeSlow(Math.max(BLOCK_BYTES, entryBytes)));
+      this.blockUsed.push(0);
+      last++;
     }
-    const buf = this.buf;
-    let p = this.used;
+    const buf = this.blocks[last];
+    let p = this.blockUsed[last];
     buf.writeInt32LE(keyLength, p);
     buf.writeInt32LE(valueEnd - valueStart, p + 4);
     buf.writeDoubleLE(timestamp, p + 8);
     p += HELD_RAW_ENTRY_BYTES;
     if (keyLength > 0) p += src.copy(buf, p, keyStart, keyEnd);
     p += src.copy(buf, p, valueStart, valueEnd);
-    this.used = p;
+    this.blockUsed[last] = p;
     this.records++;
     this.bytes += size;
   }
 
-  /** Calls `record` for each held record in order, with its ranges in `buf` as add() took them. */
+  /**
+   * Calls `record` for each held record in order, with its ranges in `buf` as add() took them; each
+   * block is let go of once walked, so the records can move into batches without being held twice.
+   */
   forEach(record: (buf: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, timestamp: number) => void): void {
-    const buf = this.buf;
-    for (let p = 0; p < this.used;) {
-      const keyLength = buf.readInt32LE(p);
-      const valueLength = buf.readInt32LE(p + 4);
-      const timestamp = buf.readDoubleLE(p + 8);
-      const keyStart = p + HELD_RAW_ENTRY_BYTES;
-      const valueStart = keyStart + Math.max(keyLength, 0);
-      record(buf, keyLength < 0 ? -1 : keyStart, keyLength < 0 ? -1 : valueStart, valueStart, valueStart + valueLength, timestamp);
-      p = valueStart + valueLength;
+    for (let b = 0; b < this.blocks.length; b++) {
+      const buf = this.blocks[b];
+      const used = this.blockUsed[b];
+      for (let p = 0; p < used;) {
+        const keyLength = buf.readInt32LE(p);
+        const valueLength = buf.readInt32LE(p + 4);
+        const timestamp = buf.readDoubleLE(p + 8);
+        const keyStart = p + HELD_RAW_ENTRY_BYTES;
+        const valueStart = keyStart + Math.max(keyLength, 0);
+        record(buf, keyLength < 0 ? -1 : keyStart, keyLength < 0 ? -1 : valueStart, valueStart, valueStart + valueLength, timestamp);
+        p = valueStart + valueLength;
+      }
+      this.blocks[b] = EMPTY;
     }
   }
 }
+
+const EMPTY = Buffer.alloc(0);

@@ -113,7 +113,7 @@ export class RecordAccumulator {
           }
         }
       }
-      const batch = this.openBatch(q);
+      const batch = this.openBatch(q, true);
       batch.raw = t;
       batch.builder!.appendRaw(src, keyStart, keyEnd, valueStart, valueEnd, t.encodedHeaders, timestamp); // the first record of a batch always fits
       this.addedRaw(q, batch, bytes, size);
@@ -224,10 +224,16 @@ export class RecordAccumulator {
     else this.armLinger();
   }
 
-  private openBatch(q: PartitionQueue): Batch {
+  /**
+   * Opens a batch on `q`. A raw batch (filled from a stream, so it will fill) gets a whole batchSize
+   * buffer at once when none is free: growing by doubling would leave ~batchSize of garbage per batch
+   * (and its untouched pages cost no memory until written).
+   */
+  private openBatch(q: PartitionQueue, raw = false): Batch {
+    const buffer = this.freeBuffers.pop() ?? (raw ? Buffer.allocUnsafeSlow(this.settings.batchSize) : undefined);
     const batch: Batch = {
       topic: q.topic, partition: q.partition,
-      builder: new RecordBatchBuilder({ maxBytes: this.settings.batchSize, compression: this.settings.compression, buffer: this.freeBuffers.pop() }),
+      builder: new RecordBatchBuilder({ maxBytes: this.settings.batchSize, compression: this.settings.compression, buffer }),
       bytes: null, reports: [], tags: [], timestamps: [], createdAt: Date.now(),
       attempts: 0, retryAt: 0, accounted: 0, lastError: null, explicit: null, raw: null, rawRecords: 0, rawBytes: 0,
     };
