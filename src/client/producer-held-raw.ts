@@ -1,6 +1,6 @@
 // Raw records (producer-raw.ts) of one target waiting for their topic's metadata: copied into a list
 // of 256 KiB blocks, so while the producer waits they cost their bytes plus a 16-byte entry each (what
-// they are charged against bufferMemory), not an object and two Buffers each.
+// they are charged against bufferMemory on top of the record itself), not an object and two Buffers.
 //
 //   Entry := KeyLength INT32 (-1 = null key), ValueLength INT32, Timestamp FLOAT64, Key, Value
 import type { RawTarget } from './producer-raw.js';
@@ -17,11 +17,13 @@ export class HeldRawRecords {
   records = 0;
   /** Key and value bytes held. */
   bytes = 0;
+  /** Bytes of the entries (what the copies take). */
+  held = 0;
 
   constructor(readonly target: RawTarget) {}
 
-  /** Copies one record in: key src[keyStart, keyEnd) (keyStart -1: null), value src[valueStart, valueEnd). */
-  add(src: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, timestamp: number): void {
+  /** Copies one record in: key src[keyStart, keyEnd) (keyStart -1: null), value src[valueStart, valueEnd); returns its entry's bytes. */
+  add(src: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, timestamp: number): number {
     const keyLength = keyStart < 0 ? -1 : keyEnd - keyStart;
     const size = Math.max(keyLength, 0) + valueEnd - valueStart;
     const entryBytes = HELD_RAW_ENTRY_BYTES + size;
@@ -42,6 +44,8 @@ export class HeldRawRecords {
     this.blockUsed[last] = p;
     this.records++;
     this.bytes += size;
+    this.held += entryBytes;
+    return entryBytes;
   }
 
   /**

@@ -1,6 +1,6 @@
 // The producer's metadata: records for a topic whose metadata is not known yet wait here in arrival
 // order (each charged what its objects cost, HELD_RECORD_BYTES, against bufferMemory; raw records are
-// copied into one buffer instead, producer-held-raw.ts) until it is (at most METADATA_WAIT_MS, during which an auto-created topic gets its leader), then
+// copied into blocks instead, producer-held-raw.ts, and charged for the copy) until it is (at most METADATA_WAIT_MS, during which an auto-created topic gets its leader), then
 // go to the accumulator or fail with an error that says why. Batches whose leader is unknown or that
 // failed with a retriable error ask for a refresh (coalesced, at most one per retryBackoffMs), and the
 // topics produced to are re-read every metadata.max.age.ms so partitions added to them get records.
@@ -12,7 +12,7 @@ import type { Cluster } from './cluster.js';
 import { logDropped } from './dropped-error.js';
 import { METADATA_WAIT_MS } from './producer-batch.js';
 import type { ProducerBuffer } from './producer-buffer.js';
-import { HELD_RAW_ENTRY_BYTES, HeldRawRecords } from './producer-held-raw.js';
+import { HeldRawRecords } from './producer-held-raw.js';
 import type { RawTarget } from './producer-raw.js';
 import type { RecordAccumulator } from './record-accumulator.js';
 import { topicError } from './topic-error.js';
@@ -90,7 +90,8 @@ export class ProducerMetadata {
 
   /**
    * Holds a raw record (producer-raw.ts), copied, until its topic's metadata is known; it costs its
-   * bytes and HELD_RAW_ENTRY_BYTES against bufferMemory (its key and value bytes are counted already).
+   * copy against bufferMemory too (HELD_RAW_ENTRY_BYTES and its key and value once more): once the
+   * metadata arrives the copy and the batch it moves into are both in memory until the next GC.
    */
   holdRaw(t: RawTarget, src: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, timestamp: number): void {
     let waiting = this.waiting.get(t.topic);
@@ -104,8 +105,7 @@ export class ProducerMetadata {
       held = new HeldRawRecords(t);
       waiting.push(held);
     }
-    held.add(src, keyStart, keyEnd, valueStart, valueEnd, timestamp);
-    this.buffer.charge(HELD_RAW_ENTRY_BYTES);
+    this.buffer.charge(held.add(src, keyStart, keyEnd, valueStart, valueEnd, timestamp));
   }
 
   /** Refreshes the metadata of every topic with queued batches; coalesced and rate-limited by retryBackoffMs. */
@@ -180,7 +180,7 @@ export class ProducerMetadata {
       const err = explained instanceof Error ? explained : new MqError('UNKNOWN_TOPIC_OR_PARTITION', String(explained));
       for (const w of waiting) {
         if (w instanceof HeldRawRecords) {
-          this.buffer.settle(w.bytes + w.records * (w.target.overheadBytes + HELD_RAW_ENTRY_BYTES), w.records);
+          this.buffer.settle(w.bytes + w.records * w.target.overheadBytes + w.held, w.records);
           w.target.report(err, w.records, w.bytes);
         } else {
           this.buffer.settle(w.bytes + HELD_RECORD_BYTES, 1);
@@ -196,7 +196,7 @@ export class ProducerMetadata {
           const bytes = (keyStart < 0 ? 0 : keyEnd - keyStart) + valueEnd - valueStart + t.overheadBytes;
           this.accumulator.appendRaw(t, meta, buf, keyStart, keyEnd, valueStart, valueEnd, timestamp, bytes);
         });
-        this.buffer.settle(HELD_RAW_ENTRY_BYTES * w.records, 0);
+        this.buffer.settle(w.held, 0);
       } else {
         this.accumulator.append(w.record, w.timestamp, w.bytes, meta, w.report, w.tag);
         this.buffer.settle(HELD_RECORD_BYTES, 0);

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
-import { eachLine, readLineChunks } from '../../../src/cli/line-reader.js';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eachLine, readLineChunks, readReusing } from '../../../src/cli/line-reader.js';
 
 /** The lines of each chunk readLineChunks yields, checking every chunk but a last one ends with \n. */
 async function lines(chunks: (string | Buffer)[]): Promise<string[]> {
@@ -58,5 +61,23 @@ describe('readLineChunks', () => {
     assert.equal(n, 200_000);
     assert.ok(yielded <= 2 * chunks.length, `${yielded} chunks of lines for ${chunks.length} input chunks`);
     assert.ok(views >= chunks.length - 1, 'the bulk of every input chunk is passed on as a view');
+  });
+
+  test('readReusing reads a file into one reused buffer; lines spanning reads are still whole', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'mq-line-reader-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const text = Array.from({ length: 100_000 }, (_, i) => `line-${i + 1}`).join('\n'); // > one 256 KiB read, no final \n
+    await writeFile(join(dir, 'in.txt'), text);
+    const file = await open(join(dir, 'in.txt'), 'r');
+    t.after(() => file.close());
+    const input = readReusing(file.fd);
+    assert.ok(input !== null, 'a regular file is read reusing');
+    const buffers = new Set<ArrayBufferLike>();
+    let n = 0;
+    for await (const chunk of readLineChunks({ async *[Symbol.asyncIterator]() { for await (const c of input) { buffers.add(c.buffer); yield c; } } })) {
+      eachLine(chunk, (start, end) => assert.equal(chunk.toString('latin1', start, end), `line-${++n}`));
+    }
+    assert.equal(n, 100_000);
+    assert.equal(buffers.size, 1, 'every read went into the same buffer');
   });
 });
