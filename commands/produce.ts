@@ -1,7 +1,7 @@
 // mq produce TOPIC: one record per line of stdin (or --file).
 import { createReadStream } from 'node:fs';
 import { Command, Option } from 'commander';
-import { readLines } from '../src/cli/line-reader.js';
+import { readLineChunks, readOwnStdin } from '../src/cli/line-reader.js';
 import { LineProducer, unacknowledgedError } from '../src/cli/line-producer.js';
 import { parseAcks, parseCompression, parseKeyValue } from '../src/cli/parsers.js';
 import { formatProduceSummary } from '../src/cli/produce-summary.js';
@@ -29,7 +29,7 @@ export default function produce(ctx: Context): Command {
     .option('-p, --partition <n>', 'produce to partition N (default: by key hash, sticky when keyless)', int(0))
     .addOption(new Option('--acks <acks>', 'acknowledgements to wait for: 0, 1 or all').default(-1, 'all').argParser(cli(parseAcks)))
     .option('--linger-ms <ms>', 'wait up to MS for a batch to fill', int(0), 5)
-    .option('--batch-size <bytes>', 'maximum bytes per partition batch', int(1), 16384)
+    .option('--batch-size <bytes>', 'maximum bytes per partition batch', int(1), 1024 * 1024)
     .option('--buffer-memory <bytes>', 'bytes of records buffered unacknowledged before stdin is no longer read (buffer.memory)', int(1), 32 * 1024 * 1024)
     .addOption(new Option('--compression <codec>', 'none or gzip').default('none', 'none').argParser(cli(parseCompression)))
     .option('--metadata-max-age-ms <ms>', 're-read the topic\'s metadata this often (partitions added meanwhile get records)', int(1), 300000)
@@ -40,8 +40,10 @@ export default function produce(ctx: Context): Command {
       const job = new LineProducer(producer, { topic, partition: o.partition, keySeparator: o.keySeparator, headers });
       const progress = ctx.out.progress(() => job.stats.acknowledged);
       const input = o.file ? createReadStream(o.file, { highWaterMark: FILE_CHUNK_BYTES }) : ctx.stdin;
+      // The process's own stdin (fd 0, a pipe or a file) is read into one reused buffer instead.
+      const chunks = (o.file ? null : readOwnStdin(input, ctx.signal)) ?? input;
       // destroy(): after Ctrl-C or a fatal error, an open stdin must not keep the process alive.
-      const result = await job.run(readLines(input), ctx.signal).finally(() => { progress?.stop(); input.destroy(); });
+      const result = await job.run(readLineChunks(chunks), ctx.signal).finally(() => { progress?.stop(); input.destroy(); });
       ctx.out.note(formatProduceSummary(result));
       const failure = unacknowledgedError(result);
       if (failure) throw failure;

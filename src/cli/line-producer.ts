@@ -1,14 +1,18 @@
 // Feeds lines to a Producer, one record per line, with back-pressure: the next line is taken only
 // while the producer's buffer (bufferMemory) has room, so the input is read no further ahead than that
-// budget plus the group in hand. Records go through enqueue() with one shared delivery report (no
-// promise or closure per record; the record's byte count rides in the tag), acks are counted as they
-// arrive, failures grouped by error code. Stops reading at the first failure that would fail every
-// later record too (no topic, no connection, ...), and when `signal` aborts (records already handed
-// over are still flushed).
+// budget plus the chunk in hand. Lines arrive as chunks of whole lines (line-reader.ts) and are walked
+// in place: with a producer that takes raw records (producer-raw.ts) each line's key and value go from
+// the chunk straight into a batch, with no object per line and one delivery report per batch; any
+// other producer gets one record per line through enqueue() (one shared report, the record's byte
+// count riding in the tag) or send(). Acks are counted as they arrive, failures grouped by error
+// code. Stops reading at the first failure that would fail every later record too (no topic, no
+// connection, ...), and when `signal` aborts (records already handed over are still flushed).
+import { isRawProducer, rawTarget, type RawDelivery, type RawProducer, type RawTarget } from '../client/producer-raw.js';
 import type { DeliveryReport, Producer, RecordHeader } from '../client/types.js';
 import { MqError } from '../util/mq-error.js';
 import { deferred, untilAborted, type Deferred } from '../util/promise.js';
 import { formatCount } from '../util/units.js';
+import { lineEnd } from './line-reader.js';
 
 export interface LineProducerOptions {
   topic: string;
@@ -47,31 +51,36 @@ export class LineProducer {
   private fatal = false;
   /** Created once the input is done, resolved when the last outstanding record settles. */
   private drained: Deferred<void> | null = null;
-  /** Resolved when the first record settles: the producer has the topic's metadata (or has failed). */
-  private readonly firstSettled = deferred<void>();
+  private readonly raw: RawProducer | null;
+  private readonly target: RawTarget;
+  private readonly separator: Buffer | null;
+  /** Where the separator next occurs in the chunk being walked at or after the current line (-1: nowhere). */
+  private separatorAt = -1;
 
-  constructor(private readonly producer: Producer, private readonly opts: LineProducerOptions) {}
+  constructor(private readonly producer: Producer, private readonly opts: LineProducerOptions) {
+    this.raw = isRawProducer(producer) ? producer : null;
+    this.target = rawTarget(opts.topic, opts.partition, opts.headers, this.rawDelivered);
+    this.separator = opts.keySeparator === undefined ? null : Buffer.from(opts.keySeparator, 'utf8');
+  }
 
-  /** Produces every line of `lines` (groups as readLines yields them); resolves once all are settled. */
-  async run(lines: AsyncIterable<Buffer[]>, signal?: AbortSignal): Promise<LineProducerResult> {
+  /** Produces every line of `chunks` (as readLineChunks yields them); resolves once all are settled. */
+  async run(chunks: AsyncIterable<Buffer>, signal?: AbortSignal): Promise<LineProducerResult> {
     const now = this.opts.now ?? Date.now;
     const started = now();
-    const iterator = lines[Symbol.asyncIterator]();
+    const iterator = chunks[Symbol.asyncIterator]();
     let stoppedEarly = false;
     for (;;) {
       const next = await untilAborted(iterator.next(), signal);
       if (next === null || next.done) { stoppedEarly = signal?.aborted === true; break; }
-      const group = next.value;
-      for (let i = 0; i < group.length; i++) {
-        if (this.fatal || signal?.aborted) break;
-        // send() says whether the buffer still has room after this record; when it has not, wait
-        // here (no further line is taken, so the input stream stops being read) until acks free some.
-        if (!this.send(group[i])) await this.producer.waitForCapacity();
+      const chunk = next.value;
+      const timestamp = Date.now(); // one CreateTime per chunk: its lines were read at the same moment
+      this.separatorAt = -1;
+      // sendLines() stops where the producer's buffer filled up; wait there (no further line is taken,
+      // so the input stream stops being read) until acks free some.
+      for (let at = 0; at < chunk.length && !this.fatal && !signal?.aborted;) {
+        at = this.sendLines(chunk, at, timestamp);
+        if (at < chunk.length) await this.producer.waitForCapacity();
       }
-      // Until the topic's metadata is known the producer holds records as objects (not yet encoded
-      // into batches), far bigger than the bytes its buffer counts: after the first input chunk, the
-      // rest waits until its first record has settled.
-      await untilAborted(this.firstSettled.promise, signal);
       if (this.fatal || signal?.aborted) { stoppedEarly = true; break; }
     }
     if (stoppedEarly) void iterator.return?.().catch(() => undefined);
@@ -83,17 +92,48 @@ export class LineProducer {
     return { topic: this.opts.topic, ...this.stats, elapsedMs: now() - started, stoppedEarly, failures: this.failures };
   }
 
-  /** Hands one line to the producer; false once the producer's buffer is full. */
-  private send(line: Buffer): boolean {
-    const sep = this.opts.keySeparator;
-    let key: Buffer | null = null;
-    let value = line;
-    if (sep !== undefined) {
-      const at = line.indexOf(sep);
-      if (at !== -1) { key = line.subarray(0, at); value = line.subarray(at + Buffer.byteLength(sep)); }
+  /**
+   * Hands the lines of `chunk` from `start` on to the producer until its buffer is full (or a fatal
+   * failure arrives); returns where the next line starts (chunk.length or more: all were handed over).
+   */
+  private sendLines(chunk: Buffer, start: number, timestamp: number): number {
+    const end = chunk.length;
+    const raw = this.raw;
+    const sep = this.separator;
+    while (start < end && !this.fatal) {
+      let nl = chunk.indexOf(10, start);
+      if (nl === -1) nl = end;
+      const valueEnd = lineEnd(chunk, start, nl);
+      let keyStart = -1;
+      let keyEnd = -1;
+      let valueStart = start;
+      if (sep !== null) {
+        // The first separator at or after `start`, found once and reused until passed (so lines
+        // without one do not each search the rest of the chunk).
+        if (this.separatorAt !== -1 && this.separatorAt < start) this.separatorAt = -1;
+        if (this.separatorAt === -1) this.separatorAt = chunk.indexOf(sep, start);
+        if (this.separatorAt === -1) this.separatorAt = end; // none in the rest of the chunk
+        if (this.separatorAt + sep.length <= valueEnd) {
+          keyStart = start;
+          keyEnd = this.separatorAt;
+          valueStart = this.separatorAt + sep.length;
+        }
+      }
+      this.stats.sent++;
+      const room = raw !== null
+        ? raw.appendRaw(this.target, chunk, keyStart, keyEnd, valueStart, valueEnd, timestamp)
+        : this.send(chunk, keyStart, keyEnd, valueStart, valueEnd);
+      start = nl + 1;
+      if (!room) break;
     }
+    return start;
+  }
+
+  /** Hands one line to a producer without appendRaw(); false once its buffer is full. */
+  private send(chunk: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number): boolean {
+    const key = keyStart < 0 ? null : chunk.subarray(keyStart, keyEnd);
+    const value = chunk.subarray(valueStart, valueEnd);
     const size = value.length + (key?.length ?? 0);
-    this.stats.sent++;
     const record = { topic: this.opts.topic, key, value, headers: this.opts.headers, partition: this.opts.partition };
     if (this.producer.enqueue) return this.producer.enqueue(record, this.delivered, size);
     this.producer.send(record).then(
@@ -103,26 +143,24 @@ export class LineProducer {
     return this.stats.sent % PROMISE_SEND_CHECK_RECORDS !== 0;
   }
 
-  /** The one delivery report of every record; `size` is the record's key and value bytes. */
-  private readonly delivered: DeliveryReport = (error, _partition, _offset, _timestamp, size) => {
-    if (error) this.fail(error);
-    else { this.stats.acknowledged++; this.stats.bytes += size; }
-    this.settle();
+  /** The one delivery report of every record sent by send(); `size` is the record's key and value bytes. */
+  private readonly delivered: DeliveryReport = (error, _partition, _offset, _timestamp, size) => this.rawDelivered(error, 1, size);
+
+  /** The delivery report of raw records: `records` of them with `bytes` of keys and values settled. */
+  private readonly rawDelivered: RawDelivery = (error, records, bytes) => {
+    if (error) this.fail(error, records);
+    else { this.stats.acknowledged += records; this.stats.bytes += bytes; }
+    if (this.drained && this.stats.acknowledged + this.stats.failed === this.stats.sent) this.drained.resolve();
   };
 
-  private fail(err: unknown): void {
+  private fail(err: unknown, records: number): void {
     const error = err instanceof Error ? err : new Error(String(err));
     const code = error instanceof MqError ? error.code : 'ERROR';
     const entry = this.failures.get(code);
-    if (entry) entry.count++;
-    else this.failures.set(code, { count: 1, error });
+    if (entry) entry.count += records;
+    else this.failures.set(code, { count: records, error });
     if (!RECORD_ERRORS.has(code)) this.fatal = true;
-    this.stats.failed++;
-  }
-
-  private settle(): void {
-    this.firstSettled.resolve();
-    if (this.drained && this.stats.acknowledged + this.stats.failed === this.stats.sent) this.drained.resolve();
+    this.stats.failed += records;
   }
 }
 

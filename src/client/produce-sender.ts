@@ -8,16 +8,18 @@
 //
 // Rerouting: a batch the broker refuses with POLICY_VIOLATION (its partition was decommissioned after
 // we last looked) is taken apart: records the partitioner placed are sent again to an active
-// partition, records with an explicit partition fail with "partition T-P is decommissioned".
+// partition, records with an explicit partition fail with "partition T-P is decommissioned" (raw
+// records, producer-raw.ts, likewise, through appendRaw).
 import { ApiKey } from '../protocol/api.js';
 import type { ProduceRequest, ProduceResponse } from '../protocol/messages/produce.js';
-import { decodeRecordBatches } from '../protocol/record-batch.js';
+import { decodeRecordBatches, type DecodedRecord } from '../protocol/record-batch.js';
 import { backoffMs } from '../util/backoff.js';
 import { MqError } from '../util/mq-error.js';
-import type { Cluster } from './cluster.js';
-import { DELIVERY_TIMEOUT_MS, MAX_REQUEST_BYTES, decommissionedError, recordBytes, type Batch, type ProducerSettings } from './producer-batch.js';
+import type { Cluster, TopicMetadata } from './cluster.js';
+import { DELIVERY_TIMEOUT_MS, MAX_REQUEST_BYTES, batchRecords, decommissionedError, recordBytes, type Batch, type ProducerSettings } from './producer-batch.js';
 import type { ProducerBuffer } from './producer-buffer.js';
 import type { ProducerMetadata } from './producer-metadata.js';
+import type { RawTarget } from './producer-raw.js';
 import type { RecordAccumulator } from './record-accumulator.js';
 import type { ProducerRecord } from './types.js';
 
@@ -207,6 +209,10 @@ export class ProduceSender {
       // A broker whose cache lags may not list it yet: the refusal is the fresher word.
       if (!this.cluster.isDecommissioned(b.topic, b.partition)) this.cluster.noteDecommissioned(b.topic, b.partition);
       const meta = this.cluster.topic(b.topic);
+      if (b.raw !== null) {
+        this.rerouteRaw(b, b.raw, records, meta);
+        return;
+      }
       const n = b.reports.length;
       for (let i = 0; i < n; i++) {
         const r = records[i];
@@ -224,12 +230,33 @@ export class ProduceSender {
     });
   }
 
+  /** reroute() for a batch of raw records: all of one target, so all named the partition or none did. */
+  private rerouteRaw(b: Batch, t: RawTarget, records: DecodedRecord[], meta: TopicMetadata | undefined): void {
+    const n = b.rawRecords;
+    if (t.partition !== undefined || !meta || records.length !== n) {
+      t.report(decommissionedError(b.topic, b.partition), n, b.rawBytes);
+    } else {
+      for (const r of records) {
+        const key = r.key;
+        const value = r.value ?? Buffer.alloc(0);
+        const src = key === null ? value : Buffer.concat([key, value]);
+        const keyEnd = key === null ? -1 : key.length;
+        const bytes = src.length + t.overheadBytes;
+        this.buffer.add(bytes);
+        this.accumulator.appendRaw(t, meta, src, key === null ? -1 : 0, keyEnd, key === null ? 0 : key.length, src.length, r.timestamp, bytes);
+      }
+    }
+    this.accumulator.release(b, n);
+    this.scheduleDrain();
+  }
+
   private complete(b: Batch, baseOffset: number, logAppendTimeMs: number): void {
     const { reports, tags, timestamps, partition } = b;
-    const n = reports.length;
-    for (let i = 0; i < n; i++) {
+    const n = batchRecords(b);
+    for (let i = 0; i < reports.length; i++) {
       reports[i](null, partition, baseOffset < 0 ? -1 : baseOffset + i, logAppendTimeMs >= 0 ? logAppendTimeMs : timestamps[i], tags[i]);
     }
+    if (b.raw !== null) b.raw.report(null, n, b.rawBytes);
     // Acknowledged means the request was written out whole: its bytes are free. (With acks=0 nothing
     // says when the socket let go of them, and a failed batch may still sit in a dead socket's queue.)
     if (this.settings.acks !== 0 && b.bytes !== null && this.settings.compression === 'none') this.accumulator.recycle(b.bytes);

@@ -3,6 +3,7 @@
 // partition's batches in order, and the record checks and errors of the produce path.
 import type { RecordBatchBuilder } from '../protocol/record-batch-builder.js';
 import { MqError } from '../util/mq-error.js';
+import type { RawTarget } from './producer-raw.js';
 import type { DeliveryReport, ProducerRecord } from './types.js';
 
 /** How long records wait for an unknown or leaderless topic's metadata before they are rejected. */
@@ -49,6 +50,18 @@ export interface Batch {
   lastError: MqError | null;
   /** Per record: whether the caller named the partition; null while none did. */
   explicit: boolean[] | null;
+  /**
+   * A batch of raw records (producer-raw.ts) has their target here and no per-record entries above:
+   * `rawRecords` records with `rawBytes` bytes of keys and values, all reported to raw.report at once.
+   */
+  raw: RawTarget | null;
+  rawRecords: number;
+  rawBytes: number;
+}
+
+/** Records in `b`. */
+export function batchRecords(b: Batch): number {
+  return b.reports.length + b.rawRecords;
 }
 
 export interface PartitionQueue {

@@ -25,6 +25,11 @@ export class ProducerBuffer {
     this.bufferedBytes += bytes;
   }
 
+  /** Counts `bytes` more against bufferMemory without a record (what a held record costs on top of its bytes). */
+  charge(bytes: number): void {
+    this.bufferedBytes += bytes;
+  }
+
   /** Returns `bytes` of buffer and `records` outstanding records; wakes capacity and flush waiters. */
   settle(bytes: number, records: number): void {
     this.bufferedBytes -= bytes;

@@ -5,9 +5,12 @@
 //   produce-sender.ts      ProduceRequests per leader, retries in partition order, rerouting
 //   producer-metadata.ts   records waiting for their topic's metadata, coalesced refreshes
 //   producer-batch.ts      the settings, batch and queue shapes and the record checks they share
+//   producer-raw.ts        the raw-record interface (records as byte ranges, one report per batch)
+//   producer-held-raw.ts   raw records waiting for metadata, copied into one buffer
 //
 // send()/enqueue() take a record to the accumulator, or to the metadata wait while its topic (or the
-// partition it names) is not known yet; flush() closes every open batch and waits until every record
+// partition it names) is not known yet; appendRaw() takes a record given as byte ranges of the caller's
+// buffer (producer-raw.ts) straight into a batch, or copies it into the metadata wait; flush() closes every open batch and waits until every record
 // has settled; close() flushes, stops the timers and closes the connections.
 import { MqError } from '../util/mq-error.js';
 import { Cluster, metadataMaxAgeMs, type ClusterOptions } from './cluster.js';
@@ -16,13 +19,14 @@ import { invalidRecord, recordBytes, type ProducerSettings } from './producer-ba
 import { ProducerBuffer } from './producer-buffer.js';
 import { ProducerMetadata } from './producer-metadata.js';
 import { ProduceSender } from './produce-sender.js';
+import type { RawProducer, RawTarget } from './producer-raw.js';
 import { RecordAccumulator } from './record-accumulator.js';
 import type { DeliveryReport, Producer, ProducerOptions, ProducerRecord, RecordMetadata } from './types.js';
 
 export { decommissionedError } from './producer-batch.js';
 
 /** Creates a producer; it connects on first use. */
-export function createProducer(opts: ProducerOptions): Producer {
+export function createProducer(opts: ProducerOptions): RawProducer {
   return new AccumulatingProducer(opts);
 }
 
@@ -56,7 +60,7 @@ function producerSettings(opts: ProducerOptions): ProducerSettings {
   return settings;
 }
 
-class AccumulatingProducer implements Producer {
+class AccumulatingProducer implements RawProducer {
   private readonly cluster: Cluster;
   private readonly buffer: ProducerBuffer;
   private readonly accumulator: RecordAccumulator;
@@ -104,6 +108,24 @@ class AccumulatingProducer implements Producer {
       this.metadata.hold(record, timestamp, bytes, onDelivery, tag);
     } else {
       this.accumulator.append(record, timestamp, bytes, meta, onDelivery, tag);
+    }
+    return this.buffer.hasCapacity();
+  }
+
+  appendRaw(t: RawTarget, src: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, timestamp: number): boolean {
+    const size = (keyStart < 0 ? 0 : keyEnd - keyStart) + valueEnd - valueStart;
+    if (this.closing) {
+      t.report(new MqError('CLIENT_CLOSED', 'the producer is closed'), 1, size);
+      return this.buffer.hasCapacity();
+    }
+    const bytes = size + t.overheadBytes;
+    this.buffer.add(bytes);
+    const meta = this.cluster.topic(t.topic);
+    // As in enqueue(): a partition beyond the cached count may have been added since.
+    if (meta === undefined || this.metadata.isWaiting(t.topic) || (t.partition !== undefined && t.partition >= meta.partitionCount)) {
+      this.metadata.holdRaw(t, src, keyStart, keyEnd, valueStart, valueEnd, timestamp);
+    } else {
+      this.accumulator.appendRaw(t, meta, src, keyStart, keyEnd, valueStart, valueEnd, timestamp, bytes);
     }
     return this.buffer.hasCapacity();
   }

@@ -2,7 +2,8 @@
 // closed batches waiting for the sender, in order.
 //
 // append() picks the partition (Partitioner: murmur2 for keys, sticky for keyless records) and encodes
-// the record once, straight into the partition's open RecordBatchBuilder. A batch closes when it
+// the record once, straight into the partition's open RecordBatchBuilder; appendRaw() does the same for
+// a record given as byte ranges of the caller's buffer (producer-raw.ts), with no per-record entries. A batch closes when it
 // reaches batchSize or has waited lingerMs (one timer for the whole producer, never one per record);
 // it is then built (and gzipped) once and queued, and the sender is told. Buffers of acknowledged
 // batches are kept for the next batches. Settling a batch (its records' reports) ends here too.
@@ -16,8 +17,9 @@ import { RecordBatchBuilder } from '../protocol/record-batch-builder.js';
 import { MqError } from '../util/mq-error.js';
 import type { Cluster, TopicMetadata } from './cluster.js';
 import type { Partitioner } from './partitioner.js';
-import { decommissionedError, type Batch, type PartitionQueue, type ProducerSettings } from './producer-batch.js';
+import { batchRecords, decommissionedError, type Batch, type PartitionQueue, type ProducerSettings } from './producer-batch.js';
 import type { ProducerBuffer } from './producer-buffer.js';
+import type { RawTarget } from './producer-raw.js';
 import type { DeliveryReport, ProducerRecord } from './types.js';
 
 export class RecordAccumulator {
@@ -31,6 +33,8 @@ export class RecordAccumulator {
   private lingerTimer: NodeJS.Timeout | null = null;
   private flushes = 0;
   private flushCloseScheduled = false;
+  /** The queue the last raw record went to: consecutive lines mostly share it. */
+  private lastRawQueue: PartitionQueue | null = null;
 
   constructor(
     private readonly settings: ProducerSettings,
@@ -47,16 +51,10 @@ export class RecordAccumulator {
   append(record: ProducerRecord, timestamp: number, bytes: number, meta: TopicMetadata, report: DeliveryReport, tag: number): void {
     const numPartitions = meta.partitionCount;
     if (record.partition !== undefined) {
-      const p = record.partition;
-      if (!(Number.isInteger(p) && p >= 0 && p < numPartitions) || (meta.unavailable.has(p) && !this.cluster.isDecommissioned(record.topic, p))) {
+      const refused = this.refusal(record.topic, record.partition, meta);
+      if (refused) {
         this.buffer.settle(bytes, 1);
-        const deleted = Number.isInteger(p) && p >= 0 && p < numPartitions ? ` (partition ${p} was decommissioned and deleted)` : `; partition ${p} does not exist`;
-        report(new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${record.topic}' has ${numPartitions} partition${numPartitions === 1 ? '' : 's'}${deleted}`), -1, -1, -1, tag);
-        return;
-      }
-      if (meta.unavailable.has(p)) {
-        this.buffer.settle(bytes, 1);
-        report(decommissionedError(record.topic, p), -1, -1, -1, tag);
+        report(refused, -1, -1, -1, tag);
         return;
       }
     }
@@ -68,7 +66,7 @@ export class RecordAccumulator {
       let partition = this.partitioner.partition(topic, key, numPartitions, record.partition, meta);
       let q = this.queueFor(topic, partition);
       if (q.open) {
-        if (q.open.builder!.append(key, value, headers, timestamp)) return this.added(q, q.open, timestamp, bytes, report, tag, explicit);
+        if (q.open.raw === null && q.open.builder!.append(key, value, headers, timestamp)) return this.added(q, q.open, timestamp, bytes, report, tag, explicit);
         this.closeBatch(q);
         // A keyless record follows the sticky partition, which closing the batch may have moved.
         const again = this.partitioner.partition(topic, key, numPartitions, record.partition, this.cluster.topic(topic) ?? meta);
@@ -76,7 +74,7 @@ export class RecordAccumulator {
           partition = again;
           q = this.queueFor(topic, partition);
           if (q.open) {
-            if (q.open.builder!.append(key, value, headers, timestamp)) return this.added(q, q.open, timestamp, bytes, report, tag, explicit);
+            if (q.open.raw === null && q.open.builder!.append(key, value, headers, timestamp)) return this.added(q, q.open, timestamp, bytes, report, tag, explicit);
             this.closeBatch(q);
           }
         }
@@ -87,6 +85,47 @@ export class RecordAccumulator {
     } catch (err) {
       this.buffer.settle(bytes, 1);
       report(err instanceof Error ? err : new MqError('INVALID_RECORD', String(err)), -1, -1, -1, tag);
+    }
+  }
+
+  /**
+   * append() for a raw record of `t` (producer-raw.ts): key src[keyStart, keyEnd) (keyStart -1: null),
+   * value src[valueStart, valueEnd). A batch holds the records of one target only.
+   */
+  appendRaw(t: RawTarget, meta: TopicMetadata, src: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, timestamp: number, bytes: number): void {
+    const size = (keyStart < 0 ? 0 : keyEnd - keyStart) + valueEnd - valueStart;
+    if (t.partition !== undefined) {
+      const refused = this.refusal(t.topic, t.partition, meta);
+      if (refused) {
+        this.buffer.settle(bytes, 1);
+        t.report(refused, 1, size);
+        return;
+      }
+    }
+    try {
+      let q = this.rawQueue(t, meta, src, keyStart, keyEnd);
+      let open = q.open;
+      if (open !== null) {
+        if (open.raw === t && open.builder!.appendRaw(src, keyStart, keyEnd, valueStart, valueEnd, t.encodedHeaders, timestamp)) return this.addedRaw(q, open, bytes, size);
+        this.closeBatch(q);
+        // A keyless record follows the sticky partition, which closing the batch may have moved.
+        const again = this.rawQueue(t, this.cluster.topic(t.topic) ?? meta, src, keyStart, keyEnd);
+        if (again !== q) {
+          q = again;
+          open = q.open;
+          if (open !== null) {
+            if (open.raw === t && open.builder!.appendRaw(src, keyStart, keyEnd, valueStart, valueEnd, t.encodedHeaders, timestamp)) return this.addedRaw(q, open, bytes, size);
+            this.closeBatch(q);
+          }
+        }
+      }
+      const batch = this.openBatch(q, true);
+      batch.raw = t;
+      batch.builder!.appendRaw(src, keyStart, keyEnd, valueStart, valueEnd, t.encodedHeaders, timestamp); // the first record of a batch always fits
+      this.addedRaw(q, batch, bytes, size);
+    } catch (err) {
+      this.buffer.settle(bytes, 1);
+      t.report(err instanceof Error ? err : new MqError('INVALID_RECORD', String(err)), 1, size);
     }
   }
 
@@ -129,7 +168,8 @@ export class RecordAccumulator {
   fail(b: Batch, err: MqError): void {
     const { reports, tags } = b;
     for (let i = 0; i < reports.length; i++) reports[i](err, b.partition, -1, -1, tags[i]);
-    this.release(b, reports.length);
+    if (b.raw !== null) b.raw.report(err, b.rawRecords, b.rawBytes);
+    this.release(b, batchRecords(b));
   }
 
   /** Drops the bytes of `b` and settles `records` of its records against the buffer. */
@@ -148,6 +188,38 @@ export class RecordAccumulator {
     if (whole.length <= 2 * this.settings.batchSize && this.freeBuffers.length < this.maxFreeBuffers) this.freeBuffers.push(whole);
   }
 
+  /** Why a record naming partition `p` of `topic` cannot be taken, or null. */
+  private refusal(topic: string, p: number, meta: TopicMetadata): MqError | null {
+    const numPartitions = meta.partitionCount;
+    if (!(Number.isInteger(p) && p >= 0 && p < numPartitions) || (meta.unavailable.has(p) && !this.cluster.isDecommissioned(topic, p))) {
+      const deleted = Number.isInteger(p) && p >= 0 && p < numPartitions ? ` (partition ${p} was decommissioned and deleted)` : `; partition ${p} does not exist`;
+      return new MqError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${topic}' has ${numPartitions} partition${numPartitions === 1 ? '' : 's'}${deleted}`);
+    }
+    if (meta.unavailable.has(p)) return decommissionedError(topic, p);
+    return null;
+  }
+
+  /** The queue a raw record of `t` goes to (a key is only looked at when the target names no partition). */
+  private rawQueue(t: RawTarget, meta: TopicMetadata, src: Buffer, keyStart: number, keyEnd: number): PartitionQueue {
+    let partition = t.partition;
+    if (partition === undefined) {
+      partition = keyStart < 0
+        ? this.partitioner.stickyPartition(t.topic, meta.partitionCount, meta)
+        : this.partitioner.partition(t.topic, src.subarray(keyStart, keyEnd), meta.partitionCount, undefined, meta);
+    }
+    const last = this.lastRawQueue;
+    if (last !== null && last.partition === partition && last.topic === t.topic) return last;
+    return (this.lastRawQueue = this.queueFor(t.topic, partition));
+  }
+
+  private addedRaw(q: PartitionQueue, batch: Batch, bytes: number, size: number): void {
+    batch.rawRecords++;
+    batch.rawBytes += size;
+    batch.accounted += bytes;
+    if (batch.builder!.sizeInBytes >= this.settings.batchSize) this.closeBatch(q);
+    else if (this.lingerTimer === null) this.armLinger();
+  }
+
   private added(q: PartitionQueue, batch: Batch, timestamp: number, bytes: number, report: DeliveryReport, tag: number, explicit: boolean): void {
     if (explicit || batch.explicit !== null) (batch.explicit ??= new Array<boolean>(batch.reports.length).fill(false)).push(explicit);
     batch.reports.push(report);
@@ -158,12 +230,18 @@ export class RecordAccumulator {
     else this.armLinger();
   }
 
-  private openBatch(q: PartitionQueue): Batch {
+  /**
+   * Opens a batch on `q`. A raw batch (filled from a stream, so it will fill) gets a whole batchSize
+   * buffer at once when none is free: growing by doubling would leave ~batchSize of garbage per batch
+   * (and its untouched pages cost no memory until written).
+   */
+  private openBatch(q: PartitionQueue, raw = false): Batch {
+    const buffer = this.freeBuffers.pop() ?? (raw ? Buffer.allocUnsafeSlow(this.settings.batchSize) : undefined);
     const batch: Batch = {
       topic: q.topic, partition: q.partition,
-      builder: new RecordBatchBuilder({ maxBytes: this.settings.batchSize, compression: this.settings.compression, buffer: this.freeBuffers.pop() }),
+      builder: new RecordBatchBuilder({ maxBytes: this.settings.batchSize, compression: this.settings.compression, buffer }),
       bytes: null, reports: [], tags: [], timestamps: [], createdAt: Date.now(),
-      attempts: 0, retryAt: 0, accounted: 0, lastError: null, explicit: null,
+      attempts: 0, retryAt: 0, accounted: 0, lastError: null, explicit: null, raw: null, rawRecords: 0, rawBytes: 0,
     };
     q.open = batch;
     this.openQueues.add(q);

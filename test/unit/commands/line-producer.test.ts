@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Producer, ProducerRecord, RecordMetadata } from '../../../src/client/types.js';
 import { LineProducer, unacknowledgedError } from '../../../src/cli/line-producer.js';
+import type { RawProducer, RawTarget } from '../../../src/client/producer-raw.js';
 import { formatProduceSummary } from '../../../src/cli/produce-summary.js';
 import { MqError } from '../../../src/util/mq-error.js';
 
@@ -25,8 +26,9 @@ function fakeProducer(failWith: (r: ProducerRecord) => Error | null = () => null
   return { producer, sent, capacityWaits: () => capacityWaits, flushes: () => flushes };
 }
 
-async function* groups(...gs: string[][]): AsyncGenerator<Buffer[]> {
-  for (const g of gs) yield g.map((s) => Buffer.from(s));
+/** One chunk of whole lines (as readLineChunks yields them) per group. */
+async function* groups(...gs: string[][]): AsyncGenerator<Buffer> {
+  for (const g of gs) yield Buffer.from(g.map((s) => `${s}\n`).join(''));
 }
 
 describe('LineProducer', () => {
@@ -81,7 +83,7 @@ describe('LineProducer', () => {
     assert.equal(waits, 2);
     ackAll();
     await tick();
-    assert.deepEqual(sent, ['a', 'bb', 'ccc', 'dddd', 'e', 'f'], 'the next chunk once the first record has settled');
+    assert.deepEqual(sent, ['a', 'bb', 'ccc', 'dddd', 'e', 'f'], 'the rest of the chunk and the next one');
     ackAll();
     const result = await done;
     assert.equal(result.acknowledged, 6);
@@ -113,8 +115,8 @@ describe('LineProducer', () => {
     const f = fakeProducer(() => (++calls >= 1 ? new MqError('NETWORK_EXCEPTION', 'cannot connect to 127.0.0.1:1: connection refused') : null));
     // The first group's records are handed over before the first failure arrives; later groups are not read.
     let groupsRead = 0;
-    async function* many(): AsyncGenerator<Buffer[]> {
-      for (let i = 0; i < 1000; i++) { groupsRead++; yield [Buffer.from(`line ${i}`)]; await new Promise((r) => setImmediate(r)); }
+    async function* many(): AsyncGenerator<Buffer> {
+      for (let i = 0; i < 1000; i++) { groupsRead++; yield Buffer.from(`line ${i}\n`); await new Promise((r) => setImmediate(r)); }
     }
     const result = await new LineProducer(f.producer, { topic: 't' }).run(many());
     assert.ok(result.stoppedEarly);
@@ -126,10 +128,10 @@ describe('LineProducer', () => {
   test('an aborted signal stops reading and still settles what was sent', async () => {
     const f = fakeProducer();
     const ac = new AbortController();
-    async function* endless(): AsyncGenerator<Buffer[]> {
+    async function* endless(): AsyncGenerator<Buffer> {
       for (let i = 0; i < 10_000; i++) {
         if (i === 5) ac.abort();
-        yield [Buffer.from(String(i))];
+        yield Buffer.from(`${i}\n`);
       }
     }
     const result = await new LineProducer(f.producer, { topic: 't' }).run(endless(), ac.signal);
@@ -155,5 +157,56 @@ describe('formatProduceSummary', () => {
       'produced 200,000 records (1.3 MB) to t in 1.2 s (167,000 records/s)',
     );
     assert.equal(formatProduceSummary({ topic: 'x', acknowledged: 1, bytes: 5, elapsedMs: 3 }), 'produced 1 record (5 B) to x in 3 ms (333 records/s)');
+  });
+});
+
+describe('LineProducer with appendRaw()', () => {
+  test('with appendRaw(), hands each line over as byte ranges of the chunk (no record per line) and counts the per-batch reports', async () => {
+    const calls: { src: Buffer; key: string | null; value: string; timestamp: number }[] = [];
+    const targets = new Set<RawTarget>();
+    let pending: [RawTarget, number, number][] = []; // one report per "batch" of records
+    const producer: RawProducer = {
+      send: () => Promise.reject(new Error('appendRaw() is used')),
+      enqueue: () => { throw new Error('appendRaw() is used'); },
+      appendRaw(t, src, keyStart, keyEnd, valueStart, valueEnd, timestamp) {
+        targets.add(t);
+        calls.push({ src, key: keyStart < 0 ? null : src.toString('utf8', keyStart, keyEnd), value: src.toString('utf8', valueStart, valueEnd), timestamp });
+        const last = pending[pending.length - 1];
+        if (last && last[1] < 2) { last[1]++; last[2] += valueEnd - valueStart + (keyStart < 0 ? 0 : keyEnd - keyStart); } else pending.push([t, 1, valueEnd - valueStart + (keyStart < 0 ? 0 : keyEnd - keyStart)]);
+        return true;
+      },
+      async waitForCapacity() {},
+      async flush() { for (const [t, records, bytes] of pending.splice(0)) t.report(null, records, bytes); },
+      async close() {},
+    };
+    const chunks = [Buffer.from('k1::v1\r\nnokey\n::empty-key\n'), Buffer.from('k2::v2::x\nlast')];
+    async function* input(): AsyncGenerator<Buffer> { yield* chunks; }
+    const headers = [{ key: 'h', value: Buffer.from('v') }];
+    const result = await new LineProducer(producer, { topic: 't', keySeparator: '::', headers, partition: 2 }).run(input());
+    assert.deepEqual(calls.map((c) => [c.key, c.value]), [['k1', 'v1'], [null, 'nokey'], ['', 'empty-key'], ['k2', 'v2::x'], [null, 'last']]);
+    assert.ok(calls.every((c, i) => c.src === chunks[i < 3 ? 0 : 1]), 'ranges of the input chunks themselves, not copies');
+    assert.equal(targets.size, 1, 'one target for the whole run');
+    const [target] = targets;
+    assert.equal(target.topic, 't');
+    assert.equal(target.partition, 2);
+    assert.ok(target.encodedHeaders !== null && target.encodedHeaders.count === 1);
+    assert.equal(result.sent, 5);
+    assert.equal(result.acknowledged, 5);
+    assert.equal(result.bytes, 2 + 2 + 5 + 9 + 2 + 5 + 4);
+    assert.equal(result.failed, 0);
+  });
+
+  test('with appendRaw(), a batch failure counts all its records under its code', async () => {
+    const producer: RawProducer = {
+      send: () => Promise.reject(new Error('appendRaw() is used')),
+      appendRaw(t, _src, _ks, _ke, vs, ve) { queueMicrotask(() => t.report(new MqError('MESSAGE_TOO_LARGE', 'too large'), 1, ve - vs)); return true; },
+      async waitForCapacity() {},
+      async flush() {},
+      async close() {},
+    };
+    async function* input(): AsyncGenerator<Buffer> { yield Buffer.from('a\nb\nc\n'); }
+    const result = await new LineProducer(producer, { topic: 't' }).run(input());
+    assert.equal(result.failed, 3);
+    assert.equal(unacknowledgedError(result)!.message, '3 of 3 records were not acknowledged: MESSAGE_TOO_LARGE too large');
   });
 });
