@@ -8,9 +8,12 @@
 // answer's bytes (decodeFetchedRecords: one object per record, keys and values are views); decoded()
 // hands each partition's bytes to the caller's PartitionDecoder instead (the CLI renders them to
 // output bytes without an object per record). Before it
-// yields a partition's records, it already sends the next fetch to every leader with none in flight
-// (fetch-ahead), so the next answer travels while the caller works through these. Partitions may be
-// added and removed between yields; answers for removed partitions are dropped. Leadership changes and other retriable
+// decodes a partition's part of an answer, it already sends the next fetch to every leader with none in
+// flight (fetch-ahead: the offset after the part's complete batches is in their headers), so the next
+// answer travels while this one is decoded and the caller works through it; the caller holds up the
+// next fetch by not asking for the next value (back-pressure), so at most two answers are held. If the
+// decoding stops short of that offset (a corrupt batch), the answer fetched ahead for that partition is
+// dropped. Partitions may be added and removed between yields; answers for removed partitions are dropped. Leadership changes and other retriable
 // errors lead to a metadata refresh and a retry after a backoff.
 //
 // OFFSET_OUT_OF_RANGE (the offset was deleted by retention, or is past the end) is handled by
