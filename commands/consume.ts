@@ -71,7 +71,7 @@ export default function consume(ctx: Context): Command {
         await consumer.assign([{ topic, partitions: o.partition === undefined ? undefined : [o.partition], start: o.offset }]);
         await consumeAssigned({
           consumer, format: o.json ? null : o.format, signal: ctx.signal, count: o.count, exitAtEnd: o.exitAtEnd === true,
-          write: (chunk) => ctx.out.writeBytes(chunk),
+          write: (chunk, written) => ctx.out.writeBytes(chunk, written),
         });
         return;
       }

@@ -50,14 +50,17 @@ export class Output {
 
   /**
    * Writes bytes to stdout at once, after any text still buffered (one write per call: `mq consume`
-   * renders a fetched batch into one Buffer); resolves when the caller may write more.
+   * renders a fetched batch into one Buffer); resolves when the caller may write more. `written` is
+   * called once the stream is done with `chunk` (written, or failed), so its memory may be reused.
    */
-  writeBytes(chunk: Buffer): void | Promise<void> {
-    if (this.closed.aborted) return;
+  writeBytes(chunk: Buffer, written?: () => void): void | Promise<void> {
+    if (this.closed.aborted || chunk.length === 0) {
+      written?.();
+      return this.closed.aborted ? undefined : this.draining ?? undefined;
+    }
     if (this.scheduled) { clearImmediate(this.scheduled); this.scheduled = null; }
     void this.flushPending();
-    if (chunk.length === 0) return this.draining ?? undefined;
-    return this.send(chunk);
+    return this.send(chunk, written);
   }
 
   line(text: string): void | Promise<void> {
@@ -107,8 +110,8 @@ export class Output {
   }
 
   /** Hands `chunk` to the stream; while it is above its high-water mark, writers wait for 'drain'. */
-  private send(chunk: string | Buffer): void | Promise<void> {
-    if (this.out.write(chunk)) return this.draining ?? undefined;
+  private send(chunk: string | Buffer, written?: () => void): void | Promise<void> {
+    if (this.out.write(chunk, written)) return this.draining ?? undefined;
     this.draining ??= new Promise<void>((resolve) => {
       const done = (): void => {
         this.out.removeListener('drain', done);

@@ -21,8 +21,36 @@ export interface RenderBudget {
   left: number;
 }
 
-/** Renders a fetched partition's records as `-f fmt` (or --json when fmt is null) into one Buffer. */
-export function batchRenderer(fmt: string | null, budget: RenderBudget): PartitionDecoder<Buffer> {
+/**
+ * Output buffers lent to the renderer and given back once stdout has written them (the write's
+ * callback), so a steady consume reuses two or three buffers instead of allocating one per answer.
+ */
+export class OutputBuffers {
+  private readonly free: Buffer[] = [];
+  private readonly lent = new Map<ArrayBufferLike, Buffer>();
+
+  /** A buffer of at least `min` bytes, lent until give(). */
+  take(min: number): Buffer {
+    const i = this.free.findIndex((b) => b.length >= min);
+    const buf = i >= 0 ? this.free.splice(i, 1)[0] : Buffer.allocUnsafeSlow(min);
+    this.lent.set(buf.buffer, buf);
+    return buf;
+  }
+
+  /** Gives back the buffer `chunk` is a part of (chunks not taken from here are ignored). */
+  give(chunk: Buffer): void {
+    const buf = this.lent.get(chunk.buffer);
+    if (buf === undefined) return;
+    this.lent.delete(chunk.buffer);
+    if (this.free.length < 2) this.free.push(buf);
+  }
+}
+
+/**
+ * Renders a fetched partition's records as `-f fmt` (or --json when fmt is null) into one Buffer,
+ * taken from `buffers` (give it back once written).
+ */
+export function batchRenderer(fmt: string | null, budget: RenderBudget, buffers = new OutputBuffers()): PartitionDecoder<Buffer> {
   const renderOne = fmt === null ? recordJson : compileFormat(fmt);
   const slow: PartitionDecoder<Buffer> = (data, topic, partition, fetchOffset) => {
     const records: ConsumedRecord[] = [];
@@ -38,7 +66,7 @@ export function batchRenderer(fmt: string | null, budget: RenderBudget): Partiti
     return { value: Buffer.from(text, 'utf8'), count: records.length, nextOffset, batches: res.batches };
   };
   if (fmt === null) return slow;
-  const fast = new FastRenderer(compileOps(fmt));
+  const fast = new FastRenderer(compileOps(fmt), buffers);
   return (data, topic, partition, fetchOffset) => {
     if (budget.left <= 0) return { value: Buffer.alloc(0), count: 0, nextOffset: fetchOffset, batches: 0 };
     const res = fast.render(data, topic, partition, fetchOffset, budget.left);
@@ -94,10 +122,11 @@ function compileOps(fmt: string): Ops {
 /** Copies below this many bytes are a JS loop (cheaper than Buffer.copy's call for short values). */
 const SHORT_COPY = 40;
 const MIN_OUTPUT_BYTES = 64 * 1024;
+const EMPTY: Buffer = Buffer.alloc(0);
 
 /** The -f renderer straight from the batch bytes; state lives on the object so visit() allocates nothing. */
 class FastRenderer {
-  private out = Buffer.alloc(0);
+  private out: Buffer = EMPTY;
   private pos = 0;
   /** A copied piece began with a continuation byte: the whole answer goes the general way. */
   private suspect = false;
@@ -106,23 +135,26 @@ class FastRenderer {
   private partition = 0;
   private readonly visit = (c: RecordCursor): boolean => this.record(c);
 
-  constructor(private readonly o: Ops) {}
+  constructor(private readonly o: Ops, private readonly buffers: OutputBuffers) {}
 
   /** The answer rendered, or null when the general path must render it (not valid UTF-8). */
   render(data: Buffer, topic: string, partition: number, fetchOffset: number, limit: number): { value: Buffer; count: number; nextOffset: number; batches: number } | null {
-    this.out = Buffer.allocUnsafe(Math.max(MIN_OUTPUT_BYTES, data.length + (data.length >>> 2)));
+    this.out = this.buffers.take(Math.max(MIN_OUTPUT_BYTES, data.length + (data.length >>> 2)));
     this.pos = 0;
+    let value: Buffer | null = null;
     this.suspect = false;
     this.left = limit;
     this.topic = Buffer.from(topic, 'utf8');
     this.partition = partition;
     try {
       const res = walkFetchedRecords(data, topic, partition, fetchOffset, this.visit, { partial: true });
-      const value = this.out.subarray(0, this.pos);
-      if (this.suspect || !isUtf8(value)) return null;
+      const bytes = this.out.subarray(0, this.pos);
+      if (this.suspect || !isUtf8(bytes)) return null;
+      value = bytes;
       return { value, count: res.count, nextOffset: res.nextOffset, batches: res.batches };
     } finally {
-      this.out = Buffer.alloc(0);
+      if (value === null) this.buffers.give(this.out); // not handed out: free again at once
+      this.out = EMPTY;
     }
   }
 
@@ -197,8 +229,9 @@ class FastRenderer {
   }
 
   private grow(min: number): void {
-    const bigger = Buffer.allocUnsafe(Math.max(min, this.out.length * 2));
+    const bigger = this.buffers.take(Math.max(min, this.out.length * 2));
     this.out.copy(bigger, 0, 0, this.pos);
+    this.buffers.give(this.out);
     this.out = bigger;
   }
 }
