@@ -1,6 +1,8 @@
-// mq consume TOPIC: records to stdout, one per line (or per --format / --json); with -g, as a member of
-// a consumer group that commits (src/cli/group-consume.ts).
+// mq consume TOPIC: records to stdout, one per line (or per --format / --json), one write per fetched
+// batch (src/cli/consume-assigned.ts); with -g, as a member of a consumer group that commits
+// (src/cli/group-consume.ts).
 import { Command, Option } from 'commander';
+import { consumeAssigned } from '../src/cli/consume-assigned.js';
 import { compileFormat, parseFormat } from '../src/cli/format.js';
 import { DELIVERIES, exactlyOnceRefused, exitAtEndCooperativeRefused, groupConsume, parseDelivery, writtenOut } from '../src/cli/group-consume.js';
 import { parseOffsetSpec } from '../src/cli/offset-spec.js';
@@ -67,11 +69,10 @@ export default function consume(ctx: Context): Command {
         if (o.exec !== undefined || o.batch) throw new MqError('INVALID_ARGUMENT', '--exec and --batch need a group (-g GROUP)');
         const consumer = await ctx.consumer({ bootstrap: o.bootstrap, autoOffsetReset: o.autoOffsetReset, onNotice });
         await consumer.assign([{ topic, partitions: o.partition === undefined ? undefined : [o.partition], start: o.offset }]);
-        let consumed = 0;
-        for await (const record of consumer.records({ signal: ctx.signal, exitAtEnd: o.exitAtEnd })) {
-          await ctx.out.write(render(record));
-          if (++consumed === o.count) break;
-        }
+        await consumeAssigned({
+          consumer, format: o.json ? null : o.format, signal: ctx.signal, count: o.count, exitAtEnd: o.exitAtEnd === true,
+          write: (chunk, written) => ctx.out.writeBytes(chunk, written),
+        });
         return;
       }
       if (o.partition !== undefined) throw new MqError('INVALID_ARGUMENT', '-p/--partition cannot be combined with -g (the group assigns partitions)');

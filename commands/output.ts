@@ -1,6 +1,7 @@
 // The only module that writes to stdout. Text is buffered and written in chunks (at 64 KiB or once
 // per event-loop turn), so piping 200k records costs a few hundred write calls, and write() hands
-// back a promise when the stream asks us to wait for 'drain'. When the reader goes away (EPIPE, as
+// back a promise when the stream asks us to wait for 'drain'. writeBytes() writes a rendered Buffer
+// as one chunk (`mq consume`: one write per fetched batch), with the same wait for 'drain'. When the reader goes away (EPIPE, as
 // with `| head`), `closed` aborts and further output is dropped; the command then ends quietly.
 // stderr notes (summaries, progress) go through here too so commands never touch process streams.
 import Table from 'cli-table3';
@@ -47,6 +48,21 @@ export class Output {
     return this.draining ?? undefined;
   }
 
+  /**
+   * Writes bytes to stdout at once, after any text still buffered (one write per call: `mq consume`
+   * renders a fetched batch into one Buffer); resolves when the caller may write more. `written` is
+   * called once the stream is done with `chunk` (written, or failed), so its memory may be reused.
+   */
+  writeBytes(chunk: Buffer, written?: () => void): void | Promise<void> {
+    if (this.closed.aborted || chunk.length === 0) {
+      written?.();
+      return this.closed.aborted ? undefined : this.draining ?? undefined;
+    }
+    if (this.scheduled) { clearImmediate(this.scheduled); this.scheduled = null; }
+    void this.flushPending();
+    return this.send(chunk, written);
+  }
+
   line(text: string): void | Promise<void> {
     return this.write(text + '\n');
   }
@@ -90,7 +106,12 @@ export class Output {
     const chunk = this.pending.length === 1 ? this.pending[0] : this.pending.join('');
     this.pending = [];
     this.pendingChars = 0;
-    if (this.out.write(chunk)) return this.draining ?? undefined;
+    return this.send(chunk);
+  }
+
+  /** Hands `chunk` to the stream; while it is above its high-water mark, writers wait for 'drain'. */
+  private send(chunk: string | Buffer, written?: () => void): void | Promise<void> {
+    if (this.out.write(chunk, written)) return this.draining ?? undefined;
     this.draining ??= new Promise<void>((resolve) => {
       const done = (): void => {
         this.out.removeListener('drain', done);

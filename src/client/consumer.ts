@@ -4,7 +4,8 @@
 // with ListOffsets. records() then runs one fetch at a time per partition leader, on the leader's fetch
 // connection (a parked long poll never delays other requests), and yields records in offset order per
 // partition (the fetch loop is fetcher.ts, shared with the group consumer; record-iterator.ts hands the
-// fetched records out one by one without an async generator step per record). An offset that falls out of
+// fetched records out one by one without an async generator step per record; decoded() hands out each
+// partition's part of a fetch answer through the caller's decoder instead). An offset that falls out of
 // range while consuming (retention) is handled by autoOffsetReset, default 'none': an error naming the
 // valid range.
 import { MqError } from '../util/mq-error.js';
@@ -13,7 +14,9 @@ import { Fetcher, offsetOutOfRange, type FetcherOptions } from './fetcher.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, partitionKey, type OffsetQuery } from './list-offsets.js';
 import { RecordIterator } from './record-iterator.js';
 import { topicError } from './topic-error.js';
-import type { Assignment, AutoOffsetReset, ConsumedRecord, Consumer, ConsumerOptions, OffsetSpec } from './types.js';
+import type {
+  Assignment, AutoOffsetReset, ConsumedRecord, Consumer, ConsumerOptions, DecodedPartition, OffsetSpec, PartitionDecoder,
+} from './types.js';
 
 /** How long assign() waits for a just-created topic to get leaders. */
 const METADATA_WAIT_MS = 5000;
@@ -70,6 +73,11 @@ class AssignedConsumer implements Consumer {
 
   records(opts: { signal?: AbortSignal; exitAtEnd?: boolean } = {}): AsyncIterable<ConsumedRecord> {
     return this.fetchLoop(opts.signal, opts.exitAtEnd ?? false);
+  }
+
+  async *decoded<T>(decode: PartitionDecoder<T>, opts: { signal?: AbortSignal; exitAtEnd?: boolean } = {}): AsyncGenerator<DecodedPartition<T>> {
+    if (!this.assigned) throw new MqError('INVALID_STATE', 'call assign() before decoded()');
+    yield* this.fetcher.decoded(this.stopSignal(opts.signal), opts.exitAtEnd ?? false, decode);
   }
 
   close(): Promise<void> {
@@ -171,9 +179,13 @@ class AssignedConsumer implements Consumer {
   private fetchLoop(signal: AbortSignal | undefined, exitAtEnd: boolean): AsyncIterableIterator<ConsumedRecord> {
     return new RecordIterator(() => {
       if (!this.assigned) throw new MqError('INVALID_STATE', 'call assign() before records()');
-      const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+      const stop = this.stopSignal(signal);
       return { stop, batches: this.fetcher.batches(stop, exitAtEnd) };
     });
+  }
+
+  private stopSignal(signal: AbortSignal | undefined): AbortSignal {
+    return signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
   }
 }
 

@@ -5,10 +5,15 @@
 // and yields, per partition and fetch answer, the records in offset order: records below the fetch
 // offset (a fetch returns the whole batch holding it) are dropped, control batches are stepped over,
 // and the fetch offset moves past each batch (lastOffsetDelta). Records are built straight from the
-// answer's bytes (decodeFetchedRecords: one object per record, keys and values are views). Before it
-// yields a partition's records, it already sends the next fetch to every leader with none in flight
-// (fetch-ahead), so the next answer travels while the caller works through these. Partitions may be
-// added and removed between yields; answers for removed partitions are dropped. Leadership changes and other retriable
+// answer's bytes (decodeFetchedRecords: one object per record, keys and values are views); decoded()
+// hands each partition's bytes to the caller's PartitionDecoder instead (the CLI renders them to
+// output bytes without an object per record). Before it
+// decodes a partition's part of an answer, it already sends the next fetch to every leader with none in
+// flight (fetch-ahead: the offset after the part's complete batches is in their headers), so the next
+// answer travels while this one is decoded and the caller works through it; the caller holds up the
+// next fetch by not asking for the next value (back-pressure), so at most two answers are held. If the
+// decoding stops short of that offset (a corrupt batch), the answer fetched ahead for that partition is
+// dropped. Partitions may be added and removed between yields; answers for removed partitions are dropped. Leadership changes and other retriable
 // errors lead to a metadata refresh and a retry after a backoff.
 //
 // OFFSET_OUT_OF_RANGE (the offset was deleted by retention, or is past the end) is handled by
@@ -16,14 +21,14 @@
 // through onNotice; 'none' raises an MqError that names the valid range.
 import { ApiKey } from '../protocol/api.js';
 import type { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js';
-import { decodeFetchedRecords } from '../protocol/record-batch.js';
+import { decodeFetchedRecords, fetchedBatchesEnd } from '../protocol/fetched-records.js';
 import { backoffMs } from '../util/backoff.js';
 import { MqError } from '../util/mq-error.js';
 import { sleep, untilAborted } from '../util/promise.js';
 import type { Cluster } from './cluster.js';
 import { logDropped } from './dropped-error.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, partitionKey } from './list-offsets.js';
-import type { AutoOffsetReset, ConsumedRecord } from './types.js';
+import type { AutoOffsetReset, ConsumedRecord, DecodedPartition, PartitionDecoder } from './types.js';
 
 /** Consecutive failed fetches of one partition (or leader) before batches() gives up. */
 const MAX_CONSECUTIVE_ERRORS = 20;
@@ -57,6 +62,8 @@ interface PartitionState {
   /** exitAtEnd: reached the high watermark. */
   done: boolean;
   inFlight: boolean;
+  /** The fetch it is in flight in (FetchOutcome.seq), while inFlight. */
+  fetchSeq: number;
   removed: boolean;
   retryAt: number;
   errors: number;
@@ -64,13 +71,17 @@ interface PartitionState {
 
 interface FetchOutcome {
   nodeId: number;
+  seq: number;
   parts: PartitionState[];
+  /** The fetch offset asked for, per part. */
+  offsets: number[];
   res?: FetchResponse;
   error?: MqError;
 }
 
 export class Fetcher {
   private states = new Map<string, PartitionState>();
+  private fetchSeq = 0;
 
   constructor(private readonly cluster: Cluster, private readonly opts: FetcherOptions) {}
 
@@ -82,7 +93,7 @@ export class Fetcher {
       if (old) old.removed = true;
       this.states.set(k, {
         topic, partition, fetchOffset, highWatermark: -1, partitionMaxBytes: this.opts.partitionMaxBytes,
-        done: false, inFlight: false, removed: false, retryAt: 0, errors: 0,
+        done: false, inFlight: false, fetchSeq: 0, removed: false, retryAt: 0, errors: 0,
       });
     }
   }
@@ -111,9 +122,16 @@ export class Fetcher {
 
   /** Batches until `stop` aborts (or, with exitAtEnd, every partition reached its end). */
   async *batches(stop: AbortSignal, exitAtEnd = false): AsyncGenerator<PartitionBatch> {
+    for await (const d of this.decoded(stop, exitAtEnd, decodeRecords)) {
+      yield { topic: d.topic, partition: d.partition, records: d.value, nextOffset: d.nextOffset, highWatermark: d.highWatermark };
+    }
+  }
+
+  /** batches(), with each partition's part of an answer made into a value by `decode`. */
+  async *decoded<T>(stop: AbortSignal, exitAtEnd: boolean, decode: PartitionDecoder<T>): AsyncGenerator<DecodedPartition<T>> {
     const inFlight = new Map<number, Promise<FetchOutcome>>();
     try {
-      yield* this.rounds(stop, inFlight, exitAtEnd);
+      yield* this.rounds(stop, inFlight, exitAtEnd, decode);
     } finally {
       // Fetches still out belong to this iteration; their answers are dropped, and a later call
       // fetches those partitions afresh.
@@ -121,9 +139,9 @@ export class Fetcher {
     }
   }
 
-  private async *rounds(
-    stop: AbortSignal, inFlight: Map<number, Promise<FetchOutcome>>, exitAtEnd: boolean,
-  ): AsyncGenerator<PartitionBatch> {
+  private async *rounds<T>(
+    stop: AbortSignal, inFlight: Map<number, Promise<FetchOutcome>>, exitAtEnd: boolean, decode: PartitionDecoder<T>,
+  ): AsyncGenerator<DecodedPartition<T>> {
     let leaderErrors = 0;
     for (;;) {
       if (stop.aborted) return;
@@ -160,7 +178,7 @@ export class Fetcher {
       inFlight.delete(outcome.nodeId);
 
       if (outcome.error) {
-        for (const p of outcome.parts) p.inFlight = false;
+        for (const p of outcome.parts) settle(p, outcome);
         const err = outcome.error;
         if (stop.aborted) return;
         if (!err.retriable) throw err;
@@ -169,17 +187,20 @@ export class Fetcher {
         continue;
       }
 
-      const byKey = new Map<string, PartitionState>();
-      for (const p of outcome.parts) byKey.set(partitionKey(p.topic, p.partition), p);
+      const byKey = new Map<string, number>();
+      outcome.parts.forEach((p, i) => byKey.set(partitionKey(p.topic, p.partition), i));
       let refresh = false;
       for (const t of outcome.res!.responses) {
         for (const r of t.partitions) {
-          const p = byKey.get(partitionKey(t.topic, r.partitionIndex));
-          if (!p) continue;
+          const i = byKey.get(partitionKey(t.topic, r.partitionIndex));
+          if (i === undefined) continue;
+          const p = outcome.parts[i];
           // A partition of this answer stays "in flight" until its part is handled, so that the fetch
           // started early (below) does not ask for it again from an offset about to move.
-          p.inFlight = false;
+          settle(p, outcome);
           if (p.removed) continue;
+          // Asked for from an offset since given up (a batch read ahead of turned out corrupt, below).
+          if (outcome.offsets[i] !== p.fetchOffset) continue;
           if (r.errorCode !== 0) {
             if (r.errorCode === 1) {
               await this.resetOutOfRange(p);
@@ -194,32 +215,34 @@ export class Fetcher {
           p.errors = 0;
           p.highWatermark = Number(r.highWatermark);
           const data = r.records as Buffer;
-          const records: ConsumedRecord[] = [];
-          let decoded;
-          try {
-            decoded = decodeFetchedRecords(data, p.topic, p.partition, p.fetchOffset, records);
-          } catch (err) {
-            // A batch that cannot be read (corrupt, or inflating past the limit): the records before it
-            // are handed out first; the next fetch starts at the bad batch and fails on it alone.
-            if (records.length === 0) throw err;
-            decoded = { nextOffset: records[records.length - 1].offset + 1, batches: 1 };
+          if (stop.aborted) return;
+          // Fetch ahead, before decoding: the offset after the answer's complete batches is in their
+          // headers, so the next answer travels while this one is decoded and the caller writes it.
+          const from = p.fetchOffset;
+          const ahead = fetchedBatchesEnd(data, from);
+          if (ahead > from) {
+            p.fetchOffset = ahead;
+            if (exitAtEnd && ahead >= p.highWatermark) p.done = true;
+            this.startFetches(this.live(exitAtEnd), inFlight, exitAtEnd);
           }
+          // A batch that cannot be read (corrupt, or inflating past the limit) throws, unless records
+          // came before it: those are handed out first, and the next fetch starts at the bad batch and
+          // fails on it alone (the decoders walk with `partial`; a fetch already asked for from past it
+          // is dropped on arrival, as its offset is no longer the partition's).
+          const decoded = decode(data, p.topic, p.partition, from);
           if (decoded.batches === 0 && data.length > 0) {
             // Only a partial batch came back: ask for more next time (KIP-74 brokers send it whole anyway).
             p.partitionMaxBytes = Math.min(this.opts.maxBytes, Math.max(p.partitionMaxBytes * 2, data.length * 2));
           }
           const fetchOffset = decoded.nextOffset;
-          if (stop.aborted) return;
           p.fetchOffset = fetchOffset;
-          if (exitAtEnd && p.fetchOffset >= p.highWatermark) p.done = true;
-          if (records.length > 0) {
-            // Fetch ahead: the next answer travels while the caller works through these records.
-            this.startFetches(this.live(exitAtEnd), inFlight, exitAtEnd);
-            yield { topic: p.topic, partition: p.partition, records, nextOffset: fetchOffset, highWatermark: p.highWatermark };
+          p.done = exitAtEnd && p.fetchOffset >= p.highWatermark;
+          if (decoded.count > 0) {
+            yield { topic: p.topic, partition: p.partition, value: decoded.value, count: decoded.count, nextOffset: fetchOffset, highWatermark: p.highWatermark };
           }
         }
       }
-      for (const p of outcome.parts) p.inFlight = false;
+      for (const p of outcome.parts) settle(p, outcome);
       if (refresh) await this.refreshQuietly();
     }
   }
@@ -248,8 +271,9 @@ export class Fetcher {
       byLeader.set(leader, list);
     }
     for (const [nodeId, parts] of byLeader) {
-      for (const p of parts) p.inFlight = true;
-      inFlight.set(nodeId, this.fetchFrom(nodeId, parts, exitAtEnd));
+      const seq = ++this.fetchSeq;
+      for (const p of parts) { p.inFlight = true; p.fetchSeq = seq; }
+      inFlight.set(nodeId, this.fetchFrom(nodeId, seq, parts, exitAtEnd));
     }
     return { missingLeader, nextRetryAt };
   }
@@ -272,7 +296,8 @@ export class Fetcher {
   }
 
   /** One Fetch to `nodeId`; never rejects (errors come back in the outcome). */
-  private async fetchFrom(nodeId: number, parts: PartitionState[], exitAtEnd: boolean): Promise<FetchOutcome> {
+  private async fetchFrom(nodeId: number, seq: number, parts: PartitionState[], exitAtEnd: boolean): Promise<FetchOutcome> {
+    const offsets = parts.map((p) => p.fetchOffset);
     const topics = new Map<string, FetchRequest['topics'][number]>();
     for (const p of parts) {
       let t = topics.get(p.topic);
@@ -296,11 +321,11 @@ export class Fetcher {
       const res = await this.cluster.request<FetchResponse>(nodeId, ApiKey.Fetch, body, {
         purpose: 'fetch', timeoutMs: maxWaitMs + this.opts.requestTimeoutMs,
       });
-      if (res.errorCode !== 0) return { nodeId, parts, error: this.cluster.error(res.errorCode, `fetch from broker ${nodeId}`) };
-      return { nodeId, parts, res };
+      if (res.errorCode !== 0) return { nodeId, seq, parts, offsets, error: this.cluster.error(res.errorCode, `fetch from broker ${nodeId}`) };
+      return { nodeId, seq, parts, offsets, res };
     } catch (err) {
       const error = err instanceof MqError ? err : new MqError('NETWORK_EXCEPTION', (err as Error).message, { retriable: true, cause: err });
-      return { nodeId, parts, error };
+      return { nodeId, seq, parts, offsets, error };
     }
   }
 
@@ -328,6 +353,18 @@ export class Fetcher {
       return true;
     }
   }
+}
+
+/** The partition is no longer in flight in this fetch (it may be in a later one already). */
+function settle(p: PartitionState, outcome: FetchOutcome): void {
+  if (p.fetchSeq === outcome.seq) p.inFlight = false;
+}
+
+/** The PartitionDecoder behind batches(): a ConsumedRecord per record. */
+function decodeRecords(data: Buffer, topic: string, partition: number, fetchOffset: number): { value: ConsumedRecord[]; count: number; nextOffset: number; batches: number } {
+  const value: ConsumedRecord[] = [];
+  const { nextOffset, batches, count } = decodeFetchedRecords(data, topic, partition, fetchOffset, value, { partial: true });
+  return { value, count, nextOffset, batches };
 }
 
 /** OFFSET_OUT_OF_RANGE naming the valid range of the partition. */

@@ -1,6 +1,6 @@
 // The public shapes of the client library (src/client). Commands, the bench tool and tests program
 // against these; Producer, Consumer and Admin implement them.
-import type { FetchedRecord } from '../protocol/record-batch.js';
+import type { FetchedRecord } from '../protocol/fetched-records.js';
 import type { Logger } from '../util/logger.js';
 
 export interface RecordHeader {
@@ -30,6 +30,26 @@ export interface RecordMetadata {
 
 /** A record as a consumer receives it: exactly what the fetch decoder builds from the batch bytes. */
 export type ConsumedRecord = FetchedRecord;
+
+/**
+ * Turns one partition's part of a fetch answer (its RECORDS blob) into whatever the caller hands on,
+ * with the records at or above `fetchOffset` (walkFetchedRecords, with `partial` set, does the walk).
+ * `count` 0 hands out nothing; `nextOffset` is where the next fetch of the partition starts.
+ */
+export type PartitionDecoder<T> = (
+  records: Buffer, topic: string, partition: number, fetchOffset: number,
+) => { value: T; count: number; nextOffset: number; batches: number };
+
+/** What a PartitionDecoder made of one partition's part of a fetch answer. */
+export interface DecodedPartition<T> {
+  topic: string;
+  partition: number;
+  value: T;
+  /** Records in `value`. */
+  count: number;
+  nextOffset: number;
+  highWatermark: number;
+}
 
 /** A record's outcome: error null and its offset (-1 with acks=0) and timestamp, or the error. */
 export type DeliveryReport = (error: Error | null, partition: number, offset: number, timestamp: number, tag: number) => void;
@@ -129,6 +149,12 @@ export interface Consumer {
    * Ends when `signal` aborts.
    */
   records(opts?: { signal?: AbortSignal; exitAtEnd?: boolean }): AsyncIterable<ConsumedRecord>;
+  /**
+   * What records() reads, one partition's part of a fetch answer at a time, passed through `decode`
+   * (for callers that render bytes without an object per record). The next fetch is asked for only
+   * when the caller takes the next value (and one in advance while it works on this one).
+   */
+  decoded<T>(decode: PartitionDecoder<T>, opts?: { signal?: AbortSignal; exitAtEnd?: boolean }): AsyncIterable<DecodedPartition<T>>;
   close(): Promise<void>;
 }
 

@@ -24,6 +24,11 @@ export class Reader {
     return this.end - this.pos;
   }
 
+  /** Steps over `n` bytes (bounds-checked like raw(), without a view); returns where they start. */
+  skip(n: number): number {
+    return this.need(n);
+  }
+
   private need(n: number): number {
     if (n < 0 || this.pos + n > this.end) {
       throw new MqError('INVALID_REQUEST', `truncated message: needed ${n} bytes at ${this.pos}, ${this.end - this.pos} left`);

@@ -9,7 +9,8 @@
 //             HeaderValueLength VARINT (-1 = null), HeaderValue }
 //
 // Keys, values and header values are views into `buf` (or into the inflated blob): no copies, but they
-// keep that memory alive while referenced.
+// keep that memory alive while referenced. The consumer's path (records at or above a fetch offset,
+// without an object per batch, or without any object per record) is fetched-records.ts.
 import { gunzipSync } from 'node:zlib';
 import { lz4Decompress } from './lz4.js';
 import { snappyDecompress } from './snappy.js';
@@ -56,7 +57,7 @@ export interface DecodeOptions {
   maxDecompressedBytes?: number;
 }
 
-const MAGIC_V2 = 2;
+export const MAGIC_V2 = 2;
 const COMPRESSION_NONE = 0;
 const CODEC_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 /** The codecs mq's consumer reads, by attributes bits 0-2 (zstd, 4, is not in Node 20's zlib). */
@@ -89,141 +90,8 @@ export function decodeRecordBatches(buf: Buffer, opts: DecodeOptions = {}): Deco
   return out;
 }
 
-/**
- * A record as the consumer hands it out (the client's ConsumedRecord): one object per record, built
- * straight from the batch bytes.
- */
-export interface FetchedRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-  /** 0 CreateTime, 1 LogAppendTime */
-  timestampType: number;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: { key: string; value: Buffer | null }[];
-}
-
-/** What decodeFetchedRecords found in one partition's RECORDS blob. */
-export interface FetchedRecordsResult {
-  /** The fetch offset after the complete batches in the blob (never below the one passed in). */
-  nextOffset: number;
-  /** Complete magic-2 batches in the blob (0 with bytes present: only a partial batch came back). */
-  batches: number;
-}
-
-/**
- * The consumer's decoding path: like decodeRecordBatches (same checks, same errors, same skipping of
- * partial trailing batches and of magic other than 2), but appends the records of `topic`-`partition`
- * at or above `fetchOffset` to `out` directly as FetchedRecords, leaving out control batches, with no
- * intermediate DecodedBatch/DecodedRecord objects.
- */
-export function decodeFetchedRecords(
-  buf: Buffer, topic: string, partition: number, fetchOffset: number, out: FetchedRecord[], opts: DecodeOptions = {},
-): FetchedRecordsResult {
-  const checkCrcs = opts.checkCrcs ?? true;
-  const maxBytes = opts.maxDecompressedBytes ?? MAX_DECOMPRESSED_BYTES;
-  let nextOffset = fetchOffset;
-  let batches = 0;
-  let at = 0;
-  try {
-    while (buf.length - at >= LOG_OVERHEAD) {
-      const size = batchSizeAt(buf, at);
-      if (at + size > buf.length) break; // partial trailing batch: the next fetch starts there
-      if (size <= OFF_MAGIC) {
-        throw new MqError('CORRUPT_MESSAGE', `record batch at byte ${at} claims an impossible length of ${size} bytes`);
-      }
-      if (buf.readInt8(at + OFF_MAGIC) === MAGIC_V2) {
-        batches++;
-        const baseOffset = checkedBaseOffset(buf, at, size, checkCrcs);
-        const attributes = buf.readInt16BE(at + OFF_ATTRIBUTES);
-        const timestampType = (attributes & ATTR_TIMESTAMP_TYPE) !== 0 ? 1 : 0;
-        const logAppendTime = timestampType === 1 ? Number(buf.readBigInt64BE(at + OFF_MAX_TIMESTAMP)) : null;
-        const baseTimestamp = Number(buf.readBigInt64BE(at + OFF_BASE_TIMESTAMP));
-        const recordsCount = buf.readInt32BE(at + OFF_RECORDS_COUNT);
-        const batchNext = baseOffset + buf.readInt32BE(at + OFF_LAST_OFFSET_DELTA) + 1;
-        const r = batchRecordsReader(buf, at, size, baseOffset, attributes & ATTR_COMPRESSION_MASK, maxBytes);
-        // Batches wholly below the fetch offset and control batches are still parsed (and so checked),
-        // but hand out nothing.
-        const keep = batchNext > nextOffset && (attributes & ATTR_CONTROL) === 0;
-        try {
-          readFetchedRecords(r, recordsCount, baseOffset, baseTimestamp, logAppendTime, timestampType, topic, partition, nextOffset, keep ? out : null);
-        } catch (err) {
-          throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset} has malformed records (${(err as Error).message})`, { cause: err });
-        }
-        if (batchNext > nextOffset) nextOffset = batchNext;
-      }
-      at += size;
-    }
-  } catch (err) {
-    // The consumer shows this message as it is: it must say which partition the batch is in.
-    if (err instanceof MqError) throw new MqError(err.code, `${topic}-${partition}: ${err.message}`, { cause: err.cause, hint: err.hint, retriable: err.retriable });
-    throw err;
-  }
-  return { nextOffset, batches };
-}
-
-/** decodeRecords for decodeFetchedRecords: records below `minOffset` are parsed and dropped; out null drops all. */
-function readFetchedRecords(
-  r: Reader, count: number, baseOffset: number, baseTimestamp: number, logAppendTime: number | null,
-  timestampType: number, topic: string, partition: number, minOffset: number, out: FetchedRecord[] | null,
-): void {
-  if (count < 0) throw new Error(`negative RecordsCount ${count}`);
-  for (let i = 0; i < count; i++) {
-    const length = readVarint(r);
-    const end = r.pos + length;
-    if (length < 0 || end > r.end) throw new Error(`record length ${length} runs past the batch`);
-    r.pos++; // record attributes (INT8): unused; the length check above keeps this inside the batch
-    const timestampDelta = r.pos < end && r.buf[r.pos] < 0x80 ? readVarint(r) : readVarlong(r);
-    const offsetDelta = readVarint(r);
-    const key = readBlobFast(r);
-    const value = readBlobFast(r);
-    const headerCount = readVarint(r);
-    if (headerCount < 0) throw new Error(`negative header count ${headerCount}`);
-    const headers: { key: string; value: Buffer | null }[] = [];
-    for (let h = 0; h < headerCount; h++) {
-      const keyBytes = readVarint(r);
-      const at = r.pos;
-      r.raw(keyBytes);
-      headers.push({ key: r.buf.toString('utf8', at, at + keyBytes), value: readBlobFast(r) });
-    }
-    if (r.pos > end) throw new Error('record fields run past its Length');
-    r.pos = end;
-    const offset = baseOffset + offsetDelta;
-    if (out !== null && offset >= minOffset) {
-      out.push({
-        topic, partition, offset, timestamp: logAppendTime ?? baseTimestamp + timestampDelta, timestampType,
-        key, value, headers,
-      });
-    }
-  }
-}
-
-/** VARINT with the 1- and 2-byte encodings (most lengths and deltas) read inline; longer ones via Reader. */
-function readVarint(r: Reader): number {
-  const p = r.pos;
-  const b = r.buf;
-  if (p + 1 < r.end) {
-    const b0 = b[p];
-    if (b0 < 0x80) { r.pos = p + 1; return (b0 >>> 1) ^ -(b0 & 1); }
-    const b1 = b[p + 1];
-    if (b1 < 0x80) {
-      const z = (b0 & 0x7f) | (b1 << 7);
-      r.pos = p + 2;
-      return (z >>> 1) ^ -(z & 1);
-    }
-  }
-  return r.varint();
-}
-
-function readBlobFast(r: Reader): Buffer | null {
-  const n = readVarint(r);
-  return n < 0 ? null : r.raw(n);
-}
-
 /** The batch's BaseOffset, after checking it is long enough for its header and (optionally) its CRC. */
-function checkedBaseOffset(buf: Buffer, at: number, size: number, checkCrcs: boolean): number {
+export function checkedBaseOffset(buf: Buffer, at: number, size: number, checkCrcs: boolean): number {
   const baseOffset = Number(buf.readBigInt64BE(at + OFF_BASE_OFFSET));
   if (size < BATCH_HEADER_BYTES) {
     throw new MqError('CORRUPT_MESSAGE', `record batch at offset ${baseOffset} is ${size} bytes, shorter than its header`);
@@ -272,7 +140,7 @@ function decodeBatch(buf: Buffer, at: number, size: number, checkCrcs: boolean, 
 }
 
 /** A Reader over the batch's records: the bytes after the header, or the decompressed blob (at most `maxBytes`). */
-function batchRecordsReader(buf: Buffer, at: number, size: number, baseOffset: number, compression: number, maxBytes: number): Reader {
+export function batchRecordsReader(buf: Buffer, at: number, size: number, baseOffset: number, compression: number, maxBytes: number): Reader {
   const body = at + BATCH_HEADER_BYTES;
   const end = at + size;
   if (compression === COMPRESSION_NONE) return new Reader(buf, body, end);
@@ -339,7 +207,7 @@ function readBlob(r: Reader): Buffer | null {
 }
 
 /** VARLONG; encodings of up to 4 bytes (28 bits) take the 32-bit path and avoid BigInt. */
-function readVarlong(r: Reader): number {
+export function readVarlong(r: Reader): number {
   const b = r.buf;
   const p = r.pos;
   for (let i = 0; i < 4 && p + i < r.end; i++) {

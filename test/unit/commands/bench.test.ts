@@ -6,6 +6,7 @@ import { Histogram } from '../../../src/bench/histogram.js';
 import { runProduceBench } from '../../../src/bench/produce-bench.js';
 import type { Admin, ConsumedRecord, Consumer, Producer } from '../../../src/client/types.js';
 import { MqError } from '../../../src/util/mq-error.js';
+import { decodedFromRecords } from '../../helpers/fake-decoded.js';
 
 describe('Histogram', () => {
   test('percentiles of 1..1000 ms are within 1%', () => {
@@ -98,6 +99,9 @@ describe('runConsumeBench', () => {
             for (let i = 0; i < 100; i++) yield rec(batch * 100 + i);
           }
         })();
+      },
+      decoded(decode, opts) {
+        return decodedFromRecords(this.records(opts), decode);
       },
       async close() {},
     };

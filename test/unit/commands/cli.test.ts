@@ -8,6 +8,7 @@ import type {
 } from '../../../src/client/types.js';
 import type { BrokerConfig } from '../../../src/config/config.js';
 import { MqError } from '../../../src/util/mq-error.js';
+import { decodedFromRecords } from '../../helpers/fake-decoded.js';
 
 /** An in-memory writable that remembers what was written. */
 function sink(): Writable & { text(): string } {
@@ -402,6 +403,9 @@ function fakeConsumer(total = Infinity) {
           yield rec(i);
         }
       })();
+    },
+    decoded(decode, opts) {
+      return decodedFromRecords(this.records(opts), decode);
     },
     async close() { closed++; },
   };

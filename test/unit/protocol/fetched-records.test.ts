@@ -6,7 +6,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ATTR_CONTROL, ATTR_TIMESTAMP_TYPE, OFF_ATTRIBUTES, OFF_BASE_OFFSET, OFF_MAX_TIMESTAMP, writeCrc } from '../../../src/protocol/batch-header.js';
 import { RecordBatchBuilder, type BatchRecordInput } from '../../../src/protocol/record-batch-builder.js';
-import { decodeFetchedRecords, decodeRecordBatches, type FetchedRecord } from '../../../src/protocol/record-batch.js';
+import { decodeFetchedRecords, type FetchedRecord } from '../../../src/protocol/fetched-records.js';
+import { decodeRecordBatches } from '../../../src/protocol/record-batch.js';
 
 const T0 = 1_700_000_000_000;
 const TOPIC = 'orders';
