@@ -43,7 +43,7 @@ trap cleanup EXIT
 
 mq() { node bin/mq.js "$@"; }
 bootstrap="127.0.0.1:$port"
-mq broker start --data "$work/data" --listen "$bootstrap" --admin-listen none --log-level warn 2>"$work/broker.log" &
+node bin/mq.js broker start --data "$work/data" --listen "$bootstrap" --admin-listen none --log-level warn 2>"$work/broker.log" &
 broker_pid=$!
 for _ in $(seq 1 100); do mq topics list -b "$bootstrap" >/dev/null 2>&1 && break; sleep 0.1; done
 
