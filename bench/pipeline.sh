@@ -74,7 +74,7 @@ for r in $(seq 1 "$runs"); do
   tm="pm$r" tk="pk$r"
   mq topics create "$tm" -p "$partitions" -b "$bootstrap" >/dev/null
   mq topics create "$tk" -p "$partitions" -b "$bootstrap" >/dev/null
-  read -r s_mp k_mp < <(timed "$work/t" bash -c "cat '$input' | node bin/mq.js produce '$tm' -b '$bootstrap' >/dev/null")
+  read -r s_mp k_mp < <(timed "$work/t" bash -c "cat '$input' | node bin/mq.js produce '$tm' -b '$bootstrap' >/dev/null 2>>'$work/produce.err'")
   read -r s_kp k_kp < <(timed "$work/t" bash -c "cat '$input' | kcat -P -b '$bootstrap' -t '$tk'")
   for t in "$tm" "$tk"; do
     got=$(count_of "$t")
