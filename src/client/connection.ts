@@ -72,7 +72,7 @@ export class Connection {
     this.clientId = opts.clientId ?? 'mq';
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.schemas = opts.schemas ?? apiSchemas;
-    this.decoder = new FrameDecoder(opts.maxFrameBytes ?? 256 * 1024 * 1024);
+    this.decoder = new FrameDecoder(opts.maxFrameBytes ?? 256 * 1024 * 1024, { preallocate: true });
     const connectTimeoutMs = opts.connectTimeoutMs ?? 5000;
 
     this.socket = net.connect({ host: opts.host, port: opts.port });

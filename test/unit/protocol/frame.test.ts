@@ -46,6 +46,28 @@ describe('FrameDecoder', () => {
     }
   });
 
+  test('preallocate (the client): large frames filled chunk by chunk come out the same, with any chunking', () => {
+    const patterned = Buffer.alloc(1_000_000);
+    for (let i = 0; i < patterned.length; i++) patterned[i] = i % 251;
+    const big: Buffer[] = [Buffer.alloc(200_000, 0x41), Buffer.from('small'), Buffer.alloc(65_536, 0x42), Buffer.alloc(0), patterned];
+    const all = Buffer.concat([...big, ...payloads].map(frame));
+    for (const chunkBytes of [1, 3, 4, 5, 4096, 65_536, 65_537, 300_000, all.length]) {
+      const d = new FrameDecoder(1 << 21, { preallocate: true });
+      const out: Buffer[] = [];
+      for (let i = 0; i < all.length; i += chunkBytes) {
+        out.push(...d.push(all.subarray(i, i + chunkBytes)));
+        if (i + chunkBytes < all.length) assert.ok(d.buffered <= all.length);
+      }
+      assert.deepEqual(out, [...big, ...payloads], `chunks of ${chunkBytes}`);
+      assert.equal(d.buffered, 0);
+    }
+    // Mid-frame: what has arrived is counted; the frame's full size is known.
+    const d = new FrameDecoder(1 << 21, { preallocate: true });
+    assert.deepEqual(d.push(frame(big[0]).subarray(0, 100_000)), []);
+    assert.equal(d.buffered, 100_000);
+    assert.equal(d.pendingFrameBytes, 200_004);
+  });
+
   test('bytes of an unfinished frame stay buffered', () => {
     const d = new FrameDecoder(1024);
     assert.deepEqual(d.push(stream.subarray(0, 10)), []);
