@@ -2,7 +2,7 @@
 // AlterUserScramCredentials), or straight on the metadata store (--data DIR of a stopped embedded broker,
 // --etcd URL of a cluster) to create the first user before any broker trusts anyone.
 import { Command, Option } from 'commander';
-import { readPassword, userRows, USER_HEADERS } from '../src/cli/user-rows.js';
+import { deleteCredentials, readPassword, userRows, USER_HEADERS } from '../src/cli/user-rows.js';
 import type { UserAdmin } from '../src/client/types.js';
 import { MIN_ITERATIONS, MAX_ITERATIONS, SCRAM_MECHANISMS, type ScramMechanism } from '../src/security/scram.js';
 import type { Context } from './context.js';
@@ -57,12 +57,8 @@ export default function users(ctx: Context): Command {
     .argument('<name>', 'user name')
     .addOption(mechanismOption('delete only this mechanism\'s credential')))
     .action(async (name: string, o) => {
-      const admin = await target(ctx, o);
-      const mechanisms: ScramMechanism[] = o.mechanism !== undefined
-        ? [o.mechanism as ScramMechanism]
-        : (await admin.describeUsers([name]))[0].credentials.map((c) => c.mechanism);
-      for (const m of mechanisms) await admin.deleteUser(name, m);
-      await ctx.out.line(`user ${name}: deleted ${mechanisms.join(', ')}`);
+      const deleted = await deleteCredentials(await target(ctx, o), name, o.mechanism as ScramMechanism | undefined);
+      await ctx.out.line(`user ${name}: deleted ${deleted.join(', ')}`);
     });
 
   return new Command('users')

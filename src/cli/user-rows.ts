@@ -1,6 +1,8 @@
-// `mq users`: the table rows of `list`, and the password read from stdin for `create --password-stdin`.
+// `mq users`: the table rows of `list`, the password read from stdin for `create --password-stdin`, and
+// what `delete` removes (one mechanism's credential, or every one the user has).
 import type { Readable } from 'node:stream';
-import type { UserCredentials } from '../client/types.js';
+import type { UserAdmin, UserCredentials } from '../client/types.js';
+import type { ScramMechanism } from '../security/scram.js';
 import { MqError } from '../util/mq-error.js';
 
 export const USER_HEADERS = ['USER', 'MECHANISMS'];
@@ -28,4 +30,11 @@ export async function readPassword(input: Readable): Promise<string> {
   if (Buffer.byteLength(line) > MAX_PASSWORD_BYTES) throw new MqError('INVALID_ARGUMENT', `the password is longer than ${MAX_PASSWORD_BYTES} bytes`);
   if (line === '') throw new MqError('INVALID_ARGUMENT', 'no password on standard input', { hint: 'For example: printf %s "$PASSWORD" | mq users create alice --password-stdin' });
   return line;
+}
+
+/** Deletes `name`'s credential for `mechanism`, or all of them (RESOURCE_NOT_FOUND for a user with none); returns the mechanisms deleted. */
+export async function deleteCredentials(admin: UserAdmin, name: string, mechanism?: ScramMechanism): Promise<ScramMechanism[]> {
+  const mechanisms = mechanism !== undefined ? [mechanism] : (await admin.describeUsers([name]))[0].credentials.map((c) => c.mechanism);
+  for (const m of mechanisms) await admin.deleteUser(name, m);
+  return mechanisms;
 }

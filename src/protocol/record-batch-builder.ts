@@ -153,12 +153,7 @@ export class RecordBatchBuilder {
 
   /** tryAppend() with the fields as arguments, so callers need no record object. */
   append(key: Buffer | null, value: Buffer | null, headers: BatchRecordInput['headers'], timestamp: number): boolean {
-    if (this.built !== null) throw new MqError('INVALID_STATE', 'record batch already built');
-    if (!Number.isSafeInteger(timestamp)) {
-      throw new MqError('INVALID_TIMESTAMP', `record timestamp ${timestamp} is not an integer number of ms`);
-    }
-    const first = this.records === 0;
-    const timestampDelta = first ? 0 : timestamp - this.baseTimestamp;
+    const timestampDelta = this.timestampDeltaOf(timestamp);
     const offsetDelta = this.records;
 
     // Size first: Length prefixes the record, and the size decides whether it fits.
@@ -170,15 +165,10 @@ export class RecordBatchBuilder {
       const n = Buffer.byteLength(h.key, 'utf8');
       bodyBytes += varintBytes(n) + n + blobBytes(h.value);
     }
-    const recordBytes = varintBytes(bodyBytes) + bodyBytes;
-    if (!first && this.pos + recordBytes > this.maxBytes) return false;
-    if (this.pos + recordBytes > this.buf.length) this.grow(this.pos + recordBytes);
+    if (!this.makeRoom(varintBytes(bodyBytes) + bodyBytes)) return false;
 
     const buf = this.buf;
-    let p = writeVarint(buf, this.pos, bodyBytes);
-    buf[p++] = 0; // attributes
-    p = (timestampDelta | 0) === timestampDelta ? writeVarint(buf, p, timestampDelta) : writeVarlong(buf, p, timestampDelta);
-    p = writeVarint(buf, p, offsetDelta);
+    let p = this.writeRecordHead(bodyBytes, timestampDelta, offsetDelta);
     p = writeBlob(buf, p, key);
     p = writeBlob(buf, p, value);
     p = writeVarint(buf, p, headerCount);
@@ -189,15 +179,7 @@ export class RecordBatchBuilder {
       p += buf.write(h.key, p, n, 'utf8');
       p = writeBlob(buf, p, h.value);
     }
-    this.pos = p;
-
-    if (first) {
-      this.baseTimestamp = timestamp;
-      this.maxTimestamp = timestamp;
-    } else if (timestamp > this.maxTimestamp) {
-      this.maxTimestamp = timestamp;
-    }
-    this.records++;
+    this.appended(p, timestamp);
     return true;
   }
 
@@ -206,10 +188,7 @@ export class RecordBatchBuilder {
    * src[valueStart, valueEnd), with headers encoded by encodeHeaders (null: none). False when full.
    */
   appendRaw(src: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, headers: EncodedHeaders | null, timestamp: number): boolean {
-    if (this.built !== null) throw new MqError('INVALID_STATE', 'record batch already built');
-    if (!Number.isSafeInteger(timestamp)) throw new MqError('INVALID_TIMESTAMP', `record timestamp ${timestamp} is not an integer number of ms`);
-    const first = this.records === 0;
-    const timestampDelta = first ? 0 : timestamp - this.baseTimestamp;
+    const timestampDelta = this.timestampDeltaOf(timestamp);
     const offsetDelta = this.records;
     const keyLength = keyStart < 0 ? -1 : keyEnd - keyStart;
     const valueLength = valueEnd - valueStart;
@@ -217,31 +196,53 @@ export class RecordBatchBuilder {
     const bodyBytes = 1 + varlongBytes(timestampDelta) + varintBytes(offsetDelta)
       + (keyLength < 0 ? 1 : varintBytes(keyLength) + keyLength) + varintBytes(valueLength) + valueLength
       + varintBytes(headerCount) + (headers === null ? 0 : headers.bytes.length);
-    const recordBytes = varintBytes(bodyBytes) + bodyBytes;
-    if (!first && this.pos + recordBytes > this.maxBytes) return false;
-    if (this.pos + recordBytes > this.buf.length) this.grow(this.pos + recordBytes);
+    if (!this.makeRoom(varintBytes(bodyBytes) + bodyBytes)) return false;
 
     const buf = this.buf;
-    let p = writeVarint(buf, this.pos, bodyBytes);
-    buf[p++] = 0; // attributes
-    p = (timestampDelta | 0) === timestampDelta ? writeVarint(buf, p, timestampDelta) : writeVarlong(buf, p, timestampDelta);
-    p = writeVarint(buf, p, offsetDelta);
+    let p = this.writeRecordHead(bodyBytes, timestampDelta, offsetDelta);
     p = writeVarint(buf, p, keyLength);
     if (keyLength > 0) p = this.copyRange(p, src, keyStart, keyEnd);
     p = writeVarint(buf, p, valueLength);
     p = this.copyRange(p, src, valueStart, valueEnd);
     p = writeVarint(buf, p, headerCount);
     if (headers !== null) p = this.copyRange(p, headers.bytes, 0, headers.bytes.length);
-    this.pos = p;
+    this.appended(p, timestamp);
+    return true;
+  }
 
-    if (first) {
+  /** The record's TimestampDelta (0 for the first); refuses a built batch and a timestamp that is not whole ms. */
+  private timestampDeltaOf(timestamp: number): number {
+    if (this.built !== null) throw new MqError('INVALID_STATE', 'record batch already built');
+    if (!Number.isSafeInteger(timestamp)) throw new MqError('INVALID_TIMESTAMP', `record timestamp ${timestamp} is not an integer number of ms`);
+    return this.records === 0 ? 0 : timestamp - this.baseTimestamp;
+  }
+
+  /** Whether a record of `recordBytes` fits (the first always does), growing the buffer for it. */
+  private makeRoom(recordBytes: number): boolean {
+    if (this.records > 0 && this.pos + recordBytes > this.maxBytes) return false;
+    if (this.pos + recordBytes > this.buf.length) this.grow(this.pos + recordBytes);
+    return true;
+  }
+
+  /** Length, Attributes, TimestampDelta and OffsetDelta at the end of the records; returns where the key goes. */
+  private writeRecordHead(bodyBytes: number, timestampDelta: number, offsetDelta: number): number {
+    const buf = this.buf;
+    let p = writeVarint(buf, this.pos, bodyBytes);
+    buf[p++] = 0; // attributes
+    p = (timestampDelta | 0) === timestampDelta ? writeVarint(buf, p, timestampDelta) : writeVarlong(buf, p, timestampDelta);
+    return writeVarint(buf, p, offsetDelta);
+  }
+
+  /** A record was written up to `end`: the batch's timestamps and count follow it. */
+  private appended(end: number, timestamp: number): void {
+    this.pos = end;
+    if (this.records === 0) {
       this.baseTimestamp = timestamp;
       this.maxTimestamp = timestamp;
     } else if (timestamp > this.maxTimestamp) {
       this.maxTimestamp = timestamp;
     }
     this.records++;
-    return true;
   }
 
   /**

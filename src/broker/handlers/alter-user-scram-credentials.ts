@@ -16,11 +16,11 @@ type Change = { delete: ScramMechanism } | { put: ScramCredential };
 
 export const handleAlterUserScramCredentials: Handler<AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse> = async (req, ctx) => {
   const store = new SecurityStore(ctx.broker.authority.store);
-  const order: string[] = [];
+  // By user, in the order first named (a Map keeps insertion order): the results follow it.
   const changes = new Map<string, { changes: Change[]; error: MqError | null }>();
   const entry = (user: string): { changes: Change[]; error: MqError | null } => {
     let e = changes.get(user);
-    if (!e) { changes.set(user, e = { changes: [], error: null }); order.push(user); }
+    if (!e) changes.set(user, e = { changes: [], error: null });
     return e;
   };
   const seen = new Set<string>();
@@ -42,8 +42,7 @@ export const handleAlterUserScramCredentials: Handler<AlterUserScramCredentialsR
   for (const u of req.upsertions) add(u.name, u.mechanism, (m) => ({ put: credentialFromSaltedPassword(m, u.salt, u.iterations, u.saltedPassword) }));
 
   const results: AlterUserScramCredentialsResponse['results'] = [];
-  for (const user of order) {
-    const e = changes.get(user)!;
+  for (const [user, e] of changes) {
     try {
       if (e.error) throw e.error;
       for (const c of e.changes) {

@@ -27,17 +27,11 @@
 //         Operation       INT8
 //         PermissionType  INT8
 import { array, int16, int32, int8, nullableString, since, string, struct, type Infer } from '../codec.js';
+import { DescribeAclsRequest } from './describe-acls.js';
 
 export const DeleteAclsRequest = struct({
-  filters: array(struct({
-    resourceTypeFilter: int8,
-    resourceNameFilter: nullableString,
-    patternTypeFilter: since(1, int8, 3),
-    principalFilter: nullableString,
-    hostFilter: nullableString,
-    operation: int8,
-    permissionType: int8,
-  })),
+  // Each filter has DescribeAcls' fields exactly.
+  filters: array(DescribeAclsRequest),
 });
 export type DeleteAclsRequest = Infer<typeof DeleteAclsRequest>;
 

@@ -30,6 +30,7 @@ import { array, int16, int32, int8, nullableString, since, string, struct, type 
 /** PatternType literal, what v0 means. */
 const LITERAL = 3;
 
+/** The filter DescribeAcls carries, and each of DeleteAcls' filters (delete-acls.ts): the same fields. */
 export const DescribeAclsRequest = struct({
   resourceTypeFilter: int8,
   resourceNameFilter: nullableString,

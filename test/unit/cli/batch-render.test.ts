@@ -9,9 +9,9 @@ import { batchRenderer } from '../../../src/cli/batch-render.js';
 import { compileFormat } from '../../../src/cli/format.js';
 import { recordJson } from '../../../src/cli/record-json.js';
 import type { ConsumedRecord } from '../../../src/client/types.js';
-import { ATTR_CONTROL, ATTR_TIMESTAMP_TYPE, OFF_ATTRIBUTES, OFF_BASE_OFFSET, OFF_MAX_TIMESTAMP, writeCrc } from '../../../src/protocol/batch-header.js';
 import { decodeFetchedRecords } from '../../../src/protocol/fetched-records.js';
-import { RecordBatchBuilder, type BatchRecordInput } from '../../../src/protocol/record-batch-builder.js';
+import type { BatchRecordInput } from '../../../src/protocol/record-batch-builder.js';
+import { builtBatch } from '../../helpers/built-batch.js';
 
 const T0 = 1_700_000_000_000;
 const TOPIC = 'orders';
@@ -20,21 +20,7 @@ const FORMATS = [
   '%v\\n', '%s\\n', '%k\\t%v\\n', '%p:%o %k=%v\\n', '%t/%p@%o %T [%k]=[%v] %h s=%s S=%S K=%K\\n', '%v%v|%k%k\\n', '%h', '100%% \\r\\n', '',
 ];
 
-function batch(baseOffset: number, recs: BatchRecordInput[], opts: { gzip?: boolean; logAppendTime?: number; control?: boolean } = {}): Buffer {
-  const b = new RecordBatchBuilder({ maxBytes: 1 << 20, compression: opts.gzip ? 'gzip' : 'none' });
-  for (const r of recs) assert.equal(b.tryAppend(r), true);
-  const buf = Buffer.from(b.build());
-  buf.writeBigInt64BE(BigInt(baseOffset), OFF_BASE_OFFSET);
-  let attributes = buf.readInt16BE(OFF_ATTRIBUTES);
-  if (opts.logAppendTime !== undefined) {
-    attributes |= ATTR_TIMESTAMP_TYPE;
-    buf.writeBigInt64BE(BigInt(opts.logAppendTime), OFF_MAX_TIMESTAMP);
-  }
-  if (opts.control) attributes |= ATTR_CONTROL;
-  buf.writeInt16BE(attributes, OFF_ATTRIBUTES);
-  writeCrc(buf);
-  return buf;
-}
+const batch = builtBatch;
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 

@@ -4,8 +4,9 @@
 // control batches, every fetch offset, every truncation and every flipped byte.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ATTR_CONTROL, ATTR_TIMESTAMP_TYPE, OFF_ATTRIBUTES, OFF_BASE_OFFSET, OFF_MAX_TIMESTAMP, writeCrc } from '../../../src/protocol/batch-header.js';
-import { RecordBatchBuilder, type BatchRecordInput } from '../../../src/protocol/record-batch-builder.js';
+import { writeCrc } from '../../../src/protocol/batch-header.js';
+import type { BatchRecordInput } from '../../../src/protocol/record-batch-builder.js';
+import { builtBatch } from '../../helpers/built-batch.js';
 import { decodeFetchedRecords, type FetchedRecord } from '../../../src/protocol/fetched-records.js';
 import { decodeRecordBatches } from '../../../src/protocol/record-batch.js';
 
@@ -78,21 +79,7 @@ function records(n: number, seed: number): BatchRecordInput[] {
   return out;
 }
 
-function batch(baseOffset: number, recs: BatchRecordInput[], opts: { gzip?: boolean; logAppendTime?: number; control?: boolean } = {}): Buffer {
-  const b = new RecordBatchBuilder({ maxBytes: 1 << 20, compression: opts.gzip ? 'gzip' : 'none' });
-  for (const r of recs) assert.equal(b.tryAppend(r), true);
-  const buf = Buffer.from(b.build());
-  buf.writeBigInt64BE(BigInt(baseOffset), OFF_BASE_OFFSET);
-  let attributes = buf.readInt16BE(OFF_ATTRIBUTES);
-  if (opts.logAppendTime !== undefined) {
-    attributes |= ATTR_TIMESTAMP_TYPE;
-    buf.writeBigInt64BE(BigInt(opts.logAppendTime), OFF_MAX_TIMESTAMP);
-  }
-  if (opts.control) attributes |= ATTR_CONTROL;
-  buf.writeInt16BE(attributes, OFF_ATTRIBUTES);
-  writeCrc(buf);
-  return buf;
-}
+const batch = builtBatch;
 
 /** A fetch answer: plain, gzip, LogAppendTime and control batches back to back. */
 function answer(): Buffer {
