@@ -5,6 +5,7 @@ import type { RequestHeader } from '../protocol/header.js';
 import type { Logger } from '../util/logger.js';
 import type { GroupCoordinator } from '../group/group-coordinator.js';
 import type { TopicAuthority } from './topic-authority.js';
+import type { AclAuthorizer } from '../security/acl.js';
 
 export interface BrokerState {
   config: BrokerConfig;
@@ -25,13 +26,29 @@ export interface BrokerState {
   listening?: HostPort;
   /** Where the admin endpoint listens once started (DescribeConfigs of this broker: admin.listeners); null: none. */
   admin?: HostPort | null;
+  /** Decides operations when authorizer.enabled; null: everything is allowed (Kafka without an authorizer). */
+  authorizer?: AclAuthorizer | null;
 }
+
+/** Who is on a connection: set when it is accepted (PLAINTEXT, SSL) or once SASL authentication succeeds. */
+export interface Session {
+  /** "User:ANONYMOUS" until authenticated; "User:alice" after SASL; "User:CN=alice,O=acme" from a client certificate. */
+  principal: string;
+  /** The client's address, as ACL host entries name it. */
+  host: string;
+  /** The name of the listener the connection came in on (PLAINTEXT, SASL_SSL, INTERNAL, ...). */
+  listener: string;
+}
+
+/** The principal of a connection nobody has authenticated on (Kafka's). */
+export const ANONYMOUS = 'User:ANONYMOUS';
 
 export interface RequestContext {
   header: RequestHeader;
   /** "host:port" of the peer, for log lines. */
   peer: string;
   broker: BrokerState;
+  session: Session;
 }
 
 /** A handler answers with a response body, or null when the request gets no response (Produce acks=0). */

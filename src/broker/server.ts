@@ -17,7 +17,7 @@ import { API_VERSIONS_KEY, decodeRequestHeader, type RequestHeader } from '../pr
 import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
 import { deferred } from '../util/promise.js';
-import type { BrokerState, Handler } from './request-context.js';
+import { ANONYMOUS, type BrokerState, type Handler, type Session } from './request-context.js';
 
 import { RequestMemory, type RequestMemoryUser } from './request-memory.js';
 
@@ -102,6 +102,7 @@ class ClientConnection implements RequestMemoryUser {
   private readonly pausedFor = new Set<'queue' | 'unsent' | 'memory'>();
   private readTimer: NodeJS.Timeout | null = null;
   readonly peer: string;
+  readonly session: Session;
   /** "Api vN correlation C from PEER" while a request of this connection is being handled. */
   inFlight: string | null = null;
 
@@ -113,6 +114,7 @@ class ClientConnection implements RequestMemoryUser {
     onClose: () => void,
   ) {
     this.peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.session = { principal: ANONYMOUS, host: socket.remoteAddress ?? '', listener: 'PLAINTEXT' };
     this.decoder = new FrameDecoder(state.config.socketRequestMaxBytes);
     socket.setTimeout(state.config.connectionsMaxIdleMs);
     socket.on('timeout', () => this.onIdle());
@@ -270,7 +272,7 @@ class ClientConnection implements RequestMemoryUser {
     let response: unknown;
     const startedMs = performance.now();
     try {
-      response = await handler(request, { header, peer: this.peer, broker: this.state });
+      response = await handler(request, { header, peer: this.peer, broker: this.state, session: this.session });
     } catch (err) {
       this.state.metrics?.recordRequest(apiKey, (performance.now() - startedMs) / 1000, true);
       this.state.logger.error('request failed', { api: spec.name, peer: this.peer, error: (err as Error).stack ?? String(err) });

@@ -78,6 +78,40 @@ export interface BrokerConfig {
   maxPartitionsPerTopic: number;
   /** max.partitions.per.request: the most partitions one CreateTopics or CreatePartitions request may create. */
   maxPartitionsPerRequest: number;
+  /** Listeners, TLS, SASL, the authorizer, etcd credentials and admin-endpoint auth (plain values; src/security checks them at start). */
+  security: SecurityConfig;
+}
+
+export type ClientAuthSetting = 'none' | 'requested' | 'required';
+export type AdminAuthSetting = 'none' | 'basic' | 'token';
+
+/** Kafka's security settings, as given; the broker parses and checks them together when it starts. */
+export interface SecurityConfig {
+  /** listeners, Kafka syntax (PLAINTEXT://127.0.0.1:9092,SASL_SSL://0.0.0.0:9093); absent: PLAINTEXT on `listen`. */
+  listeners?: string;
+  advertisedListeners?: string;
+  /** listener.security.protocol.map (INTERNAL:SASL_PLAINTEXT,...). */
+  protocolMap?: string;
+  interBrokerListenerName?: string;
+  /** ssl.*: this broker's certificate, its key, the CAs it trusts (client certificates, and peers it dials). */
+  ssl: { certificateLocation?: string; keyLocation?: string; keyPassword?: string; caLocation?: string; clientAuth: ClientAuthSetting };
+  /** sasl.enabled.mechanisms: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512. */
+  saslEnabledMechanisms: string[];
+  /** sasl.plain.allow.plaintext: offer PLAIN on a SASL_PLAINTEXT listener (it sends the password in the clear). */
+  saslPlainAllowPlaintext: boolean;
+  /** connections.max.reauth.ms: a SASL session's lifetime; the client re-authenticates before it ends. 0: unlimited. */
+  connectionsMaxReauthMs: number;
+  /** authorizer.enabled, super.users (User:admin;User:broker), allow.everyone.if.no.acl.found. */
+  authorizerEnabled: boolean;
+  superUsers: string[];
+  allowEveryoneIfNoAclFound: boolean;
+  /** How this broker authenticates to others on the inter-broker listener (inter.broker.sasl.*). */
+  interBrokerSasl: { mechanism?: string; username?: string; password?: string };
+  /** etcd.username / etcd.password / etcd.ssl.{ca,certificate,key}.location. */
+  etcd: { username?: string; password?: string; caLocation?: string; certificateLocation?: string; keyLocation?: string };
+  /** admin.auth (none, basic, token) and admin.metrics.open (serve /metrics without credentials). */
+  adminAuth: AdminAuthSetting;
+  adminMetricsOpen: boolean;
 }
 
 /** Where `mq broker start` serves /metrics and /v1/* unless told otherwise. */
@@ -130,6 +164,19 @@ export function defaultBrokerConfig(): BrokerConfig {
     maxTopics: 10_000,
     maxPartitionsPerTopic: 10_000,
     maxPartitionsPerRequest: 10_000,
+    security: {
+      ssl: { clientAuth: 'none' },
+      saslEnabledMechanisms: ['SCRAM-SHA-256', 'SCRAM-SHA-512'],
+      saslPlainAllowPlaintext: false,
+      connectionsMaxReauthMs: 0,
+      authorizerEnabled: false,
+      superUsers: [],
+      allowEveryoneIfNoAclFound: false,
+      interBrokerSasl: {},
+      etcd: {},
+      adminAuth: 'none',
+      adminMetricsOpen: false,
+    },
   };
 }
 
@@ -158,12 +205,44 @@ const bool = (key: string, v: string): boolean => {
   throw new MqError('INVALID_CONFIG', `${key}=${v}: must be true or false`);
 };
 
+const oneOf = <T extends string>(key: string, v: string, allowed: readonly T[]): T => {
+  if (!(allowed as readonly string[]).includes(v)) throw new MqError('INVALID_CONFIG', `${key}=${v}: must be ${allowed.join(', ')}`);
+  return v as T;
+};
+const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+/** The first NAME://HOST:PORT of a listener list. */
+const firstEntry = (v: string): string => v.split(',').map((s) => s.trim()).find((s) => s !== '') ?? v;
+
 /** Every key the broker understands, with how to apply it. */
 const keys: Record<string, Setter> = {
   'node.id': (c, v) => { c.nodeId = int('node.id', v, 0); },
   'log.dir': (c, v) => { c.dataDir = v; },
-  'listeners': (c, v) => { c.listen = parseHostPort(v, 'listeners'); },
-  'advertised.listeners': (c, v) => { c.advertised = parseHostPort(v, 'advertised.listeners'); },
+  // One or more listeners (Kafka syntax); `listen`/`advertised` are the first one's, for what predates them.
+  'listeners': (c, v) => { c.security.listeners = v; c.listen = parseHostPort(firstEntry(v), 'listeners'); },
+  'advertised.listeners': (c, v) => { c.security.advertisedListeners = v; c.advertised = parseHostPort(firstEntry(v), 'advertised.listeners'); },
+  'listener.security.protocol.map': (c, v) => { c.security.protocolMap = v; },
+  'inter.broker.listener.name': (c, v) => { c.security.interBrokerListenerName = v; },
+  'ssl.certificate.location': (c, v) => { c.security.ssl.certificateLocation = v; },
+  'ssl.key.location': (c, v) => { c.security.ssl.keyLocation = v; },
+  'ssl.key.password': (c, v) => { c.security.ssl.keyPassword = v; },
+  'ssl.ca.location': (c, v) => { c.security.ssl.caLocation = v; },
+  'ssl.client.auth': (c, v) => { c.security.ssl.clientAuth = oneOf('ssl.client.auth', v, ['none', 'requested', 'required'] as const); },
+  'sasl.enabled.mechanisms': (c, v) => { c.security.saslEnabledMechanisms = list(v); },
+  'sasl.plain.allow.plaintext': (c, v) => { c.security.saslPlainAllowPlaintext = bool('sasl.plain.allow.plaintext', v); },
+  'connections.max.reauth.ms': (c, v) => { c.security.connectionsMaxReauthMs = int('connections.max.reauth.ms', v, 0); },
+  'authorizer.enabled': (c, v) => { c.security.authorizerEnabled = bool('authorizer.enabled', v); },
+  'super.users': (c, v) => { c.security.superUsers = v.split(';').map((s) => s.trim()).filter((s) => s !== ''); },
+  'allow.everyone.if.no.acl.found': (c, v) => { c.security.allowEveryoneIfNoAclFound = bool('allow.everyone.if.no.acl.found', v); },
+  'inter.broker.sasl.mechanism': (c, v) => { c.security.interBrokerSasl.mechanism = v; },
+  'inter.broker.sasl.username': (c, v) => { c.security.interBrokerSasl.username = v; },
+  'inter.broker.sasl.password': (c, v) => { c.security.interBrokerSasl.password = v; },
+  'etcd.username': (c, v) => { c.security.etcd.username = v; },
+  'etcd.password': (c, v) => { c.security.etcd.password = v; },
+  'etcd.ssl.ca.location': (c, v) => { c.security.etcd.caLocation = v; },
+  'etcd.ssl.certificate.location': (c, v) => { c.security.etcd.certificateLocation = v; },
+  'etcd.ssl.key.location': (c, v) => { c.security.etcd.keyLocation = v; },
+  'admin.auth': (c, v) => { c.security.adminAuth = oneOf('admin.auth', v, ['none', 'basic', 'token'] as const); },
+  'admin.metrics.open': (c, v) => { c.security.adminMetricsOpen = bool('admin.metrics.open', v); },
   'auto.create.topics.enable': (c, v) => { c.autoCreateTopicsEnable = bool('auto.create.topics.enable', v); },
   'num.partitions': (c, v) => { c.numPartitions = int('num.partitions', v, 1); },
   'default.replication.factor': (c, v) => { c.defaultReplicationFactor = int('default.replication.factor', v, 1); },
