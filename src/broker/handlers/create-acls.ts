@@ -31,7 +31,10 @@ export const handleCreateAcls: Handler<CreateAclsRequest, CreateAclsResponse> = 
   }
   if (valid.length > 0) {
     try {
-      await new SecurityStore(ctx.broker.authority.store).createAcls(valid.map((v) => v.binding));
+      const store = new SecurityStore(ctx.broker.authority.store);
+      await store.createAcls(valid.map((v) => v.binding));
+      // Read-your-writes: this broker enforces them before it answers (others follow their store watch).
+      ctx.broker.authorizer.setBindings(await store.acls());
       ctx.broker.logger.info('ACLs created', { principal: ctx.session.principal, peer: ctx.peer, count: valid.length });
     } catch (err) {
       const failed = { errorCode: errorCodeFor(err, ctx.broker.logger, { api: 'CreateAcls' }), errorMessage: errorMessageFor(err) };

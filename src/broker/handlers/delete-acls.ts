@@ -27,7 +27,10 @@ export const handleDeleteAcls: Handler<DeleteAclsRequest, DeleteAclsResponse> = 
   }
   if (valid.length > 0) {
     try {
-      const removed = await new SecurityStore(ctx.broker.authority.store).deleteAcls(valid.map((v) => v.filter));
+      const store = new SecurityStore(ctx.broker.authority.store);
+      const removed = await store.deleteAcls(valid.map((v) => v.filter));
+      // Read-your-writes: this broker enforces the removal before it answers (others follow their store watch).
+      ctx.broker.authorizer.setBindings(await store.acls());
       removed.forEach((list, i) => {
         results[valid[i].index].matchingAcls = list.map((b) => ({ errorCode: 0, errorMessage: null, ...wireOfBinding(b) }));
       });
