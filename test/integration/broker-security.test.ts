@@ -135,7 +135,7 @@ test('kafkajs produces and consumes over SASL_SSL (scram-sha-256, scram-sha-512)
   }
 });
 
-test('kafkajs is refused with KafkaJSSASLAuthenticationError for a wrong password and an unknown user', async () => {
+test('kafkajs is refused with KafkaJSSASLAuthenticationError for a wrong password and an unknown user, and with a closed connection without SASL', async () => {
   const caPem = await readFile(ca.cert);
   for (const [user, password] of [['alice', 'wrong'], ['nobody', 'x']]) {
     const admin = kafkajs(ports.saslSsl, { ssl: { ca: [caPem] }, sasl: { mechanism: 'scram-sha-512', username: user, password } }).admin();
@@ -145,6 +145,13 @@ test('kafkajs is refused with KafkaJSSASLAuthenticationError for a wrong passwor
       return true;
     });
   }
+  // Without SASL on a SASL listener: the broker closes the connection at kafkajs' first non-SASL request.
+  const plain = kafkajs(ports.saslPlain, {}).admin();
+  await assert.rejects(plain.connect().then(() => plain.listTopics()), (err: Error) => {
+    assert.match(`${err.name} ${err.message}`, /Connection|closed/i, String(err));
+    return true;
+  });
+  await plain.disconnect();
 });
 
 /** A raw connection of mq's client to `port` (plaintext), for protocol-level checks. */
