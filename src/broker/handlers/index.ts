@@ -34,6 +34,8 @@ import { handleCreateAcls } from './create-acls.js';
 import { handleDescribeAcls } from './describe-acls.js';
 import { handleDeleteAcls } from './delete-acls.js';
 import { authorized } from '../authorize-request.js';
+import { handleSaslHandshake } from './sasl-handshake.js';
+import { handleSaslAuthenticate } from './sasl-authenticate.js';
 
 export function createHandlers(): Map<number, Handler> {
   const handlers = new Map<number, Handler>([
@@ -68,6 +70,8 @@ export function createHandlers(): Map<number, Handler> {
     [ApiKey.CreateAcls, handleCreateAcls],
     [ApiKey.DescribeAcls, handleDescribeAcls],
     [ApiKey.DeleteAcls, handleDeleteAcls],
+    [ApiKey.SaslHandshake, handleSaslHandshake],
+    [ApiKey.SaslAuthenticate, handleSaslAuthenticate],
   ]);
   // ApiVersions advertises exactly the registry's APIs that have a handler here, so a schema registered
   // ahead of its handler is neither advertised nor served (the server refuses keys without a handler).
