@@ -19,6 +19,9 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { API_RULES } from '../../src/security/api-operations.js';
 import { createLogger } from '../../src/util/logger.js';
 import { defer } from '../helpers/in-process-broker.js';
+import { LocalStore } from '../../src/cluster/local-store.js';
+import { SecurityStore } from '../../src/cluster/security-store.js';
+import type { AclBinding } from '../../src/security/acl.js';
 
 const TOPIC = 'secret';
 const GROUP = 'secret-group';
@@ -103,22 +106,30 @@ async function start(t: TestContext, dataDir: string, security: Partial<BrokerCo
   return broker;
 }
 
-/** A broker whose store holds TOPIC and GROUP (with an offset on TOPIC), restarted with authorizer.enabled and no ACLs. */
-async function lockedBroker(t: TestContext): Promise<Broker> {
+/**
+ * A broker whose store holds TOPIC and 'visible' and GROUP (with an offset on each), restarted with
+ * authorizer.enabled and `acls` (none by default).
+ */
+async function lockedBroker(t: TestContext, acls: AclBinding[] = []): Promise<Broker> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mq-acl-'));
   defer(t, () => rm(dataDir, { recursive: true, force: true }));
   const open = await start(t, dataDir, {});
   const admin = createAdmin({ bootstrap: [`127.0.0.1:${open.port}`] });
   await admin.createTopic({ topic: TOPIC, partitions: 1, replicationFactor: 1 });
+  await admin.createTopic({ topic: 'visible', partitions: 1, replicationFactor: 1 });
   const c = new Connection({ host: '127.0.0.1', port: open.port });
-  const committed = await c.request<any>(ApiKey.OffsetCommit, 2, PROBES[ApiKey.OffsetCommit].body);
-  assert.deepEqual(errorCodes(committed), [0]);
+  const commit = PROBES[ApiKey.OffsetCommit].body as { topics: { name: string }[] };
+  const committed = await c.request<any>(ApiKey.OffsetCommit, 2, { ...commit, topics: [commit.topics[0], { ...commit.topics[0], name: 'visible' }] });
+  assert.deepEqual(errorCodes(committed), [0, 0]);
   // Without the authorizer both are listed: what the locked broker hides is there.
   assert.deepEqual((await c.request<any>(ApiKey.ListGroups, 0, {})).groups.map((g: { groupId: string }) => g.groupId), [GROUP]);
-  assert.deepEqual((await c.request<any>(ApiKey.Metadata, 1, { topics: null })).topics.map((x: { name: string }) => x.name), [TOPIC]);
+  assert.deepEqual((await c.request<any>(ApiKey.Metadata, 1, { topics: null })).topics.map((x: { name: string }) => x.name).sort(), [TOPIC, 'visible']);
   await c.close();
   await admin.close();
   await open.close();
+  const store = await LocalStore.open(dataDir);
+  await new SecurityStore(store).createAcls(acls);
+  await store.close();
   return start(t, dataDir, { authorizerEnabled: true });
 }
 
@@ -162,5 +173,35 @@ describe('every served API is checked', () => {
     }
     const epochs = await c.request<any>(ApiKey.OffsetForLeaderEpoch, 3, { replicaId: broker.nodeId, topics: [{ topic: TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }] });
     assert.deepEqual(errorCodes(epochs), [ErrorCode.CLUSTER_AUTHORIZATION_FAILED]);
+  });
+});
+
+const allow = (resourceType: AclBinding['resourceType'], resourceName: string, operation: AclBinding['operation'], patternType: AclBinding['patternType'] = 'Literal'): AclBinding =>
+  ({ resourceType, resourceName, patternType, principal: 'User:ANONYMOUS', host: '*', operation, permission: 'Allow' });
+
+describe('answers filtered to what the principal may Describe', () => {
+  test('OffsetFetch of all topics leaves out the undescribable; ListGroups lists describable groups; Metadata lists describable topics', async (t) => {
+    const broker = await lockedBroker(t, [allow('Group', GROUP, 'Describe'), allow('Topic', 'visible', 'Describe')]);
+    const c = new Connection({ host: '127.0.0.1', port: broker.port });
+    t.after(() => c.close());
+    const offsets = await c.request<any>(ApiKey.OffsetFetch, 2, { groupId: GROUP, topics: null });
+    assert.equal(offsets.errorCode, 0);
+    assert.deepEqual(offsets.topics.map((x: { name: string }) => x.name), ['visible']);
+    const named = await c.request<any>(ApiKey.OffsetFetch, 2, { groupId: GROUP, topics: [{ name: TOPIC, partitionIndexes: [0] }, { name: 'visible', partitionIndexes: [0] }] });
+    assert.deepEqual(named.topics.map((x: { name: string; partitions: { errorCode: number; committedOffset: bigint }[] }) => [x.name, x.partitions[0].errorCode, x.partitions[0].committedOffset]).sort(), [
+      [TOPIC, ErrorCode.TOPIC_AUTHORIZATION_FAILED, -1n], ['visible', 0, 1n],
+    ]);
+    assert.deepEqual((await c.request<any>(ApiKey.ListGroups, 0, {})).groups.map((g: { groupId: string }) => g.groupId), [GROUP]);
+    assert.deepEqual((await c.request<any>(ApiKey.Metadata, 1, { topics: null })).topics.map((x: { name: string }) => x.name), ['visible']);
+  });
+
+  test('Metadata auto-creates a named topic only with Create on it or on the cluster; without, TOPIC_AUTHORIZATION_FAILED and nothing created', async (t) => {
+    const broker = await lockedBroker(t, [allow('Topic', 'new-', 'Describe', 'Prefixed'), allow('Topic', 'new-ok', 'Create')]);
+    const c = new Connection({ host: '127.0.0.1', port: broker.port });
+    t.after(() => c.close());
+    const res = await c.request<any>(ApiKey.Metadata, 4, { topics: [{ name: 'new-no' }, { name: 'new-ok' }], allowAutoTopicCreation: true });
+    assert.deepEqual(res.topics.map((x: { name: string; errorCode: number }) => [x.name, x.errorCode]).sort(), [['new-no', ErrorCode.TOPIC_AUTHORIZATION_FAILED], ['new-ok', 0]]);
+    const again = await c.request<any>(ApiKey.Metadata, 4, { topics: [{ name: 'new-no' }], allowAutoTopicCreation: false });
+    assert.deepEqual(again.topics.map((x: { errorCode: number }) => x.errorCode), [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION], 'new-no was not created');
   });
 });
