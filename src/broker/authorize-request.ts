@@ -58,8 +58,9 @@ async function authorize(api: string, rule: ApiRule, guard: Guard, authorizer: A
     const alternatives: readonly AclCheck[] = Array.isArray(entry) ? entry : [entry as AclCheck];
     // The scope of an entry is its per-name alternative's (CreateTopics: Create on the cluster OR on each topic).
     const scoped = alternatives.find((c) => c.of !== 'cluster') ?? alternatives[0];
+    // The cluster has one name, whichever broker config ('each-broker') or alternative asks about it.
     const passes = (resourceName: string): boolean =>
-      alternatives.some((c) => allowed(c.operation, c.resource, c.of === 'cluster' ? CLUSTER_RESOURCE : resourceName));
+      alternatives.some((c) => allowed(c.operation, c.resource, c.resource === 'Cluster' ? CLUSTER_RESOURCE : resourceName));
     const whole = wholeRequestName(scoped, touches);
     if (whole !== undefined) {
       if (whole === null || passes(whole)) continue;
@@ -72,7 +73,7 @@ async function authorize(api: string, rule: ApiRule, guard: Guard, authorizer: A
     for (const n of names ?? []) {
       if (into.has(n) || passes(n)) continue;
       into.add(n);
-      audit(scoped, n);
+      audit(scoped, scoped.resource === 'Cluster' ? CLUSTER_RESOURCE : n);
     }
   }
   const verdict: Verdict = { ...denied, allowed };

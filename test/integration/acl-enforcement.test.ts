@@ -204,4 +204,12 @@ describe('answers filtered to what the principal may Describe', () => {
     const again = await c.request<any>(ApiKey.Metadata, 4, { topics: [{ name: 'new-no' }], allowAutoTopicCreation: false });
     assert.deepEqual(again.topics.map((x: { errorCode: number }) => x.errorCode), [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION], 'new-no was not created');
   });
+
+  test('DescribeConfigs: DescribeConfigs on the cluster serves broker configs, not topic configs', async (t) => {
+    const broker = await lockedBroker(t, [allow('Cluster', 'kafka-cluster', 'DescribeConfigs')]);
+    const c = new Connection({ host: '127.0.0.1', port: broker.port });
+    t.after(() => c.close());
+    const res = await c.request<any>(ApiKey.DescribeConfigs, 0, PROBES[ApiKey.DescribeConfigs].body);
+    assert.deepEqual(res.results.map((r: { resourceName: string; errorCode: number }) => [r.resourceName, r.errorCode]).sort(), [['0', 0], [TOPIC, ErrorCode.TOPIC_AUTHORIZATION_FAILED]]);
+  });
 });
