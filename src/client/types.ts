@@ -2,6 +2,7 @@
 // against these; Producer, Consumer and Admin implement them.
 import type { FetchedRecord } from '../protocol/fetched-records.js';
 import type { Logger } from '../util/logger.js';
+import type { ClientSecurity } from './security-options.js';
 
 export interface RecordHeader {
   key: string;
@@ -75,6 +76,8 @@ export interface ClientOptions {
    * that will be retried, an undecodable member assignment) at debug level; silent by default.
    */
   logger?: Logger;
+  /** TLS and SASL (security.protocol, sasl.*, ssl.*, from parseClientProperties); plaintext when absent. */
+  security?: ClientSecurity;
 }
 
 export interface ProducerOptions extends ClientOptions {
