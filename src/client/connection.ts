@@ -85,8 +85,7 @@ export class Connection {
   /** SASL has succeeded once on this connection. */
   private authenticated = false;
   private reauthTimer: NodeJS.Timeout | null = null;
-  /** ApiVersions was answered here, and then whether any other response arrived (the listener accepts us). */
-  private versionsAnswered = false;
+  /** A response other than ApiVersions arrived (the listener accepts us). */
   private answered = false;
   private readonly decoder: FrameDecoder;
   private readonly inFlight = new Map<number, InFlight>();
@@ -319,7 +318,6 @@ export class Connection {
       }
       this.inFlight.delete(correlationId);
       if (entry.apiKey !== API_VERSIONS_KEY) this.answered = true;
-      else this.versionsAnswered = true;
       if (entry.timer) clearTimeout(entry.timer);
       if (entry.abandoned) continue;
       try {
@@ -376,9 +374,10 @@ export class Connection {
         retriable: true, hint: 'A listener without TLS needs security.protocol=plaintext or sasl_plaintext.',
       });
     }
-    if (this.versionsAnswered && !this.answered && !this.security?.sasl && [...this.inFlight.values()].some((e) => e.apiKey !== API_VERSIONS_KEY)) {
-      // The first real request was refused by closing: a SASL listener does that before authentication.
-      return new MqError('NETWORK_EXCEPTION', `the broker at ${this.address} closed the connection at the first request after ApiVersions (a SASL listener does this before authentication): check security.protocol`, {
+    if (this.connected && !this.answered && !this.security?.sasl && this.inFlight.size > 0) {
+      // The first real request was refused by closing: a SASL listener does that before authentication
+      // (and a TLS one on the first bytes). A broker that stopped just then reads the same; hence "if".
+      return new MqError('NETWORK_EXCEPTION', `the broker at ${this.address} closed the connection before answering the first request: if this listener uses SASL or TLS, set security.protocol`, {
         retriable: true, hint: 'For a SASL listener set security.protocol=sasl_plaintext or sasl_ssl, sasl.mechanism, sasl.username and sasl.password (-X or --command-config).',
       });
     }

@@ -207,7 +207,17 @@ describe('Connection with SASL', () => {
     const conn = new Connection({ host: '127.0.0.1', port: b.port, schemas });
     after(() => conn.close());
     await conn.request(ApiKey.ApiVersions, 0, {});
-    await assert.rejects(conn.request(ECHO_KEY, 0, { n: 1 }), /closed the connection at the first request after ApiVersions .*check security\.protocol/);
+    await assert.rejects(conn.request(ECHO_KEY, 0, { n: 1 }), /closed the connection before answering the first request: if this listener uses SASL or TLS, set security\.protocol/);
+  });
+
+  test('a plaintext client on a TLS listener is told the same', async () => {
+    const dir = await tempDir('mq-client-plain-tls-');
+    after(() => dir.remove());
+    const ca = await makeCa(dir.path);
+    const cert = await makeServerCert(dir.path, ca);
+    const b = await fakeBroker({ tls: { cert: readFileSync(cert.cert), key: readFileSync(cert.key) } });
+    after(() => b.close());
+    await assert.rejects(echo(undefined, b.port), /closed the connection before answering the first request: if this listener uses SASL or TLS, set security\.protocol/);
   });
 
   test('a SASL client on a TLS listener hears that the broker closed the connection during SASL', async () => {
