@@ -138,6 +138,19 @@ test('a wrong password, an unknown user, a plaintext client on a SASL listener a
   assert.equal(byName.code, 0, byName.stderr);
 });
 
+test('a consumer group (coordinator connections) and mq bench e2e (a consumer in a child process) over SASL_SSL', async () => {
+  const env = cleanEnv({ MQ_SECURITY_PROTOCOL: 'sasl_ssl', MQ_SASL_MECHANISM: 'SCRAM-SHA-512', MQ_SASL_USERNAME: 'alice', MQ_SASL_PASSWORD: PASSWORD, MQ_SSL_CA_LOCATION: ca.cert });
+  const b = ['-b', `127.0.0.1:${ports.saslSsl}`];
+  const topic = uniqueTopic('sec-group');
+  assert.equal((await run(['produce', topic, ...b], { input: 'g1\ng2\n', env })).code, 0);
+  const g = await run(['consume', topic, ...b, '-g', `grp-${topic}`, '--auto-offset-reset', 'earliest', '-e'], { env });
+  assert.equal(g.code, 0, g.stderr);
+  assert.equal(g.stdout, 'g1\ng2\n');
+  const e2e = await run(['bench', 'e2e', ...b, '--count', '2000', '--rate', '2000', '--json'], { env, timeoutMs: 120_000 });
+  assert.equal(e2e.code, 0, e2e.stderr);
+  assert.ok((JSON.parse(e2e.stdout) as { records: number }).records > 0, e2e.stdout);
+});
+
 test('mq topics list and mq top --once over SASL_SSL', async () => {
   const file = await propertiesFile('top.properties', [
     'security.protocol=SASL_SSL', 'sasl.mechanism=SCRAM-SHA-256', 'sasl.username=alice', `sasl.password=${PASSWORD}`, `ssl.ca.location=${ca.cert}`,
