@@ -24,6 +24,7 @@ import groups from './groups/index.js';
 import rebalance from './rebalance.js';
 import reassign from './reassign.js';
 import users from './users.js';
+import acls from './acls.js';
 
 export interface Io {
   out?: NodeJS.WritableStream;
@@ -60,6 +61,7 @@ export function buildProgram(ctx: Context): Command {
     .addCommand(rebalance(ctx))
     .addCommand(reassign(ctx))
     .addCommand(users(ctx))
+    .addCommand(acls(ctx))
     .addCommand(bench(ctx))
     .addCommand(top(ctx))
     .addCommand(completion(ctx))
