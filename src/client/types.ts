@@ -3,6 +3,7 @@
 import type { FetchedRecord } from '../protocol/fetched-records.js';
 import type { Logger } from '../util/logger.js';
 import type { AclBinding, AclFilter } from '../security/acl.js';
+import type { ClientSecurity } from './security-options.js';
 
 export interface RecordHeader {
   key: string;
@@ -76,6 +77,8 @@ export interface ClientOptions {
    * that will be retried, an undecodable member assignment) at debug level; silent by default.
    */
   logger?: Logger;
+  /** TLS and SASL (security.protocol, sasl.*, ssl.*, from parseClientProperties); plaintext when absent. */
+  security?: ClientSecurity;
 }
 
 export interface ProducerOptions extends ClientOptions {
