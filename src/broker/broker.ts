@@ -13,6 +13,7 @@ import type { BrokerState } from './request-context.js';
 import { installRejectionGuard } from './rejection-guard.js';
 import { Server, type BoundListener } from './server.js';
 import { planListeners } from './listener-plan.js';
+import { interBrokerSecurity } from './inter-broker-security.js';
 import { EmbeddedAuthority } from './embedded-authority.js';
 import { ClusterAuthority } from './cluster-authority.js';
 import type { TopicAuthority } from './topic-authority.js';
@@ -42,6 +43,7 @@ export interface StartBrokerOptions {
 export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions = {}): Promise<Broker> {
   const logger = opts.logger ?? createLogger(config.logLevel ?? 'info', undefined, config.logFormat ?? 'pretty');
   const plan = planListeners(config); // checks the listener and TLS settings before anything is opened
+  const interBroker = interBrokerSecurity(config, plan);
   for (const warning of plan.warnings) logger.warn(warning);
   const lock = await DataDirLock.acquire(config.dataDir);
   // The one place that knows the mode: etcd endpoints mean cluster mode (src/broker/topic-authority.ts).
@@ -100,7 +102,7 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
   state.listening = bound;
   state.listeners = listeners;
   state.advertised = { host: listeners[0].advertisedHost, port: listeners[0].advertisedPort };
-  const interBroker = listeners.find((l) => l.name === plan.interBroker.name)!;
+  const interBrokerListener = listeners.find((l) => l.name === plan.interBroker.name)!;
   let observability!: Observability;
   try {
     observability = await startObservability(state);
@@ -110,9 +112,9 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
   state.admin = observability.admin;
   try {
     await authority.join({
-      advertised: { host: interBroker.advertisedHost, port: interBroker.advertisedPort },
+      advertised: { host: interBrokerListener.advertisedHost, port: interBrokerListener.advertisedPort },
       listeners: Object.fromEntries(listeners.map((l) => [l.name, { host: l.advertisedHost, port: l.advertisedPort }])),
-      admin: observability.admin, metrics: state.metrics,
+      admin: observability.admin, metrics: state.metrics, interBroker,
     });
   } catch (err) {
     await abandon(err, () => observability.close(), () => server.close(), () => groups.close());

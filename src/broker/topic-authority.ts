@@ -6,6 +6,7 @@
 //   ClusterAuthority (cluster-authority.ts): etcd, the metadata cache, the controller (src/cluster),
 //     replication (src/replication) and the replicas this broker hosts (replica-hosting.ts).
 // Handlers, the broker and its views ask only this interface; none of them asks which mode it runs in.
+import type { ClientSecurity } from '../client/security-options.js';
 import type { HostPort } from '../config/config.js';
 import type { TopicConfigEntry } from '../config/topic-config-entries.js';
 import type { MetadataStore } from '../cluster/metadata-store.js';
@@ -39,6 +40,8 @@ export interface JoinInfo {
   listeners?: Record<string, HostPort>;
   admin: HostPort | null;
   metrics?: BrokerMetrics;
+  /** How this broker dials the others (the inter-broker listener's TLS and SASL; src/broker/inter-broker-security.ts). */
+  interBroker?: ClientSecurity;
 }
 
 export interface TopicAuthority {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultBrokerConfig, type BrokerConfig } from '../../../src/config/config.js';
 import { planListeners } from '../../../src/broker/listener-plan.js';
+import { interBrokerSecurity } from '../../../src/broker/inter-broker-security.js';
 
 function config(edit: (s: BrokerConfig['security']) => void): BrokerConfig {
   const c = defaultBrokerConfig();
@@ -37,4 +38,17 @@ test('misconfigurations are refused with what to set', () => {
   assert.throws(() => planListeners(config((s) => { s.listeners = 'SASL_PLAINTEXT://127.0.0.1:0'; s.saslEnabledMechanisms = ['GSSAPI']; })), /GSSAPI is not a mechanism mq serves/);
   assert.throws(() => planListeners(config((s) => { s.listeners = 'SASL_PLAINTEXT://127.0.0.1:0'; s.saslEnabledMechanisms = ['PLAIN']; })), /has no SASL mechanism to offer/);
   assert.throws(() => planListeners(config((s) => { s.listeners = 'PLAINTEXT://127.0.0.1:1,SSL://127.0.0.1:1'; })), /both use port 1/);
+});
+
+test('an inter-broker SASL listener needs the broker\'s own login, with a mechanism the listener offers', () => {
+  const c = config((s) => {
+    s.listeners = 'PLAINTEXT://127.0.0.1:0,INTERNAL://127.0.0.1:0';
+    s.protocolMap = 'INTERNAL:SASL_PLAINTEXT';
+    s.interBrokerListenerName = 'INTERNAL';
+  });
+  assert.throws(() => interBrokerSecurity(c, planListeners(c)), /inter-broker listener INTERNAL uses SASL, but inter\.broker\.sasl\.mechanism/);
+  c.security.interBrokerSasl = { mechanism: 'PLAIN', username: 'broker', password: 'x' };
+  assert.throws(() => interBrokerSecurity(c, planListeners(c)), /PLAIN is not offered on the inter-broker listener INTERNAL/);
+  c.security.interBrokerSasl.mechanism = 'scram-sha-512';
+  assert.deepEqual(interBrokerSecurity(c, planListeners(c)), { protocol: 'SASL_PLAINTEXT', sasl: { mechanism: 'SCRAM-SHA-512', username: 'broker', password: 'x' } });
 });
