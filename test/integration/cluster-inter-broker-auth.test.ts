@@ -22,7 +22,7 @@ test('a SASL_SSL inter-broker listener: followers replicate as User:broker; a us
   const saslPorts = new Map<number, number>();
   const cluster = await startCluster({
     brokers: 3,
-    listeners: (host, port) => `PLAINTEXT://${host}:${port},SASL_SSL://${host}:0`,
+    listeners: (host, port, port2) => `PLAINTEXT://${host}:${port},SASL_SSL://${host}:${port2}`,
     config: {
       'inter.broker.listener.name': 'SASL_SSL',
       'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
