@@ -7,6 +7,7 @@ import type { ReassignmentPlan } from '../cluster/reassignment-plan.js';
 import type { Admin } from '../client/types.js';
 import { MqError } from '../util/mq-error.js';
 import type { EtcdStore } from '../cluster/etcd-store.js';
+import type { EtcdTarget } from './etcd-target.js';
 import { connectEtcd } from './etcd-discovery.js';
 import {
   fetchPartitionViews, previousSizes, readReassignStatus, reassignCancel, reassignExecute, reassignThrottle, statusOf, type ReassignmentStatus,
@@ -27,15 +28,15 @@ export interface ReassignBackend {
   close(): Promise<void>;
 }
 
-export function etcdBackend(endpoints: string): ReassignBackend {
+export function etcdBackend(etcd: EtcdTarget): ReassignBackend {
   let store: Promise<EtcdStore> | null = null;
   return {
-    flag: `--etcd ${endpoints}`,
-    execute: (plan, throttle) => reassignExecute(endpoints, plan, throttle),
+    flag: `--etcd ${etcd.endpoints}`,
+    execute: (plan, throttle) => reassignExecute(etcd, plan, throttle),
     // The live view asks every second: one connection for all of them.
-    status: async (previous) => readReassignStatus(await (store ??= connectEtcd(endpoints)), previous),
-    throttle: (rate) => reassignThrottle(endpoints, rate),
-    cancel: () => reassignCancel(endpoints),
+    status: async (previous) => readReassignStatus(await (store ??= connectEtcd(etcd)), previous),
+    throttle: (rate) => reassignThrottle(etcd, rate),
+    cancel: () => reassignCancel(etcd),
     close: async () => { if (store) await (await store).close(); },
   };
 }
