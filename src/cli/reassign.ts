@@ -6,6 +6,7 @@
 import { readRegistrations } from '../cluster/broker-registry.js';
 import type { EtcdStore } from '../cluster/etcd-store.js';
 import type { EtcdTarget } from './etcd-target.js';
+import { AdminHttpClient } from '../client/admin-http.js';
 import { connectEtcd } from './etcd-discovery.js';
 import { planReassignment, type PlanPartition, type ReassignmentPlan } from '../cluster/reassignment-plan.js';
 import { REASSIGNMENT_REQUESTS_PREFIX, requestThrottle } from '../cluster/reassignment-requests.js';
@@ -151,13 +152,13 @@ export async function reassignStatus(etcd: EtcdTarget, previous?: ReassignmentSt
 }
 
 /** reassignStatus() on an open store (the live view keeps one connection). */
-export async function readReassignStatus(store: Pick<MetadataStore, 'get' | 'range'>, previous?: ReassignmentStatus[]): Promise<ReassignmentStatus[]> {
+export async function readReassignStatus(store: Pick<MetadataStore, 'get' | 'range'>, previous?: ReassignmentStatus[], http?: AdminHttpClient): Promise<ReassignmentStatus[]> {
   const atMs = Date.now();
   const before = previousSizes(previous);
   const records = await store.range(REASSIGNMENTS_PREFIX);
   const requests = await store.range(REASSIGNMENT_REQUESTS_PREFIX);
   if (records.length === 0 && requests.length === 0) return [];
-  const views = await fetchPartitionViews(await readRegistrations(store as MetadataStore));
+  const views = await fetchPartitionViews(await readRegistrations(store as MetadataStore), http);
   const out = new Map<string, ReassignmentStatus>();
   const topicCache = new Map<string, TopicRecord | null>();
   const describe = async (id: string, r: Reassignment | null, state: ReassignmentStatus['state'], requested: number[], requestedThrottle?: number): Promise<ReassignmentStatus> => {
@@ -210,13 +211,12 @@ export function previousSizes(previous?: ReassignmentStatus[]): PreviousSizes {
 export type PartitionViews = Map<string, PartitionView>;
 
 /** Asks every broker's admin endpoint for its replicas; a broker that does not answer is left out (its progress shows as unknown). */
-export async function fetchPartitionViews(brokers: { brokerId: number; host: string; adminPort: number | null }[]): Promise<PartitionViews> {
+export async function fetchPartitionViews(brokers: { brokerId: number; host: string; adminPort: number | null }[], http = new AdminHttpClient()): Promise<PartitionViews> {
   const views: PartitionViews = new Map();
   await Promise.all(brokers.filter((b) => b.adminPort !== null).map(async (b) => {
     try {
-      const res = await fetch(`http://${b.host}:${b.adminPort}/v1/partitions`, { signal: AbortSignal.timeout(ADMIN_TIMEOUT_MS) });
-      if (!res.ok) return;
-      for (const v of await res.json() as PartitionView[]) views.set(`${b.brokerId}/${v.topic}/${v.partition}`, v);
+      const list = await http.getJson<PartitionView[]>(`${b.host}:${b.adminPort}`, '/v1/partitions', ADMIN_TIMEOUT_MS);
+      for (const v of list) views.set(`${b.brokerId}/${v.topic}/${v.partition}`, v);
     } catch {
       // That broker's progress shows as unknown.
     }
