@@ -92,12 +92,12 @@ export class ClusterAuthority implements TopicAuthority {
   async load(): Promise<void> {}
 
   /** Registers (host, port, admin port, rack), joins the controller election and opens hosted logs. */
-  async join({ advertised, admin, metrics }: JoinInfo): Promise<void> {
+  async join({ advertised, listeners, admin, metrics }: JoinInfo): Promise<void> {
     const leaseFile = join(this.config.dataDir, LEASE_FILE);
     const previousLeaseId = (await readFile(leaseFile, 'utf8').catch(() => '')).trim() || undefined;
     const registry = new BrokerRegistry(this.store, {
       brokerId: this.config.nodeId, host: advertised.host, port: advertised.port, adminPort: admin?.port ?? null,
-      rack: this.config.rack ?? null, startTimeMs: Date.now(),
+      rack: this.config.rack ?? null, startTimeMs: Date.now(), listeners,
     }, { previousLeaseId, logger: this.logger, ttlSeconds: Math.ceil(this.config.brokerSessionTimeoutMs / 1000) });
     registry.on('registered', ({ leaseId }: { leaseId: string }) => {
       writeFile(leaseFile, leaseId).catch((err: unknown) => this.logger.warn('could not remember the broker lease', { error: String(err) }));
@@ -123,7 +123,7 @@ export class ClusterAuthority implements TopicAuthority {
 
   liveBrokers(): LiveBroker[] {
     return [...this.cache.brokers.values()].sort((a, b) => a.brokerId - b.brokerId)
-      .map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack }));
+      .map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack, listeners: b.listeners }));
   }
 
   liveBrokerIds(): number[] { return this.cache.liveBrokerIds(); }

@@ -6,6 +6,8 @@ import type { Logger } from '../util/logger.js';
 import type { GroupCoordinator } from '../group/group-coordinator.js';
 import type { TopicAuthority } from './topic-authority.js';
 import type { AclAuthorizer } from '../security/acl.js';
+import type { ConnectionAuth } from './connection-auth.js';
+import type { BoundListener } from './server.js';
 
 export interface BrokerState {
   config: BrokerConfig;
@@ -22,6 +24,8 @@ export interface BrokerState {
   metrics?: BrokerMetrics;
   /** The consumer groups this broker coordinates and their committed offsets. */
   groups: GroupCoordinator;
+  /** Every listener once bound (the first is `listening`). */
+  listeners?: readonly BoundListener[];
   /** Where the Kafka listener is bound once listening (config.listen with port 0 resolved). */
   listening?: HostPort;
   /** Where the admin endpoint listens once started (DescribeConfigs of this broker: admin.listeners); null: none. */
@@ -49,6 +53,8 @@ export interface RequestContext {
   peer: string;
   broker: BrokerState;
   session: Session;
+  /** The connection's SASL state on a SASL listener; null on PLAINTEXT and SSL listeners. */
+  auth: ConnectionAuth | null;
 }
 
 /** A handler answers with a response body, or null when the request gets no response (Produce acks=0). */

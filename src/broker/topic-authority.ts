@@ -18,13 +18,28 @@ import type { Partition } from '../replication/partition.js';
 
 export type { TopicSpec };
 
-export interface LiveBroker { nodeId: number; host: string; port: number; rack: string | null }
+export interface LiveBroker {
+  nodeId: number;
+  /** The inter-broker listener's advertised address. */
+  host: string;
+  port: number;
+  rack: string | null;
+  /** Each listener's advertised address by listener name (absent: brokers registered before listeners had names). */
+  listeners?: Record<string, HostPort>;
+}
 
 /** A replica hosted here with the leader and ISR the metadata names (the admin endpoint's views). */
 export interface HostedReplica { partition: Partition; replicas: number[]; leader: number; isr: number[] }
 
 /** Where this broker is reached, known once it listens (the cluster registration publishes it). */
-export interface JoinInfo { advertised: HostPort; admin: HostPort | null; metrics?: BrokerMetrics }
+export interface JoinInfo {
+  /** Where other brokers reach this one (the inter-broker listener). */
+  advertised: HostPort;
+  /** Where clients of each listener reach this one, by listener name. */
+  listeners?: Record<string, HostPort>;
+  admin: HostPort | null;
+  metrics?: BrokerMetrics;
+}
 
 export interface TopicAuthority {
   /** For the status view only ("embedded" or "cluster"); never branch on it. */
