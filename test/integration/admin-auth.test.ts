@@ -5,8 +5,10 @@
 // (curl --cacert), and `mq top` sending credentials (MQ_SASL_USERNAME / MQ_SASL_PASSWORD, MQ_SSL_CA_LOCATION).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { copyFile, readFile, rename } from 'node:fs/promises';
+import { connect as tlsConnect } from 'node:tls';
 import { makeCa, makeServerCert, type CertFiles } from '../helpers/tls-certs.js';
-import { run, startBrokerProcess, tempDir, type BrokerProcess } from '../helpers/mq-process.js';
+import { eventually, run, startBrokerProcess, tempDir, type BrokerProcess } from '../helpers/mq-process.js';
 
 const PASSWORD = 'alice-admin-secret';
 
@@ -63,10 +65,11 @@ describe('admin.auth=token over HTTPS, with admin.metrics.open', () => {
   let dir: { path: string; remove(): Promise<void> };
   let ca: CertFiles;
   let b: { broker: BrokerProcess; remove(): Promise<void> };
+  let cert: CertFiles;
   before(async () => {
     dir = await tempDir('mq-admin-tls-');
     ca = await makeCa(dir.path);
-    const cert = await makeServerCert(dir.path, ca);
+    cert = await makeServerCert(dir.path, ca, 'server', { serial: 1111 });
     b = await brokerWithUser({
       MQ_ADMIN_AUTH: 'token', MQ_ADMIN_METRICS_OPEN: 'true',
       MQ_SSL_CERTIFICATE_LOCATION: cert.cert, MQ_SSL_KEY_LOCATION: cert.key,
@@ -108,5 +111,27 @@ describe('admin.auth=token over HTTPS, with admin.metrics.open', () => {
     const changed = await run(['users', 'create', 'alice', '--password-stdin', '-b', b.broker.bootstrap], { input: 'another-password\n' });
     assert.equal(changed.code, 0, changed.stderr);
     assert.equal((await curl(`${base}/v1/partitions`, ['--cacert', ca.cert, '-H', `Authorization: Bearer ${token}`])).status, 401);
+  });
+
+  test('a renewed certificate is served without a restart', async () => {
+    const served = async (): Promise<string> => {
+      const caPem = await readFile(ca.cert);
+      return new Promise((resolve, reject) => {
+        const socket = tlsConnect({ host: '127.0.0.1', port: b.broker.adminPort, ca: caPem }, () => {
+          resolve(socket.getPeerCertificate().serialNumber);
+          socket.end();
+        });
+        socket.on('error', reject);
+      });
+    };
+    const first = await served();
+    const renewed = await makeServerCert(dir.path, ca, 'renewed', { serial: 2222 });
+    // Replace both files by rename, as certificate managers do (the key first: a pair that does not match keeps the old one in service).
+    await copyFile(renewed.key, `${cert.key}.new`);
+    await copyFile(renewed.cert, `${cert.cert}.new`);
+    await rename(`${cert.key}.new`, cert.key);
+    await rename(`${cert.cert}.new`, cert.cert);
+    const renewedSerial = await eventually(async () => { const s = await served(); return s !== first ? s : null; }, { timeoutMs: 15_000 });
+    assert.equal(parseInt(renewedSerial ?? '', 16), 2222);
   });
 });
