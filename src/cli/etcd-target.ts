@@ -33,7 +33,7 @@ export async function etcdTarget(o: EtcdFlags, env: NodeJS.ProcessEnv): Promise<
   }
   const security: EtcdSecurity = {};
   if (o.etcdUser !== undefined) security.username = o.etcdUser;
-  if (password !== undefined && o.etcdUser !== undefined) security.password = password;
+  if (password !== undefined) security.password = password;
   if (o.etcdCa !== undefined) security.caLocation = o.etcdCa;
   if (o.etcdCert !== undefined) security.certificateLocation = o.etcdCert;
   if (o.etcdKey !== undefined) security.keyLocation = o.etcdKey;
