@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { parseTopicList } from '../src/cli/leader-election.js';
 import { parseBrokerIds, parseThrottle, reassignPlan, REASSIGN_STATUS_HEADERS, reassignStatusRows } from '../src/cli/reassign.js';
 import { brokersBackend, etcdBackend, type ReassignBackend } from '../src/cli/reassign-brokers.js';
-import { AdminHttpClient, adminSecurityFromEnv } from '../src/client/admin-http.js';
+import { AdminHttpClient } from '../src/client/admin-http.js';
 import { etcdTargetOf, withEtcdSecurity, type EtcdOptionValues } from './etcd-options.js';
 import { formatByteRate } from '../src/cli/reassign-progress.js';
 import { watchReassignments } from '../src/cli/reassign-watch.js';
@@ -23,7 +23,7 @@ export default function reassign(ctx: Context): Command {
   /** etcd when --etcd is given, else the brokers of -b; closed after `fn`. */
   const using = async <T>(o: Where, fn: (b: ReassignBackend) => Promise<T>): Promise<T> => {
     const etcd = await etcdTargetOf(o, ctx.env);
-    const http = new AdminHttpClient(adminSecurityFromEnv(ctx.env));
+    const http = new AdminHttpClient(ctx.security);
     const b = etcd ? etcdBackend(etcd, http) : brokersBackend(await ctx.admin(o.bootstrap), o.bootstrap, http);
     try {
       return await fn(b);

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { parseBootstrap } from '../src/cli/parsers.js';
 import { bootstrapDiscovery } from '../src/cli/bootstrap-discovery.js';
 import { etcdDiscovery } from '../src/cli/etcd-discovery.js';
-import { AdminHttpClient, adminSecurityFromEnv } from '../src/client/admin-http.js';
+import { AdminHttpClient } from '../src/client/admin-http.js';
 import { MqError } from '../src/util/mq-error.js';
 import type { Context } from './context.js';
 import { bootstrapOption, cli, int } from './options.js';
@@ -57,7 +57,7 @@ Examples:
         admins: o.admin,
         adminPort: o.adminPort,
         intervalMs: o.interval * 1000,
-        http: new AdminHttpClient(adminSecurityFromEnv(ctx.env)),
+        http: new AdminHttpClient(ctx.security),
         discover: etcd ? () => etcd.brokers()
           : viaBootstrap ? bootstrapDiscovery(() => ctx.admin(o.bootstrap)) : undefined,
       });

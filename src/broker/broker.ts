@@ -17,6 +17,8 @@ import { EmbeddedAuthority } from './embedded-authority.js';
 import { ClusterAuthority } from './cluster-authority.js';
 import type { TopicAuthority } from './topic-authority.js';
 import { GroupCoordinator } from '../group/group-coordinator.js';
+import { AclCache } from './acl-cache.js';
+import { AuditLog } from '../security/audit.js';
 
 export interface Broker {
   /** The first listener's bound address. */
@@ -60,6 +62,7 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
   const shutdown = new AbortController();
   let clusterId = '';
   let groups!: GroupCoordinator;
+  let acls: AclCache | null = null;
   try {
     clusterId = await authority.clusterId(randomBytes(16).toString('base64url').slice(0, 22));
     await authority.load();
@@ -71,12 +74,14 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
       partitionExists: (topic, partition) => authority.partitionExists(topic, partition),
       liveBrokerIds: () => authority.liveBrokerIds(),
     });
+    // authorizer.enabled: ACLs from the store, kept current (src/broker/acl-cache.ts).
+    if (config.security.authorizerEnabled) acls = await AclCache.open(authority.store, config.security, logger);
   } catch (err) {
-    await abandon(err);
+    await abandon(err, async () => { await groups?.close(); });
   }
   const state: BrokerState = {
     config, nodeId: config.nodeId, clusterId, advertised: config.advertised ?? config.listen,
-    authority, logger, shutdown: shutdown.signal, groups,
+    authority, logger, shutdown: shutdown.signal, groups, authorizer: acls?.authorizer ?? null, audit: new AuditLog(logger),
   };
   const server = new Server(state, createHandlers(), plan);
   let listeners!: BoundListener[];
@@ -131,6 +136,7 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
         shutdown.abort();
         await groups.close();
         await server.close();
+        await acls?.close();
         await observability.close();
         await authority.close();
         await lock.release();

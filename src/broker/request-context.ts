@@ -6,6 +6,7 @@ import type { Logger } from '../util/logger.js';
 import type { GroupCoordinator } from '../group/group-coordinator.js';
 import type { TopicAuthority } from './topic-authority.js';
 import type { AclAuthorizer } from '../security/acl.js';
+import type { AuditLog } from '../security/audit.js';
 import type { ConnectionAuth } from './connection-auth.js';
 import type { BoundListener } from './server.js';
 
@@ -32,6 +33,8 @@ export interface BrokerState {
   admin?: HostPort | null;
   /** Decides operations when authorizer.enabled; null: everything is allowed (Kafka without an authorizer). */
   authorizer?: AclAuthorizer | null;
+  /** Denied operations and failed authentications, one rate-limited log line each (src/security/audit.ts). */
+  audit?: AuditLog;
 }
 
 /** Who is on a connection: set when it is accepted (PLAINTEXT, SSL) or once SASL authentication succeeds. */

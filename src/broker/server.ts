@@ -28,6 +28,7 @@ import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
 import { loadTlsOptions, principalOfCertificate, watchTlsFiles, type TlsServerOptions } from '../security/tls-material.js';
 import { deferred } from '../util/promise.js';
+import { AuditLog } from '../security/audit.js';
 import { ConnectionAuth } from './connection-auth.js';
 import type { ListenerPlan, PlannedListener } from './listener-plan.js';
 import { ANONYMOUS, type BrokerState, type Handler, type Session } from './request-context.js';
@@ -47,8 +48,6 @@ const EMPTY_TAGGED_FIELDS = Buffer.from([0]);
 export const MAX_REQUEST_ELEMENTS = 200_000;
 /** The requests a SASL listener serves before authentication. */
 const SASL_PHASE_APIS = new Set<number>([ApiKey.ApiVersions, ApiKey.SaslHandshake, ApiKey.SaslAuthenticate]);
-/** Security log lines (failed handshakes and authentications) per second before they are counted instead. */
-const SECURITY_LOG_LINES_PER_SECOND = 10;
 
 /** A listener once bound (port 0 resolved), with where clients are told to dial it. */
 export interface BoundListener {
@@ -69,11 +68,12 @@ export class Server {
   private users: SecurityStore | null = null;
   private readonly refusedAtAccept = new WeakSet<net.Socket>();
   private tlsWatch: { close(): void } | null = null;
-  readonly securityLog: SecurityLog;
+  /** Failed TLS handshakes and SASL authentications, rate-limited (src/security/audit.ts). */
+  private readonly audit: AuditLog;
 
   constructor(private readonly state: BrokerState, private readonly handlers: Map<number, Handler>, private readonly plan: ListenerPlan) {
     this.memory = new RequestMemory(state.config.queuedMaxRequestBytes);
-    this.securityLog = new SecurityLog(state);
+    this.audit = state.audit ?? new AuditLog(state.logger);
     this.servers = plan.listeners.map((listener) => ({ listener, server: this.createListenerServer(listener) }));
   }
 
@@ -91,7 +91,11 @@ export class Server {
     server.on('tlsClientError', (err: Error, secure: tls.TLSSocket) => {
       if (secure.remoteAddress === undefined || this.refusedAtAccept.has(secure)) return;
       if (this.state.metrics) this.state.metrics.refusedConnections++;
-      this.securityLog.warn('TLS handshake failed', { peer: `${secure.remoteAddress}:${secure.remotePort}`, listener: listener.name, error: err.message, hint: tlsHint(err) });
+      const hint = tlsHint(err);
+      this.audit.authenticationFailed({
+        principal: 'unknown', host: `${secure.remoteAddress}:${secure.remotePort}`, mechanism: `TLS handshake on ${listener.name}`,
+        reason: hint === undefined ? err.message : `${err.message} (${hint})`,
+      });
     });
     return server;
   }
@@ -126,9 +130,9 @@ export class Server {
     const cert = secure.getPeerX509Certificate();
     if (this.state.config.security.ssl.clientAuth === 'required' && (!secure.authorized || cert === undefined)) {
       if (this.state.metrics) this.state.metrics.refusedConnections++;
-      this.securityLog.warn('TLS client certificate refused', {
-        peer: `${secure.remoteAddress}:${secure.remotePort}`, listener: listener.name,
-        reason: cert === undefined ? 'no certificate (ssl.client.auth=required)' : String(secure.authorizationError),
+      this.audit.authenticationFailed({
+        principal: 'unknown', host: `${secure.remoteAddress}:${secure.remotePort}`, mechanism: `TLS client certificate on ${listener.name}`,
+        reason: cert === undefined ? 'no certificate (ssl.client.auth=required)' : `certificate refused: ${String(secure.authorizationError)}`,
       });
       secure.on('error', () => { /* closing */ });
       secure.destroy();
@@ -144,8 +148,8 @@ export class Server {
       mechanisms: listener.mechanisms,
       users: this.users ??= new SecurityStore(this.state.authority.store),
       maxReauthMs: this.state.config.security.connectionsMaxReauthMs,
-      onFailure: ({ mechanism, reason }) => this.securityLog.warn('authentication failed', {
-        peer: `${session.host}:${socket.remotePort}`, listener: listener.name, mechanism, reason,
+      onFailure: ({ mechanism, reason }) => this.audit.authenticationFailed({
+        principal: 'unknown', host: `${session.host}:${socket.remotePort}`, mechanism: `${mechanism ?? 'SASL'} on ${listener.name}`, reason,
       }),
     });
     const conn = new ClientConnection(socket, this.state, this.handlers, this.memory, listener, session, auth, () => this.connections.delete(conn));
@@ -225,34 +229,6 @@ function tlsHint(err: Error): string | undefined {
   if (/wrong version number|http request|unknown protocol/i.test(m)) return 'the client does not speak TLS: set its security.protocol to SSL or SASL_SSL, or connect it to a PLAINTEXT listener';
   if (/certificate/i.test(m)) return 'the client refused or did not present a certificate: check ssl.ca.location on the client and ssl.client.auth here';
   return undefined;
-}
-
-/**
- * Warnings about failed handshakes and authentications, at most SECURITY_LOG_LINES_PER_SECOND a second;
- * the rest are counted and the count logged with the next line that gets through.
- */
-class SecurityLog {
-  private windowStartMs = 0;
-  private lines = 0;
-  private suppressed = 0;
-
-  constructor(private readonly state: BrokerState) {}
-
-  warn(message: string, fields: Record<string, unknown>): void {
-    const now = Date.now();
-    if (now - this.windowStartMs >= 1000) {
-      this.windowStartMs = now;
-      this.lines = 0;
-    }
-    if (this.lines >= SECURITY_LOG_LINES_PER_SECOND) {
-      this.suppressed++;
-      return;
-    }
-    this.lines++;
-    const extra = this.suppressed > 0 ? { suppressedSinceLastLine: this.suppressed } : {};
-    this.suppressed = 0;
-    this.state.logger.warn(message, { ...fields, ...extra });
-  }
 }
 
 class ClientConnection implements RequestMemoryUser {

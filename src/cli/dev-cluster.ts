@@ -114,7 +114,7 @@ export function upLines(state: DevClusterState): string[] {
     ...state.brokers.map((b) => `broker ${b.id} ${b.address} admin ${state.secure ? 'https://' : ''}${b.admin} (pid ${b.pid}, log: ${b.log})`),
     ...(state.secure ? [
       `secure: SASL_SSL (SCRAM-SHA-512), etcd TLS + auth, CA ${state.secure.ca}; admin super user in ${state.secure.clientProperties}`,
-      `  kcat -F ${state.secure.clientProperties} -b ${state.bootstrap} -L`,
+      `  kcat -F ${state.secure.clientProperties} -b ${state.bootstrap} -L    (mq: --command-config ${state.secure.clientProperties})`,
     ] : []),
     `stop it with: mq cluster down --data ${state.dataDir}`,
     state.bootstrap,

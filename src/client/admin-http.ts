@@ -2,9 +2,9 @@
 // `mq reassign status`: http:// or, when the security settings carry TLS, https:// with their CA; and
 // with a SASL user and password, the credentials the endpoint asks for (admin.auth): HTTP Basic, or for
 // admin.auth=token a bearer token fetched once per endpoint from POST /v1/token and reused.
-// The settings are a ClientSecurity (the same -X sasl.username / sasl.password / ssl.ca.location a
-// command's Kafka connections use); adminSecurityFromEnv() builds one from MQ_SASL_USERNAME,
-// MQ_SASL_PASSWORD and MQ_SSL_CA_LOCATION for commands that have no -X yet.
+// The settings are a command's ClientSecurity (-X / --command-config / MQ_*: the same security.protocol,
+// sasl.username, sasl.password and ssl.ca.location its Kafka connections use): https:// when the
+// protocol is SSL or SASL_SSL, credentials when it carries a SASL user.
 import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
@@ -28,7 +28,7 @@ export class AdminHttpClient {
   async getJson<T>(hostPort: string, path: string, timeoutMs: number): Promise<T> {
     const res = await this.get(hostPort, path, timeoutMs);
     if (res.status !== 200) {
-      const why = res.status === 401 ? (this.security?.sasl ? ' (wrong user or password?)' : ' (the endpoint wants credentials: sasl.username and sasl.password, or MQ_SASL_USERNAME and MQ_SASL_PASSWORD)') : '';
+      const why = res.status === 401 ? (this.security?.sasl ? ' (wrong user or password?)' : ' (the endpoint wants credentials: -X security.protocol=sasl_plaintext|sasl_ssl -X sasl.username=USER -X sasl.password=PASS)') : '';
       throw new Error(`${path}: HTTP ${res.status}${why}`);
     }
     return JSON.parse(res.body) as T;
@@ -82,18 +82,4 @@ export class AdminHttpClient {
       req.end();
     });
   }
-}
-
-/**
- * Admin credentials from the environment until commands pass their -X settings: MQ_SASL_USERNAME and
- * MQ_SASL_PASSWORD (Basic or token), MQ_SSL_CA_LOCATION (https:// with that CA).
- */
-export function adminSecurityFromEnv(env: NodeJS.ProcessEnv): ClientSecurity | undefined {
-  const username = env.MQ_SASL_USERNAME;
-  const password = env.MQ_SASL_PASSWORD;
-  const ca = env.MQ_SSL_CA_LOCATION;
-  if (username === undefined && ca === undefined) return undefined;
-  const sasl = username !== undefined ? { mechanism: 'SCRAM-SHA-512' as const, username, password: password ?? '' } : undefined;
-  const tls = ca !== undefined ? { caLocation: ca, verifyCertificate: true, verifyHostname: true } : undefined;
-  return { protocol: tls ? (sasl ? 'SASL_SSL' : 'SSL') : (sasl ? 'SASL_PLAINTEXT' : 'PLAINTEXT'), ...(sasl ? { sasl } : {}), ...(tls ? { tls } : {}) };
 }

@@ -16,6 +16,8 @@ import { alterTopicConfig, deleteRecordsBefore, describeBrokerConfig, describeTo
 import { electPreferredLeaders } from './leader-admin.js';
 import { alterPartitionReassignments, describeReassignmentThrottle, listPartitionReassignments, setReassignmentThrottle } from './reassign-admin.js';
 import { deleteUser, describeUsers, upsertUser } from './user-admin.js';
+import { createAcls, deleteAcls, describeAcls } from './acl-admin.js';
+import type { AclBinding, AclFilter } from '../security/acl.js';
 import type { UserCredentials } from './types.js';
 import type { OngoingPartitionReassignment, PartitionReassignment, PartitionReassignmentResult } from './types.js';
 import type { LeaderElectionResult, TopicPartition } from './types.js';
@@ -191,6 +193,11 @@ class ClusterAdmin implements Admin {
     return upsertUser(this.cluster, user, password, opts, this.timeoutMs);
   }
   deleteUser(user: string, mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512'): Promise<void> { return deleteUser(this.cluster, user, mechanism, this.timeoutMs); }
+
+  // ACLs: acl-admin.ts.
+  createAcls(bindings: AclBinding[]): Promise<void> { return createAcls(this.cluster, bindings, this.timeoutMs); }
+  describeAcls(filter: AclFilter = {}): Promise<AclBinding[]> { return describeAcls(this.cluster, filter, this.timeoutMs); }
+  deleteAcls(filter: AclFilter): Promise<AclBinding[]> { return deleteAcls(this.cluster, filter, this.timeoutMs); }
 
   // Consumer groups: group-admin.ts.
   listGroups(opts?: { states?: string[] }): Promise<GroupListing[]> { return this.groups.listGroups(opts); }

@@ -2,7 +2,7 @@
 // against the SCRAM users: 401 with WWW-Authenticate without or with wrong credentials, 200 with right
 // ones), token (POST /v1/token with Basic, then Authorization: Bearer; a changed password voids the
 // token), admin.metrics.open (/metrics without credentials), HTTPS with the broker's certificate
-// (curl --cacert), and `mq top` sending credentials (MQ_SASL_USERNAME / MQ_SASL_PASSWORD, MQ_SSL_CA_LOCATION).
+// (curl --cacert), and `mq top` sending the credentials of its -X / MQ_* security settings.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, readFile, rename } from 'node:fs/promises';
@@ -51,10 +51,12 @@ describe('admin.auth=basic', () => {
     assert.equal((await curl(`http://${b.broker.admin}/metrics`)).status, 401);
   });
 
-  test('mq top sends the credentials from MQ_SASL_USERNAME / MQ_SASL_PASSWORD', async () => {
+  test('mq top sends the SASL user of its -X settings', async () => {
     const without = await run(['top', '--once', '--json', '--admin', b.broker.admin]);
     assert.match(without.stdout + without.stderr, /HTTP 401/);
-    const top = await run(['top', '--once', '--json', '--admin', b.broker.admin], { env: { MQ_SASL_USERNAME: 'alice', MQ_SASL_PASSWORD: PASSWORD } });
+    const wrong = await run(['top', '--once', '--json', '--admin', b.broker.admin, '-X', 'security.protocol=sasl_plaintext', '-X', 'sasl.username=alice', '-X', 'sasl.password=wrong']);
+    assert.match(wrong.stdout + wrong.stderr, /HTTP 401/);
+    const top = await run(['top', '--once', '--json', '--admin', b.broker.admin, '-X', 'security.protocol=sasl_plaintext', '-X', 'sasl.username=alice', '-X', `sasl.password=${PASSWORD}`]);
     assert.equal(top.code, 0, top.stderr);
     const snap = JSON.parse(top.stdout) as { brokers: { alive: boolean; address: string }[] };
     assert.deepEqual(snap.brokers.map((x) => [x.alive, x.address]), [[true, b.broker.bootstrap]]);
@@ -100,9 +102,9 @@ describe('admin.auth=token over HTTPS, with admin.metrics.open', () => {
     assert.notEqual(untrusted.code, 0);
     assert.match(untrusted.stderr, /certificate/i);
 
-    // mq top: https:// with MQ_SSL_CA_LOCATION, and the token flow with the user's password.
+    // mq top with sasl_ssl settings (here from MQ_* variables): https:// with the CA, and the token flow.
     const top = await run(['top', '--once', '--json', '--admin', b.broker.admin], {
-      env: { MQ_SASL_USERNAME: 'alice', MQ_SASL_PASSWORD: PASSWORD, MQ_SSL_CA_LOCATION: ca.cert },
+      env: { MQ_SECURITY_PROTOCOL: 'sasl_ssl', MQ_SASL_USERNAME: 'alice', MQ_SASL_PASSWORD: PASSWORD, MQ_SSL_CA_LOCATION: ca.cert },
     });
     assert.equal(top.code, 0, top.stderr);
     assert.deepEqual((JSON.parse(top.stdout) as { brokers: { alive: boolean }[] }).brokers.map((x) => x.alive), [true]);

@@ -71,6 +71,10 @@ test('mq cluster up --secure: etcd with TLS and auth, a SASL_SSL broker, https a
   const consumed = await run(['-F', clientProperties, '-b', bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q'], { cmd: 'kcat', timeoutMs: 60_000 });
   assert.equal(consumed.code, 0, consumed.stderr);
   assert.equal(consumed.stdout, 'one\ntwo\n');
+  // mq reads the same file (--command-config).
+  const mqConsumed = await run(['consume', topic, '-b', bootstrap, '--command-config', clientProperties, '-o', 'beginning', '-e']);
+  assert.equal(mqConsumed.code, 0, mqConsumed.stderr);
+  assert.equal(mqConsumed.stdout, 'one\ntwo\n');
   const wrong = await run(['-F', clientProperties, '-X', 'sasl.password=wrong', '-b', bootstrap, '-L', '-m', '5'], { cmd: 'kcat', timeoutMs: 60_000 });
   assert.notEqual(wrong.code, 0);
   assert.match(wrong.stderr, /Authentication failed|SASL/i);

@@ -30,6 +30,10 @@ import { handleAlterPartitionReassignments } from './alter-partition-reassignmen
 import { handleListPartitionReassignments } from './list-partition-reassignments.js';
 import { handleDescribeUserScramCredentials } from './describe-user-scram-credentials.js';
 import { handleAlterUserScramCredentials } from './alter-user-scram-credentials.js';
+import { handleCreateAcls } from './create-acls.js';
+import { handleDescribeAcls } from './describe-acls.js';
+import { handleDeleteAcls } from './delete-acls.js';
+import { authorized } from '../authorize-request.js';
 import { handleSaslHandshake } from './sasl-handshake.js';
 import { handleSaslAuthenticate } from './sasl-authenticate.js';
 
@@ -63,14 +67,19 @@ export function createHandlers(): Map<number, Handler> {
     [ApiKey.ListPartitionReassignments, handleListPartitionReassignments],
     [ApiKey.DescribeUserScramCredentials, handleDescribeUserScramCredentials],
     [ApiKey.AlterUserScramCredentials, handleAlterUserScramCredentials],
+    [ApiKey.CreateAcls, handleCreateAcls],
+    [ApiKey.DescribeAcls, handleDescribeAcls],
+    [ApiKey.DeleteAcls, handleDeleteAcls],
     [ApiKey.SaslHandshake, handleSaslHandshake],
     [ApiKey.SaslAuthenticate, handleSaslAuthenticate],
   ]);
   // ApiVersions advertises exactly the registry's APIs that have a handler here, so a schema registered
   // ahead of its handler is neither advertised nor served (the server refuses keys without a handler).
   handlers.set(ApiKey.ApiVersions, apiVersionsHandler(handlers));
-  for (const key of handlers.keys()) {
+  for (const [key, handler] of handlers) {
     if (!apiSpec(key)) throw new Error(`handler for API key ${key}, which protocol/api.ts does not register`);
+    // Every API behind the authorizer's check (src/broker/authorize-request.ts; a no-op without one).
+    handlers.set(key, authorized(key, handler));
   }
   return handlers;
 }

@@ -85,6 +85,9 @@ function fakeAdmin(description?: TopicDescription) {
     async describeUsers(names) { calls.push(`describeUsers ${JSON.stringify(names ?? null)}`); return [{ user: 'alice', credentials: [{ mechanism: 'SCRAM-SHA-512', iterations: 4096 }] }]; },
     async upsertUser(user, password, o) { calls.push(`upsertUser ${user} ${password.length} ${JSON.stringify(o)}`); },
     async deleteUser(user, mechanism) { calls.push(`deleteUser ${user} ${mechanism}`); },
+    async createAcls(bindings) { calls.push(`createAcls ${JSON.stringify(bindings)}`); },
+    async describeAcls(filter) { calls.push(`describeAcls ${JSON.stringify(filter ?? {})}`); return []; },
+    async deleteAcls(filter) { calls.push(`deleteAcls ${JSON.stringify(filter)}`); return []; },
     async close() { closed++; },
   };
   const deps: Partial<Deps> = { createAdmin: (o) => { options = o; return admin; } };
