@@ -28,6 +28,8 @@ Cluster mode (--etcd): partitions are replicated (topics create -r 3, min.insync
 when a broker dies the controller elects new leaders from the ISR, and after replica.restore.delay.ms
 re-creates its replicas on the other brokers. Settings: replica.lag.time.max.ms, replica.restore.delay.ms,
 broker.session.timeout.ms, min.insync.replicas, unclean.leader.election.enable (see man mq-broker).
+An etcd with auth or TLS (https:// URLs): etcd.username, etcd.password, etcd.ssl.ca.location,
+etcd.ssl.certificate.location, etcd.ssl.key.location (MQ_ETCD_USERNAME, MQ_ETCD_PASSWORD, ...).
 
 Limits on clients: max.connections, max.connections.per.ip, connections.max.idle.ms,
 socket.request.read.timeout.ms, queued.max.request.bytes, fetch.max.bytes, max.topics,

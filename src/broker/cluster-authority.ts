@@ -75,7 +75,7 @@ export class ClusterAuthority implements TopicAuthority {
 
   /** Connects to etcd and reads the cluster metadata (before the broker listens). */
   static async open(config: BrokerConfig, logger: Logger): Promise<ClusterAuthority> {
-    const store = await EtcdStore.connect({ endpoints: config.etcdEndpoints! });
+    const store = await EtcdStore.connect({ endpoints: config.etcdEndpoints!, security: config.security.etcd });
     const c = new ClusterAuthority(config, store, logger);
     try {
       await c.cache.start();
