@@ -2,8 +2,8 @@
 // with auth on (anonymous refused, the mq user from broker-1.properties accepted, the SCRAM users admin
 // and broker created), a broker with a SASL_SSL listener that kcat reaches with the printed
 // client.properties (and not with a wrong password), the admin endpoint on https with admin.auth=basic,
-// and status/down. One broker: replication between brokers over SASL_SSL needs inter-broker SASL
-// (inter.broker.sasl.*), which brokers do not do yet.
+// and status/down. Three brokers: an acks=all write to a topic with min.insync.replicas=3 is answered
+// only once the followers fetched it from the leader over SASL_SSL as the broker user.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
@@ -37,7 +37,7 @@ test('mq cluster up --secure: etcd with TLS and auth, a SASL_SSL broker, https a
   t.after(async () => { await run(['cluster', 'down', '--data', dir.path]); await dir.remove(); });
   const base = await freeBasePort();
 
-  const up = await run(['cluster', 'up', '--secure', '--brokers', '1', '--data', dir.path, '--base-port', String(base)], { timeoutMs: 90_000 });
+  const up = await run(['cluster', 'up', '--secure', '--brokers', '3', '--data', dir.path, '--base-port', String(base)], { timeoutMs: 90_000 });
   assert.equal(up.code, 0, up.stderr);
   assert.match(up.stdout, /^etcd https:\/\/127\.0\.0\.1:\d+ /m);
   const clientProperties = join(dir.path, 'client.properties');
@@ -75,6 +75,12 @@ test('mq cluster up --secure: etcd with TLS and auth, a SASL_SSL broker, https a
   const mqConsumed = await run(['consume', topic, '-b', bootstrap, '--command-config', clientProperties, '-o', 'beginning', '-e']);
   assert.equal(mqConsumed.code, 0, mqConsumed.stderr);
   assert.equal(mqConsumed.stdout, 'one\ntwo\n');
+  // Replication between the brokers (inter-broker SASL_SSL as User:broker).
+  const replicated = uniqueTopic('secure-rf3');
+  const created = await run(['topics', 'create', replicated, '-p', '3', '-r', '3', '--config', 'min.insync.replicas=3', '-b', bootstrap, '--command-config', clientProperties]);
+  assert.equal(created.code, 0, created.stderr);
+  const acked = await run(['produce', replicated, '--acks', 'all', '-b', bootstrap, '--command-config', clientProperties], { input: 'a\nb\nc\n', timeoutMs: 60_000 });
+  assert.equal(acked.code, 0, acked.stderr);
   const wrong = await run(['-F', clientProperties, '-X', 'sasl.password=wrong', '-b', bootstrap, '-L', '-m', '5'], { cmd: 'kcat', timeoutMs: 60_000 });
   assert.notEqual(wrong.code, 0);
   assert.match(wrong.stderr, /Authentication failed|SASL/i);
@@ -88,7 +94,7 @@ test('mq cluster up --secure: etcd with TLS and auth, a SASL_SSL broker, https a
 
   const status = JSON.parse((await run(['cluster', 'status', '--data', dir.path, '--json'])).stdout) as DevClusterStatus;
   assert.equal(status.etcd?.healthy, true);
-  assert.equal(status.controllerId, 1);
+  assert.ok([1, 2, 3].includes(status.controllerId ?? -1), `controller ${status.controllerId}`);
   const down = await run(['cluster', 'down', '--data', dir.path]);
   assert.equal(down.code, 0, down.stderr);
   assert.match(down.stdout, /etcd stopped/);
