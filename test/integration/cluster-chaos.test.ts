@@ -9,12 +9,15 @@
 // A 3-broker cluster that refuses replication factor 3 is a placement bug: the test fails (never skips).
 // MQ_CHAOS_RF=1 (and min.insync.replicas 1) runs the same harness on replication factor 1, where a
 // killed broker's partitions wait for its restart. The runner test/chaos/run.ts repeats it (10 runs,
-// acks=1) for the issue note and BENCHMARKS.md.
+// acks=1) for the issue note and BENCHMARKS.md. A second, shorter run does the same on a secured cluster
+// (test/chaos/secure-cluster.ts: producer and replication over SASL_SSL, the authorizer on) with kill -9
+// and SIGSTOP.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster } from '../helpers/cluster.js';
 import { formatChaosReport, runChaosScenario } from '../chaos/chaos-scenario.js';
 import { SeededRandom } from '../chaos/seeded-random.js';
+import { startSecureCluster } from '../chaos/secure-cluster.js';
 
 const RECORDS = 200_000;
 const replicationFactor = Number(process.env.MQ_CHAOS_RF ?? 3);
@@ -51,3 +54,27 @@ function brokerTail(output: string, id: number): string {
   const lines = output.split('\n').filter((l) => /warn|error|WARN|ERROR|-----/.test(l)).slice(-15);
   return `broker ${id} (last warnings/errors):\n${lines.join('\n')}`;
 }
+
+test('chaos on a secured cluster: kill -9 and SIGSTOP while producing over SASL_SSL (replication over SASL_SSL, the authorizer on): nothing acknowledged is lost', { timeout: 300_000 }, async (t) => {
+  const seed = process.env.MQ_CHAOS_SEED !== undefined ? Number(process.env.MQ_CHAOS_SEED) : SeededRandom.freshSeed();
+  t.diagnostic(`seed ${seed} (MQ_CHAOS_SEED=${seed} replays this schedule)`);
+  const records = 40_000;
+  const secure = await startSecureCluster({});
+  t.after(() => secure.close());
+  const { cluster } = secure;
+  const progress: string[] = [];
+  const report = await runChaosScenario({
+    cluster, clients: secure.clients, acks: -1, records, seed, replicationFactor: 3, minInsyncReplicas: 2, faults: ['kill', 'pause'],
+    paceMs: 30_000, timeCapMs: 90_000, log: (line) => progress.push(line),
+  });
+  const lines = formatChaosReport(report);
+  for (const line of lines) t.diagnostic(line);
+  const { verify, workload, kills } = report;
+  const context = (): string => [...lines, '', ...progress, '', ...cluster.ids.map((id) => brokerTail(cluster.output(id), id))].join('\n');
+  assert.equal(workload.sent, records, `every record was handed to the producer\n${context()}`);
+  assert.ok(verify.complete, `the consumer read every partition to its high watermark\n${context()}`);
+  assert.equal(verify.lost, 0, `acknowledged records missing\n${context()}`);
+  assert.equal(verify.outOfOrder, 0, `keys read back out of sequence\n${context()}`);
+  assert.ok(kills.length >= 2, `the chaos injected faults (${kills.length})\n${context()}`);
+  assert.ok(workload.acknowledged >= 0.9 * records, `most records were acknowledged (${workload.acknowledged})\n${context()}`);
+});
