@@ -1,4 +1,5 @@
-// The chaos cluster with security on (`run.js --secure`, and a short run in the suite): three brokers
+// The chaos cluster with security on (`run.js --secure`, and a short run in the suite): etcd on https://
+// with authentication (the brokers log in as an etcd user limited to /mq/), three brokers
 // whose clients and whose replication go over SASL_SSL (SCRAM-SHA-512; certificates from a throw-away CA
 // made with openssl), the authorizer on, the brokers authenticating to each other as User:broker (a
 // super user), and the workload's producer as User:chaos with only Write and Describe on the chaos
@@ -9,10 +10,13 @@ import type { ClientSecurity } from '../../src/client/security-options.js';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
 import { run, tempDir } from '../helpers/mq-process.js';
 import { makeCa, makeServerCert } from '../helpers/tls-certs.js';
+import { enableEtcdAuth } from '../helpers/etcd.js';
 
 const BROKER_PASSWORD = 'chaos-broker-secret';
 const CLIENT_USER = 'chaos';
 const CLIENT_PASSWORD = 'chaos-client-secret';
+const ETCD_PASSWORD = 'chaos-etcd-secret';
+const ETCD_ROOT_PASSWORD = 'chaos-etcd-root-secret';
 
 /** How the workload reaches the secured listeners, for mq's client and for kafkajs. */
 export interface SecureClients {
@@ -35,8 +39,12 @@ export async function startSecureCluster(config: Record<string, string>): Promis
     const cluster = await startCluster({
       brokers: 3,
       listeners: (host, port, port2) => `PLAINTEXT://${host}:${port},SASL_SSL://${host}:${port2}`,
+      etcdTls: { cert: server.cert, key: server.key },
       config: {
         ...config,
+        'etcd.username': 'mq',
+        'etcd.password': ETCD_PASSWORD,
+        'etcd.ssl.ca.location': ca.cert,
         'inter.broker.listener.name': 'SASL_SSL',
         'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
         'inter.broker.sasl.mechanism': 'SCRAM-SHA-512',
@@ -49,10 +57,12 @@ export async function startSecureCluster(config: Record<string, string>): Promis
         'super.users': 'User:broker;User:ANONYMOUS',
       },
       beforeBrokers: async (etcd) => {
+        // The SASL users first, then etcd's own authentication (root, and an mq user limited to /mq/).
         for (const [user, password] of [['broker', BROKER_PASSWORD], [CLIENT_USER, CLIENT_PASSWORD]]) {
-          const r = await run(['users', 'create', user, '--password-stdin', '--mechanism', 'SCRAM-SHA-512', '--etcd', etcd], { input: password });
+          const r = await run(['users', 'create', user, '--password-stdin', '--mechanism', 'SCRAM-SHA-512', '--etcd', etcd, '--etcd-ca', ca.cert], { input: password });
           if (r.code !== 0) throw new Error(`mq users create ${user}: ${r.stderr}`);
         }
+        await enableEtcdAuth(etcd, ETCD_ROOT_PASSWORD, { credentials: { rootCertificate: await readFile(ca.cert) }, mqUser: { name: 'mq', password: ETCD_PASSWORD } });
       },
     });
     try {

@@ -7,7 +7,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiKey } from '../../src/protocol/api.js';
 import type { MetadataResponse } from '../../src/protocol/messages/metadata.js';
-import { freePort, startEtcd, type EtcdProcess } from './etcd.js';
+import { freePort, startEtcd, type EtcdProcess, type EtcdTls } from './etcd.js';
 import { eventually, repoRoot, startBrokerProcess, tempDir, type BrokerProcess } from './mq-process.js';
 import { setRelayDelay } from '../chaos/delay-relay.js';
 import { withTimeout } from '../../src/util/promise.js';
@@ -39,6 +39,8 @@ export interface ClusterOptions {
    * of the broker's own (kept across restarts). Not with `netns`.
    */
   listeners?: (host: string, port: number, port2: number) => string;
+  /** Serve etcd on https:// with this certificate (not with `netns`). */
+  etcdTls?: EtcdTls;
   /** Runs once etcd is up and before any broker starts (e.g. to create the brokers' SASL user). */
   beforeBrokers?: (etcdEndpoint: string) => Promise<void>;
 }
@@ -262,7 +264,7 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
   try {
     const ids = Array.from({ length: opts.brokers }, (_, i) => i + 1);
     if (opts.netns) network = await TestNetwork.create(['etcd', ...ids.map((id) => `b${id}`)]);
-    etcd = network ? await startEtcd({ netns: { name: network.host('etcd').ns, host: network.host('etcd').ip } }) : await startEtcd();
+    etcd = network ? await startEtcd({ netns: { name: network.host('etcd').ns, host: network.host('etcd').ip } }) : await startEtcd({ tls: opts.etcdTls });
     etcdEndpoint = etcd.endpoint;
     if (network) {
       const e = network.host('etcd');
