@@ -22,6 +22,7 @@ import groups from './groups/index.js';
 import rebalance from './rebalance.js';
 import reassign from './reassign.js';
 import users from './users.js';
+import quotas from './quotas.js';
 
 export interface Io {
   out?: NodeJS.WritableStream;
@@ -58,6 +59,7 @@ export function buildProgram(ctx: Context): Command {
     .addCommand(rebalance(ctx))
     .addCommand(reassign(ctx))
     .addCommand(users(ctx))
+    .addCommand(quotas(ctx))
     .addCommand(bench(ctx))
     .addCommand(top(ctx))
     .addCommand(completion(ctx))

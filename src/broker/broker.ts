@@ -16,6 +16,7 @@ import { EmbeddedAuthority } from './embedded-authority.js';
 import { ClusterAuthority } from './cluster-authority.js';
 import type { TopicAuthority } from './topic-authority.js';
 import { GroupCoordinator } from '../group/group-coordinator.js';
+import { QuotaCache } from './quota-cache.js';
 
 export interface Broker {
   readonly host: string;
@@ -44,16 +45,18 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
     await lock.release();
     throw err;
   }
+  const shutdown = new AbortController();
   /** Undoes what started so far, in reverse, and rethrows. */
   const abandon = async (err: unknown, ...started: (() => Promise<void>)[]): Promise<never> => {
+    shutdown.abort();
     for (const stop of started) await stop();
     await authority.close();
     await lock.release();
     throw err;
   };
-  const shutdown = new AbortController();
   let clusterId = '';
   let groups!: GroupCoordinator;
+  let quotas!: QuotaCache;
   try {
     clusterId = await authority.clusterId(randomBytes(16).toString('base64url').slice(0, 22));
     await authority.load();
@@ -68,9 +71,14 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
   } catch (err) {
     await abandon(err);
   }
+  try {
+    quotas = await QuotaCache.start(authority.store, logger, shutdown.signal);
+  } catch (err) {
+    await abandon(err, () => groups.close());
+  }
   const state: BrokerState = {
     config, nodeId: config.nodeId, clusterId, advertised: config.advertised ?? config.listen,
-    authority, logger, shutdown: shutdown.signal, groups,
+    authority, logger, shutdown: shutdown.signal, groups, quotas: quotas.manager,
   };
   const server = new Server(state, createHandlers());
   let bound!: HostPort;
@@ -92,6 +100,7 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
     await abandon(err, () => server.close(), () => groups.close());
   }
   state.admin = observability.admin;
+  if (state.metrics) state.metrics.quotaUsage = () => quotas.manager.usage(Date.now());
   try {
     await authority.join({ advertised: state.advertised, admin: observability.admin, metrics: state.metrics });
   } catch (err) {
@@ -115,6 +124,7 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
         shutdown.abort();
         await groups.close();
         await server.close();
+        await quotas.closed();
         await observability.close();
         await authority.close();
         await lock.release();

@@ -6,6 +6,7 @@ import type { Logger } from '../util/logger.js';
 import type { GroupCoordinator } from '../group/group-coordinator.js';
 import type { TopicAuthority } from './topic-authority.js';
 import type { AclAuthorizer } from '../security/acl.js';
+import type { QuotaManager } from './quota-manager.js';
 
 export interface BrokerState {
   config: BrokerConfig;
@@ -28,6 +29,8 @@ export interface BrokerState {
   admin?: HostPort | null;
   /** Decides operations when authorizer.enabled; null: everything is allowed (Kafka without an authorizer). */
   authorizer?: AclAuthorizer | null;
+  /** The client quotas in force (src/broker/quota-cache.ts keeps them current); absent: none enforced. */
+  quotas?: QuotaManager;
 }
 
 /** Who is on a connection: set when it is accepted (PLAINTEXT, SSL) or once SASL authentication succeeds. */

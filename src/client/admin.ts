@@ -16,7 +16,8 @@ import { alterTopicConfig, deleteRecordsBefore, describeBrokerConfig, describeTo
 import { electPreferredLeaders } from './leader-admin.js';
 import { alterPartitionReassignments, describeReassignmentThrottle, listPartitionReassignments, setReassignmentThrottle } from './reassign-admin.js';
 import { deleteUser, describeUsers, upsertUser } from './user-admin.js';
-import type { UserCredentials } from './types.js';
+import { alterClientQuotas, describeClientQuotas } from './quota-admin.js';
+import type { ClientQuotaEntity, ClientQuotaEntry, ClientQuotaFilter, UserCredentials } from './types.js';
 import type { OngoingPartitionReassignment, PartitionReassignment, PartitionReassignmentResult } from './types.js';
 import type { LeaderElectionResult, TopicPartition } from './types.js';
 import type { DeleteRecordsResult, RecordsBefore, TopicConfigEntry } from './types.js';
@@ -191,6 +192,12 @@ class ClusterAdmin implements Admin {
     return upsertUser(this.cluster, user, password, opts, this.timeoutMs);
   }
   deleteUser(user: string, mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512'): Promise<void> { return deleteUser(this.cluster, user, mechanism, this.timeoutMs); }
+
+  // Client quotas: quota-admin.ts.
+  describeClientQuotas(filter: ClientQuotaFilter = {}): Promise<ClientQuotaEntry[]> { return describeClientQuotas(this.cluster, filter, this.timeoutMs); }
+  alterClientQuotas(entity: ClientQuotaEntity, changes: Partial<Record<keyof ClientQuotaEntry['values'], number | null>>, opts: { validateOnly?: boolean } = {}): Promise<void> {
+    return alterClientQuotas(this.cluster, entity, changes, opts.validateOnly ?? false, this.timeoutMs);
+  }
 
   // Consumer groups: group-admin.ts.
   listGroups(opts?: { states?: string[] }): Promise<GroupListing[]> { return this.groups.listGroups(opts); }

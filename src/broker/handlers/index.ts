@@ -30,6 +30,8 @@ import { handleAlterPartitionReassignments } from './alter-partition-reassignmen
 import { handleListPartitionReassignments } from './list-partition-reassignments.js';
 import { handleDescribeUserScramCredentials } from './describe-user-scram-credentials.js';
 import { handleAlterUserScramCredentials } from './alter-user-scram-credentials.js';
+import { handleDescribeClientQuotas } from './describe-client-quotas.js';
+import { handleAlterClientQuotas } from './alter-client-quotas.js';
 
 export function createHandlers(): Map<number, Handler> {
   const handlers = new Map<number, Handler>([
@@ -61,6 +63,8 @@ export function createHandlers(): Map<number, Handler> {
     [ApiKey.ListPartitionReassignments, handleListPartitionReassignments],
     [ApiKey.DescribeUserScramCredentials, handleDescribeUserScramCredentials],
     [ApiKey.AlterUserScramCredentials, handleAlterUserScramCredentials],
+    [ApiKey.DescribeClientQuotas, handleDescribeClientQuotas],
+    [ApiKey.AlterClientQuotas, handleAlterClientQuotas],
   ]);
   // ApiVersions advertises exactly the registry's APIs that have a handler here, so a schema registered
   // ahead of its handler is neither advertised nor served (the server refuses keys without a handler).
