@@ -3,7 +3,7 @@
 // every client it covers: a quota set for user alice counts all of alice's clients together; a default
 // ("<default>" user or client-id) gives each user or client-id its own count. Throttling itself (the
 // response's throttle_time_ms and not reading the connection for that long) is the server's.
-import { resolveQuota, SampledRate, type QuotaEntity, type QuotaEntry, type QuotaKey } from '../security/quota.js';
+import { resolveQuota, SampledRate, TokenBucket, type QuotaEntity, type QuotaEntry, type QuotaKey } from '../security/quota.js';
 
 export interface QuotaManagerOptions {
   /** quota.window.num and quota.window.size.seconds (Kafka: 11 and 1). */
@@ -18,7 +18,8 @@ export class QuotaManager {
   private entries: readonly QuotaEntry[] = [];
   /** Which quota applies, per (user, client-id) and key (null: none); resolved once per client until the quotas change. */
   private readonly resolved = new Map<string, Map<QuotaKey, { bound: number; entity: QuotaEntity } | null>>();
-  private readonly rates = new Map<string, { rate: SampledRate; usage: Omit<QuotaUsage, 'rate'> }>();
+  /** Per quota in use: the bucket that decides throttles and the sampled rate /metrics shows. */
+  private readonly rates = new Map<string, { bucket: TokenBucket; rate: SampledRate; usage: Omit<QuotaUsage, 'rate'> }>();
 
   constructor(private readonly opts: QuotaManagerOptions = { samples: 11, windowMs: 1000 }) {}
 
@@ -57,11 +58,15 @@ export class QuotaManager {
     const sensor = `${key}|${usageKey(quota.entity, user, clientId)}`;
     let s = this.rates.get(sensor);
     if (s === undefined) {
-      s = { rate: new SampledRate({ samples: this.opts.samples, windowMs: this.opts.windowMs }), usage: usageOf(quota.entity, user, clientId, key) };
+      s = {
+        bucket: new TokenBucket(this.opts.windowMs),
+        rate: new SampledRate({ samples: this.opts.samples, windowMs: this.opts.windowMs }),
+        usage: usageOf(quota.entity, user, clientId, key),
+      };
       this.rates.set(sensor, s);
     }
     s.rate.record(amount, nowMs);
-    return s.rate.throttleMs(bound, nowMs);
+    return Math.min(s.bucket.record(amount, bound, nowMs), this.opts.samples * this.opts.windowMs);
   }
 
   /** The measured rate of every quota in use (bytes/s, or handling ms/s for request_percentage), for /metrics. */
