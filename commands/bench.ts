@@ -33,7 +33,7 @@ function benchCommand(name: BenchMode, description: string, countHelp: string): 
 export default function bench(ctx: Context): Command {
   const count = DEFAULT_BENCH_COUNT.toLocaleString('en-US');
   const run = (mode: BenchMode) => async (o: BenchFlags & { json?: boolean }): Promise<void> => {
-    const r = await runBench(mode, o, ctx, (first: BenchResult) => ctx.out.note(formatBenchResult(first)[0]), ctx.signal);
+    const r = await runBench(mode, { ...o, security: ctx.security }, ctx, (first: BenchResult) => ctx.out.note(formatBenchResult(first)[0]), ctx.signal);
     await (o.json ? ctx.out.json(r) : ctx.out.write(formatBenchResult(r).join('\n') + '\n'));
   };
   return new Command('bench').description('Benchmark producing and consuming')

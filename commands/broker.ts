@@ -6,7 +6,7 @@ export default function broker(ctx: Context): Command {
   const start = new Command('start')
     .description('Start a broker in the foreground; Ctrl-C (or SIGTERM) shuts it down cleanly')
     .option('--data <dir>', 'data directory (default: ./mq-data, or log.dir from --config / MQ_LOG_DIR)')
-    .option('--listen <host:port>', 'address to listen on (default: 127.0.0.1:9092, or listeners / MQ_LISTENERS)')
+    .option('--listen <host:port>', 'address to listen on, or Kafka listeners NAME://HOST:PORT,... (default: 127.0.0.1:9092, or listeners / MQ_LISTENERS)')
     .option('--config <file>', 'broker config file: key=value lines (Kafka names) or a JSON object')
     .option('--admin-listen <host:port>', 'admin HTTP endpoint for /metrics and /v1/* ("none" for no endpoint; default: 127.0.0.1:9644, or admin.listeners / MQ_ADMIN_LISTENERS)')
     .option('--id <n>', 'node id of this broker, unique in the cluster (default: 0, or node.id / MQ_NODE_ID)')
@@ -28,6 +28,8 @@ Cluster mode (--etcd): partitions are replicated (topics create -r 3, min.insync
 when a broker dies the controller elects new leaders from the ISR, and after replica.restore.delay.ms
 re-creates its replicas on the other brokers. Settings: replica.lag.time.max.ms, replica.restore.delay.ms,
 broker.session.timeout.ms, min.insync.replicas, unclean.leader.election.enable (see man mq-broker).
+An etcd with auth or TLS (https:// URLs): etcd.username, etcd.password, etcd.ssl.ca.location,
+etcd.ssl.certificate.location, etcd.ssl.key.location (MQ_ETCD_USERNAME, MQ_ETCD_PASSWORD, ...).
 
 Limits on clients: max.connections, max.connections.per.ip, connections.max.idle.ms,
 socket.request.read.timeout.ms, queued.max.request.bytes, fetch.max.bytes, max.topics,

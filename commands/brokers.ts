@@ -9,6 +9,7 @@ import { sleep } from '../src/util/promise.js';
 import type { Context } from './context.js';
 import { bootstrapOption, cli, int } from './options.js';
 import { parseThrottle } from '../src/cli/reassign.js';
+import { etcdTargetOf, withEtcdSecurity, type EtcdOptionValues } from './etcd-options.js';
 
 const DECOMMISSION_POLL_MS = 1000;
 
@@ -51,12 +52,13 @@ Examples:
   mq brokers decommission 4 -b 127.0.0.1:9092 --wait
   mq brokers decommission 4 -b 127.0.0.1:9092 --wait --timeout 3600
   mq brokers decommission 4 --etcd http://127.0.0.1:2379 && mq reassign status --etcd http://127.0.0.1:2379`)
-    .action(async (id: number, o: { etcd?: string; bootstrap: string[]; wait?: boolean; json?: boolean; timeout?: number; throttle?: number | null }, cmd: Command) => {
-      const bootstrap = o.etcd && cmd.getOptionValueSource('bootstrap') === 'default'
-        ? [...(await registeredBrokers(o.etcd)).values()]
+    .action(async (id: number, o: EtcdOptionValues & { bootstrap: string[]; wait?: boolean; json?: boolean; timeout?: number; throttle?: number | null }, cmd: Command) => {
+      const etcd = await etcdTargetOf(o, ctx.env);
+      const bootstrap = etcd && cmd.getOptionValueSource('bootstrap') === 'default'
+        ? [...(await registeredBrokers(etcd)).values()]
         : o.bootstrap;
       const admin = await ctx.admin(bootstrap.length > 0 ? bootstrap : o.bootstrap);
-      const source = o.etcd ? etcdDecommissionSource(o.etcd) : brokersDecommissionSource(admin, o.bootstrap);
+      const source = etcd ? etcdDecommissionSource(etcd) : brokersDecommissionSource(admin, o.bootstrap);
       try {
         const started = await decommissionStart(admin, source, id, o.throttle ?? undefined);
         const moving = `moving ${started.moving} partition${started.moving === 1 ? '' : 's'} off broker ${id} onto ${started.targets.join(',')} (it holds ${started.holding})`;
@@ -88,5 +90,5 @@ Examples:
         await source.backend.close();
       }
     });
-  return new Command('brokers').description('Inspect the brokers of a cluster and empty one before it leaves').addCommand(list).addCommand(decommission);
+  return new Command('brokers').description('Inspect the brokers of a cluster and empty one before it leaves').addCommand(list).addCommand(withEtcdSecurity(decommission));
 }

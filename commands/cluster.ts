@@ -17,18 +17,26 @@ export default function cluster(ctx: Context): Command {
     .option('--data <dir>', DATA_HELP, DEFAULT_DATA)
     .option('--base-port <port>', 'broker i (1..N) listens on base-port+i-1, its admin endpoint on base-port+100+i-1', int(1, 65535), DEFAULT_BASE_PORT)
     .option('--foreground', 'stay in the foreground; Ctrl-C stops every process')
+    .option('--secure', 'TLS and authentication everywhere: a throw-away CA, etcd with TLS and auth, SASL_SSL listeners, the authorizer, and DIR/client.properties for the admin user')
     .addHelpText('after', `
 Returns once every broker answers Metadata. Prints etcd's URL, each broker's address and admin
 address, and last the bootstrap string alone. Processes and ports are recorded in DIR/cluster.json;
 their output goes to DIR/etcd.log and DIR/broker-N.log. Refuses when DIR has a running cluster or a
 port is taken. Running it again after \`mq cluster down\` brings back the same topics and data.
 
+--secure makes a CA and a 127.0.0.1 certificate with openssl in DIR/tls, starts etcd on https:// with
+auth on (users root and mq, mq limited to /mq/), creates the SCRAM users admin and broker (both super
+users), and starts the brokers with SASL_SSL listeners, inter-broker SASL as broker, the authorizer
+on and admin.auth=basic (settings in DIR/broker-N.properties). DIR/client.properties holds the admin
+user's settings (kcat -F FILE); passwords are random and only in those files (mode 0600).
+
 Examples:
   mq cluster up
   B=$(mq cluster up --brokers 3 --data /tmp/mq-dev | tail -1); mq topics create orders -p 6 -b "$B"
-  mq cluster up --base-port 19092 --foreground`)
-    .action(async (o: { brokers: number; data: string; basePort: number; foreground?: boolean }) => {
-      const state = await startDevCluster({ brokers: o.brokers, dataDir: o.data, basePort: o.basePort, signal: ctx.signal });
+  mq cluster up --base-port 19092 --foreground
+  mq cluster up --secure --brokers 1 && kcat -F mq-cluster/client.properties -b 127.0.0.1:9092 -L`)
+    .action(async (o: { brokers: number; data: string; basePort: number; foreground?: boolean; secure?: boolean }) => {
+      const state = await startDevCluster({ brokers: o.brokers, dataDir: o.data, basePort: o.basePort, signal: ctx.signal, secure: o.secure === true });
       for (const text of upLines(state)) await line(text);
       if (!o.foreground) return;
       await ctx.out.flush();

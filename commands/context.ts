@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { Broker } from '../src/broker/broker.js';
 import type { Admin, ClientOptions, Consumer, ConsumerOptions, GroupConsumer, GroupConsumerOptions, Producer, ProducerOptions } from '../src/client/types.js';
+import type { ClientSecurity } from '../src/client/security-options.js';
 import type { BrokerConfig, ConfigSources } from '../src/config/config.js';
 import { createLogger, type Logger } from '../src/util/logger.js';
 import type { Output } from './output.js';
@@ -44,6 +45,8 @@ export class Context {
   private client: Promise<ClientDeps> | null = null;
   private broker: Promise<BrokerDeps> | null = null;
   private debugLogger: Logger | null = null;
+  /** TLS/SASL settings of the command's -X / --command-config / MQ_* (set before its action runs); every client gets them. */
+  security: ClientSecurity | undefined;
 
   constructor(
     readonly out: Output,
@@ -68,19 +71,19 @@ export class Context {
   get stdin(): Readable { return this.openStdin(); }
 
   async admin(bootstrap: string[]): Promise<Admin> {
-    return this.track(await (await this.dep('createAdmin'))({ bootstrap, clientId: CLIENT_ID, ...this.logging() }));
+    return this.track(await (await this.dep('createAdmin'))({ bootstrap, clientId: CLIENT_ID, ...this.logging(), ...this.securityOption() }));
   }
 
   async producer(opts: Omit<ProducerOptions, 'clientId'>): Promise<Producer> {
-    return this.track(await (await this.dep('createProducer'))({ ...opts, clientId: CLIENT_ID, ...this.logging() }));
+    return this.track(await (await this.dep('createProducer'))({ ...opts, clientId: CLIENT_ID, ...this.logging(), ...this.securityOption() }));
   }
 
   async consumer(opts: Omit<ConsumerOptions, 'clientId'>): Promise<Consumer> {
-    return this.track(await (await this.dep('createConsumer'))({ ...opts, clientId: CLIENT_ID, ...this.logging() }));
+    return this.track(await (await this.dep('createConsumer'))({ ...opts, clientId: CLIENT_ID, ...this.logging(), ...this.securityOption() }));
   }
 
   async groupConsumer(opts: Omit<GroupConsumerOptions, 'clientId'>): Promise<GroupConsumer> {
-    return this.track(await (await this.dep('createGroupConsumer'))!({ ...opts, clientId: CLIENT_ID, ...this.logging() }));
+    return this.track(await (await this.dep('createGroupConsumer'))!({ ...opts, clientId: CLIENT_ID, ...this.logging(), ...this.securityOption() }));
   }
 
   async loadBrokerConfig(src: ConfigSources): Promise<BrokerConfig> {
@@ -109,6 +112,11 @@ export class Context {
   /** The logger option for a client: only in debug mode (fakes in tests see the options they always did). */
   private logging(): { logger?: Logger } {
     return this.debugLogger ? { logger: this.debugLogger } : {};
+  }
+
+  /** The security option for a client, only when a setting was given (fakes in tests see the options they always did). */
+  private securityOption(): { security?: ClientSecurity } {
+    return this.security ? { security: this.security } : {};
   }
 
   /** Closes `resource` when the command ends (with the clients). */

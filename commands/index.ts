@@ -14,7 +14,9 @@ import cluster from './cluster.js';
 import completion from './completion.js';
 import consume from './consume.js';
 import { Context, type Deps } from './context.js';
+import { addSecurityOptions, takesBootstrap } from './options.js';
 import { Output } from './output.js';
+import { resolveClientSecurity } from '../src/cli/client-properties.js';
 import produce from './produce.js';
 import top from './top.js';
 import topics from './topics/index.js';
@@ -23,6 +25,7 @@ import rebalance from './rebalance.js';
 import reassign from './reassign.js';
 import users from './users.js';
 import quotas from './quotas.js';
+import acls from './acls.js';
 
 export interface Io {
   out?: NodeJS.WritableStream;
@@ -44,7 +47,7 @@ const version = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 
 /** The full command tree; actions run against `ctx`. */
 export function buildProgram(ctx: Context): Command {
-  return new Command('mq')
+  const program = new Command('mq')
     .description('A message broker and event-streaming log that speaks the Kafka protocol')
     .version(version, '-V, --version', 'print the mq version')
     .option('--debug', 'log what the client retries or drops (failed auto-commits, refreshes) and stack traces to stderr (env: MQ_DEBUG=1)')
@@ -60,12 +63,21 @@ export function buildProgram(ctx: Context): Command {
     .addCommand(reassign(ctx))
     .addCommand(users(ctx))
     .addCommand(quotas(ctx))
+    .addCommand(acls(ctx))
     .addCommand(bench(ctx))
     .addCommand(top(ctx))
     .addCommand(completion(ctx))
     .addHelpText('after', `
 Every command that talks to brokers takes -b, --bootstrap HOST:PORT[,HOST:PORT] (env MQ_BOOTSTRAP,
-default 127.0.0.1:9092). --debug (or MQ_DEBUG=1) logs what the client retries or drops, such as an
+default 127.0.0.1:9092), and reaches a secured broker with -X key=value (repeatable) or
+--command-config FILE (Java properties; env MQ_COMMAND_CONFIG), using librdkafka's names:
+  security.protocol (plaintext, ssl, sasl_plaintext, sasl_ssl), sasl.mechanism (PLAIN, SCRAM-SHA-256,
+  SCRAM-SHA-512), sasl.username, sasl.password, sasl.jaas.config, ssl.ca.location,
+  ssl.certificate.location, ssl.key.location, ssl.key.password, enable.ssl.certificate.verification,
+  ssl.endpoint.identification.algorithm (https or none)
+each also as MQ_ + the name upper-cased with dots as underscores (MQ_SASL_PASSWORD). A later source
+wins: file < environment < -X. -X sasl.password=... is visible to other users in ps: keep the password
+in the file or MQ_SASL_PASSWORD. --debug (or MQ_DEBUG=1) logs what the client retries or drops, such as an
 auto-commit that failed on a rebalance, and prints stack traces; for a broker's own log use
 mq broker start --log-level debug. See man mq for more.
 
@@ -74,6 +86,14 @@ Examples:
   mq topics create orders -p 3
   seq 1 1000 | mq produce orders
   mq consume orders -o beginning -e`);
+  // Every command that talks to brokers can reach a secured one; settings are resolved before its action.
+  for (const cmd of allCommands(program)) if (takesBootstrap(cmd)) addSecurityOptions(cmd);
+  program.hook('preAction', async (_root, action) => {
+    if (!takesBootstrap(action)) return;
+    const o = action.opts() as { property?: string[]; commandConfig?: string };
+    ctx.security = await resolveClientSecurity({ commandConfig: o.commandConfig ?? (ctx.env.MQ_COMMAND_CONFIG || undefined), env: ctx.env, properties: o.property });
+  });
+  return program;
 }
 
 /** Every command of the tree, depth first, root included. */

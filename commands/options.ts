@@ -1,6 +1,7 @@
 // Flag definitions shared by several commands, and the bridge from src/cli parsers (MqError
 // INVALID_ARGUMENT) to commander's InvalidArgumentError, so a bad value is a usage error (exit 2).
-import { InvalidArgumentError, Option } from 'commander';
+// Also the security options of every command that talks to brokers (addSecurityOptions).
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseBootstrap, parseInteger } from '../src/cli/parsers.js';
 import { MqError } from '../src/util/mq-error.js';
 
@@ -33,4 +34,23 @@ export function bootstrapOption(): Option {
 export function collect<T>(parse: (raw: string) => T): (raw: string, previous: T[] | undefined) => T[] {
   const one = cli(parse);
   return (raw, previous) => [...(previous ?? []), one(raw)];
+}
+
+/** `-X key=value` values as typed (checked later by resolveClientSecurity, so no value is echoed in an error). */
+const collectRaw = (raw: string, previous: string[] | undefined): string[] => [...(previous ?? []), raw];
+
+/**
+ * `-X, --property` and `--command-config`: how a command reaches a secured broker. buildProgram() adds
+ * them to every command that has -b/--bootstrap and resolves them before the action runs
+ * (src/cli/client-properties.ts: file < MQ_* environment < -X).
+ */
+export function addSecurityOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-X, --property <key=value>', 'client security setting by its librdkafka name, e.g. security.protocol=sasl_ssl (repeatable; see mq --help)').argParser(collectRaw))
+    .addOption(new Option('--command-config <file>', 'Java properties file of client security settings: security.protocol, sasl.*, ssl.* (env: MQ_COMMAND_CONFIG)'));
+}
+
+/** Whether `cmd` talks to brokers (it takes -b/--bootstrap). */
+export function takesBootstrap(cmd: Command): boolean {
+  return cmd.options.some((o) => o.long === '--bootstrap');
 }

@@ -5,6 +5,8 @@ import { Command } from 'commander';
 import { parseTopicList } from '../src/cli/leader-election.js';
 import { parseBrokerIds, parseThrottle, reassignPlan, REASSIGN_STATUS_HEADERS, reassignStatusRows } from '../src/cli/reassign.js';
 import { brokersBackend, etcdBackend, type ReassignBackend } from '../src/cli/reassign-brokers.js';
+import { AdminHttpClient } from '../src/client/admin-http.js';
+import { etcdTargetOf, withEtcdSecurity, type EtcdOptionValues } from './etcd-options.js';
 import { formatByteRate } from '../src/cli/reassign-progress.js';
 import { watchReassignments } from '../src/cli/reassign-watch.js';
 import { sleep } from '../src/util/promise.js';
@@ -15,12 +17,14 @@ import { bootstrapOption, cli, int } from './options.js';
 const ETCD_FLAGS = '--etcd <url,...>';
 const ETCD_HELP = 'talk to the cluster\'s etcd (comma-separated endpoints) instead of the brokers';
 
-interface Where { etcd?: string; bootstrap: string[] }
+interface Where extends EtcdOptionValues { bootstrap: string[] }
 
 export default function reassign(ctx: Context): Command {
   /** etcd when --etcd is given, else the brokers of -b; closed after `fn`. */
   const using = async <T>(o: Where, fn: (b: ReassignBackend) => Promise<T>): Promise<T> => {
-    const b = o.etcd ? etcdBackend(o.etcd) : brokersBackend(await ctx.admin(o.bootstrap), o.bootstrap);
+    const etcd = await etcdTargetOf(o, ctx.env);
+    const http = new AdminHttpClient(ctx.security);
+    const b = etcd ? etcdBackend(etcd, http) : brokersBackend(await ctx.admin(o.bootstrap), o.bootstrap, http);
     try {
       return await fn(b);
     } finally {
@@ -165,8 +169,8 @@ Examples:
   return new Command('reassign')
     .description('Move partition replicas between brokers: plan, execute, status, throttle, cancel (cluster mode)')
     .addCommand(plan)
-    .addCommand(execute)
-    .addCommand(status)
-    .addCommand(throttle)
-    .addCommand(cancel);
+    .addCommand(withEtcdSecurity(execute))
+    .addCommand(withEtcdSecurity(status))
+    .addCommand(withEtcdSecurity(throttle))
+    .addCommand(withEtcdSecurity(cancel));
 }

@@ -4,9 +4,11 @@ import { Command, Option } from 'commander';
 import { parseBootstrap } from '../src/cli/parsers.js';
 import { bootstrapDiscovery } from '../src/cli/bootstrap-discovery.js';
 import { etcdDiscovery } from '../src/cli/etcd-discovery.js';
+import { AdminHttpClient } from '../src/client/admin-http.js';
 import { MqError } from '../src/util/mq-error.js';
 import type { Context } from './context.js';
 import { bootstrapOption, cli, int } from './options.js';
+import { etcdTargetOf, withEtcdSecurity } from './etcd-options.js';
 
 const seconds = cli((raw) => {
   const n = Number(raw);
@@ -15,7 +17,7 @@ const seconds = cli((raw) => {
 });
 
 export default function top(ctx: Context): Command {
-  return new Command('top')
+  return withEtcdSecurity(new Command('top')
     .description('Watch brokers, topics and groups live: throughput, latency, ISR, lag, CPU, memory, disk')
     .addOption(bootstrapOption())
     .option('--admin <host:port,...>', 'admin endpoints to poll directly (comma-separated; instead of discovering brokers through -b)', cli(parseBootstrap))
@@ -49,11 +51,13 @@ Examples:
       if (interactive) for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (name in process.env) process.env[name] = 'false';
       const tui = await import('../tui/index.js');
       const viaBootstrap = !o.etcd && (!o.admin || this.getOptionValueSource('bootstrap') !== 'default');
-      const etcd = o.etcd ? await etcdDiscovery(o.etcd) : null;
+      const etcdAt = await etcdTargetOf(o, ctx.env);
+      const etcd = etcdAt ? await etcdDiscovery(etcdAt) : null;
       const source = tui.adminSource({
         admins: o.admin,
         adminPort: o.adminPort,
         intervalMs: o.interval * 1000,
+        http: new AdminHttpClient(ctx.security),
         discover: etcd ? () => etcd.brokers()
           : viaBootstrap ? bootstrapDiscovery(() => ctx.admin(o.bootstrap)) : undefined,
       });
@@ -70,5 +74,5 @@ Examples:
       } finally {
         await etcd?.close();
       }
-    });
+    }));
 }

@@ -7,6 +7,7 @@ import type { UserAdmin } from '../src/client/types.js';
 import { MIN_ITERATIONS, MAX_ITERATIONS, SCRAM_MECHANISMS, type ScramMechanism } from '../src/security/scram.js';
 import type { Context } from './context.js';
 import { bootstrapOption, int } from './options.js';
+import { etcdTargetOf, withEtcdSecurity, type EtcdOptionValues } from './etcd-options.js';
 
 const TARGETS = `
 Where users are kept: -b asks a broker (default 127.0.0.1:9092); --data DIR edits a stopped embedded
@@ -14,19 +15,20 @@ broker's data directory; --etcd URL edits a cluster's etcd. Brokers keep only a 
 StoredKey and ServerKey), never the password; with -b the password is salted and hashed here, so it
 never crosses the network either.`;
 
-/** -b, --data, --etcd on every verb. */
+/** -b, --data, --etcd (with its credentials) on every verb. */
 function withTarget(c: Command): Command {
-  return c
+  c
     .addOption(bootstrapOption())
     .option('--data <dir>', 'edit the users of a stopped embedded broker\'s data directory')
     .option('--etcd <url,...>', 'edit the users of a cluster in its etcd (comma-separated endpoints)')
     .addHelpText('after', TARGETS);
+  return withEtcdSecurity(c);
 }
 
-async function target(ctx: Context, o: { bootstrap: string[]; data?: string; etcd?: string }): Promise<UserAdmin> {
+async function target(ctx: Context, o: EtcdOptionValues & { bootstrap: string[]; data?: string }): Promise<UserAdmin> {
   if (o.data === undefined && o.etcd === undefined) return ctx.admin(o.bootstrap);
   const { openUserStore } = await import('../src/cli/user-store.js');
-  return ctx.track(await openUserStore({ data: o.data, etcd: o.etcd }));
+  return ctx.track(await openUserStore({ data: o.data, etcd: await etcdTargetOf(o, ctx.env) }));
 }
 
 const mechanismOption = (what: string): Option => new Option('--mechanism <name>', what).choices(SCRAM_MECHANISMS);

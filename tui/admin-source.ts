@@ -7,6 +7,7 @@
 // Partitions reported by several brokers (replicas, cluster mode) are taken from their leader.
 import type { BrokerSnapshot, ClusterSnapshot, GroupSnapshot, PartitionSnapshot, TopSource } from './source.js';
 import { pause } from './source.js';
+import { AdminHttpClient } from '../src/client/admin-http.js';
 
 export interface DiscoveredBroker {
   nodeId: number;
@@ -22,6 +23,8 @@ export interface AdminSourceOptions {
   adminPort?: number;
   intervalMs: number;
   timeoutMs?: number;
+  /** How to reach the admin endpoints (https://, credentials); default plain http without any. */
+  http?: AdminHttpClient;
 }
 
 interface Known { id: number; address: string; admin: string; lastError?: string }
@@ -34,11 +37,6 @@ interface StatusJson {
 type PartitionJson = PartitionSnapshot;
 type GroupJson = GroupSnapshot;
 
-async function getJson<T>(admin: string, path: string, timeoutMs: number): Promise<T> {
-  const res = await fetch(`http://${admin}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-  return (await res.json()) as T;
-}
 
 function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -48,14 +46,16 @@ function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 function reason(err: unknown): string {
-  const e = err as Error & { cause?: { code?: string } };
-  if (e.name === 'TimeoutError') return 'no answer';
-  return e.cause?.code ?? e.message ?? String(err);
+  const e = err as Error & { code?: string; cause?: { code?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'no answer';
+  return e.cause?.code ?? (e.code !== undefined && e.code !== 'ABORT_ERR' ? e.code : undefined) ?? e.message ?? String(err);
 }
 
 export function adminSource(opts: AdminSourceOptions): TopSource {
   const timeoutMs = opts.timeoutMs ?? Math.max(500, Math.min(opts.intervalMs, 3000));
   const adminPort = opts.adminPort ?? 9644;
+  const http = opts.http ?? new AdminHttpClient();
+  const getJson = <T>(admin: string, path: string, ms: number): Promise<T> => http.getJson<T>(admin, path, ms);
   return {
     async *snapshots(signal) {
       /** By admin address. */

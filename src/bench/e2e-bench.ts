@@ -13,6 +13,7 @@
 // at a time, which alone delayed ~1% of a 10 s run's records: a start-up cost, not steady latency.
 import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import type { ClientSecurity } from '../client/security-options.js';
 import type { Admin, Producer } from '../client/types.js';
 import { MqError } from '../util/mq-error.js';
 import { benchResult, type BenchResult } from './bench-result.js';
@@ -33,12 +34,12 @@ const E2E_WARMUP_MS = 1000;
 const E2E_WARMUP_RECORDS = 20_000;
 
 export async function runE2eBench(
-  admin: Admin, producers: Producer[], bootstrap: string[], opts: ProduceBenchOptions, signal?: AbortSignal,
+  admin: Admin, producers: Producer[], bootstrap: string[], opts: ProduceBenchOptions, signal?: AbortSignal, security?: ClientSecurity,
 ): Promise<BenchResult> {
   if (opts.recordSize < 8) throw new MqError('INVALID_ARGUMENT', 'bench e2e needs --record-size of at least 8 (the send time travels in the value)');
   await ensureTopic(admin, opts.topic, opts.partitions, opts.topicConfigs);
   await warmUp(producers, opts.topic, opts.recordSize);
-  const receiver = new Receiver({ bootstrap, topic: opts.topic });
+  const receiver = new Receiver({ bootstrap, topic: opts.topic }, security);
   const run = benchSignal(opts.timeoutMs, signal);
   const onRunAbort = (): void => receiver.control({ type: 'stop' });
   run.signal.addEventListener('abort', onRunAbort, { once: true });
@@ -73,6 +74,9 @@ export async function runE2eBench(
   }
 }
 
+/** The environment variable carrying the receiver's ClientSecurity JSON (not argv: ps shows that). */
+export const E2E_SECURITY_ENV = 'MQ_BENCH_E2E_SECURITY';
+
 /** The forked e2e-receiver.ts and its messages. */
 class Receiver {
   private readonly child: ChildProcess;
@@ -80,8 +84,10 @@ class Receiver {
   readonly done: Promise<E2eReceived>;
   private exited: Promise<void>;
 
-  constructor(args: E2eReceiverArgs) {
-    this.child = fork(new URL('./e2e-receiver.js', import.meta.url), [JSON.stringify(args)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  constructor(args: E2eReceiverArgs, security?: ClientSecurity) {
+    // Security settings travel in the child's environment, not its argv, so a password stays out of ps.
+    const env = security ? { ...process.env, [E2E_SECURITY_ENV]: JSON.stringify(security) } : process.env;
+    this.child = fork(new URL('./e2e-receiver.js', import.meta.url), [JSON.stringify(args)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env });
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
     let onReady!: () => void;
     let onFail!: (err: Error) => void;

@@ -7,8 +7,11 @@
 // warm-up: read but not counted; until it arrives, records are held back as [stamp, latency] and
 // sorted out when it comes), {type:'expect', count} (stop once that many arrived), {type:'stop'}.
 // Child -> parent: {type:'ready'} once assigned at the end of the topic, then {type:'done', ...E2eReceived}
-// or {type:'failed', message}. argv[2] is the JSON of E2eReceiverArgs.
+// or {type:'failed', message}. argv[2] is the JSON of E2eReceiverArgs; the client's security settings, if
+// any, are the JSON in the MQ_BENCH_E2E_SECURITY variable (kept out of argv, which ps shows).
 import { createConsumer } from '../client/index.js';
+import type { ClientSecurity } from '../client/security-options.js';
+import { E2E_SECURITY_ENV } from './e2e-bench.js';
 import { Histogram, type HistogramState } from './histogram.js';
 import { sharedClockMs } from './shared-clock.js';
 
@@ -32,7 +35,9 @@ export type E2eControlMessage = { type: 'measure-from'; sendTimeMs: number } | {
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2]) as E2eReceiverArgs;
   const send = (m: E2eReceiverMessage): Promise<void> => new Promise((resolve) => process.send!(m, () => resolve()));
-  const consumer = createConsumer({ bootstrap: args.bootstrap, clientId: 'mq-bench-e2e' });
+  const securityJson = process.env[E2E_SECURITY_ENV];
+  const security = securityJson ? JSON.parse(securityJson) as ClientSecurity : undefined;
+  const consumer = createConsumer({ bootstrap: args.bootstrap, clientId: 'mq-bench-e2e', ...(security ? { security } : {}) });
   const stop = new AbortController();
   let expected = Infinity;
   let received = 0;

@@ -1,6 +1,7 @@
 // From `mq bench` flags to a run: creates the clients through the command's factories, watches the
 // broker process (--broker-pid, or the local process listening on the bootstrap port) and attaches
 // its CPU seconds and peak memory to the result.
+import type { ClientSecurity } from '../client/security-options.js';
 import type { Acks, Admin, Compression, Consumer, ConsumerOptions, Producer, ProducerOptions } from '../client/types.js';
 import type { BenchMode, BenchResult } from './bench-result.js';
 import { BrokerProcess } from './broker-process.js';
@@ -28,6 +29,8 @@ export interface BenchFlags {
   flushPolicy?: string;
   brokerPid?: number;
   timeoutMs: number;
+  /** TLS/SASL of the clients; the producers and consumers made through `clients` get it there, the e2e receiver here. */
+  security?: ClientSecurity;
 }
 
 export interface BenchClients {
@@ -69,7 +72,7 @@ export async function runBench(mode: BenchMode, f: BenchFlags, clients: BenchCli
   let result: BenchResult;
   try {
     if (mode === 'produce') result = await runProduceBench(admin, senders, produceOptions(f, topic), signal);
-    else if (mode === 'e2e') result = await runE2eBench(admin, senders, f.bootstrap, produceOptions(f, topic), signal);
+    else if (mode === 'e2e') result = await runE2eBench(admin, senders, f.bootstrap, produceOptions(f, topic), signal, f.security);
     else result = await runConsumeBench(consumer!, { topic, count: f.count, timeoutMs: f.timeoutMs }, signal);
   } catch (err) {
     broker?.stop();

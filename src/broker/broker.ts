@@ -11,16 +11,23 @@ import { DataDirLock } from './data-dir-lock.js';
 import { createHandlers } from './handlers/index.js';
 import type { BrokerState } from './request-context.js';
 import { installRejectionGuard } from './rejection-guard.js';
-import { Server } from './server.js';
+import { Server, type BoundListener } from './server.js';
+import { planListeners } from './listener-plan.js';
+import { interBrokerSecurity } from './inter-broker-security.js';
 import { EmbeddedAuthority } from './embedded-authority.js';
 import { ClusterAuthority } from './cluster-authority.js';
 import type { TopicAuthority } from './topic-authority.js';
 import { GroupCoordinator } from '../group/group-coordinator.js';
 import { QuotaCache } from './quota-cache.js';
+import { AclCache } from './acl-cache.js';
+import { AuditLog } from '../security/audit.js';
 
 export interface Broker {
+  /** The first listener's bound address. */
   readonly host: string;
   readonly port: number;
+  /** Every listener, bound. */
+  readonly listeners: readonly BoundListener[];
   readonly nodeId: number;
   readonly clusterId: string;
   /** Where the admin endpoint (/metrics, /v1/*) listens; null when config.adminListen is unset. */
@@ -36,6 +43,9 @@ export interface StartBrokerOptions {
 
 export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions = {}): Promise<Broker> {
   const logger = opts.logger ?? createLogger(config.logLevel ?? 'info', undefined, config.logFormat ?? 'pretty');
+  const plan = planListeners(config); // checks the listener and TLS settings before anything is opened
+  const interBroker = interBrokerSecurity(config, plan);
+  for (const warning of plan.warnings) logger.warn(warning);
   const lock = await DataDirLock.acquire(config.dataDir);
   // The one place that knows the mode: etcd endpoints mean cluster mode (src/broker/topic-authority.ts).
   let authority: TopicAuthority;
@@ -57,6 +67,7 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
   let clusterId = '';
   let groups!: GroupCoordinator;
   let quotas!: QuotaCache;
+  let acls: AclCache | null = null;
   try {
     clusterId = await authority.clusterId(randomBytes(16).toString('base64url').slice(0, 22));
     await authority.load();
@@ -68,31 +79,38 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
       partitionExists: (topic, partition) => authority.partitionExists(topic, partition),
       liveBrokerIds: () => authority.liveBrokerIds(),
     });
+    // authorizer.enabled: ACLs from the store, kept current (src/broker/acl-cache.ts).
+    if (config.security.authorizerEnabled) acls = await AclCache.open(authority.store, config.security, logger);
   } catch (err) {
-    await abandon(err);
+    await abandon(err, async () => { await groups?.close(); });
   }
   try {
     quotas = await QuotaCache.start(authority.store, logger, shutdown.signal);
   } catch (err) {
-    await abandon(err, () => groups.close());
+    await abandon(err, async () => { await acls?.close(); }, () => groups.close());
   }
   const state: BrokerState = {
     config, nodeId: config.nodeId, clusterId, advertised: config.advertised ?? config.listen,
-    authority, logger, shutdown: shutdown.signal, groups, quotas: quotas.manager,
+    authority, logger, shutdown: shutdown.signal, groups, quotas: quotas.manager, authorizer: acls?.authorizer ?? null, audit: new AuditLog(logger),
   };
-  const server = new Server(state, createHandlers());
-  let bound!: HostPort;
+  const server = new Server(state, createHandlers(), plan);
+  let listeners!: BoundListener[];
   try {
-    bound = await server.listen(config.listen.host, config.listen.port);
+    listeners = await server.listen();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    await abandon(new MqError('LISTEN_FAILED', `cannot listen on ${config.listen.host}:${config.listen.port}: ${code ?? (err as Error).message}`, {
+    const at = (err as { listener?: { name: string; host: string; port: number } }).listener;
+    const failure = err instanceof MqError ? err : new MqError('LISTEN_FAILED', `cannot listen on ${at ? `${at.name}://${at.host}:${at.port}` : 'a listener'}: ${code ?? (err as Error).message}`, {
       hint: code === 'EADDRINUSE' ? 'Another process uses that port; stop it or pass --listen HOST:PORT.' : undefined,
       cause: err,
-    }), () => groups.close());
+    });
+    await abandon(failure, () => groups.close());
   }
+  const bound: HostPort = { host: listeners[0].host, port: listeners[0].port };
   state.listening = bound;
-  if (!config.advertised) state.advertised = { host: config.listen.host, port: bound.port };
+  state.listeners = listeners;
+  state.advertised = { host: listeners[0].advertisedHost, port: listeners[0].advertisedPort };
+  const interBrokerListener = listeners.find((l) => l.name === plan.interBroker.name)!;
   let observability!: Observability;
   try {
     observability = await startObservability(state);
@@ -102,17 +120,22 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
   state.admin = observability.admin;
   if (state.metrics) state.metrics.quotaUsage = () => quotas.manager.usage(Date.now());
   try {
-    await authority.join({ advertised: state.advertised, admin: observability.admin, metrics: state.metrics });
+    await authority.join({
+      advertised: { host: interBrokerListener.advertisedHost, port: interBrokerListener.advertisedPort },
+      listeners: Object.fromEntries(listeners.map((l) => [l.name, { host: l.advertisedHost, port: l.advertisedPort }])),
+      admin: observability.admin, metrics: state.metrics, interBroker,
+    });
   } catch (err) {
     await abandon(err, () => observability.close(), () => server.close(), () => groups.close());
   }
   const removeGuard = opts.guardProcess ? installRejectionGuard(logger, () => server.inFlightRequests()) : () => {};
-  logger.info('broker started', { nodeId: config.nodeId, listen: `${bound.host}:${bound.port}`, data: config.dataDir, topics: authority.topicNames().length });
+  logger.info('broker started', { nodeId: config.nodeId, listen: `${bound.host}:${bound.port}`, listeners: listeners.map((l) => `${l.name}://${l.host}:${l.port}`).join(','), data: config.dataDir, topics: authority.topicNames().length });
 
   let closing: Promise<void> | null = null;
   return {
     host: bound.host,
     port: bound.port,
+    listeners,
     nodeId: config.nodeId,
     clusterId,
     admin: observability.admin,
@@ -125,6 +148,7 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
         await groups.close();
         await server.close();
         await quotas.closed();
+        await acls?.close();
         await observability.close();
         await authority.close();
         await lock.release();

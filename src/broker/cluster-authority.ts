@@ -8,6 +8,7 @@
 // leader and (c) the state was written after this run of the broker registered (its version is above our
 // brokerEpoch), so a leadership inherited from before a kill -9 is never acted on; otherwise it answers
 // NOT_LEADER_OR_FOLLOWER and waits for the controller.
+import type { ClientSecurity } from '../client/security-options.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Connection } from '../client/connection.js';
@@ -63,6 +64,8 @@ export class ClusterAuthority implements TopicAuthority {
   private closed = false;
   private readonly onChange = (): void => this.hosting.schedule();
   private readonly followerRefusalLoggedAt = new Map<string, number>();
+  /** How to dial other brokers (set by join). */
+  private interBroker: ClientSecurity | undefined;
 
   private constructor(private readonly config: BrokerConfig, readonly store: EtcdStore, private readonly logger: Logger) {
     this.cache = new MetadataCache(store, logger);
@@ -72,7 +75,7 @@ export class ClusterAuthority implements TopicAuthority {
 
   /** Connects to etcd and reads the cluster metadata (before the broker listens). */
   static async open(config: BrokerConfig, logger: Logger): Promise<ClusterAuthority> {
-    const store = await EtcdStore.connect({ endpoints: config.etcdEndpoints! });
+    const store = await EtcdStore.connect({ endpoints: config.etcdEndpoints!, security: config.security.etcd });
     const c = new ClusterAuthority(config, store, logger);
     try {
       await c.cache.start();
@@ -92,12 +95,13 @@ export class ClusterAuthority implements TopicAuthority {
   async load(): Promise<void> {}
 
   /** Registers (host, port, admin port, rack), joins the controller election and opens hosted logs. */
-  async join({ advertised, admin, metrics }: JoinInfo): Promise<void> {
+  async join({ advertised, listeners, admin, metrics, interBroker }: JoinInfo): Promise<void> {
+    this.interBroker = interBroker;
     const leaseFile = join(this.config.dataDir, LEASE_FILE);
     const previousLeaseId = (await readFile(leaseFile, 'utf8').catch(() => '')).trim() || undefined;
     const registry = new BrokerRegistry(this.store, {
       brokerId: this.config.nodeId, host: advertised.host, port: advertised.port, adminPort: admin?.port ?? null,
-      rack: this.config.rack ?? null, startTimeMs: Date.now(),
+      rack: this.config.rack ?? null, startTimeMs: Date.now(), listeners,
     }, { previousLeaseId, logger: this.logger, ttlSeconds: Math.ceil(this.config.brokerSessionTimeoutMs / 1000) });
     registry.on('registered', ({ leaseId }: { leaseId: string }) => {
       writeFile(leaseFile, leaseId).catch((err: unknown) => this.logger.warn('could not remember the broker lease', { error: String(err) }));
@@ -106,7 +110,7 @@ export class ClusterAuthority implements TopicAuthority {
     // Losing or regaining the registration changes what this broker may lead.
     registry.on('lost', this.onChange);
     registry.on('registered', this.onChange);
-    this.replicas = new ReplicaManager(this.config, this.store, this.cache, this.logger, metrics, (id) => this.brokerEndpoint(id));
+    this.replicas = new ReplicaManager(this.config, this.store, this.cache, this.logger, metrics, (id) => this.brokerEndpoint(id), interBroker);
     this.replicas.fetchers.setThrottle(this.throttle);
     await this.hosting.start(this.replicas);
     await registry.register();
@@ -123,7 +127,7 @@ export class ClusterAuthority implements TopicAuthority {
 
   liveBrokers(): LiveBroker[] {
     return [...this.cache.brokers.values()].sort((a, b) => a.brokerId - b.brokerId)
-      .map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack }));
+      .map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack, listeners: b.listeners }));
   }
 
   liveBrokerIds(): number[] { return this.cache.liveBrokerIds(); }
@@ -158,7 +162,7 @@ export class ClusterAuthority implements TopicAuthority {
     }
     const at = this.brokerEndpoint(this.cache.controllerId);
     if (!at) throw new MqError('NOT_CONTROLLER', 'no controller is elected right now', { retriable: true });
-    const conn = new Connection({ host: at.host, port: at.port, clientId: `mq-broker-${this.config.nodeId}`, requestTimeoutMs: AUTO_CREATE_WAIT_MS, connectTimeoutMs: 3000 });
+    const conn = new Connection({ host: at.host, port: at.port, clientId: `mq-broker-${this.config.nodeId}`, requestTimeoutMs: AUTO_CREATE_WAIT_MS, connectTimeoutMs: 3000, security: this.interBroker });
     try {
       await conn.ready();
       const req: CreateTopicsRequest = {

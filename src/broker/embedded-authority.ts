@@ -53,6 +53,7 @@ export class EmbeddedAuthority implements TopicAuthority {
   /** Deletes decommissioned partitions whose retention has passed, every retention.check.interval.ms. */
   private decommissionTimer: NodeJS.Timeout | null = null;
   private advertised: HostPort | null = null;
+  private listeners: Record<string, HostPort> | undefined;
 
   private constructor(private readonly config: BrokerConfig, readonly store: LocalStore, private readonly logger: Logger) {
     this.filePool = new FilePool(config.maxOpenFiles);
@@ -98,6 +99,7 @@ export class EmbeddedAuthority implements TopicAuthority {
 
   async join(info: JoinInfo): Promise<void> {
     this.advertised = info.advertised;
+    this.listeners = info.listeners;
   }
 
   /** One broker: nobody to hand leadership to. */
@@ -107,7 +109,7 @@ export class EmbeddedAuthority implements TopicAuthority {
 
   liveBrokers(): LiveBroker[] {
     const at = this.advertised ?? this.config.advertised ?? this.config.listen;
-    return [{ nodeId: this.config.nodeId, host: at.host, port: at.port, rack: this.config.rack ?? null }];
+    return [{ nodeId: this.config.nodeId, host: at.host, port: at.port, rack: this.config.rack ?? null, listeners: this.listeners }];
   }
 
   liveBrokerIds(): number[] { return [this.config.nodeId]; }

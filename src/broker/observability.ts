@@ -1,9 +1,13 @@
 // Wires the metrics into a running broker: the process sampler and, when configured, the admin HTTP
-// endpoint. startBroker calls this once its Kafka listener is bound.
+// endpoint, with admin.auth checked against the broker's SCRAM users and HTTPS when the broker has a
+// certificate (ssl.certificate.location, ssl.key.location). startBroker calls this once its Kafka
+// listener is bound.
 import { apiSpec } from '../protocol/api.js';
 import type { BrokerState } from './request-context.js';
 import type { HostPort } from '../config/config.js';
-import { AdminServer } from '../metrics/admin-server.js';
+import { AdminServer, type AdminServerOptions } from '../metrics/admin-server.js';
+import { AdminAuth } from '../metrics/admin-auth.js';
+import { SecurityStore } from '../cluster/security-store.js';
 import { BrokerMetrics } from '../metrics/broker-metrics.js';
 import { adminViews, type ObservedBroker } from './broker-view.js';
 import { ProcessMetrics } from '../metrics/process-metrics.js';
@@ -25,14 +29,14 @@ export async function startObservability(state: BrokerState): Promise<Observabil
   const listenAt = state.config.adminListen;
   let server: AdminServer | null = null;
   if (listenAt) {
-    server = new AdminServer(adminViews(observed));
+    server = new AdminServer(adminViews(observed), adminServerOptions(state));
     try {
       observed.admin = await server.listen(listenAt);
     } catch (err) {
       processMetrics.close();
       throw err;
     }
-    state.logger.info('admin endpoint listening', { admin: `${observed.admin.host}:${observed.admin.port}` });
+    state.logger.info('admin endpoint listening', { admin: `${observed.admin.host}:${observed.admin.port}`, scheme: server.scheme, auth: state.config.security.adminAuth });
   }
   return {
     admin: observed.admin,
@@ -41,4 +45,18 @@ export async function startObservability(state: BrokerState): Promise<Observabil
       processMetrics.close();
     },
   };
+}
+
+/** admin.auth and admin.metrics.open, and the broker's certificate for HTTPS. */
+function adminServerOptions(state: BrokerState): AdminServerOptions {
+  const sec = state.config.security;
+  const out: AdminServerOptions = {};
+  if (sec.adminAuth !== 'none') {
+    const users = new SecurityStore(state.authority.store);
+    out.auth = new AdminAuth({ mode: sec.adminAuth, metricsOpen: sec.adminMetricsOpen, users: { credential: (u, m) => users.credential(u, m) } });
+  }
+  if (sec.ssl.certificateLocation !== undefined && sec.ssl.keyLocation !== undefined) {
+    out.tls = { certificateLocation: sec.ssl.certificateLocation, keyLocation: sec.ssl.keyLocation, keyPassword: sec.ssl.keyPassword, clientAuth: 'none' };
+  }
+  return out;
 }

@@ -7,6 +7,9 @@ import type { GroupCoordinator } from '../group/group-coordinator.js';
 import type { TopicAuthority } from './topic-authority.js';
 import type { AclAuthorizer } from '../security/acl.js';
 import type { QuotaManager } from './quota-manager.js';
+import type { AuditLog } from '../security/audit.js';
+import type { ConnectionAuth } from './connection-auth.js';
+import type { BoundListener } from './server.js';
 
 export interface BrokerState {
   config: BrokerConfig;
@@ -23,6 +26,8 @@ export interface BrokerState {
   metrics?: BrokerMetrics;
   /** The consumer groups this broker coordinates and their committed offsets. */
   groups: GroupCoordinator;
+  /** Every listener once bound (the first is `listening`). */
+  listeners?: readonly BoundListener[];
   /** Where the Kafka listener is bound once listening (config.listen with port 0 resolved). */
   listening?: HostPort;
   /** Where the admin endpoint listens once started (DescribeConfigs of this broker: admin.listeners); null: none. */
@@ -31,6 +36,8 @@ export interface BrokerState {
   authorizer?: AclAuthorizer | null;
   /** The client quotas in force (src/broker/quota-cache.ts keeps them current); absent: none enforced. */
   quotas?: QuotaManager;
+  /** Denied operations and failed authentications, one rate-limited log line each (src/security/audit.ts). */
+  audit?: AuditLog;
 }
 
 /** Who is on a connection: set when it is accepted (PLAINTEXT, SSL) or once SASL authentication succeeds. */
@@ -52,6 +59,8 @@ export interface RequestContext {
   peer: string;
   broker: BrokerState;
   session: Session;
+  /** The connection's SASL state on a SASL listener; null on PLAINTEXT and SSL listeners. */
+  auth: ConnectionAuth | null;
 }
 
 /** A handler answers with a response body, or null when the request gets no response (Produce acks=0). */

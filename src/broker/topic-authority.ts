@@ -6,6 +6,7 @@
 //   ClusterAuthority (cluster-authority.ts): etcd, the metadata cache, the controller (src/cluster),
 //     replication (src/replication) and the replicas this broker hosts (replica-hosting.ts).
 // Handlers, the broker and its views ask only this interface; none of them asks which mode it runs in.
+import type { ClientSecurity } from '../client/security-options.js';
 import type { HostPort } from '../config/config.js';
 import type { TopicConfigEntry } from '../config/topic-config-entries.js';
 import type { MetadataStore } from '../cluster/metadata-store.js';
@@ -18,13 +19,30 @@ import type { Partition } from '../replication/partition.js';
 
 export type { TopicSpec };
 
-export interface LiveBroker { nodeId: number; host: string; port: number; rack: string | null }
+export interface LiveBroker {
+  nodeId: number;
+  /** The inter-broker listener's advertised address. */
+  host: string;
+  port: number;
+  rack: string | null;
+  /** Each listener's advertised address by listener name (absent: brokers registered before listeners had names). */
+  listeners?: Record<string, HostPort>;
+}
 
 /** A replica hosted here with the leader and ISR the metadata names (the admin endpoint's views). */
 export interface HostedReplica { partition: Partition; replicas: number[]; leader: number; isr: number[] }
 
 /** Where this broker is reached, known once it listens (the cluster registration publishes it). */
-export interface JoinInfo { advertised: HostPort; admin: HostPort | null; metrics?: BrokerMetrics }
+export interface JoinInfo {
+  /** Where other brokers reach this one (the inter-broker listener). */
+  advertised: HostPort;
+  /** Where clients of each listener reach this one, by listener name. */
+  listeners?: Record<string, HostPort>;
+  admin: HostPort | null;
+  metrics?: BrokerMetrics;
+  /** How this broker dials the others (the inter-broker listener's TLS and SASL; src/broker/inter-broker-security.ts). */
+  interBroker?: ClientSecurity;
+}
 
 export interface TopicAuthority {
   /** For the status view only ("embedded" or "cluster"); never branch on it. */

@@ -13,6 +13,7 @@ import type { Admin } from '../client/types.js';
 import { MqError } from '../util/mq-error.js';
 import { progressText, reassignPlan, withEtcd, type ReassignmentStatus } from './reassign.js';
 import { brokersBackend, etcdBackend, type ReassignBackend } from './reassign-brokers.js';
+import type { EtcdTarget } from './etcd-target.js';
 
 /** Where a decommission reads the cluster: etcd (--etcd) or the brokers (-b). */
 export interface DecommissionSource {
@@ -23,11 +24,11 @@ export interface DecommissionSource {
   readonly backend: ReassignBackend;
 }
 
-export function etcdDecommissionSource(endpoints: string): DecommissionSource {
+export function etcdDecommissionSource(etcd: EtcdTarget): DecommissionSource {
   return {
-    backend: etcdBackend(endpoints),
-    registered: async () => [...(await registeredBrokers(endpoints)).keys()],
-    held: (broker) => withEtcd(endpoints, async (store) => {
+    backend: etcdBackend(etcd),
+    registered: async () => [...(await registeredBrokers(etcd)).keys()],
+    held: (broker) => withEtcd(etcd, async (store) => {
       const holding: string[] = [];
       for (const kv of await store.range('topics/')) {
         const topic = kv.key.slice('topics/'.length);
@@ -75,8 +76,8 @@ export interface DecommissionStart {
 }
 
 /** The brokers registered in etcd now, as "host:port" by id. */
-export async function registeredBrokers(endpoints: string): Promise<Map<number, string>> {
-  return withEtcd(endpoints, async (store) => new Map((await readRegistrations(store)).map((b) => [b.brokerId, `${b.host}:${b.port}`] as const)));
+export async function registeredBrokers(etcd: EtcdTarget): Promise<Map<number, string>> {
+  return withEtcd(etcd, async (store) => new Map((await readRegistrations(store)).map((b) => [b.brokerId, `${b.host}:${b.port}`] as const)));
 }
 
 /**

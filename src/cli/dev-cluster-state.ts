@@ -20,7 +20,11 @@ export interface ProcessRecord {
   log: string;
 }
 
-export interface EtcdRecord extends ProcessRecord { url: string }
+export interface EtcdRecord extends ProcessRecord {
+  url: string;
+  /** Plain-http URL of etcd's /health when the client URL is https:// (--secure). */
+  healthUrl?: string;
+}
 
 export interface BrokerRecord extends ProcessRecord {
   id: number;
@@ -37,6 +41,8 @@ export interface DevClusterState {
   etcd: EtcdRecord | null;
   brokers: BrokerRecord[];
   bootstrap: string;
+  /** --secure: the admin user's client.properties and the CA (dev-cluster-secure.ts). */
+  secure?: { clientProperties: string; ca: string };
 }
 
 export const STATE_FILE = 'cluster.json';

@@ -1,10 +1,13 @@
 // `mq cluster status`: the processes a local cluster's state file records — alive or not (pid and
 // start time) — etcd's /health, and what the brokers' Metadata says: which brokers are registered
-// and which one is controller.
+// and which one is controller (for a --secure cluster, whose listeners want SASL, what their admin
+// endpoints say, asked over https as the admin user of client.properties).
 import { createAdmin } from '../client/admin.js';
 import type { ClusterMetadata } from '../client/types.js';
 import { isRunning, readDevClusterState } from './dev-cluster-state.js';
 import { etcdHealthy } from './dev-cluster.js';
+import { AdminHttpClient } from '../client/admin-http.js';
+import { adminStatus, readClientSecurity } from './dev-cluster-secure.js';
 
 export interface DevClusterStatus {
   dataDir: string;
@@ -26,15 +29,24 @@ export async function devClusterStatus(dataDir: string): Promise<DevClusterStatu
   const state = await readDevClusterState(dataDir);
   if (state === null) return { dataDir, running: false, etcd: null, brokers: [], controllerId: null, bootstrap: null };
   const etcdAlive = state.etcd !== null && isRunning(state.etcd);
-  const etcd = state.etcd && { url: state.etcd.url, pid: state.etcd.pid, alive: etcdAlive, healthy: etcdAlive && await etcdHealthy(state.etcd.url) };
+  const etcd = state.etcd && { url: state.etcd.url, pid: state.etcd.pid, alive: etcdAlive, healthy: etcdAlive && await etcdHealthy(state.etcd.healthUrl ?? state.etcd.url) };
   const alive = new Map(state.brokers.map((b) => [b.id, isRunning(b)]));
   const reachable = state.brokers.filter((b) => alive.get(b.id)).map((b) => b.address);
-  let md: ClusterMetadata | null = null;
+  /** Who is registered and who is controller, from Metadata (or, --secure, the admin endpoints). */
+  let md: { brokerIds: number[]; controllerId: number } | null = null;
   let metadataError: string | undefined;
-  if (reachable.length > 0) {
+  if (state.secure && reachable.length > 0) {
+    // SASL_SSL listeners: ask the admin endpoints (https, the admin user) who is up and who is controller.
+    const http = new AdminHttpClient(await readClientSecurity(state.secure.clientProperties));
+    const answers = await Promise.all(state.brokers.filter((b) => alive.get(b.id)).map((b) => adminStatus(http, b.admin).catch((err: Error) => err)));
+    const ok = answers.filter((a): a is { nodeId: number; controllerId: number } => !(a instanceof Error));
+    if (ok.length > 0) md = { brokerIds: ok.map((a) => a.nodeId), controllerId: ok[0].controllerId };
+    else metadataError = (answers[0] as Error).message;
+  } else if (reachable.length > 0) {
     const admin = createAdmin({ bootstrap: reachable, clientId: 'mq-cluster-status', requestTimeoutMs: 3000, connectTimeoutMs: 1000 });
     try {
-      md = await admin.metadata([]);
+      const answer: ClusterMetadata = await admin.metadata([]);
+      md = { brokerIds: answer.brokers.map((x) => x.nodeId), controllerId: answer.controllerId };
     } catch (err) {
       metadataError = (err as Error).message;
     } finally {
@@ -47,7 +59,7 @@ export async function devClusterStatus(dataDir: string): Promise<DevClusterStatu
     etcd,
     brokers: state.brokers.map((b) => ({
       id: b.id, address: b.address, admin: b.admin, pid: b.pid, alive: alive.get(b.id) ?? false,
-      registered: md ? md.brokers.some((x) => x.nodeId === b.id) : null,
+      registered: md ? md.brokerIds.includes(b.id) : null,
       controller: md?.controllerId === b.id,
     })),
     controllerId: md ? md.controllerId : null,

@@ -4,7 +4,9 @@
 // outlive the command; <data>/cluster.json records them (dev-cluster-state.ts) for `mq cluster
 // status` and `mq cluster down`. Ports: broker i (1..N) listens on base-port+i-1 and serves its admin
 // endpoint on base-port+100+i-1; etcd takes two free ports. `up` returns once every broker answers
-// Metadata listing all N brokers and a controller.
+// Metadata listing all N brokers and a controller. With --secure (dev-cluster-secure.ts) etcd serves
+// TLS with auth, brokers have SASL_SSL listeners, and readiness is read from each broker's admin
+// endpoint (https, the admin user) instead of Metadata.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -15,8 +17,10 @@ import { createAdmin } from '../client/admin.js';
 import type { Admin } from '../client/types.js';
 import { MqError } from '../util/mq-error.js';
 import { sleep } from '../util/promise.js';
-import { identify, isRunning, readDevClusterState, removeDevClusterState, writeDevClusterState, type BrokerRecord, type DevClusterState, type ProcessRecord } from './dev-cluster-state.js';
+import { identify, isRunning, readDevClusterState, removeDevClusterState, writeDevClusterState, type BrokerRecord, type DevClusterState, type EtcdRecord, type ProcessRecord } from './dev-cluster-state.js';
 import { stopProcesses } from './dev-cluster-stop.js';
+import { AdminHttpClient } from '../client/admin-http.js';
+import { adminStatus, makeDevClusterSecrets, readClientSecurity, secureEtcd, secureEtcdArgs, writeBrokerProperties, writeClientProperties } from './dev-cluster-secure.js';
 
 /** bin/mq.js of this installation (this file is dist/src/cli/dev-cluster.js). */
 const MQ_BIN = fileURLToPath(new URL('../../../bin/mq.js', import.meta.url));
@@ -32,6 +36,8 @@ export interface DevClusterOptions {
   basePort: number;
   /** Aborting it (Ctrl-C) while starting stops what was started. */
   signal: AbortSignal;
+  /** TLS and authentication everywhere (dev-cluster-secure.ts). */
+  secure?: boolean;
 }
 
 /** Starts etcd and the brokers in the background; resolves with the recorded state once all are ready. */
@@ -54,7 +60,10 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
   const clientPort = await freePort(taken);
   taken.add(clientPort);
   const peerPort = await freePort(taken);
-  const etcdUrl = `http://127.0.0.1:${clientPort}`;
+  const secrets = opts.secure ? await makeDevClusterSecrets(dir) : null;
+  const metricsPort = secrets ? await freePort(new Set([...taken, peerPort])) : null;
+  const etcdUrl = `${secrets ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
+  const healthUrl = metricsPort === null ? etcdUrl : `http://127.0.0.1:${metricsPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const state: DevClusterState = {
     version: 1, dataDir: dir, startedAt: new Date().toISOString(), etcd: null, brokers: [],
@@ -66,21 +75,31 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
       '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
       '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl, '--initial-cluster', `mq-dev=${peerUrl}`,
       '--log-level', 'warn',
+      ...(secrets ? secureEtcdArgs(secrets, healthUrl) : []),
     ], join(dir, 'etcd.log'));
-    state.etcd = { ...etcd, url: etcdUrl };
+    state.etcd = { ...etcd, url: etcdUrl, ...(secrets ? { healthUrl } : {}) };
     await writeDevClusterState(state);
     await waitForEtcd(state.etcd, opts.signal);
+    if (secrets) {
+      await secureEtcd(etcdUrl, secrets);
+      const clientProperties = join(dir, 'client.properties');
+      await writeClientProperties(clientProperties, secrets);
+      state.secure = { clientProperties, ca: secrets.ca };
+    }
     for (const b of plan) {
       const address = `127.0.0.1:${b.port}`;
       const admin = `127.0.0.1:${b.adminPort}`;
+      const config = join(dir, `broker-${b.id}.properties`);
+      if (secrets) await writeBrokerProperties(config, address, secrets);
       const rec = await launch(process.execPath, [
         MQ_BIN, 'broker', 'start', '--id', String(b.id), '--etcd', etcdUrl, '--data', join(dir, `broker-${b.id}`),
-        '--listen', address, '--admin-listen', admin,
+        '--admin-listen', admin, ...(secrets ? ['--config', config] : ['--listen', address]),
       ], join(dir, `broker-${b.id}.log`));
       state.brokers.push({ ...rec, id: b.id, address, admin });
       await writeDevClusterState(state);
     }
-    await waitForBrokers(state.brokers, opts.signal);
+    if (state.secure) await waitForSecureBrokers(state.brokers, new AdminHttpClient(await readClientSecurity(state.secure.clientProperties)), opts.signal);
+    else await waitForBrokers(state.brokers, opts.signal);
     return state;
   } catch (err) {
     await stopProcesses(state, async () => undefined);
@@ -92,7 +111,11 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
 export function upLines(state: DevClusterState): string[] {
   return [
     `etcd ${state.etcd?.url ?? '-'} (pid ${state.etcd?.pid ?? '-'}, log: ${state.etcd?.log ?? '-'})`,
-    ...state.brokers.map((b) => `broker ${b.id} ${b.address} admin ${b.admin} (pid ${b.pid}, log: ${b.log})`),
+    ...state.brokers.map((b) => `broker ${b.id} ${b.address} admin ${state.secure ? 'https://' : ''}${b.admin} (pid ${b.pid}, log: ${b.log})`),
+    ...(state.secure ? [
+      `secure: SASL_SSL (SCRAM-SHA-512), etcd TLS + auth, CA ${state.secure.ca}; admin super user in ${state.secure.clientProperties}`,
+      `  kcat -F ${state.secure.clientProperties} -b ${state.bootstrap} -L    (mq: --command-config ${state.secure.clientProperties})`,
+    ] : []),
     `stop it with: mq cluster down --data ${state.dataDir}`,
     state.bootstrap,
   ];
@@ -152,10 +175,10 @@ async function launch(cmd: string, args: string[], logFile: string): Promise<Pro
   }
 }
 
-async function waitForEtcd(etcd: ProcessRecord & { url: string }, signal: AbortSignal): Promise<void> {
+async function waitForEtcd(etcd: EtcdRecord, signal: AbortSignal): Promise<void> {
   const deadline = Date.now() + ETCD_START_TIMEOUT_MS;
   for (;;) {
-    if (await etcdHealthy(etcd.url)) return;
+    if (await etcdHealthy(etcd.healthUrl ?? etcd.url)) return;
     if (!isRunning(etcd) || Date.now() > deadline) {
       throw new MqError('CLUSTER_START_FAILED', `etcd did not start${isRunning(etcd) ? ` within ${ETCD_START_TIMEOUT_MS / 1000} s` : ''}: ${await logTail(etcd.log)}`);
     }
@@ -202,6 +225,32 @@ async function waitForBrokers(brokers: BrokerRecord[], signal: AbortSignal): Pro
     }
   } finally {
     await Promise.all([...admins.values()].map((a) => a.close().catch(() => undefined)));
+  }
+}
+
+/** --secure: waits until every broker's admin endpoint answers (https, admin user) and names a controller. */
+async function waitForSecureBrokers(brokers: BrokerRecord[], http: AdminHttpClient, signal: AbortSignal): Promise<void> {
+  const ready = new Set<number>();
+  const lastError = new Map<number, string>();
+  const deadline = Date.now() + BROKERS_READY_TIMEOUT_MS;
+  while (ready.size < brokers.length) {
+    for (const b of brokers) {
+      if (ready.has(b.id)) continue;
+      if (!isRunning(b)) throw new MqError('CLUSTER_START_FAILED', `broker ${b.id} exited while starting: ${await logTail(b.log)}`);
+      try {
+        const s = await adminStatus(http, b.admin);
+        if (s.controllerId >= 0) ready.add(b.id);
+        else lastError.set(b.id, 'no controller yet');
+      } catch (err) {
+        lastError.set(b.id, (err as Error).message);
+      }
+    }
+    if (ready.size === brokers.length) return;
+    if (Date.now() > deadline) {
+      const late = brokers.filter((b) => !ready.has(b.id));
+      throw new MqError('CLUSTER_START_FAILED', `not ready within ${BROKERS_READY_TIMEOUT_MS / 1000} s: ${late.map((b) => `broker ${b.id} (${lastError.get(b.id) ?? 'no answer'}; log: ${b.log})`).join('; ')}`);
+    }
+    await sleep(200, signal);
   }
 }
 

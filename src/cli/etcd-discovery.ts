@@ -4,11 +4,12 @@
 // memory) is loaded only when a command actually talks to etcd, not by every `mq` run.
 import { readRegistrations } from '../cluster/broker-registry.js';
 import type { EtcdStore } from '../cluster/etcd-store.js';
+import type { EtcdTarget } from './etcd-target.js';
 
 /** Connects to etcd (failing with the store's clear error when it is unreachable). */
-export async function connectEtcd(endpoints: string): Promise<EtcdStore> {
+export async function connectEtcd(etcd: EtcdTarget): Promise<EtcdStore> {
   const { EtcdStore: Store } = await import('../cluster/etcd-store.js');
-  return Store.connect({ endpoints });
+  return Store.connect({ endpoints: etcd.endpoints, security: etcd.security });
 }
 
 export interface RegisteredAdmin { nodeId: number; host: string; port: number; adminPort: number | null }
@@ -20,8 +21,8 @@ export interface EtcdDiscovery {
 }
 
 /** Connects to etcd (failing here, with the store's clear error, when it is unreachable). */
-export async function etcdDiscovery(endpoints: string): Promise<EtcdDiscovery> {
-  const store = await connectEtcd(endpoints);
+export async function etcdDiscovery(etcd: EtcdTarget): Promise<EtcdDiscovery> {
+  const store = await connectEtcd(etcd);
   return {
     async brokers() {
       return (await readRegistrations(store)).map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, adminPort: b.adminPort }));

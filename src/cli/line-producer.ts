@@ -164,9 +164,15 @@ export class LineProducer {
   }
 }
 
+/** Errors of a connection's TLS or SASL set-up (src/client/connection.ts): no record could have been sent. */
+const CONNECTION_SETUP_ERRORS = new Set(['SASL_AUTHENTICATION_FAILED', 'SSL_HANDSHAKE_FAILED', 'ILLEGAL_SASL_STATE', 'UNSUPPORTED_SASL_MECHANISM', 'INVALID_CONFIG']);
+
 /** The error to exit with when some records were not acknowledged; null when all were. */
 export function unacknowledgedError(r: LineProducerResult): MqError | null {
   if (r.failed === 0) return null;
+  // Nothing got through because the client could not authenticate or set up TLS: that error is the story.
+  const only = r.failures.size === 1 ? [...r.failures][0] : null;
+  if (only && r.failed === r.sent && CONNECTION_SETUP_ERRORS.has(only[0]) && only[1].error instanceof MqError) return only[1].error;
   const causes = [...r.failures].map(([code, f]) => {
     const why = f.error.message.includes(code) ? f.error.message : `${code} ${f.error.message}`;
     return r.failures.size > 1 ? `${why} (${formatCount(f.count)} records)` : why;

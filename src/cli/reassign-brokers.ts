@@ -7,6 +7,8 @@ import type { ReassignmentPlan } from '../cluster/reassignment-plan.js';
 import type { Admin } from '../client/types.js';
 import { MqError } from '../util/mq-error.js';
 import type { EtcdStore } from '../cluster/etcd-store.js';
+import type { EtcdTarget } from './etcd-target.js';
+import type { AdminHttpClient } from '../client/admin-http.js';
 import { connectEtcd } from './etcd-discovery.js';
 import {
   fetchPartitionViews, previousSizes, readReassignStatus, reassignCancel, reassignExecute, reassignThrottle, statusOf, type ReassignmentStatus,
@@ -27,24 +29,25 @@ export interface ReassignBackend {
   close(): Promise<void>;
 }
 
-export function etcdBackend(endpoints: string): ReassignBackend {
+/** `http` reaches the admin endpoints for each new replica's progress (https://, credentials). */
+export function etcdBackend(etcd: EtcdTarget, http?: AdminHttpClient): ReassignBackend {
   let store: Promise<EtcdStore> | null = null;
   return {
-    flag: `--etcd ${endpoints}`,
-    execute: (plan, throttle) => reassignExecute(endpoints, plan, throttle),
+    flag: `--etcd ${etcd.endpoints}`,
+    execute: (plan, throttle) => reassignExecute(etcd, plan, throttle),
     // The live view asks every second: one connection for all of them.
-    status: async (previous) => readReassignStatus(await (store ??= connectEtcd(endpoints)), previous),
-    throttle: (rate) => reassignThrottle(endpoints, rate),
-    cancel: () => reassignCancel(endpoints),
+    status: async (previous) => readReassignStatus(await (store ??= connectEtcd(etcd)), previous, http),
+    throttle: (rate) => reassignThrottle(etcd, rate),
+    cancel: () => reassignCancel(etcd),
     close: async () => { if (store) await (await store).close(); },
   };
 }
 
-export function brokersBackend(admin: Admin, bootstrap: string[]): ReassignBackend {
+export function brokersBackend(admin: Admin, bootstrap: string[], http?: AdminHttpClient): ReassignBackend {
   return {
     flag: `-b ${bootstrap.join(',')}`,
     execute: (plan, throttle) => executeViaBrokers(admin, plan, throttle),
-    status: (previous) => statusViaBrokers(admin, previous),
+    status: (previous) => statusViaBrokers(admin, previous, http),
     throttle: (rate) => throttleViaBrokers(admin, rate),
     cancel: () => cancelViaBrokers(admin),
     close: async () => undefined,
@@ -86,14 +89,14 @@ export async function executeViaBrokers(admin: Admin, plan: ReassignmentPlan, th
 }
 
 /** The moves in progress from ListPartitionReassignments, Metadata and the admin endpoints. */
-export async function statusViaBrokers(admin: Admin, previous?: ReassignmentStatus[]): Promise<ReassignmentStatus[]> {
+export async function statusViaBrokers(admin: Admin, previous?: ReassignmentStatus[], http?: AdminHttpClient): Promise<ReassignmentStatus[]> {
   const atMs = Date.now();
   const ongoing = await admin.listPartitionReassignments(null);
   if (ongoing.length === 0) return [];
   const md = await admin.metadata([...new Set(ongoing.map((r) => r.topic))]);
   const throttle = await admin.describeReassignmentThrottle();
   const endpoints = await Promise.all(md.brokers.map(async (b) => ({ brokerId: b.nodeId, host: b.host, adminPort: await adminPortOf(admin, b.nodeId) })));
-  const views = await fetchPartitionViews(endpoints);
+  const views = await fetchPartitionViews(endpoints, http);
   const before = previousSizes(previous);
   return ongoing.map((r) => {
     const p = md.topics.find((t) => t.name === r.topic)?.partitions.find((x) => x.partition === r.partition);

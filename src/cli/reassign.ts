@@ -5,6 +5,8 @@
 // replicas have caught up with their leader.
 import { readRegistrations } from '../cluster/broker-registry.js';
 import type { EtcdStore } from '../cluster/etcd-store.js';
+import type { EtcdTarget } from './etcd-target.js';
+import { AdminHttpClient } from '../client/admin-http.js';
 import { connectEtcd } from './etcd-discovery.js';
 import { planReassignment, type PlanPartition, type ReassignmentPlan } from '../cluster/reassignment-plan.js';
 import { REASSIGNMENT_REQUESTS_PREFIX, requestThrottle } from '../cluster/reassignment-requests.js';
@@ -40,8 +42,8 @@ export async function reassignPlan(admin: Admin, brokerIds: number[], topics?: s
   return planReassignment({ partitions, brokers: brokerIds.map((brokerId) => ({ brokerId, rack: racks.get(brokerId) ?? null })) });
 }
 
-export async function withEtcd<T>(endpoints: string, fn: (store: EtcdStore) => Promise<T>): Promise<T> {
-  const store = await connectEtcd(endpoints);
+export async function withEtcd<T>(etcd: EtcdTarget, fn: (store: EtcdStore) => Promise<T>): Promise<T> {
+  const store = await connectEtcd(etcd);
   try {
     return await fn(store);
   } finally {
@@ -53,8 +55,8 @@ export async function withEtcd<T>(endpoints: string, fn: (store: EtcdStore) => P
  * Writes one request per plan entry; refuses (nothing written) when a named partition is already being
  * reassigned or does not exist. Returns how many requests were written.
  */
-export async function reassignExecute(endpoints: string, plan: ReassignmentPlan, throttleBytesPerSec?: number): Promise<number> {
-  return withEtcd(endpoints, async (store) => {
+export async function reassignExecute(etcd: EtcdTarget, plan: ReassignmentPlan, throttleBytesPerSec?: number): Promise<number> {
+  return withEtcd(etcd, async (store) => {
     const running = new Set((await store.range(REASSIGNMENTS_PREFIX)).map((kv) => kv.key.slice(REASSIGNMENTS_PREFIX.length)));
     const topics = new Map<string, TopicRecord | null>();
     for (const p of plan.partitions) {
@@ -93,13 +95,13 @@ export function parseThrottle(raw: string, allowNone = false): number | null {
  * Sets (bytes/s) or removes (null) the throttle of every reassignment in progress and of requests not
  * applied yet, through etcd (reassignment-requests.ts requestThrottle). Returns how many partitions it changed.
  */
-export async function reassignThrottle(endpoints: string, throttleBytesPerSec: number | null): Promise<number> {
-  return withEtcd(endpoints, (store) => requestThrottle(store, throttleBytesPerSec));
+export async function reassignThrottle(etcd: EtcdTarget, throttleBytesPerSec: number | null): Promise<number> {
+  return withEtcd(etcd, (store) => requestThrottle(store, throttleBytesPerSec));
 }
 
 /** Asks the controller to roll back every unfinished reassignment (and drops requests not applied yet). Returns how many. */
-export async function reassignCancel(endpoints: string): Promise<number> {
-  return withEtcd(endpoints, async (store) => {
+export async function reassignCancel(etcd: EtcdTarget): Promise<number> {
+  return withEtcd(etcd, async (store) => {
     const keys = new Set([
       ...(await store.range(REASSIGNMENTS_PREFIX)).map((kv) => kv.key.slice(REASSIGNMENTS_PREFIX.length)),
       ...(await store.range(REASSIGNMENT_REQUESTS_PREFIX)).map((kv) => kv.key.slice(REASSIGNMENT_REQUESTS_PREFIX.length)),
@@ -145,18 +147,18 @@ const ADMIN_TIMEOUT_MS = 3000;
  * The reassignments in progress (and requests not yet applied), in topic and partition order. With
  * `previous` (an earlier answer) each adding replica gets a copy rate and an ETA.
  */
-export async function reassignStatus(endpoints: string, previous?: ReassignmentStatus[]): Promise<ReassignmentStatus[]> {
-  return withEtcd(endpoints, (store) => readReassignStatus(store, previous));
+export async function reassignStatus(etcd: EtcdTarget, previous?: ReassignmentStatus[]): Promise<ReassignmentStatus[]> {
+  return withEtcd(etcd, (store) => readReassignStatus(store, previous));
 }
 
 /** reassignStatus() on an open store (the live view keeps one connection). */
-export async function readReassignStatus(store: Pick<MetadataStore, 'get' | 'range'>, previous?: ReassignmentStatus[]): Promise<ReassignmentStatus[]> {
+export async function readReassignStatus(store: Pick<MetadataStore, 'get' | 'range'>, previous?: ReassignmentStatus[], http?: AdminHttpClient): Promise<ReassignmentStatus[]> {
   const atMs = Date.now();
   const before = previousSizes(previous);
   const records = await store.range(REASSIGNMENTS_PREFIX);
   const requests = await store.range(REASSIGNMENT_REQUESTS_PREFIX);
   if (records.length === 0 && requests.length === 0) return [];
-  const views = await fetchPartitionViews(await readRegistrations(store as MetadataStore));
+  const views = await fetchPartitionViews(await readRegistrations(store as MetadataStore), http);
   const out = new Map<string, ReassignmentStatus>();
   const topicCache = new Map<string, TopicRecord | null>();
   const describe = async (id: string, r: Reassignment | null, state: ReassignmentStatus['state'], requested: number[], requestedThrottle?: number): Promise<ReassignmentStatus> => {
@@ -209,13 +211,12 @@ export function previousSizes(previous?: ReassignmentStatus[]): PreviousSizes {
 export type PartitionViews = Map<string, PartitionView>;
 
 /** Asks every broker's admin endpoint for its replicas; a broker that does not answer is left out (its progress shows as unknown). */
-export async function fetchPartitionViews(brokers: { brokerId: number; host: string; adminPort: number | null }[]): Promise<PartitionViews> {
+export async function fetchPartitionViews(brokers: { brokerId: number; host: string; adminPort: number | null }[], http = new AdminHttpClient()): Promise<PartitionViews> {
   const views: PartitionViews = new Map();
   await Promise.all(brokers.filter((b) => b.adminPort !== null).map(async (b) => {
     try {
-      const res = await fetch(`http://${b.host}:${b.adminPort}/v1/partitions`, { signal: AbortSignal.timeout(ADMIN_TIMEOUT_MS) });
-      if (!res.ok) return;
-      for (const v of await res.json() as PartitionView[]) views.set(`${b.brokerId}/${v.topic}/${v.partition}`, v);
+      const list = await http.getJson<PartitionView[]>(`${b.host}:${b.adminPort}`, '/v1/partitions', ADMIN_TIMEOUT_MS);
+      for (const v of list) views.set(`${b.brokerId}/${v.topic}/${v.partition}`, v);
     } catch {
       // That broker's progress shows as unknown.
     }

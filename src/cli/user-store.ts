@@ -10,12 +10,13 @@ import type { UserAdmin, UserCredentials } from '../client/types.js';
 import { scramCredential, type ScramMechanism } from '../security/scram.js';
 import { MqError } from '../util/mq-error.js';
 import { connectEtcd } from './etcd-discovery.js';
+import type { EtcdTarget } from './etcd-target.js';
 
 export interface UserStore extends UserAdmin {
   close(): Promise<void>;
 }
 
-export async function openUserStore(target: { data?: string; etcd?: string }): Promise<UserStore> {
+export async function openUserStore(target: { data?: string; etcd?: EtcdTarget }): Promise<UserStore> {
   if (target.data !== undefined && target.etcd !== undefined) throw new MqError('INVALID_ARGUMENT', '--data and --etcd name two different stores; give one');
   if (target.data !== undefined) {
     const lock = await DataDirLock.acquire(target.data).catch((err: unknown) => {

@@ -17,6 +17,8 @@ import { electPreferredLeaders } from './leader-admin.js';
 import { alterPartitionReassignments, describeReassignmentThrottle, listPartitionReassignments, setReassignmentThrottle } from './reassign-admin.js';
 import { deleteUser, describeUsers, upsertUser } from './user-admin.js';
 import { alterClientQuotas, describeClientQuotas } from './quota-admin.js';
+import { createAcls, deleteAcls, describeAcls } from './acl-admin.js';
+import type { AclBinding, AclFilter } from '../security/acl.js';
 import type { ClientQuotaEntity, ClientQuotaEntry, ClientQuotaFilter, UserCredentials } from './types.js';
 import type { OngoingPartitionReassignment, PartitionReassignment, PartitionReassignmentResult } from './types.js';
 import type { LeaderElectionResult, TopicPartition } from './types.js';
@@ -198,6 +200,10 @@ class ClusterAdmin implements Admin {
   alterClientQuotas(entity: ClientQuotaEntity, changes: Partial<Record<keyof ClientQuotaEntry['values'], number | null>>, opts: { validateOnly?: boolean } = {}): Promise<void> {
     return alterClientQuotas(this.cluster, entity, changes, opts.validateOnly ?? false, this.timeoutMs);
   }
+  // ACLs: acl-admin.ts.
+  createAcls(bindings: AclBinding[]): Promise<void> { return createAcls(this.cluster, bindings, this.timeoutMs); }
+  describeAcls(filter: AclFilter = {}): Promise<AclBinding[]> { return describeAcls(this.cluster, filter, this.timeoutMs); }
+  deleteAcls(filter: AclFilter): Promise<AclBinding[]> { return deleteAcls(this.cluster, filter, this.timeoutMs); }
 
   // Consumer groups: group-admin.ts.
   listGroups(opts?: { states?: string[] }): Promise<GroupListing[]> { return this.groups.listGroups(opts); }

@@ -21,6 +21,7 @@ import { MqError } from '../util/mq-error.js';
 import { sleep } from '../util/promise.js';
 import type { ApiSchemas } from './api-schemas.js';
 import { Connection } from './connection.js';
+import type { ClientSecurity } from './security-options.js';
 import type { BrokerInfo, ClientOptions } from './types.js';
 import {
   RESOURCE_TYPE_TOPIC, type DescribeConfigsRequest, type DescribeConfigsResponse,
@@ -99,6 +100,7 @@ export class Cluster {
   readonly logger: Logger;
   private readonly bootstrap: { host: string; port: number }[];
   private readonly schemas?: ApiSchemas;
+  private readonly security?: ClientSecurity;
   /** Negotiated version per API key. */
   private versions = new Map<number, number>();
   private brokerMap = new Map<number, BrokerInfo>();
@@ -121,6 +123,7 @@ export class Cluster {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 5000;
     this.schemas = opts.schemas;
+    this.security = opts.security;
     this.logger = opts.logger ?? silentLogger;
   }
 
@@ -302,7 +305,7 @@ export class Cluster {
   private newConnection(host: string, port: number): Connection {
     return new Connection({
       host, port, clientId: this.clientId, requestTimeoutMs: this.requestTimeoutMs,
-      connectTimeoutMs: this.connectTimeoutMs, schemas: this.schemas,
+      connectTimeoutMs: this.connectTimeoutMs, schemas: this.schemas, security: this.security,
     });
   }
 

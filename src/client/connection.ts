@@ -9,15 +9,29 @@
 // burst of requests becomes one writev. A request that outlives its timeout rejects with
 // REQUEST_TIMED_OUT; its late response, if any, is dropped. When the socket fails or closes, every
 // request in flight rejects with a retriable NETWORK_EXCEPTION.
+//
+// Security (ConnectionOptions.security, librdkafka's settings): SSL and SASL_SSL dial with TLS
+// (tls-connect.ts). SASL_PLAINTEXT and SASL_SSL authenticate before anything else is sent: once the
+// connection is up, ApiVersions (does the listener offer SASL?), then SaslHandshake + SaslAuthenticate
+// (sasl-client.ts); requests made meanwhile wait. When the broker grants a session lifetime, the
+// connection re-authenticates at 85% of it (KIP-368), again holding new requests until it is done.
+// Authentication failures are fatal (not retriable), as in librdkafka.
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Codec } from '../protocol/codec.js';
 import { FrameDecoder } from '../protocol/frame.js';
 import { skipTaggedFields } from '../protocol/flexible.js';
 import { API_VERSIONS_KEY, encodeRequestHeader } from '../protocol/header.js';
 import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
+import { ApiKey } from '../protocol/api.js';
+import type { ApiVersionsResponse } from '../protocol/messages/api-versions.js';
 import { MqError } from '../util/mq-error.js';
+import { deferred, type Deferred } from '../util/promise.js';
 import { apiSchemas, type ApiSchemas } from './api-schemas.js';
+import { authenticateSasl, type SaslRequest } from './sasl-client.js';
+import type { ClientSecurity } from './security-options.js';
+import { tlsConnectOptions, tlsError } from './tls-connect.js';
 
 export interface ConnectionOptions {
   host: string;
@@ -31,7 +45,12 @@ export interface ConnectionOptions {
   maxFrameBytes?: number;
   /** Codecs per API key; defaults to the protocol registry. Tests inject their own. */
   schemas?: ApiSchemas;
+  /** TLS and SASL settings (security.protocol and the rest); plaintext when absent. */
+  security?: ClientSecurity;
 }
+
+/** Re-authenticate once this share of the session lifetime has passed (Kafka's clients pick 85-95%). */
+const REAUTH_AT = 0.85;
 
 interface InFlight {
   apiKey: number;
@@ -55,7 +74,19 @@ export class Connection {
   private readonly clientId: string;
   private readonly requestTimeoutMs: number;
   private readonly schemas: ApiSchemas;
-  private readonly socket: net.Socket;
+  private readonly socket: net.Socket | tls.TLSSocket;
+  private readonly security: ClientSecurity | undefined;
+  /** The TCP connection is up (for TLS: the handshake may still be running). */
+  private tcpConnected = false;
+  /** Resolves once usable (TLS handshake done); rejects with the failure. */
+  private readonly opened = deferred<void>();
+  /** Set while SASL runs (first time or re-authentication): requests wait for it. */
+  private authGate: Deferred<void> | null = null;
+  /** SASL has succeeded once on this connection. */
+  private authenticated = false;
+  private reauthTimer: NodeJS.Timeout | null = null;
+  /** A response other than ApiVersions arrived (the listener accepts us). */
+  private answered = false;
   private readonly decoder: FrameDecoder;
   private readonly inFlight = new Map<number, InFlight>();
   private nextCorrelationId = 0;
@@ -74,26 +105,33 @@ export class Connection {
     this.schemas = opts.schemas ?? apiSchemas;
     this.decoder = new FrameDecoder(opts.maxFrameBytes ?? 256 * 1024 * 1024, { preallocate: true });
     const connectTimeoutMs = opts.connectTimeoutMs ?? 5000;
+    this.security = opts.security;
+    const protocol = this.security?.protocol ?? 'PLAINTEXT';
+    const useTls = protocol === 'SSL' || protocol === 'SASL_SSL';
+    if (useTls && !this.security?.tls) throw new MqError('INVALID_CONFIG', `security.protocol ${protocol} needs its TLS settings`);
+    if (protocol.startsWith('SASL_') && !this.security?.sasl) throw new MqError('INVALID_CONFIG', `security.protocol ${protocol} needs sasl.username and sasl.password`);
+    this.opened.promise.catch(() => undefined);
+    if (this.security?.sasl) this.holdRequests();
 
-    this.socket = net.connect({ host: opts.host, port: opts.port });
+    // tlsConnectOptions throws (INVALID_CONFIG) before any socket exists when a file cannot be used.
+    this.socket = useTls ? tls.connect(tlsConnectOptions(this.security!.tls!, opts.host, opts.port)) : net.connect({ host: opts.host, port: opts.port });
     this.socket.setNoDelay(true);
     this.closedPromise = new Promise((resolve) => this.socket.once('close', () => resolve()));
     this.connectTimer = setTimeout(() => {
-      this.fail(this.connectError(`timed out after ${connectTimeoutMs} ms`));
+      this.fail(this.tcpConnected
+        ? new MqError('NETWORK_EXCEPTION', `TLS handshake with ${this.address} timed out after ${connectTimeoutMs} ms: is security.protocol right for this listener?`, { retriable: true })
+        : this.connectError(`timed out after ${connectTimeoutMs} ms`));
     }, connectTimeoutMs);
-    this.socket.once('connect', () => {
+    this.socket.once('connect', () => { this.tcpConnected = true; });
+    this.socket.once(useTls ? 'secureConnect' : 'connect', () => {
       this.connected = true;
       this.clearConnectTimer();
+      this.opened.resolve();
+      if (this.security?.sasl) void this.authenticate();
     });
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (err: NodeJS.ErrnoException) => this.fail(this.errorFor(err)));
-    this.socket.on('close', () => {
-      this.fail(
-        this.connected
-          ? new MqError('NETWORK_EXCEPTION', `connection to ${this.address} was closed`, { retriable: true })
-          : this.connectError('connection closed'),
-      );
-    });
+    this.socket.on('close', () => this.fail(this.closeError()));
   }
 
   /** "host:port" */
@@ -106,20 +144,22 @@ export class Connection {
     return this.failure !== null;
   }
 
-  /** Resolves once the TCP connection is up; rejects with the connection error. */
+  /** Resolves once the connection is up (TLS handshake and SASL done); rejects with the connection error. */
   async ready(): Promise<void> {
     if (this.failure) throw this.failure;
-    if (this.connected) return;
-    await new Promise<void>((resolve, reject) => {
-      const onConnect = (): void => { this.socket.off('close', onClose); resolve(); };
-      const onClose = (): void => { this.socket.off('connect', onConnect); reject(this.failure); };
-      this.socket.once('connect', onConnect);
-      this.socket.once('close', onClose);
-    });
+    await this.opened.promise;
+    if (this.authGate) await this.authGate.promise;
   }
 
-  /** Sends a request and resolves with the decoded response body. */
+  /** Sends a request and resolves with the decoded response body (after SASL, when it is running). */
   request<Res>(apiKey: number, version: number, body: unknown, opts: { timeoutMs?: number } = {}): Promise<Res> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.authGate) return this.authGate.promise.then(() => this.request<Res>(apiKey, version, body, opts));
+    return this.sendRequest<Res>(apiKey, version, body, opts);
+  }
+
+  /** request() without waiting for SASL: the SASL exchange itself uses it. */
+  private sendRequest<Res>(apiKey: number, version: number, body: unknown, opts: { timeoutMs?: number } = {}): Promise<Res> {
     if (this.failure) return Promise.reject(this.failure);
     let schema: ReturnType<ApiSchemas>;
     let correlationId: number;
@@ -150,6 +190,7 @@ export class Connection {
   /** Sends a request that gets no response (Produce with acks=0); resolves once written to the socket. */
   send(apiKey: number, version: number, body: unknown): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
+    if (this.authGate) return this.authGate.promise.then(() => this.send(apiKey, version, body));
     let chunks: Buffer[];
     try {
       const schema = this.schemas(apiKey);
@@ -168,6 +209,52 @@ export class Connection {
       this.fail(new MqError('NETWORK_EXCEPTION', `connection to ${this.address} was closed by the client`, { retriable: true }));
     }
     await this.closedPromise;
+  }
+
+  /** From now on request() and send() wait until SASL is done. */
+  private holdRequests(): void {
+    const gate = deferred<void>();
+    gate.promise.catch(() => undefined);
+    this.authGate = gate;
+  }
+
+  /**
+   * SASL on this connection: the first time after ApiVersions shows the listener offers it, later as
+   * KIP-368 re-authentication. Requests wait (holdRequests) until it is done; a failure closes the
+   * connection with the reason, and the waiting requests get it.
+   */
+  private async authenticate(): Promise<void> {
+    const sasl = this.security!.sasl!;
+    const req: SaslRequest = (apiKey, version, body) => this.sendRequest(apiKey, version, body);
+    try {
+      if (!this.authenticated) {
+        const av = await req<ApiVersionsResponse>(ApiKey.ApiVersions, 0, {});
+        if (av.errorCode === 0 && !av.apiKeys.some((k) => k.apiKey === ApiKey.SaslHandshake)) {
+          throw new MqError('ILLEGAL_SASL_STATE', `the broker at ${this.address} does not offer SASL: is security.protocol right for this listener?`, {
+            hint: 'Use security.protocol=plaintext or ssl for a listener without SASL (or upgrade the broker).',
+          });
+        }
+      }
+      const lifetimeMs = await authenticateSasl(req, sasl, this.address);
+      this.authenticated = true;
+      const gate = this.authGate;
+      this.authGate = null;
+      gate?.resolve();
+      this.scheduleReauthentication(lifetimeMs);
+    } catch (err) {
+      this.fail(err instanceof MqError ? err : new MqError('SASL_AUTHENTICATION_FAILED', `SASL with ${this.address} failed: ${(err as Error).message}`, { cause: err }));
+    }
+  }
+
+  private scheduleReauthentication(lifetimeMs: number): void {
+    if (!(lifetimeMs > 0) || this.failure) return;
+    this.reauthTimer = setTimeout(() => {
+      this.reauthTimer = null;
+      if (this.failure) return;
+      this.holdRequests();
+      void this.authenticate();
+    }, Math.max(1, Math.floor(lifetimeMs * REAUTH_AT)));
+    this.reauthTimer.unref();
   }
 
   private takeCorrelationId(): number {
@@ -230,6 +317,7 @@ export class Connection {
         return;
       }
       this.inFlight.delete(correlationId);
+      if (entry.apiKey !== API_VERSIONS_KEY) this.answered = true;
       if (entry.timer) clearTimeout(entry.timer);
       if (entry.abandoned) continue;
       try {
@@ -247,6 +335,12 @@ export class Connection {
     if (this.failure) return;
     this.failure = err;
     this.clearConnectTimer();
+    if (this.reauthTimer) clearTimeout(this.reauthTimer);
+    this.reauthTimer = null;
+    this.opened.reject(err);
+    const gate = this.authGate;
+    this.authGate = null;
+    gate?.reject(err);
     for (const entry of this.inFlight.values()) {
       if (entry.timer) clearTimeout(entry.timer);
       if (!entry.abandoned) entry.reject(err);
@@ -267,7 +361,37 @@ export class Connection {
     return new MqError('NETWORK_EXCEPTION', `cannot connect to ${this.address}: ${reason}`, { retriable: true, hint: CONNECT_HINT, cause });
   }
 
+  /** Why the socket closed, for the requests it fails. */
+  private closeError(): MqError {
+    if (this.authGate && this.connected) {
+      // Closed while SASL ran: the listener probably speaks another protocol (TLS, or no SASL).
+      return new MqError('NETWORK_EXCEPTION', `the broker at ${this.address} closed the connection during SASL: is security.protocol right for this listener?`, {
+        retriable: this.authenticated, hint: 'A SASL_SSL listener needs security.protocol=sasl_ssl (and SASL_PLAINTEXT sasl_plaintext); check the broker\'s listeners.',
+      });
+    }
+    if (this.tcpConnected && !this.connected) {
+      return new MqError('NETWORK_EXCEPTION', `the broker at ${this.address} closed the connection during the TLS handshake: is security.protocol right for this listener?`, {
+        retriable: true, hint: 'A listener without TLS needs security.protocol=plaintext or sasl_plaintext.',
+      });
+    }
+    if (this.connected && !this.answered && !this.security?.sasl && this.inFlight.size > 0) {
+      // The first real request was refused by closing: a SASL listener does that before authentication
+      // (and a TLS one on the first bytes). A broker that stopped just then reads the same; hence "if".
+      return new MqError('NETWORK_EXCEPTION', `the broker at ${this.address} closed the connection before answering the first request: if this listener uses SASL or TLS, set security.protocol`, {
+        retriable: true, hint: 'For a SASL listener set security.protocol=sasl_plaintext or sasl_ssl, sasl.mechanism, sasl.username and sasl.password (-X or --command-config).',
+      });
+    }
+    return this.connected
+      ? new MqError('NETWORK_EXCEPTION', `connection to ${this.address} was closed`, { retriable: true })
+      : this.connectError('connection closed');
+  }
+
   private errorFor(err: NodeJS.ErrnoException): MqError {
+    if (this.security?.tls) {
+      const t = tlsError(err, this.host, this.address, this.security.tls);
+      if (t) return t;
+      if (this.tcpConnected && !this.connected) return this.closeError();
+    }
     if (!this.connected) {
       const reason =
         err.code === 'ECONNREFUSED' ? 'connection refused'

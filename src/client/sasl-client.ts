@@ -30,15 +30,24 @@ export async function authenticateSasl(request: SaslRequest, sasl: ClientSasl, a
         hint: `Set sasl.mechanism to one of ${hs.mechanisms.join(', ') || 'the listener\'s mechanisms'}.`,
       });
     }
+    if (name === 'ILLEGAL_SASL_STATE') {
+      throw new MqError(name, `the broker at ${address} does not expect SASL on this listener: is security.protocol right for this listener?`, {
+        hint: 'Use security.protocol=plaintext or ssl for a listener without SASL.',
+      });
+    }
     throw new MqError(name, `SASL handshake with ${address} failed: ${errorInfo(hs.errorCode).message} (${name})`);
   }
   const exchange = async (token: Buffer): Promise<SaslAuthenticateResponse> => {
     const res = await request<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 1, { authBytes: token });
     if (res.errorCode !== 0) {
       const name = errorInfo(res.errorCode).name;
-      throw new MqError(name, `SASL authentication of ${sasl.username} at ${address} failed: ${res.errorMessage ?? errorInfo(res.errorCode).message}`, {
-        hint: name === 'SASL_AUTHENTICATION_FAILED' ? 'Check sasl.username and sasl.password (and that the user exists: mq users list).' : undefined,
-      });
+      if (name === 'SASL_AUTHENTICATION_FAILED') {
+        // The broker's message is not repeated: it may say which of user or password was wrong, which Kafka hides.
+        throw new MqError(name, `authentication failed for user ${sasl.username} (${sasl.mechanism}) at ${address}: check sasl.username / sasl.password`, {
+          hint: 'The user must exist on the broker (mq users list) with a credential for this mechanism.',
+        });
+      }
+      throw new MqError(name, `SASL authentication of ${sasl.username} (${sasl.mechanism}) at ${address} failed: ${res.errorMessage ?? errorInfo(res.errorCode).message} (${name})`);
     }
     return res;
   };

@@ -35,11 +35,13 @@ export interface ClientSecurity {
   tls?: ClientTls;
 }
 
-const SECURITY_KEYS = new Set([
+/** The property names parseClientProperties() understands, in the order help texts list them. */
+export const CLIENT_SECURITY_KEYS: readonly string[] = [
   'security.protocol', 'sasl.mechanism', 'sasl.mechanisms', 'sasl.username', 'sasl.password', 'sasl.jaas.config',
   'ssl.ca.location', 'ssl.certificate.location', 'ssl.key.location', 'ssl.key.password',
   'enable.ssl.certificate.verification', 'ssl.endpoint.identification.algorithm',
-]);
+];
+const SECURITY_KEYS = new Set(CLIENT_SECURITY_KEYS);
 
 const invalid = (message: string, hint?: string): MqError => new MqError('INVALID_ARGUMENT', message, { hint });
 
@@ -50,7 +52,8 @@ export function parsePropertiesText(text: string, source: string): Map<string, s
     const line = raw.trim();
     if (line === '' || line.startsWith('#') || line.startsWith('!')) return;
     const at = line.search(/[=:]/);
-    if (at <= 0) throw invalid(`${source}:${i + 1}: "${line.slice(0, 60)}" is not key=value`);
+    // Only the first word is quoted: a malformed line may hold a password.
+    if (at <= 0) throw invalid(`${source}:${i + 1}: the line starting "${line.split(/\s/)[0].slice(0, 40)}" is not key=value`);
     out.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
   });
   return out;

@@ -2,6 +2,8 @@
 // against these; Producer, Consumer and Admin implement them.
 import type { FetchedRecord } from '../protocol/fetched-records.js';
 import type { Logger } from '../util/logger.js';
+import type { AclBinding, AclFilter } from '../security/acl.js';
+import type { ClientSecurity } from './security-options.js';
 
 export interface RecordHeader {
   key: string;
@@ -75,6 +77,8 @@ export interface ClientOptions {
    * that will be retried, an undecodable member assignment) at debug level; silent by default.
    */
   logger?: Logger;
+  /** TLS and SASL (security.protocol, sasl.*, ssl.*, from parseClientProperties); plaintext when absent. */
+  security?: ClientSecurity;
 }
 
 export interface ProducerOptions extends ClientOptions {
@@ -497,3 +501,15 @@ export interface QuotaAdmin {
 }
 
 export interface Admin extends QuotaAdmin {}
+// ---- ACLs (acl-admin.ts) ----
+
+export interface AclAdmin {
+  /** Adds ACL bindings (CreateAcls); an invalid one is an MqError INVALID_REQUEST saying why. */
+  createAcls(bindings: AclBinding[]): Promise<void>;
+  /** The bindings a filter selects (DescribeAcls; an empty filter selects all), sorted. */
+  describeAcls(filter?: AclFilter): Promise<AclBinding[]>;
+  /** Removes what the filter selects (DeleteAcls); returns what was removed, sorted. */
+  deleteAcls(filter: AclFilter): Promise<AclBinding[]>;
+}
+
+export interface Admin extends AclAdmin {}

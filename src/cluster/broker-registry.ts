@@ -32,6 +32,8 @@ export interface BrokerInfo {
   port: number;
   adminPort: number | null;
   rack: string | null;
+  /** Each listener's advertised address by name; host/port above are the inter-broker listener's. */
+  listeners?: Record<string, { host: string; port: number }>;
   startTimeMs: number;
   /** Set by a controlled shutdown: the controller moves leadership away and drops it from ISRs. */
   shuttingDown?: boolean;

@@ -17,6 +17,7 @@ import { MqError } from '../util/mq-error.js';
 import type { KeyValue, MetadataStore, StoreLease, StoreOp, WatchEvent } from './metadata-store.js';
 import { assertDistinctKeys } from './assert-distinct-keys.js';
 import { OpenEtcdCalls } from './open-etcd-calls.js';
+import { etcdClientOptions, explainConnectFailure, type EtcdSecurity } from './etcd-security.js';
 
 type FaultHandling = NonNullable<IOptions['faultHandling']>;
 
@@ -29,6 +30,8 @@ export interface EtcdStoreOptions {
   requestTimeoutMs?: number;
   /** How long to try before failing a call while etcd is unreachable. */
   retryForMs?: number;
+  /** User and password, CA and client certificate for an etcd with auth and TLS (etcd-security.ts). */
+  security?: EtcdSecurity;
 }
 
 /** Keys per range request when paging through a large prefix (all pages read at one revision). */
@@ -51,9 +54,11 @@ export class EtcdStore implements MetadataStore {
     const hosts = (typeof opts.endpoints === 'string' ? opts.endpoints.split(',') : opts.endpoints).map((h) => h.trim()).filter((h) => h);
     if (hosts.length === 0) throw new MqError('INVALID_CONFIG', 'no etcd endpoints given', { hint: 'pass --etcd http://HOST:2379[,URL]' });
     const requestTimeoutMs = opts.requestTimeoutMs ?? 5000;
+    const secured = await etcdClientOptions(opts.security, hosts);
     const calls = new OpenEtcdCalls();
     const client = new Etcd3({
       hosts,
+      ...secured,
       dialTimeout: requestTimeoutMs,
       defaultCallOptions: (ctx) => ({ interceptors: [calls.interceptor], ...(ctx.isStream ? {} : { deadline: Date.now() + requestTimeoutMs }) }),
       // Large ranges (every committed offset of a big group) exceed gRPC's 4 MiB default.
@@ -66,9 +71,8 @@ export class EtcdStore implements MetadataStore {
     } catch (err) {
       client.close();
       calls.cancelAll('etcd is unreachable');
-      throw new MqError('STORE_UNAVAILABLE', `cannot reach etcd at ${hosts.join(',')}: ${(err as Error).message}`, {
-        retriable: true, cause: err, hint: 'is etcd running, and is the --etcd URL right?',
-      });
+      const { message, hint, retriable } = await explainConnectFailure(err, hosts, opts.security);
+      throw new MqError(retriable ? 'STORE_UNAVAILABLE' : 'STORE_ACCESS_DENIED', message, { retriable, cause: err, hint });
     }
     return store;
   }

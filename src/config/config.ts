@@ -184,7 +184,7 @@ const MAX_INT32 = 2 ** 31 - 1;
 
 /** Parses "host:port" (also "PLAINTEXT://host:port" and "[::1]:port"). */
 export function parseHostPort(raw: string, what = 'address'): HostPort {
-  const s = raw.replace(/^[A-Za-z]+:\/\//, '');
+  const s = raw.replace(/^[A-Za-z][A-Za-z0-9_]*:\/\//, '');
   const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(s);
   if (!m) throw new MqError('INVALID_CONFIG', `${what} '${raw}' is not HOST:PORT`, { hint: 'For example 127.0.0.1:9092.' });
   const port = Number(m[2]);

@@ -33,7 +33,7 @@ import { INCREMENTAL_ALTER_CONFIGS_FLEXIBLE_FROM, IncrementalAlterConfigsRequest
 import { AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse } from './messages/alter-partition-reassignments.js';
 import { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse } from './messages/list-partition-reassignments.js';
 import { SaslHandshakeRequest, SaslHandshakeResponse } from './messages/sasl-handshake.js';
-import { SaslAuthenticateRequest, SaslAuthenticateResponse } from './messages/sasl-authenticate.js';
+import { SASL_AUTHENTICATE_FLEXIBLE_FROM, SaslAuthenticateRequest, SaslAuthenticateResponse } from './messages/sasl-authenticate.js';
 import { DescribeAclsRequest, DescribeAclsResponse } from './messages/describe-acls.js';
 import { CreateAclsRequest, CreateAclsResponse } from './messages/create-acls.js';
 import { DeleteAclsRequest, DeleteAclsResponse } from './messages/delete-acls.js';
@@ -143,7 +143,7 @@ export const apis: readonly ApiSpec[] = Object.freeze([
   spec(ApiKey.ListPartitionReassignments, 'ListPartitionReassignments', 0, 0, ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse, 0),
   // Security (src/security/). Advertised only once the broker has their handlers (advertisedApiVersions).
   spec(ApiKey.SaslHandshake, 'SaslHandshake', 0, 1, SaslHandshakeRequest, SaslHandshakeResponse),
-  spec(ApiKey.SaslAuthenticate, 'SaslAuthenticate', 0, 1, SaslAuthenticateRequest, SaslAuthenticateResponse),
+  spec(ApiKey.SaslAuthenticate, 'SaslAuthenticate', 0, 2, SaslAuthenticateRequest, SaslAuthenticateResponse, SASL_AUTHENTICATE_FLEXIBLE_FROM),
   spec(ApiKey.DescribeAcls, 'DescribeAcls', 0, 1, DescribeAclsRequest, DescribeAclsResponse),
   spec(ApiKey.CreateAcls, 'CreateAcls', 0, 1, CreateAclsRequest, CreateAclsResponse),
   spec(ApiKey.DeleteAcls, 'DeleteAcls', 0, 1, DeleteAclsRequest, DeleteAclsResponse),

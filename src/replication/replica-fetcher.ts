@@ -14,6 +14,7 @@
 // Reassignment throttle (replication-throttle.ts): partitions where this broker is a throttled adding
 // replica get a partition max bytes from the shared token bucket, or are left out of the request while
 // it is empty (the long poll then waits no longer than until it refills); the others are fetched as usual.
+import type { ClientSecurity } from '../client/security-options.js';
 import type { HostPort } from '../config/config.js';
 import { Connection } from '../client/connection.js';
 import type { Partition } from './partition.js';
@@ -38,6 +39,8 @@ export interface ReplicaFetcherOptions {
   metrics?: BrokerMetrics;
   /** The reassignment throttle shared by this broker's fetchers (absent: nothing is throttled). */
   throttle?: ReplicationThrottle;
+  /** TLS and SASL of the inter-broker listener (absent: PLAINTEXT). */
+  security?: ClientSecurity;
 }
 
 /** One followed partition; replaced (not mutated) when the followed epoch changes. */
@@ -146,7 +149,7 @@ export class ReplicaFetcher {
     if (!at) throw new MqError('LEADER_NOT_AVAILABLE', `broker ${this.sourceId} is not registered`, { retriable: true });
     const conn = new Connection({
       host: at.host, port: at.port, clientId: `mq-replica-fetcher-${this.opts.localId}`,
-      requestTimeoutMs: this.opts.replicaFetchWaitMaxMs + 30_000, connectTimeoutMs: 3000,
+      requestTimeoutMs: this.opts.replicaFetchWaitMaxMs + 30_000, connectTimeoutMs: 3000, security: this.opts.security,
     });
     this.conn = conn;
     await conn.ready();

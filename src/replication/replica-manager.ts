@@ -9,6 +9,7 @@
 // ISR writes are compare-and-swaps on `partitions/<topic>/<p>` against the cached version, only while the
 // stored state names this broker leader with the epoch it leads with; a failed compare re-reads the
 // stored state, adopts its ISR and lets the leader decide again.
+import type { ClientSecurity } from '../client/security-options.js';
 import type { BrokerConfig } from '../config/config.js';
 import type { Partition } from './partition.js';
 import type { PartitionState } from '../cluster/topic-records.js';
@@ -46,10 +47,11 @@ export class ReplicaManager {
     private readonly logger: Logger,
     private readonly metrics: BrokerMetrics | undefined,
     private readonly endpoint: (id: number) => { host: string; port: number } | null,
+    security?: ClientSecurity,
   ) {
     this.fetchers = new ReplicaFetcherManager({
       localId: config.nodeId, replicaFetchWaitMaxMs: config.replicaFetchWaitMaxMs, replicaFetchMaxBytes: config.replicaFetchMaxBytes,
-      endpoint, logger, metrics,
+      endpoint, logger, metrics, security,
     });
     this.timer = setInterval(() => this.checkIsr(), Math.max(50, Math.floor(config.replicaLagTimeMaxMs / 2)));
     this.timer.unref();

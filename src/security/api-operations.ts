@@ -4,11 +4,14 @@
 // topic is decided per topic (the handler answers the refused ones with TOPIC_AUTHORIZATION_FAILED and
 // serves the rest); a check of the cluster or of the request's one group decides the whole request.
 // `alternatives`: allowed if ANY of them passes (CreateTopics: Create on the cluster, or on the topic).
+// Config APIs check Topic resources on the topic and Broker resources on the cluster ('each-broker');
+// a transactional request (Produce with a TransactionalId, FindCoordinator of key type 1) also needs its
+// TransactionalId. src/broker/acl-guards.ts says, per API, which names of a request each scope means.
 // A test holds the table against the API registry, so a new API cannot be served unchecked.
 import { ApiKey } from '../protocol/api.js';
 import type { AclOperationName, ResourceTypeName } from './acl.js';
 
-export type CheckScope = 'cluster' | 'each-topic' | 'group' | 'each-group';
+export type CheckScope = 'cluster' | 'each-topic' | 'group' | 'each-group' | 'each-broker' | 'transactional-id';
 
 export interface AclCheck {
   resource: ResourceTypeName;
@@ -21,16 +24,20 @@ export interface ApiRule {
   checks: readonly (AclCheck | readonly AclCheck[])[];
   /** Where Kafka does something other than refuse (filter the answer), or splits by request kind. */
   note?: string;
+  /** Replaces `checks` when a broker asks as a follower (Fetch, OffsetForLeaderEpoch with ReplicaId >= 0). */
+  asFollower?: AclCheck;
 }
 
 const topic = (operation: AclOperationName): AclCheck => ({ resource: 'Topic', operation, of: 'each-topic' });
 const cluster = (operation: AclOperationName): AclCheck => ({ resource: 'Cluster', operation, of: 'cluster' });
 const group = (operation: AclOperationName): AclCheck => ({ resource: 'Group', operation, of: 'group' });
+const brokers = (operation: AclOperationName): AclCheck => ({ resource: 'Cluster', operation, of: 'each-broker' });
+const transactionalId = (operation: AclOperationName): AclCheck => ({ resource: 'TransactionalId', operation, of: 'transactional-id' });
 
 export const API_RULES: Readonly<Record<number, ApiRule>> = {
   [ApiKey.ApiVersions]: { checks: [], note: 'allowed before authentication, as the SASL handshake needs it' },
-  [ApiKey.Produce]: { checks: [topic('Write')] },
-  [ApiKey.Fetch]: { checks: [topic('Read')], note: 'a follower fetch (ReplicaId >= 0) needs ClusterAction on the cluster instead' },
+  [ApiKey.Produce]: { checks: [transactionalId('Write'), topic('Write')] },
+  [ApiKey.Fetch]: { checks: [topic('Read')], asFollower: cluster('ClusterAction'), note: 'a follower fetch (ReplicaId >= 0) needs ClusterAction on the cluster instead' },
   [ApiKey.ListOffsets]: { checks: [topic('Describe')] },
   [ApiKey.Metadata]: {
     checks: [topic('Describe')],
@@ -40,12 +47,12 @@ export const API_RULES: Readonly<Record<number, ApiRule>> = {
   [ApiKey.DeleteTopics]: { checks: [topic('Delete')] },
   [ApiKey.CreatePartitions]: { checks: [topic('Alter')] },
   [ApiKey.DeleteRecords]: { checks: [topic('Delete')] },
-  [ApiKey.DescribeConfigs]: { checks: [[topic('DescribeConfigs'), cluster('DescribeConfigs')]], note: 'Topic resources need it on the topic, Broker resources on the cluster' },
-  [ApiKey.AlterConfigs]: { checks: [[topic('AlterConfigs'), cluster('AlterConfigs')]], note: 'Topic resources need it on the topic, Broker resources on the cluster' },
-  [ApiKey.IncrementalAlterConfigs]: { checks: [[topic('AlterConfigs'), cluster('AlterConfigs')]], note: 'Topic resources need it on the topic, Broker resources on the cluster' },
+  [ApiKey.DescribeConfigs]: { checks: [topic('DescribeConfigs'), brokers('DescribeConfigs')], note: 'Topic resources need it on the topic, Broker resources on the cluster' },
+  [ApiKey.AlterConfigs]: { checks: [topic('AlterConfigs'), brokers('AlterConfigs')], note: 'Topic resources need it on the topic, Broker resources on the cluster' },
+  [ApiKey.IncrementalAlterConfigs]: { checks: [topic('AlterConfigs'), brokers('AlterConfigs')], note: 'Topic resources need it on the topic, Broker resources on the cluster' },
   [ApiKey.OffsetCommit]: { checks: [group('Read'), topic('Read')] },
   [ApiKey.OffsetFetch]: { checks: [group('Describe'), topic('Describe')], note: 'partitions of topics the principal may not Describe are left out' },
-  [ApiKey.FindCoordinator]: { checks: [group('Describe')], note: 'key type 1 (transactions) needs Describe on the TransactionalId' },
+  [ApiKey.FindCoordinator]: { checks: [group('Describe'), transactionalId('Describe')], note: 'key type 1 (transactions) needs Describe on the TransactionalId' },
   [ApiKey.JoinGroup]: { checks: [group('Read')] },
   [ApiKey.SyncGroup]: { checks: [group('Read')] },
   [ApiKey.Heartbeat]: { checks: [group('Read')] },
@@ -54,7 +61,7 @@ export const API_RULES: Readonly<Record<number, ApiRule>> = {
   [ApiKey.ListGroups]: { checks: [], note: 'Describe on the cluster lists every group; otherwise only the groups the principal may Describe' },
   [ApiKey.DeleteGroups]: { checks: [{ resource: 'Group', operation: 'Delete', of: 'each-group' }] },
   [ApiKey.OffsetDelete]: { checks: [group('Delete'), topic('Read')] },
-  [ApiKey.OffsetForLeaderEpoch]: { checks: [topic('Describe')], note: 'a follower (ReplicaId >= 0) needs ClusterAction on the cluster instead' },
+  [ApiKey.OffsetForLeaderEpoch]: { checks: [topic('Describe')], asFollower: cluster('ClusterAction'), note: 'a follower (ReplicaId >= 0) needs ClusterAction on the cluster instead' },
   [ApiKey.ElectLeaders]: { checks: [cluster('Alter')] },
   [ApiKey.AlterPartitionReassignments]: { checks: [cluster('Alter')] },
   [ApiKey.ListPartitionReassignments]: { checks: [cluster('Describe')] },

@@ -71,7 +71,7 @@ export function parseListeners(s: ListenerSettings): Listeners {
   for (const l of bound) {
     if (seenNames.has(l.name)) throw invalid(`listeners: the name ${l.name} is used twice (each listener needs its own name)`);
     seenNames.add(l.name);
-    const other = seenPorts.get(l.port);
+    const other = l.port === 0 ? undefined : seenPorts.get(l.port); // port 0: each gets its own from the system
     if (other !== undefined) throw invalid(`listeners: ${l.name} and ${other} both use port ${l.port}`);
     seenPorts.set(l.port, l.name);
   }

@@ -213,7 +213,10 @@ export class ScramServer {
     const keys = [...attrs.keys()];
     if (keys[0] !== 'c' || keys[1] !== 'r') throw scramFailure('malformed SCRAM client-final message (expected c= then r=)');
     if (attrs.get('c') !== Buffer.from(first.gs2Header, 'utf8').toString('base64')) throw scramFailure('SCRAM channel binding does not match the client-first message');
-    if (attrs.get('r') !== this.nonce) throw scramFailure('SCRAM nonce does not match');
+    // RFC 5802 wants the nonce of server-first back. librdkafka (2.0 and later) sends its own nonce in
+    // front of it once more ("r=" c-nonce c-nonce s-nonce); Kafka accepts any nonce that ends with the
+    // server-first one, and so does mq. The proof covers the message as sent either way.
+    if (!(attrs.get('r') ?? '').endsWith(this.nonce)) throw scramFailure('SCRAM nonce does not match');
     const proof = Buffer.from(text.slice(proofAt + 3), 'base64');
     const credential = this.credential;
     const authMessage = `${first.bare},${this.serverFirst},${withoutProof}`;

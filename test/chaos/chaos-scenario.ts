@@ -3,6 +3,7 @@
 // stop the chaos when the sending is done (every broker runs again), wait for every partition to have a
 // leader, read the whole topic back and compare. Used by test/integration/cluster-chaos.test.ts and by
 // the runner test/chaos/run.ts. No import-time side effects (node --test loads this file too).
+import type { SecureClients } from './secure-cluster.js';
 import { createAdmin } from '../../src/client/index.js';
 import type { Acks } from '../../src/client/types.js';
 import { eventually, uniqueTopic } from '../helpers/mq-process.js';
@@ -19,6 +20,8 @@ export interface ChaosScenarioOptions {
   acks: Acks;
   records: number;
   seed: number;
+  /** Where and how the producer connects when the cluster is secured (secure-cluster.ts); absent: the PLAINTEXT listeners. */
+  clients?: SecureClients;
   /** The producer: mq's own (default) or kafkajs (acks -1 always; sends of 200 records). */
   client?: 'mq' | 'kafkajs';
   /** kafkajs: send() calls in flight at once (default 1). */
@@ -95,10 +98,10 @@ export async function runChaosScenario(opts: ChaosScenarioOptions): Promise<Chao
   const paceMs = opts.paceMs ?? 70_000;
   const client = opts.client ?? 'mq';
   const workload: ChaosWorkload = client === 'kafkajs' ? new KafkajsWorkload({
-    bootstrap: cluster.bootstrapList, topic, records: opts.records, durationMs: paceMs, partitions, keys: opts.keys ?? 64,
+    bootstrap: opts.clients?.bootstrap ?? cluster.bootstrapList, connection: opts.clients?.kafkajs, topic, records: opts.records, durationMs: paceMs, partitions, keys: opts.keys ?? 64,
     inFlight: opts.inFlight, onAck: (p, at, sentAt) => chaos.onAck(p, at, sentAt),
   }) : new KeyedWorkload({
-    bootstrap: cluster.bootstrapList, topic, records: opts.records, keys: opts.keys, acks: opts.acks,
+    bootstrap: opts.clients?.bootstrap ?? cluster.bootstrapList, security: opts.clients?.security, topic, records: opts.records, keys: opts.keys, acks: opts.acks,
     paceMs, timeCapMs: opts.timeCapMs ?? 2 * paceMs, retries: opts.retries,
     // Past the producer's 120 s delivery timeout, so every record ends acknowledged or failed.
     flushTimeoutMs: 130_000,

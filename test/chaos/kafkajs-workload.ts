@@ -21,6 +21,8 @@ const require = createRequire(import.meta.url);
 
 export interface KafkajsWorkloadOptions {
   bootstrap: string[];
+  /** kafkajs' ssl and sasl settings (the secured chaos cluster); absent: PLAINTEXT. */
+  connection?: { ssl: { ca: Buffer[] }; sasl: { mechanism: 'scram-sha-512'; username: string; password: string } };
   topic: string;
   /** The most records sent. */
   records: number;
@@ -62,6 +64,7 @@ export class KafkajsWorkload extends AckLedger implements ChaosWorkload {
     const kafka = new Kafka({
       brokers: this.opts.bootstrap, clientId: 'mq-chaos-kafkajs', logLevel: logLevel.NOTHING,
       retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 2000 },
+      ...this.opts.connection,
     });
     const producer = kafka.producer({ allowAutoTopicCreation: false }) as unknown as KafkajsProducer;
     await producer.connect();

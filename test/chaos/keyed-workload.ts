@@ -7,6 +7,7 @@
 // batch may come back twice; the verifier ignores the second copy). Per record we keep: pending /
 // acknowledged / failed, and where the acknowledgement said it landed (partition, offset).
 // No import-time side effects (node --test loads this file too).
+import type { ClientSecurity } from '../../src/client/security-options.js';
 import { createProducer } from '../../src/client/index.js';
 import type { Acks } from '../../src/client/types.js';
 import { MqError } from '../../src/util/mq-error.js';
@@ -17,6 +18,8 @@ export const FAILED = 2;
 
 export interface KeyedWorkloadOptions {
   bootstrap: string[];
+  /** TLS and SASL for the producer (the secured chaos cluster); absent: PLAINTEXT. */
+  security?: ClientSecurity;
   topic: string;
   records: number;
   /** Distinct keys; default 1000. */
@@ -143,6 +146,7 @@ export class KeyedWorkload extends AckLedger implements ChaosWorkload {
     const perMs = this.records / paceMs;
     const producer = createProducer({
       bootstrap: this.opts.bootstrap,
+      security: this.opts.security,
       clientId: 'mq-chaos',
       acks: this.opts.acks,
       retries: this.opts.retries ?? 1_000_000,

@@ -6,7 +6,10 @@
 //   node dist/test/chaos/run.js --acks all --rf 1 --min-isr 1 --runs 1 --records 50000 --pace-ms 30000
 //   node dist/test/chaos/run.js --client kafkajs --faults kill,pause --runs 10 --pace-ms 60000
 //   node dist/test/chaos/run.js --client kafkajs --in-flight 4 --faults split --runs 10 --pace-ms 60000
+//   node dist/test/chaos/run.js --secure --client kafkajs --faults kill,pause --runs 3
 //
+// --secure runs the cluster of secure-cluster.ts: the producer and replication over SASL_SSL with the
+// authorizer on (kill and pause only: the network faults' namespaces and relays are not set up for it).
 // --faults takes any of kill, pause, cut-etcd, cut-followers, cut-clients, isolate, split, netem (see
 // chaos-loop.ts); the network faults run the cluster in network namespaces (root, iproute2, nftables).
 // --client kafkajs produces with kafkajs 2.2.4 (acks -1, sends of 200 records, --in-flight at once) for
@@ -21,6 +24,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { startCluster } from '../helpers/cluster.js';
+import { startSecureCluster } from './secure-cluster.js';
 import { failoverTimes, formatChaosReport, runChaosScenario, type ChaosReport } from './chaos-scenario.js';
 import { FAULT_KINDS, NETWORK_FAULTS, type FaultKind } from './chaos-loop.js';
 import { SeededRandom } from './seeded-random.js';
@@ -28,7 +32,7 @@ import { SeededRandom } from './seeded-random.js';
 const USAGE = `usage: node dist/test/chaos/run.js [--acks all|1] [--runs N] [--records N] [--rf N] [--min-isr N]
   [--partitions N] [--pace-ms MS] [--seed N] [--retries N] [--client mq|kafkajs] [--in-flight N]
   [--faults kill,pause,cut-etcd,cut-followers,cut-clients,isolate,split,netem] [--fault-ms MIN-MAX]
-  [--session-ms MS] [--quiet]`;
+  [--session-ms MS] [--secure] [--quiet]`;
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -49,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
       faults: { type: 'string', default: 'kill' },
       'fault-ms': { type: 'string', default: '4000-8000' },
       'session-ms': { type: 'string', default: '3000' },
+      secure: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -75,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
   const inFlight = num('in-flight', values['in-flight']);
   const sessionMs = String(num('session-ms', values['session-ms']));
   const netns = faults.some((f) => NETWORK_FAULTS.has(f));
+  if (netns && values.secure) { console.error(`--secure runs without network namespaces: use --faults kill,pause\n${USAGE}`); return 2; }
   const runs = num('runs', values.runs);
   const records = num('records', values.records);
   const rf = num('rf', values.rf);
@@ -84,10 +90,12 @@ async function main(argv: string[]): Promise<number> {
   for (let i = 0; i < runs; i++) {
     const seed = (firstSeed + i) >>> 0;
     console.log(`run ${i + 1}/${runs}: seed ${seed}`);
-    const cluster = await startCluster({ brokers: 3, netns, config: { 'broker.session.timeout.ms': sessionMs, 'replica.lag.time.max.ms': sessionMs } });
+    const config = { 'broker.session.timeout.ms': sessionMs, 'replica.lag.time.max.ms': sessionMs };
+    const secure = values.secure ? await startSecureCluster(config) : null;
+    const cluster = secure?.cluster ?? await startCluster({ brokers: 3, netns, config });
     try {
       const report = await runChaosScenario({
-        cluster, acks, records, seed, client, inFlight, faults, minFaultMs, maxFaultMs, replicationFactor: rf, minInsyncReplicas: num('min-isr', values['min-isr']),
+        cluster, clients: secure?.clients, acks, records, seed, client, inFlight, faults, minFaultMs, maxFaultMs, replicationFactor: rf, minInsyncReplicas: num('min-isr', values['min-isr']),
         partitions: num('partitions', values.partitions), paceMs: num('pace-ms', values['pace-ms']),
         retries: values.retries !== undefined ? num('retries', values.retries) : undefined, log,
       });
@@ -104,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
         console.log(`run ${i + 1}: broker logs and data kept in ${keep}`);
       }
     } finally {
-      await cluster.close();
+      await (secure ?? cluster).close();
     }
   }
   const sum = (f: (r: ChaosReport) => number): number => reports.reduce((n, r) => n + f(r), 0);

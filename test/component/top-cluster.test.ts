@@ -18,7 +18,7 @@ let discovery: EtcdDiscovery;
 
 before(async () => {
   cluster = await startCluster({ brokers: 3 });
-  discovery = await etcdDiscovery(cluster.etcd.endpoint);
+  discovery = await etcdDiscovery({ endpoints: cluster.etcd.endpoint });
 });
 
 after(async () => {

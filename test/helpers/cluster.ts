@@ -33,6 +33,14 @@ export interface ClusterOptions {
    * brokers reach etcd at <ip>:2381 -> 2379), so setDelay() can simulate distance.
    */
   netns?: boolean;
+  /**
+   * Each broker's listeners (the --listen value) instead of one PLAINTEXT listener on its port; the
+   * first must stay PLAINTEXT on `port`, which the helper itself talks to; `port2` is a second free port
+   * of the broker's own (kept across restarts). Not with `netns`.
+   */
+  listeners?: (host: string, port: number, port2: number) => string;
+  /** Runs once etcd is up and before any broker starts (e.g. to create the brokers' SASL user). */
+  beforeBrokers?: (etcdEndpoint: string) => Promise<void>;
 }
 
 export interface TestCluster {
@@ -96,6 +104,8 @@ interface Slot {
   host: string;
   netns?: string;
   port: number;
+  /** A second port for ClusterOptions.listeners (0: none). */
+  port2: number;
   dataDir: string;
   configFile: string;
   proc: BrokerProcess | null;
@@ -122,7 +132,7 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
     let lastError: unknown;
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
-        slot.proc = await startBrokerProcess(slot.dataDir, { args, port: slot.port, env, host: slot.host, netns: slot.netns });
+        slot.proc = await startBrokerProcess(slot.dataDir, { args, port: slot.port, env, host: slot.host, netns: slot.netns, listeners: opts.listeners?.(slot.host, slot.port, slot.port2) });
         slot.runs++;
         return;
       } catch (err) {
@@ -273,8 +283,15 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
       await mkdir(dataDir, { recursive: true });
       const configFile = join(dir.path, `broker-${id}.properties`);
       await writeFile(configFile, Object.entries(config).map(([k, v]) => `${k}=${v}\n`).join(''));
-      slots.set(id, { id, host: h?.ip ?? '127.0.0.1', netns: h?.ns, port, dataDir, configFile, proc: null, past: '', runs: 0 });
+      let port2 = 0;
+      if (opts.listeners) {
+        port2 = await freePort();
+        while (ports.has(port2)) port2 = await freePort();
+        ports.add(port2);
+      }
+      slots.set(id, { id, host: h?.ip ?? '127.0.0.1', netns: h?.ns, port, port2, dataDir, configFile, proc: null, past: '', runs: 0 });
     }
+    await opts.beforeBrokers?.(etcdEndpoint);
     await Promise.all([...slots.values()].map((slot) => spawnSlot(slot)));
     await eventually(async () => {
       const md = await cluster.metadata([]);

@@ -1,6 +1,9 @@
 // Starts a real single-member `etcd` (Debian's etcd-server, from PATH) for tests: free 127.0.0.1 ports,
 // its own temp data dir, health-checked before use, stopped by PID. kill9() and restart() (same ports,
-// same data) drive failure tests. No import-time side effects (node --test loads this file too).
+// same data) drive failure tests. With `tls` it serves https:// (--cert-file/--key-file, and
+// --trusted-ca-file when client certificates are required); health is then read from a plain-http
+// metrics URL. enableEtcdAuth() adds a root user and turns authentication on through the v3 API.
+// No import-time side effects (node --test loads this file too).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -8,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface EtcdProcess {
-  /** The client URL, e.g. http://127.0.0.1:40123. */
+  /** The client URL, e.g. http://127.0.0.1:40123 (https:// with `tls`). */
   endpoint: string;
   dataDir: string;
   readonly pid: number | undefined;
@@ -51,6 +54,8 @@ export async function startEtcd(opts: {
   timeoutMs?: number;
   /** Run in this network namespace on `host` with etcd's usual ports (the namespace has them free). */
   netns?: { name: string; host: string };
+  /** Serve clients over TLS with this certificate (SANs must name 127.0.0.1); `clientCa` also requires client certificates signed by it. */
+  tls?: EtcdTls;
 } = {}): Promise<EtcdProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mq-etcd-'));
   let lastError: unknown;
@@ -59,7 +64,8 @@ export async function startEtcd(opts: {
     let peerPort = opts.netns ? 2380 : await freePort();
     while (peerPort === clientPort) peerPort = await freePort();
     try {
-      return await launch(dataDir, clientPort, peerPort, opts.timeoutMs ?? 20000, opts.netns);
+      const metricsPort = opts.tls ? await freePort() : null;
+      return await launch(dataDir, clientPort, peerPort, opts.timeoutMs ?? 20000, opts.netns, opts.tls, metricsPort);
     } catch (err) {
       lastError = err;
       await rm(join(dataDir, 'etcd'), { recursive: true, force: true });
@@ -69,9 +75,15 @@ export async function startEtcd(opts: {
   throw lastError;
 }
 
-async function launch(dataDir: string, clientPort: number, peerPort: number, timeoutMs: number, netns?: { name: string; host: string }): Promise<EtcdProcess> {
+export interface EtcdTls { cert: string; key: string; clientCa?: string }
+
+async function launch(
+  dataDir: string, clientPort: number, peerPort: number, timeoutMs: number, netns: { name: string; host: string } | undefined,
+  tls: EtcdTls | undefined, metricsPort: number | null,
+): Promise<EtcdProcess> {
   const host = netns?.host ?? '127.0.0.1';
-  const endpoint = `http://${host}:${clientPort}`;
+  const endpoint = `${tls ? 'https' : 'http'}://${host}:${clientPort}`;
+  const healthUrl = metricsPort === null ? endpoint : `http://${host}:${metricsPort}`;
   const peer = `http://${host}:${peerPort}`;
   const args = [
     '--name', 'mq-test',
@@ -84,6 +96,8 @@ async function launch(dataDir: string, clientPort: number, peerPort: number, tim
     '--initial-cluster-state', 'new',
     '--logger', 'zap',
     '--log-level', 'warn',
+    ...(tls ? ['--cert-file', tls.cert, '--key-file', tls.key, '--listen-metrics-urls', healthUrl] : []),
+    ...(tls?.clientCa ? ['--client-cert-auth', '--trusted-ca-file', tls.clientCa] : []),
   ];
   let out = '';
   let proc: ChildProcess;
@@ -102,7 +116,7 @@ async function launch(dataDir: string, clientPort: number, peerPort: number, tim
     const spawnError = new Promise<never>((_, reject) => p.on('error', reject));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (await Promise.race([healthy(endpoint), spawnError])) return;
+      if (await Promise.race([healthy(healthUrl), spawnError])) return;
       if (gone) throw new Error(`etcd exited before it was healthy:\n${out}`);
       if (Date.now() > deadline) {
         p.kill('SIGKILL');
@@ -136,4 +150,30 @@ async function launch(dataDir: string, clientPort: number, peerPort: number, tim
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Turns on etcd authentication: a `root` user with `rootPassword` (role root) and, when given, a user
+ * limited to read-write under /mq/ (what a broker needs). `connect` carries the TLS credentials to reach it.
+ */
+export async function enableEtcdAuth(endpoint: string, rootPassword: string, opts: {
+  credentials?: { rootCertificate: Buffer; certChain?: Buffer; privateKey?: Buffer };
+  mqUser?: { name: string; password: string };
+} = {}): Promise<void> {
+  const { Etcd3, Range } = await import('etcd3');
+  const client = new Etcd3({ hosts: endpoint, ...(opts.credentials ? { credentials: opts.credentials } : {}) });
+  try {
+    await client.role('root').create().catch(() => undefined);
+    await client.user('root').create(rootPassword);
+    await client.user('root').addRole('root');
+    if (opts.mqUser) {
+      const role = await client.role('mq').create();
+      await role.grant({ permission: 'Readwrite', range: Range.prefix('/mq/') });
+      await client.user(opts.mqUser.name).create(opts.mqUser.password);
+      await client.user(opts.mqUser.name).addRole('mq');
+    }
+    await client.auth.authEnable();
+  } finally {
+    client.close();
+  }
 }

@@ -28,6 +28,8 @@ export interface BrokerProcess {
   adminPort: number;
   /** "127.0.0.1:<adminPort>" */
   admin: string;
+  /** The bound port of a listener by name (PLAINTEXT, SASL_SSL, ...), from the broker's start line. */
+  listenerPort(name: string): number;
   /** Everything the broker wrote to stdout and stderr so far. */
   output(): string;
   /** SIGTERM and wait for exit; resolves to the exit code. */
@@ -47,13 +49,15 @@ export async function startBrokerProcess(dataDir: string, opts: {
   env?: Record<string, string>; args?: string[]; port?: number;
   /** Listen on this address (default 127.0.0.1). */
   host?: string;
+  /** Kafka listeners instead of one PLAINTEXT one (e.g. PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0). */
+  listeners?: string;
   /** Run inside this network namespace (`ip netns exec`, which keeps the PID: kill -9 reaches the broker). */
   netns?: string;
   /** How long it may take to listen (default 15 s; opening 10,000 logs on a loaded machine takes longer). */
   startTimeoutMs?: number;
 } = {}): Promise<BrokerProcess> {
   const host = opts.host ?? '127.0.0.1';
-  const argv = [mqBin, 'broker', 'start', '--data', dataDir, '--listen', `${host}:${opts.port ?? 0}`, '--admin-listen', `${host}:0`, ...(opts.args ?? [])];
+  const argv = [mqBin, 'broker', 'start', '--data', dataDir, '--listen', opts.listeners ?? `${host}:${opts.port ?? 0}`, '--admin-listen', `${host}:0`, ...(opts.args ?? [])];
   const [cmd, cmdArgs] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, process.execPath, ...argv]] : [process.execPath, argv];
   const proc = spawn(cmd, cmdArgs, {
     env: { ...process.env, ...opts.env },
@@ -79,6 +83,11 @@ export async function startBrokerProcess(dataDir: string, opts: {
   return {
     proc, port, bootstrap: `${host}:${port}`, dataDir, adminPort, admin: `${host}:${adminPort}`,
     output: () => out,
+    listenerPort(name) {
+      const m = new RegExp(`listeners=\\S*?\\b${name}://[^,\\s]*:(\\d+)`).exec(out);
+      if (m === null) throw new Error(`no listener ${name} in the broker's start line:\n${out}`);
+      return Number(m[1]);
+    },
     async stop() {
       if (proc.exitCode !== null || proc.signalCode !== null) return exited;
       proc.kill('SIGTERM');

@@ -2,6 +2,7 @@
 // group/coordinator-choice.ts). Transaction coordinators (KeyType 1) do not exist yet.
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages/find-coordinator.js';
+import { clientAddress } from '../client-address.js';
 import type { Handler } from '../request-context.js';
 
 const KEY_TYPE_GROUP = 0;
@@ -13,8 +14,8 @@ export const handleFindCoordinator: Handler<FindCoordinatorRequest, FindCoordina
   if (req.keyType !== KEY_TYPE_GROUP) return unavailable(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'transactions are not supported yet');
   if (req.key === '') return unavailable(ErrorCode.INVALID_GROUP_ID, 'the group id is empty');
   const nodeId = b.groups.coordinatorId(req.key);
-  const other = nodeId !== b.nodeId ? b.authority.brokerEndpoint(nodeId) : null;
-  if (other) return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId, host: other.host, port: other.port };
-  if (nodeId !== b.nodeId) return unavailable(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'no live coordinator for the group');
-  return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId, host: b.advertised.host, port: b.advertised.port };
+  const coordinator = b.authority.liveBrokers().find((x) => x.nodeId === nodeId);
+  if (!coordinator) return unavailable(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'no live coordinator for the group');
+  const at = clientAddress(coordinator, ctx.session.listener);
+  return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId, host: at.host, port: at.port };
 };

@@ -32,6 +32,12 @@ import { handleDescribeUserScramCredentials } from './describe-user-scram-creden
 import { handleAlterUserScramCredentials } from './alter-user-scram-credentials.js';
 import { handleDescribeClientQuotas } from './describe-client-quotas.js';
 import { handleAlterClientQuotas } from './alter-client-quotas.js';
+import { handleCreateAcls } from './create-acls.js';
+import { handleDescribeAcls } from './describe-acls.js';
+import { handleDeleteAcls } from './delete-acls.js';
+import { authorized } from '../authorize-request.js';
+import { handleSaslHandshake } from './sasl-handshake.js';
+import { handleSaslAuthenticate } from './sasl-authenticate.js';
 
 export function createHandlers(): Map<number, Handler> {
   const handlers = new Map<number, Handler>([
@@ -65,12 +71,19 @@ export function createHandlers(): Map<number, Handler> {
     [ApiKey.AlterUserScramCredentials, handleAlterUserScramCredentials],
     [ApiKey.DescribeClientQuotas, handleDescribeClientQuotas],
     [ApiKey.AlterClientQuotas, handleAlterClientQuotas],
+    [ApiKey.CreateAcls, handleCreateAcls],
+    [ApiKey.DescribeAcls, handleDescribeAcls],
+    [ApiKey.DeleteAcls, handleDeleteAcls],
+    [ApiKey.SaslHandshake, handleSaslHandshake],
+    [ApiKey.SaslAuthenticate, handleSaslAuthenticate],
   ]);
   // ApiVersions advertises exactly the registry's APIs that have a handler here, so a schema registered
   // ahead of its handler is neither advertised nor served (the server refuses keys without a handler).
   handlers.set(ApiKey.ApiVersions, apiVersionsHandler(handlers));
-  for (const key of handlers.keys()) {
+  for (const [key, handler] of handlers) {
     if (!apiSpec(key)) throw new Error(`handler for API key ${key}, which protocol/api.ts does not register`);
+    // Every API behind the authorizer's check (src/broker/authorize-request.ts; a no-op without one).
+    handlers.set(key, authorized(key, handler));
   }
   return handlers;
 }

@@ -8,6 +8,7 @@ import type { MetadataRequest, MetadataResponse } from '../../protocol/messages/
 import { topicNameProblem } from '../../protocol/topic-name.js';
 import { MqError } from '../../util/mq-error.js';
 import { errorCodeFor } from '../error-code-of.js';
+import { clientAddress } from '../client-address.js';
 import type { BrokerState, Handler } from '../request-context.js';
 
 type TopicEntry = MetadataResponse['topics'][number];
@@ -22,7 +23,7 @@ export const handleMetadata: Handler<MetadataRequest, MetadataResponse> = async 
   for (const name of names) topics.push(await describeTopic(b, name, allowCreate, ctx.peer));
   return {
     throttleTimeMs: 0,
-    brokers: a.liveBrokers(),
+    brokers: a.liveBrokers().map((broker) => ({ nodeId: broker.nodeId, ...clientAddress(broker, ctx.session.listener), rack: broker.rack })),
     clusterId: b.clusterId,
     controllerId: a.controllerId(),
     topics,

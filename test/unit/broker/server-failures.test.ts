@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { defaultBrokerConfig } from '../../../src/config/config.js';
 import { ApiKey } from '../../../src/protocol/api.js';
 import { Server } from '../../../src/broker/server.js';
+import { planListeners } from '../../../src/broker/listener-plan.js';
 import type { BrokerState, Handler } from '../../../src/broker/request-context.js';
 import type { Logger } from '../../../src/util/logger.js';
 import { WireSocket } from '../../helpers/wire.js';
@@ -18,9 +19,10 @@ async function withServer(handler: Handler, fn: (port: number, lines: string[]) 
   const lines: string[] = [];
   const log = (level: string) => (msg: string, fields?: Record<string, unknown>): void => { lines.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`); };
   const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-  const state = { config: defaultBrokerConfig(), logger } as unknown as BrokerState;
-  const server = new Server(state, new Map([[ApiKey.Metadata, handler]]));
-  const { port } = await server.listen('127.0.0.1', 0);
+  const config = { ...defaultBrokerConfig(), listen: { host: '127.0.0.1', port: 0 } };
+  const state = { config, logger } as unknown as BrokerState;
+  const server = new Server(state, new Map([[ApiKey.Metadata, handler]]), planListeners(config));
+  const [{ port }] = await server.listen();
   try {
     await fn(port, lines);
   } finally {

@@ -46,8 +46,8 @@ describe('authenticateSasl', async () => {
       assert.equal(await authenticateSasl(brokerSide(all), as('alice', 'a-secret'), '127.0.0.1:9093'), 0);
       await assert.rejects(authenticateSasl(brokerSide(all), as('alice', 'nope'), '127.0.0.1:9093'), (err: MqError) => {
         assert.equal(err.code, 'SASL_AUTHENTICATION_FAILED');
-        assert.match(err.message, /SASL authentication of alice at 127\.0\.0\.1:9093 failed: authentication failed for user "alice"/);
-        assert.match(err.hint ?? '', /sasl\.username and sasl\.password/);
+        assert.equal(err.message, `authentication failed for user alice (${mechanism}) at 127.0.0.1:9093: check sasl.username / sasl.password`);
+        assert.doesNotMatch(`${err.message} ${err.hint ?? ''}`, /nope/);
         return true;
       });
       await assert.rejects(authenticateSasl(brokerSide(all), as('mallory', 'x'), 'b:1'), { code: 'SASL_AUTHENTICATION_FAILED' });

@@ -93,6 +93,9 @@ function fakeAdmin(description?: TopicDescription) {
       ];
     },
     async alterClientQuotas(entity, changes, o) { calls.push(`alterClientQuotas ${JSON.stringify(entity)} ${JSON.stringify(changes)} ${JSON.stringify(o ?? {})}`); },
+    async createAcls(bindings) { calls.push(`createAcls ${JSON.stringify(bindings)}`); },
+    async describeAcls(filter) { calls.push(`describeAcls ${JSON.stringify(filter ?? {})}`); return []; },
+    async deleteAcls(filter) { calls.push(`deleteAcls ${JSON.stringify(filter)}`); return []; },
     async close() { closed++; },
   };
   const deps: Partial<Deps> = { createAdmin: (o) => { options = o; return admin; } };

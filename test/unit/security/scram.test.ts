@@ -3,6 +3,7 @@
 // unknown user indistinguishable from a wrong password, tampered nonce/channel binding/proof, channel
 // binding and delegation tokens refused, malformed messages named).
 import assert from 'node:assert/strict';
+import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import { describe, test } from 'node:test';
 import {
   decodeSaslName, encodeSaslName, passwordMatches, ScramClient, scramCredential, ScramServer, SCRAM_MECHANISMS,
@@ -81,6 +82,20 @@ describe('SCRAM', () => {
     await assert.rejects(tamper((f) => f.replace('c=biws', 'c=eSws')), /channel binding does not match/);
     await assert.rejects(tamper((f) => f.replace(/p=.(.*)$/, 'p=A$1')), /authentication failed/);
     await assert.rejects(tamper((f) => f.replace(/,p=.*$/, '')), /no proof/);
+  });
+
+  test('librdkafka\'s client-final (its nonce once more in front of the server-first nonce) is accepted, as Kafka accepts it', async () => {
+    // librdkafka 2.x writes "r=" c-nonce + (the whole server-first nonce); Kafka checks only that the nonce ends with it.
+    const credential = await scramCredential('SCRAM-SHA-256', 'pencil', { salt: RFC.salt, iterations: 4096 });
+    const server = new ScramServer('SCRAM-SHA-256', KEY, RFC.serverNonce);
+    const serverFirst = server.start(ScramServer.parseFirst(Buffer.from(RFC.clientFirst)), credential).toString();
+    const withoutProof = `c=biws,r=${RFC.clientNonce}${RFC.clientNonce}${RFC.serverNonce}`;
+    const salted = pbkdf2Sync('pencil', RFC.salt, 4096, 32, 'sha256');
+    const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+    const storedKey = createHash('sha256').update(clientKey).digest();
+    const signature = createHmac('sha256', storedKey).update(`${RFC.clientFirst.slice(3)},${serverFirst},${withoutProof}`).digest();
+    const proof = Buffer.from(clientKey.map((b, i) => b ^ signature[i]));
+    assert.match(server.finish(Buffer.from(`${withoutProof},p=${proof.toString('base64')}`)).toString(), /^v=/);
   });
 
   test('refused up front: channel binding, delegation tokens, acting as another user, malformed first messages', () => {

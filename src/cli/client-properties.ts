@@ -1,0 +1,67 @@
+// Where a command's connection security comes from: a --command-config file (Java properties, Kafka
+// tools' habit), then MQ_* variables (MQ_ + the key upper-cased, dots as underscores, for example
+// MQ_SASL_PASSWORD), then -X key=value flags; a later source wins key by key. The names are librdkafka's
+// (CLIENT_SECURITY_KEYS in src/client/security-options.ts); any other key is a usage error that names
+// it and the known ones. Values never appear in an error: a mistyped line may hold a password.
+import { readFile } from 'node:fs/promises';
+import { CLIENT_SECURITY_KEYS, parseClientProperties, parsePropertiesText, type ClientSecurity } from '../client/security-options.js';
+import { MqError } from '../util/mq-error.js';
+
+export interface ClientPropertySources {
+  /** --command-config FILE */
+  commandConfig?: string;
+  env: NodeJS.ProcessEnv;
+  /** Each -X value as typed: "key=value". */
+  properties?: string[];
+}
+
+const invalid = (message: string, hint?: string): MqError => new MqError('INVALID_ARGUMENT', message, { hint });
+
+/** MQ_SASL_USERNAME for sasl.username. */
+export function envNameOf(key: string): string {
+  return `MQ_${key.toUpperCase().replace(/\./g, '_')}`;
+}
+
+function checkKey(key: string, where: string): void {
+  if (CLIENT_SECURITY_KEYS.includes(key) || /^ssl\.(truststore|keystore)\./.test(key)) return; // keystores: refused with a pointer later
+  throw invalid(`unknown client property '${key}' in ${where}`, `Known: ${CLIENT_SECURITY_KEYS.join(', ')}.`);
+}
+
+/** librdkafka accepts sasl.mechanisms for sasl.mechanism; one name, so a later source replaces an earlier one. */
+const canonical = (key: string): string => (key === 'sasl.mechanisms' ? 'sasl.mechanism' : key);
+
+/** "key=value" of one -X flag. */
+function splitProperty(raw: string): [string, string] {
+  const at = raw.indexOf('=');
+  if (at <= 0) throw invalid(`-X expects key=value, as in -X security.protocol=sasl_ssl (got ${at === 0 ? 'no key' : 'no "="'})`);
+  return [raw.slice(0, at).trim(), raw.slice(at + 1)];
+}
+
+/** The merged settings, or undefined when no source names any (a plaintext connection). */
+export async function resolveClientSecurity(src: ClientPropertySources): Promise<ClientSecurity | undefined> {
+  const merged = new Map<string, string>();
+  if (src.commandConfig !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(src.commandConfig, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw invalid(`cannot read --command-config ${src.commandConfig}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
+    }
+    for (const [k, v] of parsePropertiesText(text, src.commandConfig)) {
+      checkKey(k, `--command-config ${src.commandConfig}`);
+      merged.set(canonical(k), v);
+    }
+  }
+  for (const key of CLIENT_SECURITY_KEYS) {
+    const v = src.env[envNameOf(key)];
+    if (v !== undefined && v !== '') merged.set(canonical(key), v);
+  }
+  for (const raw of src.properties ?? []) {
+    const [k, v] = splitProperty(raw);
+    checkKey(k, '-X');
+    merged.set(canonical(k), v);
+  }
+  if (merged.size === 0) return undefined;
+  return parseClientProperties(merged).security;
+}
