@@ -3,7 +3,8 @@
 // semantics (default entities, exact/default/any, strict, validate_only, remove, unknown keys refused
 // per entity); enforcement: throttle_time_ms in Produce, Fetch and other responses, mq produce and a
 // kafkajs producer held by producer_byte_rate, mq consume held by consumer_byte_rate, /metrics counting
-// the throttle; and in cluster mode a quota set through one broker holds on another (etcd watch).
+// the throttle; a user quota holds a kafkajs producer authenticated as that user (SASL/SCRAM); and in
+// cluster mode a quota set through one broker holds on another (etcd watch).
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -256,6 +257,38 @@ describe('client quotas', () => {
     assert.equal(consumed.stdout.split('\n').length - 1, 10_000);
     assert.ok(consumeMs > 5000, `mq consume of 10 MB under a 1 MiB/s quota took ${consumeMs} ms`);
     assert.ok(await metric(broker, 'mq_quota_throttle_seconds_total{type="fetch"}') > 0);
+  });
+
+  test('a user quota holds that user\'s producer (kafkajs over SASL_PLAINTEXT with SCRAM-SHA-256), whatever its client-id', { timeout: 120_000 }, async (t) => {
+    const dir = await tempDir();
+    t.after(() => dir.remove());
+    const data = join(dir.path, 'data');
+    const created = await run(['users', 'create', 'alice', '--password-stdin', '--mechanism', 'SCRAM-SHA-256', '--data', data], { input: 'alice-secret' });
+    assert.equal(created.code, 0, created.stderr);
+    const broker = await startBrokerProcess(data, {
+      listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
+      env: { MQ_SASL_ENABLED_MECHANISMS: 'SCRAM-SHA-256' },
+    });
+    t.after(() => broker.stop());
+    const plain = ['-b', `127.0.0.1:${broker.listenerPort('PLAINTEXT')}`];
+    const topic = uniqueTopic('quota');
+    assert.equal((await run(['topics', 'create', topic, ...plain])).code, 0);
+    assert.equal((await run(['quotas', 'set', '--user', 'alice', '--producer-byte-rate', String(MiB), ...plain])).code, 0);
+
+    const kafka = new Kafka({
+      brokers: [`127.0.0.1:${broker.listenerPort('SASL_PLAINTEXT')}`], clientId: `any-${Date.now()}`, logLevel: logLevel.NOTHING,
+      sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'alice-secret' },
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    t.after(() => producer.disconnect());
+    const value = Buffer.alloc(1000, 'a');
+    const started = Date.now();
+    for (let i = 0; i < 10; i++) await producer.send({ topic, messages: Array.from({ length: 1000 }, () => ({ value })) });
+    const ms = Date.now() - started;
+    assert.ok(ms > 5000, `alice produced 10 MB under a 1 MiB/s user quota in ${ms} ms`);
+    const text = await (await fetch(`http://${broker.admin}/metrics`)).text();
+    assert.match(text, /^mq_quota_usage\{quota="producer_byte_rate",user="alice",client_id=""\} \d/m);
   });
 
   test('cluster mode: a quota set through one broker is described and enforced by another (etcd watch)', async (t) => {
