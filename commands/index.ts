@@ -24,6 +24,7 @@ import groups from './groups/index.js';
 import rebalance from './rebalance.js';
 import reassign from './reassign.js';
 import users from './users.js';
+import quotas from './quotas.js';
 import acls from './acls.js';
 
 export interface Io {
@@ -61,6 +62,7 @@ export function buildProgram(ctx: Context): Command {
     .addCommand(rebalance(ctx))
     .addCommand(reassign(ctx))
     .addCommand(users(ctx))
+    .addCommand(quotas(ctx))
     .addCommand(acls(ctx))
     .addCommand(bench(ctx))
     .addCommand(top(ctx))

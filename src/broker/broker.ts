@@ -18,6 +18,7 @@ import { EmbeddedAuthority } from './embedded-authority.js';
 import { ClusterAuthority } from './cluster-authority.js';
 import type { TopicAuthority } from './topic-authority.js';
 import { GroupCoordinator } from '../group/group-coordinator.js';
+import { QuotaCache } from './quota-cache.js';
 import { AclCache } from './acl-cache.js';
 import { AuditLog } from '../security/audit.js';
 
@@ -54,16 +55,18 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
     await lock.release();
     throw err;
   }
+  const shutdown = new AbortController();
   /** Undoes what started so far, in reverse, and rethrows. */
   const abandon = async (err: unknown, ...started: (() => Promise<void>)[]): Promise<never> => {
+    shutdown.abort();
     for (const stop of started) await stop();
     await authority.close();
     await lock.release();
     throw err;
   };
-  const shutdown = new AbortController();
   let clusterId = '';
   let groups!: GroupCoordinator;
+  let quotas!: QuotaCache;
   let acls: AclCache | null = null;
   try {
     clusterId = await authority.clusterId(randomBytes(16).toString('base64url').slice(0, 22));
@@ -81,9 +84,14 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
   } catch (err) {
     await abandon(err, async () => { await groups?.close(); });
   }
+  try {
+    quotas = await QuotaCache.start(authority.store, logger, shutdown.signal);
+  } catch (err) {
+    await abandon(err, async () => { await acls?.close(); }, () => groups.close());
+  }
   const state: BrokerState = {
     config, nodeId: config.nodeId, clusterId, advertised: config.advertised ?? config.listen,
-    authority, logger, shutdown: shutdown.signal, groups, authorizer: acls?.authorizer ?? null, audit: new AuditLog(logger),
+    authority, logger, shutdown: shutdown.signal, groups, quotas: quotas.manager, authorizer: acls?.authorizer ?? null, audit: new AuditLog(logger),
   };
   const server = new Server(state, createHandlers(), plan);
   let listeners!: BoundListener[];
@@ -110,6 +118,7 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
     await abandon(err, () => server.close(), () => groups.close());
   }
   state.admin = observability.admin;
+  if (state.metrics) state.metrics.quotaUsage = () => quotas.manager.usage(Date.now());
   try {
     await authority.join({
       advertised: { host: interBrokerListener.advertisedHost, port: interBrokerListener.advertisedPort },
@@ -138,6 +147,7 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
         shutdown.abort();
         await groups.close();
         await server.close();
+        await quotas.closed();
         await acls?.close();
         await observability.close();
         await authority.close();

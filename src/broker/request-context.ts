@@ -6,6 +6,7 @@ import type { Logger } from '../util/logger.js';
 import type { GroupCoordinator } from '../group/group-coordinator.js';
 import type { TopicAuthority } from './topic-authority.js';
 import type { AclAuthorizer } from '../security/acl.js';
+import type { QuotaManager } from './quota-manager.js';
 import type { AuditLog } from '../security/audit.js';
 import type { ConnectionAuth } from './connection-auth.js';
 import type { BoundListener } from './server.js';
@@ -33,6 +34,8 @@ export interface BrokerState {
   admin?: HostPort | null;
   /** Decides operations when authorizer.enabled; null: everything is allowed (Kafka without an authorizer). */
   authorizer?: AclAuthorizer | null;
+  /** The client quotas in force (src/broker/quota-cache.ts keeps them current); absent: none enforced. */
+  quotas?: QuotaManager;
   /** Denied operations and failed authentications, one rate-limited log line each (src/security/audit.ts). */
   audit?: AuditLog;
 }

@@ -34,6 +34,7 @@ import type { ListenerPlan, PlannedListener } from './listener-plan.js';
 import { ANONYMOUS, type BrokerState, type Handler, type Session } from './request-context.js';
 
 import { RequestMemory, type RequestMemoryUser } from './request-memory.js';
+import { ConnectionHold, quotaThrottleMs } from './throttle.js';
 
 const PAUSE_AT_QUEUED = 32;
 const RESUME_AT_QUEUED = 8;
@@ -237,8 +238,11 @@ class ClientConnection implements RequestMemoryUser {
   private processing = false;
   private closing = false;
   private readonly idle = deferred<void>();
-  /** Why reading is paused, if it is: too many queued frames, an unsent response, a full request pool. */
-  private readonly pausedFor = new Set<'queue' | 'unsent' | 'memory'>();
+  /** Why reading is paused, if it is: too many queued frames, an unsent response, a full request pool, a quota. */
+  private readonly pausedFor = new Set<PauseReason>();
+  /** Client quotas (src/broker/throttle.ts): how long to hold the connection after the last response. */
+  private throttleMs = 0;
+  private readonly hold = new ConnectionHold();
   private readTimer: NodeJS.Timeout | null = null;
   readonly peer: string;
   /** "Api vN correlation C from PEER" while a request of this connection is being handled. */
@@ -270,6 +274,7 @@ class ClientConnection implements RequestMemoryUser {
       this.queue.length = 0;
       this.clearReadTimer();
       this.memory.release(this);
+      this.hold.release();
       this.idle.resolve();
       onClose();
     });
@@ -278,12 +283,12 @@ class ClientConnection implements RequestMemoryUser {
   mute(): void { this.pause('memory'); }
   unmute(): void { this.resume('memory'); }
 
-  private pause(why: 'queue' | 'unsent' | 'memory'): void {
+  private pause(why: PauseReason): void {
     this.pausedFor.add(why);
     this.socket.pause();
   }
 
-  private resume(why: 'queue' | 'unsent' | 'memory'): void {
+  private resume(why: PauseReason): void {
     this.pausedFor.delete(why);
     if (this.pausedFor.size === 0 && !this.closing && !this.socket.destroyed) this.socket.resume();
   }
@@ -357,6 +362,13 @@ class ClientConnection implements RequestMemoryUser {
         const frame = this.queue.shift()!;
         if (this.queue.length <= RESUME_AT_QUEUED) this.resume('queue');
         await this.handleFrame(frame);
+        if (this.throttleMs > 0) {
+          // Over a client quota: the response is sent; read nothing more from this client until it has waited.
+          this.pause('throttle');
+          await this.hold.wait(this.throttleMs);
+          this.throttleMs = 0;
+          this.resume('throttle');
+        }
         if (this.socket.writableNeedDrain) {
           // The peer is not reading what we send: stop reading it until it does.
           this.pause('unsent');
@@ -431,8 +443,12 @@ class ClientConnection implements RequestMemoryUser {
     }
     let response: unknown;
     const startedMs = performance.now();
+    const quotas = this.state.quotas;
+    let loopMs = 0;
     try {
-      response = await handler(request, { header, peer: this.peer, broker: this.state, session: this.session, auth: this.auth });
+      const pending = handler(request, { header, peer: this.peer, broker: this.state, session: this.session, auth: this.auth });
+      if (quotas && !quotas.empty) loopMs = performance.now() - startedMs;
+      response = await pending;
     } catch (err) {
       this.state.metrics?.recordRequest(apiKey, (performance.now() - startedMs) / 1000, true);
       this.state.logger.error('request failed', { api: spec.name, peer: this.peer, error: (err as Error).stack ?? String(err) });
@@ -440,6 +456,11 @@ class ClientConnection implements RequestMemoryUser {
       return;
     }
     this.state.metrics?.recordRequest(apiKey, (performance.now() - startedMs) / 1000, hasTopLevelError(response));
+    if (quotas && !quotas.empty && !this.socket.destroyed) {
+      this.throttleMs = quotaThrottleMs(quotas, this.state.metrics, {
+        apiKey, principal: this.session.principal, clientId: header.clientId, request, response, requestBytes: frame.length, loopMs,
+      }, Date.now());
+    }
     if (response === null || this.socket.destroyed) return;
     let body: Buffer[];
     try {
@@ -512,6 +533,7 @@ class ClientConnection implements RequestMemoryUser {
   async drainAndClose(graceMs: number): Promise<void> {
     this.closing = true;
     this.socket.pause();
+    this.hold.release();
     if (!this.processing) this.idle.resolve();
     const timer = setTimeout(() => this.socket.destroy(), graceMs);
     await this.idle.promise;
@@ -525,6 +547,8 @@ class ClientConnection implements RequestMemoryUser {
     });
   }
 }
+
+type PauseReason = 'queue' | 'unsent' | 'memory' | 'throttle';
 
 /** A response whose top-level ErrorCode is set counts as a failed request in the metrics. */
 function hasTopLevelError(response: unknown): boolean {

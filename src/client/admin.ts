@@ -16,9 +16,10 @@ import { alterTopicConfig, deleteRecordsBefore, describeBrokerConfig, describeTo
 import { electPreferredLeaders } from './leader-admin.js';
 import { alterPartitionReassignments, describeReassignmentThrottle, listPartitionReassignments, setReassignmentThrottle } from './reassign-admin.js';
 import { deleteUser, describeUsers, upsertUser } from './user-admin.js';
+import { alterClientQuotas, describeClientQuotas } from './quota-admin.js';
 import { createAcls, deleteAcls, describeAcls } from './acl-admin.js';
 import type { AclBinding, AclFilter } from '../security/acl.js';
-import type { UserCredentials } from './types.js';
+import type { ClientQuotaEntity, ClientQuotaEntry, ClientQuotaFilter, UserCredentials } from './types.js';
 import type { OngoingPartitionReassignment, PartitionReassignment, PartitionReassignmentResult } from './types.js';
 import type { LeaderElectionResult, TopicPartition } from './types.js';
 import type { DeleteRecordsResult, RecordsBefore, TopicConfigEntry } from './types.js';
@@ -194,6 +195,11 @@ class ClusterAdmin implements Admin {
   }
   deleteUser(user: string, mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512'): Promise<void> { return deleteUser(this.cluster, user, mechanism, this.timeoutMs); }
 
+  // Client quotas: quota-admin.ts.
+  describeClientQuotas(filter: ClientQuotaFilter = {}): Promise<ClientQuotaEntry[]> { return describeClientQuotas(this.cluster, filter, this.timeoutMs); }
+  alterClientQuotas(entity: ClientQuotaEntity, changes: Partial<Record<keyof ClientQuotaEntry['values'], number | null>>, opts: { validateOnly?: boolean } = {}): Promise<void> {
+    return alterClientQuotas(this.cluster, entity, changes, opts.validateOnly ?? false, this.timeoutMs);
+  }
   // ACLs: acl-admin.ts.
   createAcls(bindings: AclBinding[]): Promise<void> { return createAcls(this.cluster, bindings, this.timeoutMs); }
   describeAcls(filter: AclFilter = {}): Promise<AclBinding[]> { return describeAcls(this.cluster, filter, this.timeoutMs); }

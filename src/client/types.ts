@@ -469,6 +469,38 @@ export interface UserAdmin {
 
 export interface Admin extends UserAdmin {}
 
+// ---- Client quotas (quota-admin.ts) ----
+
+/** A quota entity: a user and/or a client-id, each a name or null for the default entity ("<default>"). */
+export interface ClientQuotaEntity {
+  user?: string | null;
+  clientId?: string | null;
+}
+
+/** One entity's configured quotas: producer_byte_rate and consumer_byte_rate in bytes/s, request_percentage in %. */
+export interface ClientQuotaEntry {
+  entity: ClientQuotaEntity;
+  values: Partial<Record<'producer_byte_rate' | 'consumer_byte_rate' | 'request_percentage', number>>;
+}
+
+/**
+ * Which quotas to describe: per component a name (exact), null (the default entity) or '*' (any);
+ * a component left out matches anything unless `strict` (then only entities without it).
+ */
+export interface ClientQuotaFilter {
+  user?: string | null | '*';
+  clientId?: string | null | '*';
+  strict?: boolean;
+}
+
+export interface QuotaAdmin {
+  /** The quotas the filter selects (all without one), sorted by user then client-id. */
+  describeClientQuotas(filter?: ClientQuotaFilter): Promise<ClientQuotaEntry[]>;
+  /** Sets (a number) or removes (null) quota keys of one entity; validateOnly checks without changing. */
+  alterClientQuotas(entity: ClientQuotaEntity, changes: Partial<Record<keyof ClientQuotaEntry['values'], number | null>>, opts?: { validateOnly?: boolean }): Promise<void>;
+}
+
+export interface Admin extends QuotaAdmin {}
 // ---- ACLs (acl-admin.ts) ----
 
 export interface AclAdmin {

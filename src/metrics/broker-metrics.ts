@@ -35,6 +35,10 @@ export class BrokerMetrics {
   replicaFetchBytesIn = 0;
   /** Connections closed for sending garbage. */
   refusedConnections = 0;
+  /** Milliseconds clients were throttled for going over a client quota, per quota type (src/broker/throttle.ts). */
+  readonly quotaThrottleMs = { produce: 0, fetch: 0, request: 0 };
+  /** The measured rate of each client quota in use (set by the broker; read at scrape time only). */
+  quotaUsage: (() => { key: string; user: string; clientId: string; rate: number }[]) | null = null;
   readonly startedAtMs = Date.now();
 
   /** The counters of one partition (created on first use). */

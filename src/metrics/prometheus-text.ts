@@ -94,6 +94,11 @@ export function renderPrometheus(input: {
   w.family('mq_replica_fetch_bytes_out_total', 'counter', 'Bytes sent to followers replicating from this broker.').sample('mq_replica_fetch_bytes_out_total', null, metrics.replicaFetchBytesOut);
   w.family('mq_replica_fetch_bytes_in_total', 'counter', 'Bytes this broker copied from leaders as a follower.').sample('mq_replica_fetch_bytes_in_total', null, metrics.replicaFetchBytesIn);
   w.family('mq_refused_connections_total', 'counter', 'Connections closed for sending malformed or unsupported requests.').sample('mq_refused_connections_total', null, metrics.refusedConnections);
+  w.family('mq_quota_throttle_seconds_total', 'counter', 'Time clients were throttled for going over a client quota, per quota type (produce, fetch, request).');
+  for (const [type, ms] of Object.entries(metrics.quotaThrottleMs)) w.sample('mq_quota_throttle_seconds_total', { type }, ms / 1000);
+  const usage = metrics.quotaUsage?.() ?? [];
+  w.family('mq_quota_usage', 'gauge', 'Measured rate of each client quota in use: bytes/s (producer_byte_rate, consumer_byte_rate) or handling ms/s (request_percentage), per user and client-id ("" when the quota names none).');
+  for (const u of usage) w.sample('mq_quota_usage', { quota: u.key, user: u.user, client_id: u.clientId }, u.rate);
 
   w.family('mq_group_members', 'gauge', 'Members of a consumer group.');
   for (const g of groups) w.sample('mq_group_members', { group: g.groupId }, g.members);

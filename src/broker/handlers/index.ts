@@ -30,6 +30,8 @@ import { handleAlterPartitionReassignments } from './alter-partition-reassignmen
 import { handleListPartitionReassignments } from './list-partition-reassignments.js';
 import { handleDescribeUserScramCredentials } from './describe-user-scram-credentials.js';
 import { handleAlterUserScramCredentials } from './alter-user-scram-credentials.js';
+import { handleDescribeClientQuotas } from './describe-client-quotas.js';
+import { handleAlterClientQuotas } from './alter-client-quotas.js';
 import { handleCreateAcls } from './create-acls.js';
 import { handleDescribeAcls } from './describe-acls.js';
 import { handleDeleteAcls } from './delete-acls.js';
@@ -67,6 +69,8 @@ export function createHandlers(): Map<number, Handler> {
     [ApiKey.ListPartitionReassignments, handleListPartitionReassignments],
     [ApiKey.DescribeUserScramCredentials, handleDescribeUserScramCredentials],
     [ApiKey.AlterUserScramCredentials, handleAlterUserScramCredentials],
+    [ApiKey.DescribeClientQuotas, handleDescribeClientQuotas],
+    [ApiKey.AlterClientQuotas, handleAlterClientQuotas],
     [ApiKey.CreateAcls, handleCreateAcls],
     [ApiKey.DescribeAcls, handleDescribeAcls],
     [ApiKey.DeleteAcls, handleDeleteAcls],

@@ -85,6 +85,14 @@ function fakeAdmin(description?: TopicDescription) {
     async describeUsers(names) { calls.push(`describeUsers ${JSON.stringify(names ?? null)}`); return [{ user: 'alice', credentials: [{ mechanism: 'SCRAM-SHA-512', iterations: 4096 }] }]; },
     async upsertUser(user, password, o) { calls.push(`upsertUser ${user} ${password.length} ${JSON.stringify(o)}`); },
     async deleteUser(user, mechanism) { calls.push(`deleteUser ${user} ${mechanism}`); },
+    async describeClientQuotas(filter) {
+      calls.push(`describeClientQuotas ${JSON.stringify(filter ?? {})}`);
+      return [
+        { entity: { user: 'alice' }, values: { producer_byte_rate: 1048576, request_percentage: 12.5 } },
+        { entity: { user: null, clientId: 'batch' }, values: { consumer_byte_rate: 2097152 } },
+      ];
+    },
+    async alterClientQuotas(entity, changes, o) { calls.push(`alterClientQuotas ${JSON.stringify(entity)} ${JSON.stringify(changes)} ${JSON.stringify(o ?? {})}`); },
     async createAcls(bindings) { calls.push(`createAcls ${JSON.stringify(bindings)}`); },
     async describeAcls(filter) { calls.push(`describeAcls ${JSON.stringify(filter ?? {})}`); return []; },
     async deleteAcls(filter) { calls.push(`deleteAcls ${JSON.stringify(filter)}`); return []; },

@@ -2,7 +2,7 @@
 // out each throttle it is given settles at the quota (what a real producer under a 1 MB/s quota does).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { candidateEntities, resolveQuota, SampledRate, type QuotaEntry } from '../../../src/security/quota.js';
+import { candidateEntities, resolveQuota, SampledRate, TokenBucket, type QuotaEntry } from '../../../src/security/quota.js';
 
 describe('quota resolution', () => {
   const entries: QuotaEntry[] = [
@@ -59,5 +59,39 @@ describe('SampledRate', () => {
     const r = new SampledRate({ samples: 11, windowMs: 1000 });
     r.record(10_000, 0);
     assert.ok(Math.abs(r.rate(1) - 1000) < 1, `rate ${r.rate(1)}`);
+  });
+});
+
+describe('TokenBucket (what the broker throttles with)', () => {
+  /** A client sending `chunk` units as often as its throttles let it; the units sent by each ms mark. */
+  function obeyingClient(bound: number, chunk: number, seconds: number): (atMs: number) => number {
+    const b = new TokenBucket(1000);
+    const marks: [number, number][] = [];
+    let sent = 0;
+    for (let t = 0; t < seconds * 1000;) {
+      const holdMs = b.record(chunk, bound, t);
+      sent += chunk;
+      marks.push([t, sent]);
+      t += holdMs + 5;
+    }
+    return (atMs) => marks.filter(([t]) => t <= atMs).at(-1)?.[1] ?? 0;
+  }
+
+  test('any 30 s of a client that waits out its throttles are within 5% of the quota (1 MiB/s; 64 KiB, 256 KiB and 1 MiB requests)', () => {
+    for (const chunk of [65_536, 262_144, 1_048_576]) {
+      const sentBy = obeyingClient(1_048_576, chunk, 120);
+      for (let from = 0; from <= 90_000; from += 7_000) {
+        const rate = (sentBy(from + 30_000) - sentBy(from)) / 30;
+        assert.ok(Math.abs(rate - 1_048_576) / 1_048_576 < 0.05, `chunks of ${chunk}, ${from / 1000}..${from / 1000 + 30} s: ${Math.round(rate)}/s`);
+      }
+    }
+  });
+
+  test('one window of credit, then a debt repaid at the quota', () => {
+    const b = new TokenBucket(1000);
+    assert.equal(b.record(1000, 1000, 0), 0, 'a full second of credit');
+    assert.equal(b.record(500, 1000, 0), 500, '500 units over: half a second');
+    assert.equal(b.record(0, 1000, 500), 0, 'repaid after the hold');
+    assert.equal(b.record(2000, 1000, 10_000), 1000, 'credit never exceeds one window');
   });
 });
