@@ -40,12 +40,14 @@ test('misconfigurations are refused with what to set', () => {
   assert.throws(() => planListeners(config((s) => { s.listeners = 'PLAINTEXT://127.0.0.1:1,SSL://127.0.0.1:1'; })), /both use port 1/);
 });
 
-test('an inter-broker SASL listener needs the broker\'s own login, with a mechanism the listener offers', () => {
+test('in cluster mode an inter-broker SASL listener needs the broker\'s own login, with a mechanism the listener offers', () => {
   const c = config((s) => {
     s.listeners = 'PLAINTEXT://127.0.0.1:0,INTERNAL://127.0.0.1:0';
     s.protocolMap = 'INTERNAL:SASL_PLAINTEXT';
     s.interBrokerListenerName = 'INTERNAL';
   });
+  assert.deepEqual(interBrokerSecurity(c, planListeners(c)), { protocol: 'SASL_PLAINTEXT' }, 'embedded: no other broker to log in to');
+  c.etcdEndpoints = ['http://127.0.0.1:2379'];
   assert.throws(() => interBrokerSecurity(c, planListeners(c)), /inter-broker listener INTERNAL uses SASL, but inter\.broker\.sasl\.mechanism/);
   c.security.interBrokerSasl = { mechanism: 'PLAIN', username: 'broker', password: 'x' };
   assert.throws(() => interBrokerSecurity(c, planListeners(c)), /PLAIN is not offered on the inter-broker listener INTERNAL/);
