@@ -80,12 +80,14 @@ function perName<Req, Res, T>(
   denied: (v: Verdict) => ReadonlySet<string>, items: (r: Req) => readonly T[], withItems: (r: Req, items: T[]) => Req,
   name: (t: T) => string, answer: (res: Res, refused: T[]) => void,
 ): NonNullable<Guard<Req, Res>['serve']> {
-  return async (req, v, handler) => {
+  return async (req, v, handler, ctx) => {
     const set = denied(v);
     if (set.size === 0) return handler(req);
     const [allowed, refused] = split(items(req), set, name);
     const res = await handler(withItems(req, allowed));
     if (res !== null) answer(res, refused);
+    // No answer to carry the refusal (Produce acks=0): Kafka closes the connection so the client notices.
+    else if (refused.length > 0) ctx.closeAfterResponse?.(`${ctx.session.principal} is not authorized for ${refused.map(name).join(', ').slice(0, 500)} (a request without a response)`);
     return res;
   };
 }

@@ -61,6 +61,11 @@ export interface RequestContext {
   session: Session;
   /** The connection's SASL state on a SASL listener; null on PLAINTEXT and SSL listeners. */
   auth: ConnectionAuth | null;
+  /**
+   * Close the connection after this request, when it refused something and has no response to say so
+   * in (Produce with acks=0, as Kafka does). Absent where no connection is behind the request.
+   */
+  closeAfterResponse?(reason: string): void;
 }
 
 /** A handler answers with a response body, or null when the request gets no response (Produce acks=0). */

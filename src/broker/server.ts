@@ -248,6 +248,8 @@ class ClientConnection implements RequestMemoryUser {
   /** "Api vN correlation C from PEER" while a request of this connection is being handled. */
   inFlight: string | null = null;
   private seenBytes = false;
+  /** Set by a handler that refused something it cannot answer (RequestContext.closeAfterResponse). */
+  private closeAfterResponse: string | null = null;
 
   constructor(
     private readonly socket: net.Socket,
@@ -446,7 +448,10 @@ class ClientConnection implements RequestMemoryUser {
     const quotas = this.state.quotas;
     let loopMs = 0;
     try {
-      const pending = handler(request, { header, peer: this.peer, broker: this.state, session: this.session, auth: this.auth });
+      const pending = handler(request, {
+        header, peer: this.peer, broker: this.state, session: this.session, auth: this.auth,
+        closeAfterResponse: (reason) => { this.closeAfterResponse = reason; },
+      });
       if (quotas && !quotas.empty) loopMs = performance.now() - startedMs;
       response = await pending;
     } catch (err) {
@@ -460,6 +465,12 @@ class ClientConnection implements RequestMemoryUser {
       this.throttleMs = quotaThrottleMs(quotas, this.state.metrics, {
         apiKey, principal: this.session.principal, clientId: header.clientId, request, response, requestBytes: frame.length, loopMs,
       }, Date.now());
+    }
+    if (this.closeAfterResponse !== null && response === null) {
+      // No response to carry the refusal (Produce with acks=0): closing the connection is how the client learns of it.
+      this.state.logger.warn('closing connection', { peer: this.peer, reason: this.closeAfterResponse });
+      this.closeAfterWrites();
+      return;
     }
     if (response === null || this.socket.destroyed) return;
     let body: Buffer[];

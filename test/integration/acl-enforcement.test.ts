@@ -19,6 +19,7 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { API_RULES } from '../../src/security/api-operations.js';
 import { createLogger } from '../../src/util/logger.js';
 import { defer } from '../helpers/in-process-broker.js';
+import { WireSocket } from '../helpers/wire.js';
 import { LocalStore } from '../../src/cluster/local-store.js';
 import { SecurityStore } from '../../src/cluster/security-store.js';
 import type { AclBinding } from '../../src/security/acl.js';
@@ -178,6 +179,19 @@ describe('every served API is checked', () => {
 
 const allow = (resourceType: AclBinding['resourceType'], resourceName: string, operation: AclBinding['operation'], patternType: AclBinding['patternType'] = 'Literal'): AclBinding =>
   ({ resourceType, resourceName, patternType, principal: 'User:ANONYMOUS', host: '*', operation, permission: 'Allow' });
+
+test('Produce with acks=0 to a topic the principal may not Write closes the connection (no response to carry the refusal, as Kafka does)', async (t) => {
+  const broker = await lockedBroker(t, [allow('Topic', 'visible', 'Write')]);
+  const allowed = await WireSocket.connect(broker.port);
+  t.after(() => allowed.close());
+  const body = (name: string): unknown => ({ ...(PROBES[ApiKey.Produce].body as object), acks: 0, topicData: [{ name, partitionData: [{ index: 0, records: Buffer.alloc(0) }] }] });
+  allowed.send(ApiKey.Produce, 3, body('visible'));
+  assert.equal(await allowed.closedWithin(1000), false, 'an allowed acks=0 produce keeps the connection');
+  const denied = await WireSocket.connect(broker.port);
+  t.after(() => denied.close());
+  denied.send(ApiKey.Produce, 3, body(TOPIC));
+  assert.equal(await denied.closedWithin(5000), true, 'a refused acks=0 produce closes it');
+});
 
 describe('answers filtered to what the principal may Describe', () => {
   test('OffsetFetch of all topics leaves out the undescribable; ListGroups lists describable groups; Metadata lists describable topics', async (t) => {
