@@ -13,51 +13,31 @@ import tls from 'node:tls';
 import { join } from 'node:path';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { startBrokerProcess, tempDir, uniqueTopic, run, eventually, type BrokerProcess } from '../helpers/mq-process.js';
+import { ALICE_PASSWORD, createScramUser, startSecuredBroker, type SecuredBroker } from '../helpers/secured-broker.js';
 import { makeCa, makeCert, makeServerCert, type CertFiles } from '../helpers/tls-certs.js';
 import { Connection } from '../../src/client/connection.js';
 import { authenticateSasl } from '../../src/client/sasl-client.js';
 import { ApiKey } from '../../src/protocol/api.js';
 
-const PASSWORD = 'alice-secret';
-let dir: Awaited<ReturnType<typeof tempDir>>;
+const PASSWORD = ALICE_PASSWORD;
+let secured: SecuredBroker;
+let dir: { path: string };
 let broker: BrokerProcess;
 let ca: CertFiles;
 let client: CertFiles;
 let ports: { plain: number; saslPlain: number; saslSsl: number; ssl: number };
 
-async function createUser(dataDir: string, name: string, password: string): Promise<void> {
-  for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512']) {
-    const r = await run(['users', 'create', name, '--password-stdin', '--mechanism', mechanism, '--data', dataDir], { input: password });
-    assert.equal(r.code, 0, r.stderr);
-  }
-}
-
 before(async () => {
-  dir = await tempDir('mq-security-');
-  ca = await makeCa(dir.path);
-  await makeServerCert(dir.path, ca);
-  client = await makeCert(dir.path, ca, 'client', { subject: '/O=acme/CN=alice' });
-  const data = join(dir.path, 'data');
-  await createUser(data, 'alice', PASSWORD);
-  broker = await startBrokerProcess(data, {
-    listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0',
-    env: {
-      MQ_SASL_ENABLED_MECHANISMS: 'SCRAM-SHA-256,SCRAM-SHA-512,PLAIN',
-      MQ_SASL_PLAIN_ALLOW_PLAINTEXT: 'true',
-      MQ_SSL_CERTIFICATE_LOCATION: join(dir.path, 'server.pem'),
-      MQ_SSL_KEY_LOCATION: join(dir.path, 'server-key.pem'),
-      MQ_SSL_CA_LOCATION: ca.cert,
-      MQ_SSL_CLIENT_AUTH: 'requested',
-    },
-  });
+  secured = await startSecuredBroker('PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0');
+  ({ broker, ca, client } = secured);
+  dir = { path: secured.dir };
   ports = {
     plain: broker.listenerPort('PLAINTEXT'), saslPlain: broker.listenerPort('SASL_PLAINTEXT'),
     saslSsl: broker.listenerPort('SASL_SSL'), ssl: broker.listenerPort('SSL'),
   };
 });
 after(async () => {
-  await broker.stop();
-  await dir.remove();
+  await secured.stop();
 });
 
 const kcatTls = (): string[] => ['-X', `ssl.ca.location=${ca.cert}`];
@@ -203,7 +183,7 @@ test('a TLS client on a PLAINTEXT listener and a plaintext client on a TLS liste
 test('re-authentication keeps a session alive past connections.max.reauth.ms; a session not renewed is closed at its next request', async (t) => {
   const d = await tempDir('mq-reauth-');
   t.after(() => d.remove());
-  await createUser(join(d.path, 'data'), 'alice', PASSWORD);
+  await createScramUser(join(d.path, 'data'), 'alice', PASSWORD);
   const b = await startBrokerProcess(join(d.path, 'data'), {
     listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
     env: { MQ_CONNECTIONS_MAX_REAUTH_MS: '1500' },

@@ -12,46 +12,26 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createProducer } from '../../src/client/index.js';
-import { makeCa, makeCert, makeServerCert, type CertFiles } from '../helpers/tls-certs.js';
+import { ALICE_PASSWORD, createScramUser, startSecuredBroker, type SecuredBroker } from '../helpers/secured-broker.js';
+import { makeCa, type CertFiles } from '../helpers/tls-certs.js';
 import { run, startBrokerProcess, tempDir, uniqueTopic, type BrokerProcess } from '../helpers/mq-process.js';
 
-const PASSWORD = 'alice-secret';
-let dir: Awaited<ReturnType<typeof tempDir>>;
+const PASSWORD = ALICE_PASSWORD;
+let secured: SecuredBroker;
+let dir: { path: string };
 let broker: BrokerProcess;
 let ca: CertFiles;
 let client: CertFiles;
 let ports: { saslPlain: number; saslSsl: number; ssl: number };
 
-async function createUser(dataDir: string, name: string, password: string): Promise<void> {
-  for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512']) {
-    const r = await run(['users', 'create', name, '--password-stdin', '--mechanism', mechanism, '--data', dataDir], { input: password });
-    assert.equal(r.code, 0, r.stderr);
-  }
-}
-
 before(async () => {
-  dir = await tempDir('mq-client-security-');
-  ca = await makeCa(dir.path);
-  await makeServerCert(dir.path, ca);
-  client = await makeCert(dir.path, ca, 'client', { subject: '/O=acme/CN=alice' });
-  const data = join(dir.path, 'data');
-  await createUser(data, 'alice', PASSWORD);
-  broker = await startBrokerProcess(data, {
-    listeners: 'SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0',
-    env: {
-      MQ_SASL_ENABLED_MECHANISMS: 'SCRAM-SHA-256,SCRAM-SHA-512,PLAIN',
-      MQ_SASL_PLAIN_ALLOW_PLAINTEXT: 'true',
-      MQ_SSL_CERTIFICATE_LOCATION: join(dir.path, 'server.pem'),
-      MQ_SSL_KEY_LOCATION: join(dir.path, 'server-key.pem'),
-      MQ_SSL_CA_LOCATION: ca.cert,
-      MQ_SSL_CLIENT_AUTH: 'requested',
-    },
-  });
+  secured = await startSecuredBroker('SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0');
+  ({ broker, ca, client } = secured);
+  dir = { path: secured.dir };
   ports = { saslPlain: broker.listenerPort('SASL_PLAINTEXT'), saslSsl: broker.listenerPort('SASL_SSL'), ssl: broker.listenerPort('SSL') };
 });
 after(async () => {
-  await broker.stop();
-  await dir.remove();
+  await secured.stop();
 });
 
 /** Writes a client properties file and returns its path. */
@@ -171,7 +151,7 @@ test('mq topics list and mq top --once over SASL_SSL', async () => {
 test('a client outlives several SASL session lifetimes by re-authenticating on its connections (KIP-368)', async (t) => {
   const d = await tempDir('mq-client-reauth-');
   t.after(() => d.remove());
-  await createUser(join(d.path, 'data'), 'alice', PASSWORD);
+  await createScramUser(join(d.path, 'data'), 'alice', PASSWORD);
   const b = await startBrokerProcess(join(d.path, 'data'), { listeners: 'SASL_PLAINTEXT://127.0.0.1:0', env: { MQ_CONNECTIONS_MAX_REAUTH_MS: '1000' } });
   t.after(() => b.stop());
   const producer = createProducer({
