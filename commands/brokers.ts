@@ -6,6 +6,7 @@ import {
   registeredBrokers, safeToStopLine,
 } from '../src/cli/decommission.js';
 import { sleep } from '../src/util/promise.js';
+import { AdminHttpClient } from '../src/client/admin-http.js';
 import type { Context } from './context.js';
 import { bootstrapOption, cli, int } from './options.js';
 import { parseThrottle } from '../src/cli/reassign.js';
@@ -58,7 +59,8 @@ Examples:
         ? [...(await registeredBrokers(etcd)).values()]
         : o.bootstrap;
       const admin = await ctx.admin(bootstrap.length > 0 ? bootstrap : o.bootstrap);
-      const source = etcd ? etcdDecommissionSource(etcd) : brokersDecommissionSource(admin, o.bootstrap);
+      const http = new AdminHttpClient(ctx.security);
+      const source = etcd ? etcdDecommissionSource(etcd, http) : brokersDecommissionSource(admin, o.bootstrap, http);
       try {
         const started = await decommissionStart(admin, source, id, o.throttle ?? undefined);
         const moving = `moving ${started.moving} partition${started.moving === 1 ? '' : 's'} off broker ${id} onto ${started.targets.join(',')} (it holds ${started.holding})`;

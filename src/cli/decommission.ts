@@ -9,6 +9,7 @@
 import { readRegistrations } from '../cluster/broker-registry.js';
 import type { ReassignmentPlan } from '../cluster/reassignment-plan.js';
 import type { PartitionState, TopicRecord } from '../cluster/topic-records.js';
+import type { AdminHttpClient } from '../client/admin-http.js';
 import type { Admin } from '../client/types.js';
 import { MqError } from '../util/mq-error.js';
 import { progressText, reassignPlan, withEtcd, type ReassignmentStatus } from './reassign.js';
@@ -24,9 +25,10 @@ export interface DecommissionSource {
   readonly backend: ReassignBackend;
 }
 
-export function etcdDecommissionSource(etcd: EtcdTarget): DecommissionSource {
+/** `http` reads the brokers' admin endpoints (with the command's credentials when they ask for some). */
+export function etcdDecommissionSource(etcd: EtcdTarget, http?: AdminHttpClient): DecommissionSource {
   return {
-    backend: etcdBackend(etcd),
+    backend: etcdBackend(etcd, http),
     registered: async () => [...(await registeredBrokers(etcd)).keys()],
     held: (broker) => withEtcd(etcd, async (store) => {
       const holding: string[] = [];
@@ -44,9 +46,9 @@ export function etcdDecommissionSource(etcd: EtcdTarget): DecommissionSource {
   };
 }
 
-export function brokersDecommissionSource(admin: Admin, bootstrap: string[]): DecommissionSource {
+export function brokersDecommissionSource(admin: Admin, bootstrap: string[], http?: AdminHttpClient): DecommissionSource {
   return {
-    backend: brokersBackend(admin, bootstrap),
+    backend: brokersBackend(admin, bootstrap, http),
     // Metadata lists the brokers registered now (in cluster mode, those holding their etcd lease).
     registered: async () => (await admin.metadata([])).brokers.map((b) => b.nodeId),
     held: async (broker) => {
