@@ -10,6 +10,14 @@ import { bootstrapOption } from './options.js';
 const repeat = (raw: string, previous: string[] | undefined): string[] => [...(previous ?? []), raw];
 
 /** The resource flags of every verb; `filter` widens the pattern types to any and match. */
+/** list's and remove's principal filters. */
+function withPrincipalFilters(cmd: Command): Command {
+  return cmd
+    .option('--principal <principal>', 'only this principal\'s bindings (repeatable)', repeat)
+    .option('--allow <principal>', 'only this principal\'s allow bindings (repeatable)', repeat)
+    .option('--deny <principal>', 'only this principal\'s deny bindings (repeatable)', repeat);
+}
+
 function withResources(c: Command, filter: boolean): Command {
   return c
     .addOption(bootstrapOption())
@@ -36,11 +44,8 @@ export default function acls(ctx: Context): Command {
       for (const b of bindings) await ctx.out.line(`added: ${describeBinding(b)}`);
     });
 
-  const list = withResources(new Command('list')
-    .description('List ACL bindings (all, or those the flags select)')
-    .option('--principal <principal>', 'only this principal\'s bindings (repeatable)', repeat)
-    .option('--allow <principal>', 'only this principal\'s allow bindings (repeatable)', repeat)
-    .option('--deny <principal>', 'only this principal\'s deny bindings (repeatable)', repeat)
+  const list = withResources(withPrincipalFilters(new Command('list')
+    .description('List ACL bindings (all, or those the flags select)'))
     .option('--json', 'print a JSON array of {resourceType, resourceName, patternType, principal, host, operation, permission}'), true)
     .action(async (o) => {
       const admin = await ctx.admin(o.bootstrap);
@@ -48,11 +53,8 @@ export default function acls(ctx: Context): Command {
       await (o.json ? ctx.out.json(found) : ctx.out.table(ACL_HEADERS, aclRows(found)));
     });
 
-  const remove = withResources(new Command('remove')
-    .description('Remove the ACL bindings the flags select, and print them')
-    .option('--principal <principal>', 'only this principal\'s bindings (repeatable)', repeat)
-    .option('--allow <principal>', 'only this principal\'s allow bindings (repeatable)', repeat)
-    .option('--deny <principal>', 'only this principal\'s deny bindings (repeatable)', repeat)
+  const remove = withResources(withPrincipalFilters(new Command('remove')
+    .description('Remove the ACL bindings the flags select, and print them'))
     .option('--all', 'remove every binding (required when no other flag narrows the selection)'), true)
     .action(async (o) => {
       if (selectsEverything(o as FilterFlags) && !o.all) {

@@ -107,7 +107,6 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
     await abandon(failure, () => groups.close());
   }
   const bound: HostPort = { host: listeners[0].host, port: listeners[0].port };
-  state.listening = bound;
   state.listeners = listeners;
   state.advertised = { host: listeners[0].advertisedHost, port: listeners[0].advertisedPort };
   const interBrokerListener = listeners.find((l) => l.name === plan.interBroker.name)!;

@@ -43,11 +43,6 @@ export class ConnectionAuth {
     return this.opts.mechanisms;
   }
 
-  /** Whether requests other than the SASL ones may be served now. */
-  get authenticated(): boolean {
-    return this.authenticatedOnce && this.authenticator === null;
-  }
-
   /** Why a non-SASL request cannot be served now, or null when it can. */
   refusal(nowMs: number): string | null {
     if (!this.authenticatedOnce) return 'before SASL authentication';

@@ -26,10 +26,8 @@ export interface BrokerState {
   metrics?: BrokerMetrics;
   /** The consumer groups this broker coordinates and their committed offsets. */
   groups: GroupCoordinator;
-  /** Every listener once bound (the first is `listening`). */
+  /** Every listener once bound (port 0 resolved); the first is what `--listen` named. */
   listeners?: readonly BoundListener[];
-  /** Where the Kafka listener is bound once listening (config.listen with port 0 resolved). */
-  listening?: HostPort;
   /** Where the admin endpoint listens once started (DescribeConfigs of this broker: admin.listeners); null: none. */
   admin?: HostPort | null;
   /** Decides operations when authorizer.enabled; null: everything is allowed (Kafka without an authorizer). */

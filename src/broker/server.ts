@@ -86,7 +86,10 @@ export class Server {
     }
     // The secure context is set once the files are read (listen()); rejectUnauthorized stays false so a
     // refused client certificate is logged here rather than dropped silently inside the handshake.
-    const server = tls.createServer({ noDelay: true, rejectUnauthorized: false, handshakeTimeout: this.state.config.socketRequestReadTimeoutMs });
+    const server = tls.createServer({
+      noDelay: true, rejectUnauthorized: false, requestCert: this.plan.tls?.clientAuth !== 'none',
+      handshakeTimeout: this.state.config.socketRequestReadTimeoutMs,
+    });
     server.on('connection', (socket: net.Socket) => { this.admit(socket); });
     server.on('secureConnection', (secure: tls.TLSSocket) => this.acceptSecure(secure, listener));
     server.on('tlsClientError', (err: Error, secure: tls.TLSSocket) => {
@@ -172,8 +175,6 @@ export class Server {
       };
       const options = await loadTlsOptions(settings);
       apply(options);
-      // requestCert is not part of a secure context: set it once on the servers (ssl.client.auth does not reload).
-      for (const server of tlsServers) Object.assign(server, { requestCert: options.requestCert });
       this.tlsWatch = watchTlsFiles(settings, (next) => {
         apply(next);
         this.state.logger.info('TLS certificate reloaded', { certificate: settings.certificateLocation });

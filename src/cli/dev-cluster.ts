@@ -19,8 +19,8 @@ import { MqError } from '../util/mq-error.js';
 import { sleep } from '../util/promise.js';
 import { identify, isRunning, readDevClusterState, removeDevClusterState, writeDevClusterState, type BrokerRecord, type DevClusterState, type EtcdRecord, type ProcessRecord } from './dev-cluster-state.js';
 import { stopProcesses } from './dev-cluster-stop.js';
-import { AdminHttpClient } from '../client/admin-http.js';
-import { adminStatus, makeDevClusterSecrets, readClientSecurity, secureEtcd, secureEtcdArgs, writeBrokerProperties, writeClientProperties } from './dev-cluster-secure.js';
+import type { ClientSecurity } from '../client/security-options.js';
+import { makeDevClusterSecrets, readClientSecurity, secureEtcd, secureEtcdArgs, writeBrokerProperties, writeClientProperties } from './dev-cluster-secure.js';
 
 /** bin/mq.js of this installation (this file is dist/src/cli/dev-cluster.js). */
 const MQ_BIN = fileURLToPath(new URL('../../../bin/mq.js', import.meta.url));
@@ -98,8 +98,7 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
       state.brokers.push({ ...rec, id: b.id, address, admin });
       await writeDevClusterState(state);
     }
-    if (state.secure) await waitForSecureBrokers(state.brokers, new AdminHttpClient(await readClientSecurity(state.secure.clientProperties)), opts.signal);
-    else await waitForBrokers(state.brokers, opts.signal);
+    await waitForBrokers(state.brokers, state.secure ? await readClientSecurity(state.secure.clientProperties) : undefined, opts.signal);
     return state;
   } catch (err) {
     await stopProcesses(state, async () => undefined);
@@ -196,9 +195,9 @@ export async function etcdHealthy(url: string): Promise<boolean> {
   }
 }
 
-/** Waits until every broker answers Metadata listing all the brokers and a controller. */
-async function waitForBrokers(brokers: BrokerRecord[], signal: AbortSignal): Promise<void> {
-  const admins = new Map<number, Admin>(brokers.map((b) => [b.id, createAdmin({ bootstrap: [b.address], clientId: 'mq-cluster-up', requestTimeoutMs: 2000, connectTimeoutMs: 1000 })]));
+/** Waits until every broker answers Metadata listing all the brokers and a controller (over SASL_SSL as the admin user with --secure). */
+async function waitForBrokers(brokers: BrokerRecord[], security: ClientSecurity | undefined, signal: AbortSignal): Promise<void> {
+  const admins = new Map<number, Admin>(brokers.map((b) => [b.id, createAdmin({ bootstrap: [b.address], clientId: 'mq-cluster-up', requestTimeoutMs: 2000, connectTimeoutMs: 1000, security })]));
   const ready = new Set<number>();
   const lastError = new Map<number, string>();
   const deadline = Date.now() + BROKERS_READY_TIMEOUT_MS;
@@ -225,32 +224,6 @@ async function waitForBrokers(brokers: BrokerRecord[], signal: AbortSignal): Pro
     }
   } finally {
     await Promise.all([...admins.values()].map((a) => a.close().catch(() => undefined)));
-  }
-}
-
-/** --secure: waits until every broker's admin endpoint answers (https, admin user) and names a controller. */
-async function waitForSecureBrokers(brokers: BrokerRecord[], http: AdminHttpClient, signal: AbortSignal): Promise<void> {
-  const ready = new Set<number>();
-  const lastError = new Map<number, string>();
-  const deadline = Date.now() + BROKERS_READY_TIMEOUT_MS;
-  while (ready.size < brokers.length) {
-    for (const b of brokers) {
-      if (ready.has(b.id)) continue;
-      if (!isRunning(b)) throw new MqError('CLUSTER_START_FAILED', `broker ${b.id} exited while starting: ${await logTail(b.log)}`);
-      try {
-        const s = await adminStatus(http, b.admin);
-        if (s.controllerId >= 0) ready.add(b.id);
-        else lastError.set(b.id, 'no controller yet');
-      } catch (err) {
-        lastError.set(b.id, (err as Error).message);
-      }
-    }
-    if (ready.size === brokers.length) return;
-    if (Date.now() > deadline) {
-      const late = brokers.filter((b) => !ready.has(b.id));
-      throw new MqError('CLUSTER_START_FAILED', `not ready within ${BROKERS_READY_TIMEOUT_MS / 1000} s: ${late.map((b) => `broker ${b.id} (${lastError.get(b.id) ?? 'no answer'}; log: ${b.log})`).join('; ')}`);
-    }
-    await sleep(200, signal);
   }
 }
 

@@ -78,7 +78,7 @@ function describeBroker(b: BrokerState, name: string, keys: string[] | null): Re
   const hostPort = (h: { host: string; port: number }): string => `${h.host}:${h.port}`;
   const settings: [string, string | null][] = [
     ['node.id', String(b.nodeId)],
-    ['listeners', hostPort(b.listening ?? c.listen)],
+    ['listeners', hostPort(b.listeners?.[0] ?? c.listen)],
     ['advertised.listeners', hostPort(b.advertised)],
     ['admin.listeners', b.admin ? hostPort(b.admin) : 'none'],
     ['log.dir', c.dataDir],
