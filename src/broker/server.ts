@@ -251,6 +251,8 @@ class ClientConnection implements RequestMemoryUser {
   private seenBytes = false;
   /** Set by a handler that refused something it cannot answer (RequestContext.closeAfterResponse). */
   private closeAfterResponse: string | null = null;
+  /** RequestContext.closeAfterResponse, made once rather than per request. */
+  private readonly closeAfterThisResponse = (reason: string): void => { this.closeAfterResponse = reason; };
 
   constructor(
     private readonly socket: net.Socket,
@@ -451,7 +453,7 @@ class ClientConnection implements RequestMemoryUser {
     try {
       const pending = handler(request, {
         header, peer: this.peer, broker: this.state, session: this.session, auth: this.auth,
-        closeAfterResponse: (reason) => { this.closeAfterResponse = reason; },
+        closeAfterResponse: this.closeAfterThisResponse,
       });
       if (quotas && !quotas.empty) loopMs = performance.now() - startedMs;
       response = await pending;
