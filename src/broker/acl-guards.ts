@@ -27,6 +27,7 @@ import type { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/messag
 import type { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js';
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/messages/offset-commit.js';
 import type { OffsetDeleteRequest, OffsetDeleteResponse } from '../protocol/messages/offset-delete.js';
+import type { InitProducerIdRequest, InitProducerIdResponse } from '../protocol/messages/init-producer-id.js';
 import type { OffsetFetchRequest, OffsetFetchResponse } from '../protocol/messages/offset-fetch.js';
 import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../protocol/messages/offset-for-leader-epoch.js';
 import type { ProduceRequest, ProduceResponse } from '../protocol/messages/produce.js';
@@ -258,6 +259,11 @@ function groupCall<Req extends { groupId: string }, Res>(rest: Omit<Res, 'errorC
   return { touches: (r) => ({ group: r.groupId }), refuse: (_r, errorCode) => ({ throttleTimeMs: 0, errorCode, ...rest }) as Res };
 }
 
+const initProducerId: Guard<InitProducerIdRequest, InitProducerIdResponse> = {
+  touches: (r) => ({ transactionalId: r.transactionalId ?? undefined }),
+  refuse: (_r, errorCode) => ({ throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 }),
+};
+
 const findCoordinator: Guard<FindCoordinatorRequest> = {
   touches: (r) => (r.keyType === 1 ? { transactionalId: r.key } : { group: r.key }),
   refuse: (_r, errorCode, errorMessage) => ({ throttleTimeMs: 0, errorCode, errorMessage, nodeId: -1, host: '', port: -1 }),
@@ -356,6 +362,7 @@ export function createGuards(): ReadonlyMap<number, Guard> {
     [ApiKey.DeleteTopics, deleteTopics],
     [ApiKey.CreatePartitions, createPartitions],
     [ApiKey.DeleteRecords, deleteRecords],
+    [ApiKey.InitProducerId, initProducerId],
     [ApiKey.DescribeConfigs, configGuard<DescribeConfigsRequest, DescribeConfigsResponse>((res) => res.results, (results) => ({ throttleTimeMs: 0, results: results as DescribeConfigsResponse['results'] }), { configs: [] })],
     [ApiKey.AlterConfigs, configGuard((res: { responses: ConfigResult[] }) => res.responses, (responses) => ({ throttleTimeMs: 0, responses }))],
     [ApiKey.IncrementalAlterConfigs, configGuard((res: { responses: ConfigResult[] }) => res.responses, (responses) => ({ throttleTimeMs: 0, responses }))],

@@ -27,6 +27,7 @@ import { DescribeGroupsRequest, DescribeGroupsResponse } from './messages/descri
 import { LIST_GROUPS_FLEXIBLE_FROM, ListGroupsRequest, ListGroupsResponse } from './messages/list-groups.js';
 import { OffsetDeleteRequest, OffsetDeleteResponse } from './messages/offset-delete.js';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './messages/delete-groups.js';
+import { InitProducerIdRequest, InitProducerIdResponse } from './messages/init-producer-id.js';
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './messages/offset-for-leader-epoch.js';
 import { ElectLeadersRequest, ElectLeadersResponse } from './messages/elect-leaders.js';
 import { INCREMENTAL_ALTER_CONFIGS_FLEXIBLE_FROM, IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from './messages/incremental-alter-configs.js';
@@ -52,6 +53,7 @@ export const ApiKey = {
   DeleteTopics: 20,
   CreatePartitions: 37,
   DeleteRecords: 21,
+  InitProducerId: 22,
   DescribeConfigs: 32,
   AlterConfigs: 33,
   OffsetCommit: 8,
@@ -117,6 +119,8 @@ export const apis: readonly ApiSpec[] = Object.freeze([
   spec(ApiKey.DeleteTopics, 'DeleteTopics', 0, 1, DeleteTopicsRequest, DeleteTopicsResponse),
   spec(ApiKey.CreatePartitions, 'CreatePartitions', 0, 1, CreatePartitionsRequest, CreatePartitionsResponse),
   spec(ApiKey.DeleteRecords, 'DeleteRecords', 0, 1, DeleteRecordsRequest, DeleteRecordsResponse),
+  // Idempotent (and later transactional) producers; v0 must be in range for librdkafka's IdempotentProducer feature.
+  spec(ApiKey.InitProducerId, 'InitProducerId', 0, 1, InitProducerIdRequest, InitProducerIdResponse),
   spec(ApiKey.DescribeConfigs, 'DescribeConfigs', 0, 2, DescribeConfigsRequest, DescribeConfigsResponse),
   spec(ApiKey.AlterConfigs, 'AlterConfigs', 0, 1, AlterConfigsRequest, AlterConfigsResponse),
   spec(ApiKey.OffsetCommit, 'OffsetCommit', 2, 5, OffsetCommitRequest, OffsetCommitResponse),

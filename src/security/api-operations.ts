@@ -47,6 +47,10 @@ export const API_RULES: Readonly<Record<number, ApiRule>> = {
   [ApiKey.DeleteTopics]: { checks: [topic('Delete')] },
   [ApiKey.CreatePartitions]: { checks: [topic('Alter')] },
   [ApiKey.DeleteRecords]: { checks: [topic('Delete')] },
+  [ApiKey.InitProducerId]: {
+    checks: [transactionalId('Write')],
+    note: 'a transactional producer needs Write on its TransactionalId; an idempotent one needs nothing here (KIP-679: its Produce needs Write on each topic)',
+  },
   [ApiKey.DescribeConfigs]: { checks: [topic('DescribeConfigs'), brokers('DescribeConfigs')], note: 'Topic resources need it on the topic, Broker resources on the cluster' },
   [ApiKey.AlterConfigs]: { checks: [topic('AlterConfigs'), brokers('AlterConfigs')], note: 'Topic resources need it on the topic, Broker resources on the cluster' },
   [ApiKey.IncrementalAlterConfigs]: { checks: [topic('AlterConfigs'), brokers('AlterConfigs')], note: 'Topic resources need it on the topic, Broker resources on the cluster' },
