@@ -137,13 +137,15 @@ export class TransactionCoordinator {
    * InitProducerId with a TransactionalId: a new id gets a fresh producer id at epoch 0; a known one the
    * next epoch (fencing the previous producer), or a new producer id once the epoch is exhausted. An
    * Ongoing transaction is aborted first (with a bumped epoch) and a Prepare* one finished first; both
-   * answer CONCURRENT_TRANSACTIONS meanwhile, which clients retry.
+   * answer CONCURRENT_TRANSACTIONS meanwhile, which clients retry. NOT_COORDINATOR when another
+   * coordinator owns the id (or changed it first). Like every call here, rejects when the store fails or
+   * holds a malformed record (the error names the key); the handler maps that to an error code.
    */
   async initProducerId(transactionalId: string, timeoutMs: number): Promise<ProducerIdAndEpoch> {
     const fail = (errorCode: number): ProducerIdAndEpoch => ({ errorCode, producerId: -1n, producerEpoch: -1 });
     if (transactionalId === '') return fail(ErrorCode.INVALID_REQUEST);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > this.maxTimeoutMs) return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
-    if (!this.opts.owns(transactionalId)) return fail(ErrorCode.NOT_COORDINATOR);
+    if (!this.mine(transactionalId)) return fail(ErrorCode.NOT_COORDINATOR);
     return this.serialized(transactionalId, async () => {
       const now = this.clock.now();
       const cur = await this.read(transactionalId);
@@ -192,7 +194,7 @@ export class TransactionCoordinator {
    */
   async endTxn(call: TxnCall & { commit: boolean }): Promise<number> {
     const { transactionalId, commit } = call;
-    if (!this.opts.owns(transactionalId)) return ErrorCode.NOT_COORDINATOR;
+    if (!this.mine(transactionalId)) return ErrorCode.NOT_COORDINATOR;
     const decided = await this.serialized(transactionalId, async (): Promise<number | TransactionRecord> => {
       const cur = await this.read(transactionalId);
       const refused = this.checkProducer(cur, call);
@@ -227,7 +229,7 @@ export class TransactionCoordinator {
       const aborted: string[] = [];
       for (const kv of await this.store.range(TRANSACTION_KEY_PREFIX)) {
         const transactionalId = transactionalIdOf(kv.key);
-        if (!this.opts.owns(transactionalId)) continue;
+        if (!this.mine(transactionalId)) continue;
         let record: TransactionRecord;
         try { record = decodeTransactionRecord(kv.key, kv.value); } catch (err) {
           this.logger.error((err as Error).message, { transactionalId });
@@ -258,7 +260,7 @@ export class TransactionCoordinator {
     const runs: Promise<number>[] = [];
     for (const kv of await this.store.range(TRANSACTION_KEY_PREFIX)) {
       const transactionalId = transactionalIdOf(kv.key);
-      if (!this.opts.owns(transactionalId)) continue;
+      if (!this.mine(transactionalId)) continue;
       let record: TransactionRecord;
       try { record = decodeTransactionRecord(kv.key, kv.value); } catch (err) {
         this.logger.error((err as Error).message, { transactionalId });
@@ -281,7 +283,7 @@ export class TransactionCoordinator {
     const transactionStates: ListedTransaction[] = [];
     for (const kv of await this.store.range(TRANSACTION_KEY_PREFIX)) {
       const transactionalId = transactionalIdOf(kv.key);
-      if (!this.opts.owns(transactionalId)) continue;
+      if (!this.mine(transactionalId)) continue;
       let r: TransactionRecord;
       try { r = decodeTransactionRecord(kv.key, kv.value); } catch (err) {
         this.logger.error((err as Error).message, { transactionalId });
@@ -294,7 +296,11 @@ export class TransactionCoordinator {
     return { unknownStateFilters, transactionStates };
   }
 
-  /** DescribeTransactions: each id's state; NOT_COORDINATOR for ids owned elsewhere, TRANSACTIONAL_ID_NOT_FOUND for unknown ones. */
+  /**
+   * DescribeTransactions: each id's state; NOT_COORDINATOR for ids owned elsewhere, TRANSACTIONAL_ID_NOT_FOUND
+   * for unknown ones. While Prepare*, TopicPartitions lists all the transaction's partitions (Kafka lists
+   * only those still without a marker: mq does not store marker progress).
+   */
   async describe(transactionalIds: readonly string[]): Promise<DescribedTransaction[]> {
     const out: DescribedTransaction[] = [];
     for (const transactionalId of transactionalIds) {
@@ -302,7 +308,7 @@ export class TransactionCoordinator {
         errorCode: 0, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1n,
         producerId: -1n, producerEpoch: -1, topicPartitions: [],
       };
-      if (!this.opts.owns(transactionalId)) { out.push({ ...empty, errorCode: ErrorCode.NOT_COORDINATOR }); continue; }
+      if (!this.mine(transactionalId)) { out.push({ ...empty, errorCode: ErrorCode.NOT_COORDINATOR }); continue; }
       let cur: Stored | null;
       try { cur = await this.read(transactionalId); } catch (err) {
         this.logger.error((err as Error).message, { transactionalId });
@@ -336,6 +342,11 @@ export class TransactionCoordinator {
 
   // ---- the state machine's shared steps ----
 
+  /** Whether this coordinator answers for the id: it owns it and is not closing. */
+  private mine(transactionalId: string): boolean {
+    return !this.closing.signal.aborted && this.opts.owns(transactionalId);
+  }
+
   /** INVALID_PRODUCER_ID_MAPPING / fenced / null (the call is the record's current producer). */
   private checkProducer(cur: Stored | null, call: TxnCall): number | null {
     if (cur === null || cur.record.state === 'Dead' || cur.record.producerId !== call.producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
@@ -346,7 +357,7 @@ export class TransactionCoordinator {
   /** AddPartitions/AddOffsets: Kafka's checks, then `grow` (null: already in, nothing to store) into Ongoing. */
   private async addToTransaction(call: TxnCall, grow: (r: TransactionRecord) => TransactionRecord | null): Promise<number> {
     const { transactionalId } = call;
-    if (!this.opts.owns(transactionalId)) return ErrorCode.NOT_COORDINATOR;
+    if (!this.mine(transactionalId)) return ErrorCode.NOT_COORDINATOR;
     return this.serialized(transactionalId, async () => {
       const cur = await this.read(transactionalId);
       const refused = this.checkProducer(cur, call);

@@ -12,6 +12,7 @@ import { MAX_EPOCH, TRANSACTIONAL_ID_NOT_FOUND } from '../../../src/transaction/
 import { decodeTransactionRecord, encodeTransactionRecord, transactionKey, type TransactionRecord } from '../../../src/transaction/transaction-record.js';
 import { deferred } from '../../../src/util/promise.js';
 import { defer } from '../../helpers/in-process-broker.js';
+import { eventually } from '../../helpers/mq-process.js';
 import { harness, type Harness } from './harness.js';
 
 const orders0 = { topic: 'orders', partition: 0 };
@@ -224,6 +225,15 @@ describe('timeouts', () => {
     assert.deepEqual(await h.coordinator.sweep(), [], 'nothing left to abort');
   });
 
+  test('the sweep runs on its own every sweepIntervalMs', async (t) => {
+    const h = await harness(t, { sweepIntervalMs: 5 });
+    const p = await init(h, 'tx', 1000);
+    assert.equal(await h.coordinator.addPartitions({ transactionalId: 'tx', ...p, partitions: [orders0] }), 0);
+    h.clock.ms += 1001;
+    await eventually(async () => (await stored(h, 'tx')).state === 'CompleteAbort');
+    assert.equal(h.markers.calls.length, 1);
+  });
+
   test('the sweep deletes an id unused for transactional.id.expiration.ms; it then starts afresh', async (t) => {
     const h = await harness(t, { transactionalIdExpirationMs: 60_000 });
     const p = await init(h, 'tx');
@@ -245,6 +255,9 @@ describe('timeouts', () => {
     await h.coordinator.close();
     assert.equal(await ending, ErrorCode.NOT_COORDINATOR);
     assert.equal((await stored(h, 'tx')).state, 'PrepareCommit');
+    // A closed coordinator answers nothing for its old ids.
+    assert.equal((await h.coordinator.initProducerId('tx', 1000)).errorCode, ErrorCode.NOT_COORDINATOR);
+    assert.equal(await h.coordinator.endTxn({ transactionalId: 'tx', ...p, commit: true }), ErrorCode.NOT_COORDINATOR);
   });
 });
 
