@@ -24,6 +24,7 @@ import { replicationSamples } from './replication-samples.js';
 import { leaderSamples } from './leader-samples.js';
 import { reassignmentSamples } from './reassignment-samples.js';
 import { securitySamples } from './security-samples.js';
+import { producerSamples } from './producer-samples.js';
 import { transactionSamples } from './transaction-samples.js';
 import { roundTrip } from '../../helpers/wire-check.js';
 
@@ -241,6 +242,7 @@ const samples: Record<number, { request: (v: number) => any; response: (v: numbe
   ...leaderSamples,
   ...reassignmentSamples,
   ...securitySamples,
+  ...producerSamples,
   ...transactionSamples,
 };
 
