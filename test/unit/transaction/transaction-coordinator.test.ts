@@ -6,6 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LocalStore } from '../../../src/cluster/local-store.js';
+import { PRODUCER_IDS_KEY, ProducerIdAllocator } from '../../../src/cluster/producer-ids.js';
 import type { MetadataStore } from '../../../src/cluster/metadata-store.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { MAX_EPOCH, TRANSACTIONAL_ID_NOT_FOUND } from '../../../src/transaction/transaction-coordinator.js';
@@ -87,6 +88,15 @@ describe('InitProducerId', () => {
     assert.equal((await stored(h, 'tx')).state, 'Empty');
     // The first producer is fenced.
     assert.equal(await h.coordinator.endTxn({ transactionalId: 'tx', ...p, commit: true }), ErrorCode.INVALID_PRODUCER_EPOCH);
+  });
+
+  test('with the broker\'s ProducerIdAllocator: producer ids from blocks claimed in the same store, distinct across coordinators', async (t) => {
+    const h = await harness(t);
+    const blocks = [new ProducerIdAllocator(h.store, 10n), new ProducerIdAllocator(h.store, 10n)];
+    const [a, b] = blocks.map((block) => h.another({ allocateProducerId: () => block.allocate() }));
+    const got = [await init(a, 'a-1'), await init(b, 'b-1'), await init(a, 'a-2'), await init(b, 'b-2')].map((r) => r.producerId);
+    assert.deepEqual(got, [0n, 10n, 1n, 11n]);
+    assert.equal(JSON.parse((await h.store.get(PRODUCER_IDS_KEY))!.value).next, '20');
   });
 
   test('NOT_COORDINATOR for an id this coordinator does not own', async (t) => {
