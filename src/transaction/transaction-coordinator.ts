@@ -2,14 +2,18 @@
 // timeouts and its failover. What the partitions do with markers is the MarkerWriter's business; what the
 // groups do with transactional offsets is the OffsetCommitter's.
 //
-// States (Kafka's names, as DescribeTransactions/ListTransactions show them):
+// States (Kafka's names, as DescribeTransactions/ListTransactions show them) and their transitions:
 //
-//   Empty ──AddPartitions/AddOffsets──> Ongoing ──EndTxn──> PrepareCommit ──markers, offsets──> CompleteCommit
-//     ^                                    │      └─EndTxn(abort), timeout,──> PrepareAbort ──markers──> CompleteAbort
-//     └──────── InitProducerId (epoch+1) ──┴──── InitProducerId (fenced) ┘              (Complete* -> Ongoing again
-//                                                                                        on the next AddPartitions)
-//   Dead: an Empty/Complete* id unused for transactional.id.expiration.ms is deleted by the sweep; a stored
-//   Dead value reads as no record.
+//   from                   on                                        to
+//   (none), Empty,         InitProducerId                            Empty at epoch + 1; a new producer id at epoch 0 for a
+//     Complete*                                                      new id or an exhausted epoch (>= 32766)
+//   Empty, Complete*       AddPartitionsToTxn / AddOffsetsToTxn      Ongoing (its timeout starts)
+//   Ongoing                AddPartitionsToTxn / AddOffsetsToTxn      Ongoing
+//   Ongoing                EndTxn commit / abort                     PrepareCommit / PrepareAbort
+//   Ongoing                InitProducerId, or its timeout passing    PrepareAbort at epoch + 1 (the old producer is fenced)
+//   PrepareCommit/Abort    markers written, offsets completed        CompleteCommit / CompleteAbort
+//   Empty, Complete*       transactional.id.expiration.ms unused     deleted by the sweep (Kafka's Dead; a stored Dead
+//                                                                    value reads as no record)
 //
 // What is stored: one JSON value per transactional id at `transactions/<id>` (transaction-record.ts), in
 // the MetadataStore (etcd in cluster mode, LocalStore in embedded mode). Every change is a
