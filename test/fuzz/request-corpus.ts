@@ -48,6 +48,7 @@ function bodies(topic: string, group: string): Record<number, unknown> {
     [ApiKey.DeleteTopics]: { topicNames: [`${topic}-absent`], timeoutMs: 1000 },
     [ApiKey.CreatePartitions]: { topics: [{ name: `${topic}-absent`, count: 2, assignments: null }], timeoutMs: 1000, validateOnly: true },
     [ApiKey.DeleteRecords]: { topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset: 0n }] }], timeoutMs: 1000 },
+    [ApiKey.InitProducerId]: { transactionalId: null, transactionTimeoutMs: -1 },
     [ApiKey.AddPartitionsToTxn]: { transactionalId: 'fuzz-tx', producerId: 1n, producerEpoch: 0, topics: [{ name: topic, partitions: [0] }] },
     [ApiKey.AddOffsetsToTxn]: { transactionalId: 'fuzz-tx', producerId: 1n, producerEpoch: 0, groupId: group },
     [ApiKey.EndTxn]: { transactionalId: 'fuzz-tx', producerId: 1n, producerEpoch: 0, committed: false },
