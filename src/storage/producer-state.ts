@@ -75,10 +75,10 @@ export interface BatchProducerInfo {
 
 /** The producer fields of the batch header at `at` in `buf`; null for a batch without a producer id. */
 export function producerInfoAt(buf: Buffer, at = 0): BatchProducerInfo | null {
-  const producerId = buf.readBigInt64BE(at + OFF_PRODUCER_ID);
-  if (producerId < 0n) return null;
+  // The sign is in the high word: most batches have none (-1), and this spares them a BigInt.
+  if (buf.readInt32BE(at + OFF_PRODUCER_ID) < 0) return null;
   return {
-    producerId,
+    producerId: buf.readBigInt64BE(at + OFF_PRODUCER_ID),
     epoch: buf.readInt16BE(at + OFF_PRODUCER_EPOCH),
     firstSequence: buf.readInt32BE(at + OFF_BASE_SEQUENCE),
     count: lastOffsetDeltaAt(buf, at) + 1,
