@@ -48,8 +48,10 @@ test('FindCoordinator names this broker; a v5 join goes through MEMBER_ID_REQUIR
     const fc = await s.request(ApiKey.FindCoordinator, v, { key: 'g1', keyType: 0 });
     assert.deepEqual([fc.errorCode, fc.nodeId, fc.host, fc.port], [0, b.nodeId, '127.0.0.1', b.port]);
   }
+  // Transactional ids have coordinators too (KeyType 1); an unknown key type is a bad request.
   const txn = await s.request(ApiKey.FindCoordinator, 1, { key: 'tx', keyType: 1 });
-  assert.equal(txn.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  assert.deepEqual([txn.errorCode, txn.nodeId, txn.port], [0, b.nodeId, b.port]);
+  assert.equal((await s.request(ApiKey.FindCoordinator, 1, { key: 'tx', keyType: 7 })).errorCode, ErrorCode.INVALID_REQUEST);
 
   const first = await s.request(ApiKey.JoinGroup, 5, join('g1'));
   assert.equal(first.errorCode, ErrorCode.MEMBER_ID_REQUIRED);
