@@ -242,6 +242,7 @@ export class RecordAccumulator {
       builder: new RecordBatchBuilder({ maxBytes: this.settings.batchSize, compression: this.settings.compression, buffer }),
       bytes: null, reports: [], tags: [], timestamps: [], createdAt: Date.now(),
       attempts: 0, retryAt: 0, accounted: 0, lastError: null, explicit: null, raw: null, rawRecords: 0, rawBytes: 0,
+      stampGeneration: 0, baseSequence: -1,
     };
     q.open = batch;
     this.openQueues.add(q);
