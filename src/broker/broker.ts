@@ -2,6 +2,7 @@
 // coordinator, the Kafka-protocol server and the admin endpoint. `close()` is the clean shutdown: hand
 // leadership over, stop accepting, finish in-flight requests, flush and close every log (each writes its
 // clean-shutdown marker), release the lock.
+import { ProducerIdAllocator } from '../cluster/producer-ids.js';
 import { randomBytes } from 'node:crypto';
 import type { BrokerConfig, HostPort } from '../config/config.js';
 import { startObservability, type Observability } from './observability.js';
@@ -91,7 +92,7 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
   }
   const state: BrokerState = {
     config, nodeId: config.nodeId, clusterId, advertised: config.advertised ?? config.listen,
-    authority, logger, shutdown: shutdown.signal, groups, quotas: quotas.manager, authorizer: acls?.authorizer ?? null, audit: new AuditLog(logger),
+    authority, logger, shutdown: shutdown.signal, groups, producerIds: new ProducerIdAllocator(authority.store), quotas: quotas.manager, authorizer: acls?.authorizer ?? null, audit: new AuditLog(logger),
   };
   const server = new Server(state, createHandlers(), plan);
   let listeners!: BoundListener[];

@@ -4,6 +4,7 @@ import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { RequestHeader } from '../protocol/header.js';
 import type { Logger } from '../util/logger.js';
 import type { GroupCoordinator } from '../group/group-coordinator.js';
+import type { ProducerIdAllocator } from '../cluster/producer-ids.js';
 import type { TopicAuthority } from './topic-authority.js';
 import type { AclAuthorizer } from '../security/acl.js';
 import type { QuotaManager } from './quota-manager.js';
@@ -26,6 +27,8 @@ export interface BrokerState {
   metrics?: BrokerMetrics;
   /** The consumer groups this broker coordinates and their committed offsets. */
   groups: GroupCoordinator;
+  /** Hands out producer ids (InitProducerId), in blocks claimed through the metadata store. */
+  producerIds: ProducerIdAllocator;
   /** Every listener once bound (port 0 resolved); the first is what `--listen` named. */
   listeners?: readonly BoundListener[];
   /** Where the admin endpoint listens once started (DescribeConfigs of this broker: admin.listeners); null: none. */

@@ -66,11 +66,12 @@ export class Partition {
   get isLeader(): boolean { return this.role === 'leader'; }
 
   /**
-   * Appends one validated batch (leaders only). With LogAppendTime the batch's timestamp type and
+   * Appends one validated batch (leaders only); a retried idempotent batch is answered with the offsets
+   * it first got (`duplicate`) and not written again. With LogAppendTime the batch's timestamp type and
    * MaxTimestamp are set to now and the CRC recomputed (the one case where the broker touches bytes
    * inside the CRC).
    */
-  async append(batch: Buffer): Promise<{ baseOffset: number; lastOffset: number; logAppendTimeMs: number }> {
+  async append(batch: Buffer): Promise<{ baseOffset: number; lastOffset: number; logAppendTimeMs: number; duplicate?: boolean }> {
     if (this.role !== 'leader') throw notLeader(this);
     let logAppendTimeMs = -1;
     if (this.config['message.timestamp.type'] === 'LogAppendTime') {
@@ -79,7 +80,12 @@ export class Partition {
       batch.writeBigInt64BE(BigInt(logAppendTimeMs), OFF_MAX_TIMESTAMP);
       writeCrc(batch);
     }
-    const { baseOffset, lastOffset } = await this.log.append(batch, this.leaderEpoch);
+    const { baseOffset, lastOffset, duplicate } = await this.log.append(batch, this.leaderEpoch);
+    if (duplicate) {
+      // A retried idempotent batch: its first append's offsets, once they are as durable as flush.policy asks.
+      await this.applyFlushPolicy(lastOffset + 1);
+      return { baseOffset, lastOffset, logAppendTimeMs: -1, duplicate };
+    }
     if (this.appendWaiters.size > 0) this.wakeAppendWaiters();
     if (this.leaderState !== null) this.updateHighWatermark();
     else if (!this.replicated && this.hwmWaiters.size > 0) this.wakeHwmWaiters();

@@ -1,6 +1,6 @@
-// The broker's one retention timer: every `intervalMs` it walks the logs it is given, syncs segments
-// sealed since their last flush, and lets each delete its expired or excess segments
-// (Log.applyRetention). Passes never overlap; a failing log is reported and skipped, so one bad disk
+// The broker's one retention timer: every `intervalMs` it walks the logs it is given, keeps their producer
+// state (Log.maintainProducerState: expiry, snapshots), syncs segments sealed since their last flush, and
+// lets each delete its expired or excess segments (Log.applyRetention). Passes never overlap; a failing log is reported and skipped, so one bad disk
 // does not stop retention elsewhere.
 import type { Log, RetentionPolicy } from './log.js';
 
@@ -43,8 +43,10 @@ export class LogCleaner {
     const now = (this.opts.now ?? Date.now)();
     for (const { log, policy } of this.opts.logs()) {
       if (this.closed) break;
-      if (policy.retentionMs < 0 && policy.retentionBytes < 0 && log.segmentCount === 1) continue;
       try {
+        // Idle producers expire; a snapshot of the producer state once a segment rolled since the last one.
+        await log.maintainProducerState(now);
+        if (policy.retentionMs < 0 && policy.retentionBytes < 0 && log.segmentCount === 1) continue;
         // Segments sealed since the last flush (flush.policy=os) are synced here, so a crash need not rescan them.
         if (log.hasUnsyncedSealedSegments) await log.flush();
         deleted += await log.applyRetention(policy, now);

@@ -16,6 +16,10 @@
 // `leader-epoch-checkpoint` (leader-epoch-cache.ts) loses the entries at or past the recovered end
 // (written entry, lost batch) and has the one covering the log start raised to it; a missing or malformed
 // file is rebuilt from the batch headers.
+//
+// The producer state (producer-state.ts) comes from the newest snapshot at or below the recovered end
+// (producer-snapshots.ts; newer ones describe batches a crash lost and are deleted, as is a damaged one),
+// then the batch headers from its offset (or the log start, with none) to the end are replayed into it.
 import { readdir, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Clock } from '../util/clock.js';
@@ -24,6 +28,8 @@ import type { FilePool } from './file-pool.js';
 import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache.js';
 import type { LogCheckpoints } from './log-checkpoints.js';
 import { LogSegment } from './log-segment.js';
+import { ProducerStateTable } from './producer-state.js';
+import { deleteSnapshots, listSnapshots, readSnapshot } from './producer-snapshots.js';
 import type { SegmentTruncation } from './segment-scan.js';
 import { syncDir } from './sync-dir.js';
 
@@ -37,6 +43,9 @@ export interface RecoveredLog {
   endOffset: number;
   startOffset: number;
   epochCache: LeaderEpochCache;
+  producers: ProducerStateTable;
+  /** Offsets of the producer snapshots kept, ascending. */
+  snapshots: number[];
 }
 
 export interface RecoveryContext {
@@ -53,10 +62,11 @@ export interface RecoveryContext {
 export async function recoverLog(ctx: RecoveryContext): Promise<RecoveredLog> {
   const { segments, endOffset, startOffset } = await loadSegments(ctx);
   const epochCache = await loadEpochCache(ctx, segments, endOffset, startOffset);
-  return { segments, endOffset, startOffset, epochCache };
+  const { producers, snapshots } = await loadProducerState(ctx, segments, endOffset, startOffset);
+  return { segments, endOffset, startOffset, epochCache, producers, snapshots };
 }
 
-async function loadSegments(ctx: RecoveryContext): Promise<Omit<RecoveredLog, 'epochCache'>> {
+async function loadSegments(ctx: RecoveryContext): Promise<Pick<RecoveredLog, 'segments' | 'endOffset' | 'startOffset'>> {
   const { dir, checkpoints, pool } = ctx;
   const names = await readdir(dir);
   const bases = names.flatMap((n) => {
@@ -194,4 +204,40 @@ async function dropFrom(ctx: RecoveryContext, segs: LogSegment[], i: number, rea
   for (const s of later) await s.deleteFiles();
   segs.length = i;
   return true;
+}
+
+/** The newest usable snapshot plus a replay of the batch headers after it. */
+async function loadProducerState(
+  ctx: RecoveryContext, segments: LogSegment[], endOffset: number, startOffset: number,
+): Promise<{ producers: ProducerStateTable; snapshots: number[] }> {
+  const producers = new ProducerStateTable();
+  for (const name of await readdir(ctx.dir)) if (name.endsWith('.snapshot.tmp')) await unlink(join(ctx.dir, name));
+  const all = await listSnapshots(ctx.dir);
+  const stale = all.filter((o) => o > endOffset);
+  if (stale.length > 0) {
+    await deleteSnapshots(ctx.dir, stale);
+    ctx.logLine(`${ctx.dir}: deleted ${stale.length} producer snapshot(s) past the recovered end ${endOffset}`);
+  }
+  const snapshots = all.filter((o) => o <= endOffset);
+  let from = startOffset;
+  while (snapshots.length > 0) {
+    const newest = snapshots[snapshots.length - 1];
+    try {
+      producers.reset(await readSnapshot(ctx.dir, newest));
+      from = Math.max(newest, startOffset);
+      break;
+    } catch (err) {
+      ctx.logLine(`${ctx.dir}: producer snapshot at offset ${newest} is unusable (${(err as Error).message}); deleted`);
+      await deleteSnapshots(ctx.dir, [newest]);
+      snapshots.pop();
+    }
+  }
+  if (from < endOffset) {
+    for (const seg of segments) {
+      if (seg.endOffset <= from) continue;
+      await seg.forEachBatchHeaderFrom(from, (chunk, at) => producers.applyBatch(chunk, at));
+    }
+  }
+  producers.evictBelow(startOffset);
+  return { producers, snapshots };
 }

@@ -423,6 +423,22 @@ export class LogSegment {
     });
   }
 
+  /**
+   * Calls `visit` with every written batch holding an offset at or past `fromOffset`, in order: the chunk
+   * read from the file and where the batch's header starts in it (the whole header is there).
+   */
+  async forEachBatchHeaderFrom(fromOffset: number, visit: (chunk: Buffer, at: number) => void): Promise<void> {
+    let entry = null;
+    if (fromOffset > this.baseOffset) {
+      await this.loadIndexes();
+      entry = this.index.lookup(fromOffset - this.baseOffset);
+    }
+    await this.findBatch(entry?.position ?? 0, this.baseOffset + (entry?.relativeOffset ?? 0), this.sizeBytes, (loc) => {
+      if (loc.lastOffset >= fromOffset) visit(loc.chunk, loc.position - loc.chunkPosition);
+      return false;
+    });
+  }
+
   // ---- reading -------------------------------------------------------------------------------------
 
   /**

@@ -23,6 +23,15 @@
 // flushed end or the recovery point. truncateFullyAndStartAt(offset) deletes every segment newest first,
 // creates an empty one at `offset`, writes `.log-start-offset` and clears the epoch cache, in that order.
 //
+// Producer state (producer-state.ts): a leader append from an idempotent producer is checked first (a
+// retry of a kept batch answers with that batch's offsets and writes nothing; a stale epoch or a sequence
+// gap is refused) and taken into the state as it gets its offsets; a follower append as it is queued. A
+// write that fails makes the state forget the producers with batches from its offset on (their later
+// batches were renumbered). Truncation cuts the state back and deletes the snapshots past the cut; a full
+// truncation clears both. maintainProducerState() (the log cleaner's pass) expires idle producers and
+// writes a snapshot of what is written once a segment has rolled since the last one (so a crash replays
+// about a segment's batch headers); close() writes one at the end, so a clean restart replays nothing.
+//
 // Retention and DeleteRecords delete whole segments front to back. When the log start lands inside a
 // segment, `.log-start-offset` is written first (on a full disk: after the deletions made room); open()
 // takes the larger of it and the first segment's base offset. Log-start moves raise the epoch entry
@@ -39,6 +48,18 @@ import type { EpochEndOffset, EpochEntry, LeaderEpochCache } from './leader-epoc
 import { LogCheckpoints } from './log-checkpoints.js';
 import { recoverLog, type RecoveredLog } from './log-recovery.js';
 import { LogSegments } from './log-segments.js';
+import { producerInfoAt, type ProducerStateTable } from './producer-state.js';
+import { deleteSnapshots, writeSnapshot } from './producer-snapshots.js';
+
+/** Producers idle this long are forgotten (Kafka's producer.id.expiration.ms default, one day). */
+export const PRODUCER_ID_EXPIRATION_MS = 86_400_000;
+/** Producer snapshots kept: the newest few (truncation deletes those past its cut). */
+const SNAPSHOTS_KEPT = 2;
+
+/** An append's outcome: a retried idempotent batch is `duplicate`, with the offsets it was first given. */
+export interface LogAppendResult extends AppendResult {
+  duplicate?: boolean;
+}
 
 export interface LogConfig {
   /** Roll to a new segment when the active one would grow past this (default 1 GiB in the broker). */
@@ -79,6 +100,10 @@ export class Log {
   /** Leader epochs by start offset (`leader-epoch-checkpoint`); loaded by open(). */
   private readonly epochCache: LeaderEpochCache;
   private closed: Promise<void> | null = null;
+  /** The idempotent and transactional producers seen in this log (loaded by open()). */
+  private readonly producers: ProducerStateTable;
+  /** Offsets of the producer snapshot files, ascending. */
+  private snapshots: number[];
 
   private constructor(
     readonly dir: string,
@@ -92,6 +117,8 @@ export class Log {
     this.segments = new LogSegments(dir, recovered.segments, pool, clock);
     this.epochCache = recovered.epochCache;
     this.startOffset = recovered.startOffset;
+    this.producers = recovered.producers;
+    this.snapshots = recovered.snapshots;
     // After a clean stop everything was synced; after a crash what recovery kept is what is on disk.
     this.flushedEnd = recovered.endOffset;
     this.queue = new AppendQueue(
@@ -167,11 +194,42 @@ export class Log {
    * in place now, writes the bytes with one write, in call order. Resolves when written (not fsynced).
    * A failed write rejects with KAFKA_STORAGE_ERROR and gives its offsets back to later appends.
    */
-  append(batch: Buffer, leaderEpoch: number): Promise<AppendResult> {
+  append(batch: Buffer, leaderEpoch: number): Promise<LogAppendResult> {
     if (this.state !== 'open') return Promise.reject(this.closedError());
     const problem = this.checkBatch(batch);
     if (problem !== null) return Promise.reject(problem);
-    return this.queue.appendLeader(batch, leaderEpoch);
+    const producer = producerInfoAt(batch);
+    if (producer === null) return this.queue.appendLeader(batch, leaderEpoch);
+    let retried;
+    try {
+      retried = this.producers.checkAppend(producer, basename(this.dir));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (retried !== null) return this.answerRetry(producer.producerId, retried.firstOffset, retried.lastOffset);
+    const written = this.queue.appendLeader(batch, leaderEpoch);
+    this.producers.applyBatch(batch);
+    return this.forgetOnFailure(written, baseOffsetAt(batch));
+  }
+
+  /**
+   * The answer to a retried batch: its first offsets, once its first write is done (queued writes finish
+   * before an op runs). If that write failed the producer was forgotten: the retry is refused (retriable)
+   * and the client's next retry is appended as new.
+   */
+  private async answerRetry(producerId: bigint, baseOffset: number, lastOffset: number): Promise<LogAppendResult> {
+    if (lastOffset >= this.queue.writtenEnd) await this.queue.runOp(async () => undefined);
+    const e = this.producers.entry(producerId);
+    if (e === undefined || !e.batches.some((b) => b.firstOffset === baseOffset && b.lastOffset === lastOffset)) {
+      throw new MqError('KAFKA_STORAGE_ERROR', `the first write of this retried batch to ${this.dir} failed; retry it`, { retriable: true });
+    }
+    return { baseOffset, lastOffset, duplicate: true };
+  }
+
+  /** A failed write forgets the producers with batches from its offset on (see the header). */
+  private forgetOnFailure<T>(written: Promise<T>, baseOffset: number): Promise<T> {
+    written.catch(() => this.producers.forgetProducersFrom(baseOffset));
+    return written;
   }
 
   /**
@@ -190,7 +248,10 @@ export class Log {
       return Promise.reject(new MqError('OFFSET_OUT_OF_RANGE',
         `a replicated batch at offset ${baseOffset} does not continue the log ${this.dir}, which ends at ${this.queue.endOffset}`));
     }
-    return this.queue.appendFollower(batch, baseOffset, writeNow);
+    const written = this.queue.appendFollower(batch, baseOffset, writeNow);
+    if (producerInfoAt(batch) === null) return written;
+    this.producers.applyBatch(batch);
+    return this.forgetOnFailure(written, baseOffset);
   }
 
   /** Why `batch` cannot be appended (not one whole batch, too large, no records), or null. */
@@ -379,6 +440,7 @@ export class Log {
     const bytesCut = await seg.truncateTo(loc.position, newEnd);
     await seg.persistIndexes();
     await this.epochCache.truncateFromEnd(newEnd);
+    await this.cutProducerState(newEnd);
     this.flushedEnd = Math.min(this.flushedEnd, newEnd);
     this.queue.rebase(newEnd, null);
     this.logLine(`${this.dir}: truncated to offset ${newEnd} (asked ${offset}, was ${oldEnd}): cut ${bytesCut} bytes of `
@@ -396,11 +458,65 @@ export class Log {
     const deleted = await this.segments.restartAt(offset, this.config.indexIntervalBytes);
     await this.checkpoints.writeLogStart(offset);
     await this.epochCache.clear();
+    await this.cutProducerState(-1);
     this.startOffset = offset;
     this.queue.setWrittenEnd(offset);
     this.flushedEnd = offset;
     this.queue.rebase(offset, null);
     this.logLine(`${this.dir}: deleted ${deleted} segment(s) ending at offset ${oldEnd}; the log restarts empty at offset ${offset}`);
+  }
+
+  /** On the queue: the producer state loses what is at or past `offset` (-1: everything), and so do the snapshots. */
+  private async cutProducerState(offset: number): Promise<void> {
+    if (offset < 0) this.producers.clear();
+    else this.producers.truncateFrom(offset);
+    const past = this.snapshots.filter((o) => o > offset);
+    this.snapshots = this.snapshots.filter((o) => o <= offset);
+    await deleteSnapshots(this.dir, past);
+  }
+
+  // ---- producer state ------------------------------------------------------------------------------
+
+  /** The state of one producer (tests and tools). */
+  producerState(producerId: bigint): ReturnType<ProducerStateTable['entry']> {
+    return this.producers.entry(producerId);
+  }
+
+  /** Producers with state in this log. */
+  get producerCount(): number {
+    return this.producers.size;
+  }
+
+  /** Offsets of the producer snapshot files, ascending (tests and tools). */
+  producerSnapshotOffsets(): number[] {
+    return this.snapshots.slice();
+  }
+
+  /**
+   * The log cleaner's pass: forgets producers idle past PRODUCER_ID_EXPIRATION_MS and, when a segment has
+   * rolled since the last snapshot (or `force`), snapshots the state of what is written, keeping the newest
+   * SNAPSHOTS_KEPT. Returns the snapshot's offset, or -1 when none was written.
+   */
+  maintainProducerState(nowMs: number = this.clock.now(), force = false): Promise<number> {
+    if (this.state !== 'open') return Promise.resolve(-1);
+    return this.queue.runOp(async () => {
+      if (this.state !== 'open') return -1;
+      this.producers.expire(nowMs, PRODUCER_ID_EXPIRATION_MS);
+      const newest = this.snapshots[this.snapshots.length - 1] ?? -1;
+      const end = this.queue.writtenEnd;
+      if (end === newest || (!force && this.segments.active.baseOffset <= newest)) return -1;
+      await this.snapshotAt(end);
+      return end;
+    }).catch((err: unknown) => { throw storageError(err, `producer snapshot of ${this.dir}`); });
+  }
+
+  /** On the queue: writes the state below `end` as a snapshot and deletes the ones beyond the newest kept. */
+  private async snapshotAt(end: number): Promise<void> {
+    await writeSnapshot(this.dir, end, this.producers.copyBelow(end));
+    this.snapshots = [...this.snapshots.filter((o) => o !== end), end];
+    const old = this.snapshots.slice(0, Math.max(0, this.snapshots.length - SNAPSHOTS_KEPT));
+    this.snapshots = this.snapshots.slice(old.length);
+    await deleteSnapshots(this.dir, old);
   }
 
   // ---- retention and DeleteRecords -----------------------------------------------------------------
@@ -480,6 +596,7 @@ export class Log {
     await this.segments.deleteFirst(n);
     if (checkpointFailure !== null) await this.checkpoints.writeLogStart(offset);
     await this.epochCache.truncateFromStart(offset);
+    this.producers.evictBelow(offset);
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------------
@@ -524,6 +641,12 @@ export class Log {
     this.state = 'closed';
     if (failure !== null) throw storageError(failure, `close of ${this.dir} (it will be recovered on open)`);
     if (!clean) return;
+    // Before the marker, even with no producers (so a clean open replays nothing); a missing snapshot only
+    // costs the next open a replay.
+    const newest = this.snapshots[this.snapshots.length - 1] ?? -1;
+    if (newest !== this.queue.endOffset) {
+      await this.snapshotAt(this.queue.endOffset).catch((err: unknown) => this.logLine(`${this.dir}: producer snapshot at close failed: ${String(err)}`));
+    }
     await this.checkpoints.writeCleanShutdown({
       version: 1, logEndOffset: this.queue.endOffset, activeBaseOffset: active.baseOffset, activeSizeBytes: active.sizeBytes,
     });

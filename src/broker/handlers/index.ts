@@ -12,6 +12,7 @@ import { handleProduce } from './produce.js';
 import { handleDescribeConfigs } from './describe-configs.js';
 import { handleAlterConfigs } from './alter-configs.js';
 import { handleDeleteRecords } from './delete-records.js';
+import { handleInitProducerId } from './init-producer-id.js';
 import { handleOffsetCommit } from './offset-commit.js';
 import { handleOffsetFetch } from './offset-fetch.js';
 import { handleFindCoordinator } from './find-coordinator.js';
@@ -49,6 +50,7 @@ export function createHandlers(): Map<number, Handler> {
     [ApiKey.DeleteTopics, handleDeleteTopics],
     [ApiKey.CreatePartitions, handleCreatePartitions],
     [ApiKey.DeleteRecords, handleDeleteRecords],
+    [ApiKey.InitProducerId, handleInitProducerId],
     [ApiKey.DescribeConfigs, handleDescribeConfigs],
     [ApiKey.AlterConfigs, handleAlterConfigs],
     [ApiKey.OffsetCommit, handleOffsetCommit],

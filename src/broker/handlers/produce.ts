@@ -5,6 +5,9 @@
 // the appended batch waits in the partition's purgatory until the high watermark passes it (then NONE,
 // or NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below min.insync.replicas meanwhile), the
 // request's TimeoutMs passes (REQUEST_TIMED_OUT) or this broker stops leading (NOT_LEADER_OR_FOLLOWER).
+// Idempotent producers (ProducerId >= 0): the log checks epoch and sequence (storage/producer-state.ts);
+// a retried batch is answered with the offsets it first got, after the same acks wait, and the refusals
+// are INVALID_PRODUCER_EPOCH and OUT_OF_ORDER_SEQUENCE_NUMBER.
 import {
   ATTR_COMPRESSION_MASK, ATTR_CONTROL, OFF_ATTRIBUTES, OFF_MAGIC, batchSizeAt, validateBatch,
 } from '../../protocol/batch-header.js';
@@ -12,6 +15,7 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import { decompressedLimit, validateRecords } from '../../protocol/record-validator.js';
 import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js';
 import { topicNameProblem } from '../../protocol/topic-name.js';
+import { MqError } from '../../util/mq-error.js';
 import { errorCodeFor } from '../error-code-of.js';
 import type { Partition } from '../../replication/partition.js';
 import type { BrokerState, Handler, RequestContext } from '../request-context.js';
@@ -78,8 +82,8 @@ async function appendOne(
   if (waitForIsr && partition.leaderState!.isr.length < partition.config['min.insync.replicas']) return failed(index, ErrorCode.NOT_ENOUGH_REPLICAS);
 
   try {
-    const { baseOffset, lastOffset, logAppendTimeMs } = await partition.append(records);
-    b.metrics?.recordAppend(topic, index, records);
+    const { baseOffset, lastOffset, logAppendTimeMs, duplicate } = await partition.append(records);
+    if (!duplicate) b.metrics?.recordAppend(topic, index, records);
     if (waitForIsr) {
       const errorCode = await waitForAck(b, partition, lastOffset + 1, timeoutMs);
       if (errorCode !== 0) return failed(index, errorCode);
@@ -92,6 +96,7 @@ async function appendOne(
       logStartOffset: BigInt(partition.logStartOffset),
     };
   } catch (err) {
+    if (err instanceof MqError && (err.code === 'OUT_OF_ORDER_SEQUENCE_NUMBER' || err.code === 'INVALID_PRODUCER_EPOCH')) return refuse(ErrorCode[err.code], err.message);
     return failed(index, errorCodeFor(err, b.logger, { op: 'append', topic, partition: index }));
   }
 }

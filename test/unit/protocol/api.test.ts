@@ -28,6 +28,8 @@ test('advertised ranges are the ones PROTOCOL.md recommends, below the first fle
     8: [2, 5, 8], 9: [1, 4, 6], 10: [0, 2, 3], 11: [0, 5, 6], 12: [0, 3, 4], 13: [0, 2, 4], 14: [0, 3, 4], 15: [0, 2, 5],
     16: [0, 4, 3], 42: [0, 1, 2], 47: [0, 1, Infinity],
     21: [0, 1, 2], 32: [0, 2, 4], 33: [0, 1, 2],
+    // Idempotent producers (transactions later).
+    22: [0, 1, 2],
     23: [0, 3, 4],
     43: [0, 1, 2], 44: [0, 1, 1],
     // Flexible from v0 (KIP-455).

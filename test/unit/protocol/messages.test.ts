@@ -24,6 +24,7 @@ import { replicationSamples } from './replication-samples.js';
 import { leaderSamples } from './leader-samples.js';
 import { reassignmentSamples } from './reassignment-samples.js';
 import { securitySamples } from './security-samples.js';
+import { producerSamples } from './producer-samples.js';
 import { roundTrip } from '../../helpers/wire-check.js';
 
 
@@ -240,6 +241,7 @@ const samples: Record<number, { request: (v: number) => any; response: (v: numbe
   ...leaderSamples,
   ...reassignmentSamples,
   ...securitySamples,
+  ...producerSamples,
 };
 
 describe('round trip of every message at every supported version', () => {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  BATCH_HEADER_BYTES, LOG_OVERHEAD, OFF_BATCH_LENGTH, OFF_MAGIC, OFF_RECORDS_COUNT, baseOffsetAt, batchSizeAt, writeCrc,
+  BATCH_HEADER_BYTES, LOG_OVERHEAD, OFF_BATCH_LENGTH, OFF_MAGIC, OFF_PRODUCER_ID, OFF_RECORDS_COUNT, baseOffsetAt, batchSizeAt, writeCrc,
 } from '../../../src/protocol/batch-header.js';
 import { FilePool } from '../../../src/storage/file-pool.js';
 import { Log } from '../../../src/storage/log.js';
@@ -16,6 +16,7 @@ function batch(fill: number): Buffer {
   buf.writeInt32BE(buf.length - LOG_OVERHEAD, OFF_BATCH_LENGTH);
   buf.writeInt8(2, OFF_MAGIC);
   buf.writeInt32BE(1, OFF_RECORDS_COUNT);
+  buf.writeBigInt64BE(-1n, OFF_PRODUCER_ID); // no producer id, as non-idempotent clients send
   writeCrc(buf);
   return buf;
 }

@@ -1,0 +1,123 @@
+// Producer-state snapshot files beside a log's segments: `<offset, 20 digits>.snapshot` holds the producer
+// state (producer-state.ts) of every batch below that offset, so opening the log replays only the batch
+// headers from the newest usable snapshot on instead of the whole log.
+//
+// Format (big-endian): "MQPS", version INT16 (1), CRC-32C INT32 of everything after it, producer count
+// INT32, then per producer: ProducerId INT64, epoch INT16, last timestamp INT64, open transaction's first
+// offset INT64 (-1: none), batch count INT8, and per batch: epoch INT16, first and last sequence INT32,
+// first and last offset INT64. Written to a temp file, fsynced, renamed and the folder synced; a file that
+// fails its checks is deleted with a log line (the log is replayed instead).
+import { crc32c } from '@node-rs/crc32';
+import { open, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ProducerEntry, ProducerStateTable } from './producer-state.js';
+import { syncDir } from './sync-dir.js';
+
+const MAGIC = 'MQPS';
+const VERSION = 1;
+const HEADER_BYTES = 4 + 2 + 4 + 4;
+const ENTRY_BYTES = 8 + 2 + 8 + 8 + 1;
+const BATCH_BYTES = 2 + 4 + 4 + 8 + 8;
+const SNAPSHOT_NAME = /^(\d{20})\.snapshot$/;
+
+export function snapshotPath(dir: string, offset: number): string {
+  return join(dir, `${String(offset).padStart(20, '0')}.snapshot`);
+}
+
+/** The offsets of the snapshot files in `dir`, ascending. */
+export async function listSnapshots(dir: string): Promise<number[]> {
+  const names = await readdir(dir);
+  return names.flatMap((n) => {
+    const m = SNAPSHOT_NAME.exec(n);
+    return m === null ? [] : [Number(m[1])];
+  }).sort((a, b) => a - b);
+}
+
+export function encodeSnapshot(table: ProducerStateTable): Buffer {
+  let size = HEADER_BYTES;
+  for (const [, e] of table.all()) size += ENTRY_BYTES + e.batches.length * BATCH_BYTES;
+  const buf = Buffer.alloc(size);
+  buf.write(MAGIC, 0, 'latin1');
+  buf.writeInt16BE(VERSION, 4);
+  buf.writeInt32BE(table.size, 10);
+  let at = HEADER_BYTES;
+  for (const [id, e] of table.all()) {
+    buf.writeBigInt64BE(id, at);
+    buf.writeInt16BE(e.epoch, at + 8);
+    buf.writeBigInt64BE(BigInt(e.lastTimestampMs), at + 10);
+    buf.writeBigInt64BE(BigInt(e.txnFirstOffset), at + 18);
+    buf.writeInt8(e.batches.length, at + 26);
+    at += ENTRY_BYTES;
+    for (const b of e.batches) {
+      buf.writeInt16BE(b.epoch, at);
+      buf.writeInt32BE(b.firstSequence, at + 2);
+      buf.writeInt32BE(b.lastSequence, at + 6);
+      buf.writeBigInt64BE(BigInt(b.firstOffset), at + 10);
+      buf.writeBigInt64BE(BigInt(b.lastOffset), at + 18);
+      at += BATCH_BYTES;
+    }
+  }
+  buf.writeUInt32BE(crc32c(buf.subarray(10)) >>> 0, 6);
+  return buf;
+}
+
+/** The producers of a snapshot file's bytes; throws an Error saying what is wrong with them. */
+export function decodeSnapshot(buf: Buffer): [bigint, ProducerEntry][] {
+  if (buf.length < HEADER_BYTES || buf.toString('latin1', 0, 4) !== MAGIC) throw new Error('not a producer snapshot');
+  const version = buf.readInt16BE(4);
+  if (version !== VERSION) throw new Error(`snapshot version ${version} is not ${VERSION}`);
+  if ((crc32c(buf.subarray(10)) >>> 0) !== buf.readUInt32BE(6)) throw new Error('CRC mismatch');
+  const count = buf.readInt32BE(10);
+  const out: [bigint, ProducerEntry][] = [];
+  let at = HEADER_BYTES;
+  for (let i = 0; i < count; i++) {
+    if (at + ENTRY_BYTES > buf.length) throw new Error(`truncated at producer ${i} of ${count}`);
+    const id = buf.readBigInt64BE(at);
+    const entry: ProducerEntry = {
+      epoch: buf.readInt16BE(at + 8),
+      lastTimestampMs: Number(buf.readBigInt64BE(at + 10)),
+      txnFirstOffset: Number(buf.readBigInt64BE(at + 18)),
+      batches: [],
+    };
+    const batches = buf.readInt8(at + 26);
+    at += ENTRY_BYTES;
+    if (batches < 0 || at + batches * BATCH_BYTES > buf.length) throw new Error(`truncated in the batches of producer ${id}`);
+    for (let j = 0; j < batches; j++) {
+      entry.batches.push({
+        epoch: buf.readInt16BE(at),
+        firstSequence: buf.readInt32BE(at + 2),
+        lastSequence: buf.readInt32BE(at + 6),
+        firstOffset: Number(buf.readBigInt64BE(at + 10)),
+        lastOffset: Number(buf.readBigInt64BE(at + 18)),
+      });
+      at += BATCH_BYTES;
+    }
+    out.push([id, entry]);
+  }
+  if (at !== buf.length) throw new Error(`${buf.length - at} bytes after the last producer`);
+  return out;
+}
+
+/** Writes `table` as the snapshot at `offset`, crash-safe (temp file, fsync, rename, folder sync). */
+export async function writeSnapshot(dir: string, offset: number, table: ProducerStateTable): Promise<void> {
+  const path = snapshotPath(dir, offset);
+  const tmp = `${path}.tmp`;
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.writeFile(encodeSnapshot(table));
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+  await syncDir(dir);
+}
+
+export async function readSnapshot(dir: string, offset: number): Promise<[bigint, ProducerEntry][]> {
+  return decodeSnapshot(await readFile(snapshotPath(dir, offset)));
+}
+
+/** Deletes the snapshot files at the given offsets (a missing one is fine). */
+export async function deleteSnapshots(dir: string, offsets: number[]): Promise<void> {
+  for (const o of offsets) await unlink(snapshotPath(dir, o)).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err; });
+}
