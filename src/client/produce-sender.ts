@@ -24,7 +24,7 @@ import { MqError } from '../util/mq-error.js';
 import type { Cluster, TopicMetadata } from './cluster.js';
 import { DELIVERY_TIMEOUT_MS, MAX_REQUEST_BYTES, batchRecords, decommissionedError, recordBytes, type Batch, type ProducerSettings } from './producer-batch.js';
 import type { ProducerBuffer } from './producer-buffer.js';
-import { ProducerIdempotence, SEQUENCE_ERRORS } from './producer-idempotence.js';
+import { SEQUENCE_ERRORS, type ProducerIdempotence } from './producer-idempotence.js';
 import type { ProducerMetadata } from './producer-metadata.js';
 import type { RawTarget } from './producer-raw.js';
 import type { RecordAccumulator } from './record-accumulator.js';
@@ -34,7 +34,6 @@ export class ProduceSender {
   private readonly brokerInFlight = new Map<number, number>();
   /** Produce requests in flight to all brokers (a producer id reset waits for 0). */
   private inFlightRequests = 0;
-  readonly idempotence: ProducerIdempotence;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryTimerAt = Infinity;
   private drainScheduled = false;
@@ -45,9 +44,8 @@ export class ProduceSender {
     private readonly cluster: Cluster,
     private readonly accumulator: RecordAccumulator,
     private readonly buffer: ProducerBuffer,
-  ) {
-    this.idempotence = new ProducerIdempotence(settings.idempotence, cluster, () => this.scheduleDrain(), settings.retryBackoffMs);
-  }
+    private readonly idempotence: ProducerIdempotence,
+  ) {}
 
   /** The metadata the sender asks for refreshes (they need each other, so it is set after both exist). */
   useMetadata(metadata: ProducerMetadata): void {

@@ -2,10 +2,11 @@
 // epoch InitProducerId hands out, the next sequence of every partition, and the reset to a fresh id.
 //
 // The id is asked for once, lazily, before the first batch is sent (TransactionalId null,
-// TransactionTimeoutMs -1, to any live broker). A batch is stamped just before its first send under
-// the current id: ProducerId, ProducerEpoch and BaseSequence (its partition's next sequence; the next
-// batch starts at its last record's sequence + 1, wrapping INT32 max -> 0) are written into the built
-// batch and its CRC is computed again. A retry keeps the stamp, so a batch the broker already wrote is
+// TransactionTimeoutMs -1, to any live broker). A batch is stamped with the current id, epoch and
+// BaseSequence (its partition's next sequence; the next batch starts at its last record's sequence
+// + 1, wrapping INT32 max -> 0) as it closes when the producer has an id and every batch queued ahead
+// of it carries it (the builder writes them, one CRC pass: stampAtClose), else just before its first
+// send, written into the built batch with the CRC computed again (stamp). A retry keeps the stamp, so a batch the broker already wrote is
 // answered with its original offset instead of being written twice (the sender keeps one batch in
 // flight per partition, so sequences reach the broker in order).
 //
@@ -91,6 +92,21 @@ export class ProducerIdempotence {
     this.state = 'initializing';
     void this.initProducerId();
     return false;
+  }
+
+  /**
+   * Takes the sequences of `b` (closing on `q`, `records` records) now when it can keep its place: the
+   * producer has an id and every batch queued ahead of it on `q` carries it. Returns what the builder
+   * writes, or null (stamp() does it before the first send).
+   */
+  stampAtClose(b: Batch, q: PartitionQueue, records: number): { producerId: bigint; producerEpoch: number; baseSequence: number } | null {
+    if (this.state !== 'ready') return null;
+    for (const ahead of q.ready) if (ahead.stampGeneration !== this.generation) return null;
+    const base = this.sequences.get(q) ?? 0;
+    this.sequences.set(q, nextSequence(base, records));
+    b.stampGeneration = this.generation;
+    b.baseSequence = base;
+    return { producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: base };
   }
 
   /** Stamps `b` (of queue `q`) before a send, unless it carries the current id already. */

@@ -18,7 +18,7 @@ import { Cluster, metadataMaxAgeMs, type ClusterOptions } from './cluster.js';
 import { Partitioner } from './partitioner.js';
 import { invalidRecord, recordBytes, type ProducerSettings } from './producer-batch.js';
 import { ProducerBuffer } from './producer-buffer.js';
-import type { IdempotenceMode } from './producer-idempotence.js';
+import { ProducerIdempotence, type IdempotenceMode } from './producer-idempotence.js';
 import { ProducerMetadata } from './producer-metadata.js';
 import { ProduceSender } from './produce-sender.js';
 import type { RawProducer, RawTarget } from './producer-raw.js';
@@ -91,8 +91,9 @@ class AccumulatingProducer implements RawProducer {
     this.cluster = new Cluster(opts as ClusterOptions);
     const settings = producerSettings(opts);
     this.buffer = new ProducerBuffer(settings.bufferMemory);
-    this.accumulator = new RecordAccumulator(settings, this.cluster, new Partitioner(), this.buffer, () => this.sender.scheduleDrain());
-    this.sender = new ProduceSender(settings, this.cluster, this.accumulator, this.buffer);
+    const idempotence = new ProducerIdempotence(settings.idempotence, this.cluster, () => this.sender.scheduleDrain(), settings.retryBackoffMs);
+    this.accumulator = new RecordAccumulator(settings, this.cluster, new Partitioner(), this.buffer, idempotence, () => this.sender.scheduleDrain());
+    this.sender = new ProduceSender(settings, this.cluster, this.accumulator, this.buffer, idempotence);
     this.metadata = new ProducerMetadata(this.cluster, this.accumulator, this.buffer, settings.retryBackoffMs, metadataMaxAgeMs(opts), {
       readyTopics: () => [...this.accumulator.readyQueues].map((q) => q.topic),
       closing: (forGood) => this.closing && (!forGood || this.buffer.unsettled === 0),
