@@ -28,6 +28,8 @@ export interface ChaosScenarioOptions {
   inFlight?: number;
   /** kafkajs: `idempotent: true` (mq's producer is idempotent by default with acks all). */
   idempotent?: boolean;
+  /** kafkajs: spread `records` over paceMs (mq's workload always does) instead of sending at full speed for paceMs. */
+  kafkajsPaced?: boolean;
   /** The nemesis' faults (default ['kill']; network faults need a cluster with netns). */
   faults?: FaultKind[];
   /** Draw the faults at random (default) or take them in turn. */
@@ -103,7 +105,7 @@ export async function runChaosScenario(opts: ChaosScenarioOptions): Promise<Chao
   const client = opts.client ?? 'mq';
   const workload: ChaosWorkload = client === 'kafkajs' ? new KafkajsWorkload({
     bootstrap: opts.clients?.bootstrap ?? cluster.bootstrapList, connection: opts.clients?.kafkajs, topic, records: opts.records, durationMs: paceMs, partitions, keys: opts.keys ?? 64,
-    inFlight: opts.inFlight, idempotent: opts.idempotent, onAck: (p, at, sentAt) => chaos.onAck(p, at, sentAt),
+    inFlight: opts.inFlight, idempotent: opts.idempotent, paced: opts.kafkajsPaced, onAck: (p, at, sentAt) => chaos.onAck(p, at, sentAt),
   }) : new KeyedWorkload({
     bootstrap: opts.clients?.bootstrap ?? cluster.bootstrapList, security: opts.clients?.security, topic, records: opts.records, keys: opts.keys, acks: opts.acks,
     paceMs, timeCapMs: opts.timeCapMs ?? 2 * paceMs, retries: opts.retries,

@@ -45,6 +45,8 @@ export interface KafkajsWorkloadOptions {
   batchSize?: number; // default 200
   /** send() calls in flight at once; default 1. */
   inFlight?: number;
+  /** Spread the `records` over durationMs (as keyed-workload.ts does; then sending stops at 3 * durationMs) instead of sending as fast as kafkajs can for durationMs. */
+  paced?: boolean;
   /** kafkajs `idempotent: true` (maxInFlightRequests 1; needs inFlight 1, see the top). */
   idempotent?: boolean;
   /** Count a resolved send() as acknowledging every record in it (kafkajs' own word; shows its bug). */
@@ -88,14 +90,20 @@ export class KafkajsWorkload extends AckLedger implements ChaosWorkload {
     const batchSize = this.opts.batchSize ?? 200;
     const started = Date.now();
     let next = 0;
-    const take = (): number[] | null => {
-      if (next >= this.records || signal?.aborted || Date.now() - started >= this.opts.durationMs) return null;
+    const perMs = this.records / this.opts.durationMs;
+    const take = async (): Promise<number[] | null> => {
+      if (this.opts.paced) {
+        // Not before the pace: the next batch is due once its last record is.
+        const dueAt = started + Math.min(next + batchSize, this.records) / perMs;
+        while (!signal?.aborted && Date.now() < dueAt) await new Promise((r) => setTimeout(r, Math.min(50, dueAt - Date.now())));
+      }
+      if (next >= this.records || signal?.aborted || Date.now() - started >= (this.opts.paced ? 3 : 1) * this.opts.durationMs) return null;
       const ns: number[] = [];
       while (ns.length < batchSize && next < this.records) ns.push(next++);
       return ns;
     };
     const sender = async (): Promise<void> => {
-      for (let ns = take(); ns !== null; ns = take()) {
+      for (let ns = await take(); ns !== null; ns = await take()) {
         // Resend what kafkajs resolved without an answer until every record has one (bounded).
         for (let attempt = 0; ns.length > 0 && attempt < 10; attempt++) ns = await this.sendOnce(producer, ns);
         for (const n of ns) this.fail(n, 'UNANSWERED_AFTER_10_SENDS');
