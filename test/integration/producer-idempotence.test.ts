@@ -1,12 +1,19 @@
 // The idempotent producer (issue 18) against a real broker process: what it stamps into the batches
-// the broker stores (read from the partition's segment files and decoded), the CLI's switches, and a
-// retried batch written once. The broker's side (InitProducerId, the per-producer sequence checks and
-// the answer to a retry with its original offset) is the lead's; these tests read its results only.
+// the broker stores (read from the partition's segment files and decoded), the CLI's switches, a
+// retried batch written once, and the producer id state (producer-idempotence.ts) driven directly
+// against a broker: the reset to a fresh id that a sequence error or a lost batch calls for. The
+// broker's side (InitProducerId, the per-producer sequence checks and the answer to a retry with its
+// original offset) is the lead's; these tests read its results only.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAdmin, createProducer } from '../../src/client/index.js';
+import { Cluster } from '../../src/client/cluster.js';
+import type { Batch } from '../../src/client/producer-batch.js';
+import { ProducerIdempotence } from '../../src/client/producer-idempotence.js';
+import { validateBatch } from '../../src/protocol/batch-header.js';
+import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js';
 import { decodeRecordBatches, type DecodedBatch } from '../../src/protocol/record-batch.js';
 import type { Logger } from '../../src/util/logger.js';
 import { brokerForTest, eventually, run, uniqueTopic, type BrokerProcess } from '../helpers/mq-process.js';
@@ -143,4 +150,55 @@ test('a batch retried after its request timed out against a stopped broker is wr
 test('the same retry without idempotence writes the batch twice (what the test above guards against)', { timeout: 60_000 }, async (t) => {
   const seen = await retryAcrossAStoppedBroker(t, false);
   assert.ok([...seen.values()].some((n) => n > 1), `some record was read back twice: ${JSON.stringify([...seen])}`);
+});
+
+test('the producer id state: an id from the broker, sequences per partition, a refused batch gives its sequences back, a reset takes a fresh id and restarts at 0', async (t) => {
+  const broker = await brokerForTest(t);
+  const cluster = new Cluster({ bootstrap: [broker.bootstrap] });
+  t.after(() => cluster.close());
+  let readies = 0;
+  const idem = new ProducerIdempotence('explicit', cluster, () => { readies++; }, 10);
+  const q0 = { topic: 't', partition: 0, open: null, ready: [], inFlight: 0 };
+  const q1 = { topic: 't', partition: 1, open: null, ready: [], inFlight: 0 };
+  const batch = (records: number): Batch => {
+    const builder = new RecordBatchBuilder();
+    for (let i = 0; i < records; i++) builder.append(null, Buffer.from(`v${i}`), undefined, 1_700_000_000_000);
+    return {
+      topic: 't', partition: 0, builder: null, bytes: builder.build(), reports: [], tags: [], timestamps: [], createdAt: 0, attempts: 0, retryAt: 0,
+      accounted: 0, lastError: null, explicit: null, raw: null, rawRecords: records, rawBytes: 0, stampGeneration: 0, baseSequence: -1,
+    };
+  };
+  const header = (b: Batch): [bigint, number, number] => { const d = decodeRecordBatches(b.bytes!)[0]; return [d.producerId, d.producerEpoch, d.baseSequence]; };
+
+  assert.equal(idem.canSend(0), false, 'no id yet: it is being taken');
+  await eventually(() => readies === 1);
+  assert.equal(idem.canSend(0), true);
+  const first = idem.current.producerId;
+  assert.ok(first >= 0n);
+  const a = batch(3);
+  const b = batch(2);
+  const c = batch(4);
+  idem.stamp(a, q0);
+  idem.stamp(b, q1);
+  idem.stamp(c, q0);
+  assert.deepEqual([header(a), header(b), header(c)], [[first, 0, 0], [first, 0, 0], [first, 0, 3]], 'sequences per partition');
+  idem.stamp(a, q0);
+  assert.deepEqual(header(a), [first, 0, 0], 'a retry keeps its stamp');
+  // c was refused outright and is the last stamped on q0: its sequences are given back.
+  idem.failedForGood(c, q0, true);
+  const d = batch(1);
+  idem.stamp(d, q0);
+  assert.equal(header(d)[2], 3);
+  // d may have been written and failed for good: the broker would see a gap, so a fresh id.
+  idem.failedForGood(d, q0, false);
+  assert.equal(idem.canSend(1), false, 'a reset waits for the requests in flight');
+  assert.equal(idem.canSend(0), false);
+  await eventually(() => readies === 2);
+  assert.equal(idem.canSend(0), true);
+  const second = idem.current.producerId;
+  assert.notEqual(second, first, 'a fresh producer id');
+  idem.stamp(a, q0);
+  idem.stamp(b, q1);
+  assert.deepEqual([header(a), header(b)], [[second, 0, 0], [second, 0, 0]], 'unacknowledged batches are stamped again from sequence 0');
+  assert.equal(validateBatch(a.bytes!, 0, a.bytes!.length), null, 'with a valid CRC');
 });
