@@ -28,6 +28,13 @@ import type { MetadataRequest, MetadataResponse } from '../protocol/messages/met
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/messages/offset-commit.js';
 import type { OffsetDeleteRequest, OffsetDeleteResponse } from '../protocol/messages/offset-delete.js';
 import type { InitProducerIdRequest, InitProducerIdResponse } from '../protocol/messages/init-producer-id.js';
+import type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from '../protocol/messages/add-partitions-to-txn.js';
+import type { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from '../protocol/messages/add-offsets-to-txn.js';
+import type { EndTxnRequest, EndTxnResponse } from '../protocol/messages/end-txn.js';
+import type { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../protocol/messages/write-txn-markers.js';
+import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../protocol/messages/txn-offset-commit.js';
+import type { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../protocol/messages/describe-transactions.js';
+import type { ListTransactionsResponse } from '../protocol/messages/list-transactions.js';
 import type { OffsetFetchRequest, OffsetFetchResponse } from '../protocol/messages/offset-fetch.js';
 import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../protocol/messages/offset-for-leader-epoch.js';
 import type { ProduceRequest, ProduceResponse } from '../protocol/messages/produce.js';
@@ -264,6 +271,77 @@ const initProducerId: Guard<InitProducerIdRequest, InitProducerIdResponse> = {
   refuse: (_r, errorCode) => ({ throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 }),
 };
 
+const TXN_ID_DENIED = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+
+/** AddPartitionsToTxn has no top-level code: a refusal is every partition's; refused topics are answered per topic. */
+const addPartitionsToTxn: Guard<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse> = {
+  touches: (r) => ({ transactionalId: r.transactionalId, topics: r.topics.map((t) => t.name) }),
+  refuse: (r, code) => ({ throttleTimeMs: 0, resultsByTopic: refusedTxnPartitions(r.topics, code) }),
+  serve: perName(topicsOf, (r) => r.topics, (r, topics) => ({ ...r, topics }), (t) => t.name,
+    (res, refused) => { res.resultsByTopic.push(...refusedTxnPartitions(refused, TOPIC_DENIED)); }),
+};
+function refusedTxnPartitions(topics: AddPartitionsToTxnRequest['topics'], partitionErrorCode: number): AddPartitionsToTxnResponse['resultsByTopic'] {
+  return topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((partitionIndex) => ({ partitionIndex, partitionErrorCode })) }));
+}
+
+const addOffsetsToTxn: Guard<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse> = {
+  touches: (r) => ({ transactionalId: r.transactionalId, group: r.groupId }),
+  refuse: (_r, errorCode) => ({ throttleTimeMs: 0, errorCode }),
+};
+
+const endTxn: Guard<EndTxnRequest, EndTxnResponse> = {
+  touches: (r) => ({ transactionalId: r.transactionalId }),
+  refuse: (_r, errorCode) => ({ throttleTimeMs: 0, errorCode }),
+};
+
+/** WriteTxnMarkers (brokers only) has no top-level code: every named partition carries the refusal. */
+const writeTxnMarkers: Guard<WriteTxnMarkersRequest, WriteTxnMarkersResponse> = {
+  touches: () => ({}),
+  refuse: (r, errorCode) => ({
+    markers: r.markers.map((m) => ({
+      producerId: m.producerId,
+      topics: m.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode })) })),
+    })),
+  }),
+};
+
+const txnOffsetCommit: Guard<TxnOffsetCommitRequest, TxnOffsetCommitResponse> = {
+  touches: (r) => ({ transactionalId: r.transactionalId, group: r.groupId, topics: r.topics.map((t) => t.name) }),
+  refuse: (r, code) => ({ throttleTimeMs: 0, topics: refusedPartitions(r.topics, code) }),
+  serve: perName(topicsOf, (r) => r.topics, (r, topics) => ({ ...r, topics }), (t) => t.name,
+    (res, refused) => { res.topics.push(...refusedPartitions(refused, TOPIC_DENIED)); }),
+};
+
+/** DescribeTransactions: the ids the principal may not Describe are answered TRANSACTIONAL_ID_AUTHORIZATION_FAILED; the handler gets the rest. */
+const describeTransactions: Guard<DescribeTransactionsRequest, DescribeTransactionsResponse> = {
+  touches: () => ({}),
+  refuse: (r, errorCode) => ({ throttleTimeMs: 0, transactionStates: r.transactionalIds.map((id) => refusedTransaction(id, errorCode)) }),
+  serve: async (req, v, handler) => {
+    const refused = req.transactionalIds.filter((id) => !v.allowed('Describe', 'TransactionalId', id));
+    if (refused.length === 0) return handler(req);
+    const res = await handler({ ...req, transactionalIds: req.transactionalIds.filter((id) => !refused.includes(id)) });
+    if (res !== null) res.transactionStates.push(...refused.map((id) => refusedTransaction(id, TXN_ID_DENIED)));
+    return res;
+  },
+};
+function refusedTransaction(transactionalId: string, errorCode: number): DescribeTransactionsResponse['transactionStates'][number] {
+  return {
+    errorCode, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1n,
+    producerId: -1n, producerEpoch: -1, topicPartitions: [],
+  };
+}
+
+/** ListTransactions: only the transactional ids the principal may Describe. */
+const listTransactions: Guard<unknown, ListTransactionsResponse> = {
+  touches: () => ({}),
+  refuse: (_r, errorCode) => ({ throttleTimeMs: 0, errorCode, unknownStateFilters: [], transactionStates: [] }),
+  serve: async (req, v, handler) => {
+    const res = await handler(req);
+    if (res !== null) res.transactionStates = res.transactionStates.filter((t) => v.allowed('Describe', 'TransactionalId', t.transactionalId));
+    return res;
+  },
+};
+
 const findCoordinator: Guard<FindCoordinatorRequest> = {
   touches: (r) => (r.keyType === 1 ? { transactionalId: r.key } : { group: r.key }),
   refuse: (_r, errorCode, errorMessage) => ({ throttleTimeMs: 0, errorCode, errorMessage, nodeId: -1, host: '', port: -1 }),
@@ -363,6 +441,13 @@ export function createGuards(): ReadonlyMap<number, Guard> {
     [ApiKey.CreatePartitions, createPartitions],
     [ApiKey.DeleteRecords, deleteRecords],
     [ApiKey.InitProducerId, initProducerId],
+    [ApiKey.AddPartitionsToTxn, addPartitionsToTxn],
+    [ApiKey.AddOffsetsToTxn, addOffsetsToTxn],
+    [ApiKey.EndTxn, endTxn],
+    [ApiKey.WriteTxnMarkers, writeTxnMarkers],
+    [ApiKey.TxnOffsetCommit, txnOffsetCommit],
+    [ApiKey.DescribeTransactions, describeTransactions],
+    [ApiKey.ListTransactions, listTransactions],
     [ApiKey.DescribeConfigs, configGuard<DescribeConfigsRequest, DescribeConfigsResponse>((res) => res.results, (results) => ({ throttleTimeMs: 0, results: results as DescribeConfigsResponse['results'] }), { configs: [] })],
     [ApiKey.AlterConfigs, configGuard((res: { responses: ConfigResult[] }) => res.responses, (responses) => ({ throttleTimeMs: 0, responses }))],
     [ApiKey.IncrementalAlterConfigs, configGuard((res: { responses: ConfigResult[] }) => res.responses, (responses) => ({ throttleTimeMs: 0, responses }))],

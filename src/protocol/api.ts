@@ -28,6 +28,13 @@ import { LIST_GROUPS_FLEXIBLE_FROM, ListGroupsRequest, ListGroupsResponse } from
 import { OffsetDeleteRequest, OffsetDeleteResponse } from './messages/offset-delete.js';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './messages/delete-groups.js';
 import { InitProducerIdRequest, InitProducerIdResponse } from './messages/init-producer-id.js';
+import { ADD_PARTITIONS_TO_TXN_FLEXIBLE_FROM, AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from './messages/add-partitions-to-txn.js';
+import { ADD_OFFSETS_TO_TXN_FLEXIBLE_FROM, AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from './messages/add-offsets-to-txn.js';
+import { END_TXN_FLEXIBLE_FROM, EndTxnRequest, EndTxnResponse } from './messages/end-txn.js';
+import { WRITE_TXN_MARKERS_FLEXIBLE_FROM, WriteTxnMarkersRequest, WriteTxnMarkersResponse } from './messages/write-txn-markers.js';
+import { TXN_OFFSET_COMMIT_FLEXIBLE_FROM, TxnOffsetCommitRequest, TxnOffsetCommitResponse } from './messages/txn-offset-commit.js';
+import { DescribeTransactionsRequest, DescribeTransactionsResponse } from './messages/describe-transactions.js';
+import { ListTransactionsRequest, ListTransactionsResponse } from './messages/list-transactions.js';
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './messages/offset-for-leader-epoch.js';
 import { ElectLeadersRequest, ElectLeadersResponse } from './messages/elect-leaders.js';
 import { INCREMENTAL_ALTER_CONFIGS_FLEXIBLE_FROM, IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from './messages/incremental-alter-configs.js';
@@ -54,6 +61,13 @@ export const ApiKey = {
   CreatePartitions: 37,
   DeleteRecords: 21,
   InitProducerId: 22,
+  AddPartitionsToTxn: 24,
+  AddOffsetsToTxn: 25,
+  EndTxn: 26,
+  WriteTxnMarkers: 27,
+  TxnOffsetCommit: 28,
+  DescribeTransactions: 65,
+  ListTransactions: 66,
   DescribeConfigs: 32,
   AlterConfigs: 33,
   OffsetCommit: 8,
@@ -121,6 +135,14 @@ export const apis: readonly ApiSpec[] = Object.freeze([
   spec(ApiKey.DeleteRecords, 'DeleteRecords', 0, 1, DeleteRecordsRequest, DeleteRecordsResponse),
   // Idempotent (and later transactional) producers; v0 must be in range for librdkafka's IdempotentProducer feature.
   spec(ApiKey.InitProducerId, 'InitProducerId', 0, 1, InitProducerIdRequest, InitProducerIdResponse),
+  // Transactions (src/transaction/): schemas only until the partitions can finish a transaction, so not advertised yet.
+  spec(ApiKey.AddPartitionsToTxn, 'AddPartitionsToTxn', 0, 3, AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, ADD_PARTITIONS_TO_TXN_FLEXIBLE_FROM),
+  spec(ApiKey.AddOffsetsToTxn, 'AddOffsetsToTxn', 0, 3, AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, ADD_OFFSETS_TO_TXN_FLEXIBLE_FROM),
+  spec(ApiKey.EndTxn, 'EndTxn', 0, 3, EndTxnRequest, EndTxnResponse, END_TXN_FLEXIBLE_FROM),
+  spec(ApiKey.WriteTxnMarkers, 'WriteTxnMarkers', 0, 1, WriteTxnMarkersRequest, WriteTxnMarkersResponse, WRITE_TXN_MARKERS_FLEXIBLE_FROM),
+  spec(ApiKey.TxnOffsetCommit, 'TxnOffsetCommit', 0, 3, TxnOffsetCommitRequest, TxnOffsetCommitResponse, TXN_OFFSET_COMMIT_FLEXIBLE_FROM),
+  spec(ApiKey.DescribeTransactions, 'DescribeTransactions', 0, 0, DescribeTransactionsRequest, DescribeTransactionsResponse, 0),
+  spec(ApiKey.ListTransactions, 'ListTransactions', 0, 0, ListTransactionsRequest, ListTransactionsResponse, 0),
   spec(ApiKey.DescribeConfigs, 'DescribeConfigs', 0, 2, DescribeConfigsRequest, DescribeConfigsResponse),
   spec(ApiKey.AlterConfigs, 'AlterConfigs', 0, 1, AlterConfigsRequest, AlterConfigsResponse),
   spec(ApiKey.OffsetCommit, 'OffsetCommit', 2, 5, OffsetCommitRequest, OffsetCommitResponse),

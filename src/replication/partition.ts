@@ -11,6 +11,7 @@
 // replica fetcher (appendFromLeader, truncation) and keeps the high watermark its leader reported.
 import { ATTR_TIMESTAMP_TYPE, OFF_ATTRIBUTES, OFF_MAX_TIMESTAMP, writeCrc } from '../protocol/batch-header.js';
 import type { TopicConfig } from '../config/topic-config.js';
+import type { TxnMarker } from '../protocol/control-batch.js';
 import type { Log } from '../storage/log.js';
 import { MqError } from '../util/mq-error.js';
 import { AckPurgatory, type AckOutcome } from './ack-purgatory.js';
@@ -62,6 +63,16 @@ export class Partition {
     return this.replicated ? this.followerHighWatermark : this.log.writtenEndOffset;
   }
 
+  /**
+   * What read_committed consumers may read up to: the first offset of the oldest open transaction, or the
+   * high watermark when none is open below it.
+   */
+  get lastStableOffset(): number {
+    const hwm = this.highWatermark;
+    const open = this.log.firstOpenTxnOffset();
+    return open < 0 ? hwm : Math.min(open, hwm);
+  }
+
   /** Whether this replica may take appends and serve consumers. */
   get isLeader(): boolean { return this.role === 'leader'; }
 
@@ -86,11 +97,24 @@ export class Partition {
       await this.applyFlushPolicy(lastOffset + 1);
       return { baseOffset, lastOffset, logAppendTimeMs: -1, duplicate };
     }
+    await this.appended(lastOffset);
+    return { baseOffset, lastOffset, logAppendTimeMs };
+  }
+
+  /** Appends a transaction marker (leaders only): it ends the producer's transaction in this partition. */
+  async appendMarker(marker: TxnMarker): Promise<{ baseOffset: number; lastOffset: number }> {
+    if (this.role !== 'leader') throw notLeader(this);
+    const { baseOffset, lastOffset } = await this.log.appendMarker(marker, this.leaderEpoch);
+    await this.appended(lastOffset);
+    return { baseOffset, lastOffset };
+  }
+
+  /** After a leader append up to `lastOffset`: wakes followers and consumers, then applies the flush policy. */
+  private async appended(lastOffset: number): Promise<void> {
     if (this.appendWaiters.size > 0) this.wakeAppendWaiters();
     if (this.leaderState !== null) this.updateHighWatermark();
     else if (!this.replicated && this.hwmWaiters.size > 0) this.wakeHwmWaiters();
     await this.applyFlushPolicy(lastOffset + 1);
-    return { baseOffset, lastOffset, logAppendTimeMs };
   }
 
   private async applyFlushPolicy(endOffset: number): Promise<void> {
@@ -131,9 +155,12 @@ export class Partition {
     return () => { this.hwmWaiters.delete(wake); };
   }
 
-  /** Whole stored batches from the one containing `offset`, visible (below the high watermark) only. */
-  read(offset: number, maxBytes: number): Promise<Buffer[]> {
-    return this.log.read(offset, maxBytes, this.highWatermark);
+  /**
+   * Whole stored batches from the one containing `offset`, visible only: below the high watermark, or
+   * below the last stable offset for read_committed.
+   */
+  read(offset: number, maxBytes: number, readCommitted = false): Promise<Buffer[]> {
+    return this.log.read(offset, maxBytes, readCommitted ? this.lastStableOffset : this.highWatermark);
   }
 
   /** What a follower fetches: whole batches up to the log end (not the high watermark). */

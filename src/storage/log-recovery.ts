@@ -223,7 +223,8 @@ async function loadProducerState(
   while (snapshots.length > 0) {
     const newest = snapshots[snapshots.length - 1];
     try {
-      producers.reset(await readSnapshot(ctx.dir, newest));
+      const snapshot = await readSnapshot(ctx.dir, newest);
+      producers.reset(snapshot.producers, snapshot.aborted);
       from = Math.max(newest, startOffset);
       break;
     } catch (err) {

@@ -15,7 +15,7 @@ import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { defaultFilePool, type FilePool, type PooledFile } from './file-pool.js';
 import { join } from 'node:path';
 import {
-  BATCH_HEADER_BYTES, OFF_LEADER_EPOCH, OFF_MAGIC, batchSizeAt, baseOffsetAt, lastOffsetDeltaAt, maxTimestampAt,
+  ATTR_CONTROL, BATCH_HEADER_BYTES, OFF_ATTRIBUTES, OFF_LEADER_EPOCH, OFF_MAGIC, batchSizeAt, baseOffsetAt, lastOffsetDeltaAt, maxTimestampAt,
 } from '../protocol/batch-header.js';
 import { MqError } from '../util/mq-error.js';
 import { OffsetIndex } from './offset-index.js';
@@ -424,19 +424,35 @@ export class LogSegment {
   }
 
   /**
-   * Calls `visit` with every written batch holding an offset at or past `fromOffset`, in order: the chunk
-   * read from the file and where the batch's header starts in it (the whole header is there).
+   * Calls `visit` with every written batch holding an offset at or past `fromOffset`, in order: a buffer
+   * and where the batch starts in it. The whole header is there; a control batch (a transaction marker,
+   * whose type is in its record) is there whole.
    */
   async forEachBatchHeaderFrom(fromOffset: number, visit: (chunk: Buffer, at: number) => void): Promise<void> {
-    let entry = null;
+    let position = 0;
+    let expected = this.baseOffset;
     if (fromOffset > this.baseOffset) {
       await this.loadIndexes();
-      entry = this.index.lookup(fromOffset - this.baseOffset);
+      const entry = this.index.lookup(fromOffset - this.baseOffset);
+      position = entry?.position ?? 0;
+      expected = this.baseOffset + (entry?.relativeOffset ?? 0);
     }
-    await this.findBatch(entry?.position ?? 0, this.baseOffset + (entry?.relativeOffset ?? 0), this.sizeBytes, (loc) => {
-      if (loc.lastOffset >= fromOffset) visit(loc.chunk, loc.position - loc.chunkPosition);
-      return false;
-    });
+    for (;;) {
+      // Stops at a control batch not wholly in the chunk read, which is then read on its own.
+      const cut = await this.findBatch(position, expected, this.sizeBytes, (loc) => {
+        const at = loc.position - loc.chunkPosition;
+        if (loc.lastOffset < fromOffset) return false;
+        if ((loc.chunk.readInt16BE(at + OFF_ATTRIBUTES) & ATTR_CONTROL) && at + loc.sizeBytes > loc.chunk.length) return true;
+        visit(loc.chunk, at);
+        return false;
+      });
+      if (cut === null) return;
+      const whole = Buffer.allocUnsafe(cut.sizeBytes);
+      await readFully(this.file, whole, cut.sizeBytes, cut.position);
+      visit(whole, 0);
+      position = cut.position + cut.sizeBytes;
+      expected = cut.lastOffset + 1;
+    }
   }
 
   // ---- reading -------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ import type { EpochEndOffset, EpochEntry, LeaderEpochCache } from './leader-epoc
 import { LogCheckpoints } from './log-checkpoints.js';
 import { recoverLog, type RecoveredLog } from './log-recovery.js';
 import { LogSegments } from './log-segments.js';
+import { buildControlBatch, type TxnMarker } from '../protocol/control-batch.js';
 import { producerInfoAt, type ProducerStateTable } from './producer-state.js';
 import { deleteSnapshots, writeSnapshot } from './producer-snapshots.js';
 
@@ -224,6 +225,23 @@ export class Log {
       throw new MqError('KAFKA_STORAGE_ERROR', `the first write of this retried batch to ${this.dir} failed; retry it`, { retriable: true });
     }
     return { baseOffset, lastOffset, duplicate: true };
+  }
+
+  /**
+   * Appends a transaction marker (control batch) for `marker`'s producer as the leader; it closes the
+   * producer's open transaction here. INVALID_PRODUCER_EPOCH when the producer has a newer epoch already.
+   */
+  appendMarker(marker: TxnMarker, leaderEpoch: number): Promise<LogAppendResult> {
+    if (this.state !== 'open') return Promise.reject(this.closedError());
+    const e = this.producers.entry(marker.producerId);
+    if (e !== undefined && marker.producerEpoch < e.epoch) {
+      return Promise.reject(new MqError('INVALID_PRODUCER_EPOCH',
+        `a transaction marker of producer ${marker.producerId} with epoch ${marker.producerEpoch} is older than its epoch ${e.epoch} in ${basename(this.dir)}`));
+    }
+    const batch = buildControlBatch(marker);
+    const written = this.queue.appendLeader(batch, leaderEpoch);
+    this.producers.applyBatch(batch);
+    return this.forgetOnFailure(written, baseOffsetAt(batch));
   }
 
   /** A failed write forgets the producers with batches from its offset on (see the header). */
@@ -480,6 +498,21 @@ export class Log {
   /** The state of one producer (tests and tools). */
   producerState(producerId: bigint): ReturnType<ProducerStateTable['entry']> {
     return this.producers.entry(producerId);
+  }
+
+  /** First offset of the oldest open transaction in the log, -1 when none is open. */
+  firstOpenTxnOffset(): number {
+    return this.producers.firstOpenTxnOffset();
+  }
+
+  /** Whether any aborted transaction is kept (read_committed fetches need the list only then). */
+  get hasAbortedTxns(): boolean {
+    return this.producers.abortedList().length > 0;
+  }
+
+  /** The aborted transactions a read_committed fetch of [fromOffset, upTo) must name (producer-state.ts). */
+  abortedTxnsBetween(fromOffset: number, upTo: number): { producerId: bigint; firstOffset: number }[] {
+    return this.producers.abortedBetween(fromOffset, upTo);
   }
 
   /** Producers with state in this log. */

@@ -4,19 +4,21 @@
 //
 // Format (big-endian): "MQPS", version INT16 (1), CRC-32C INT32 of everything after it, producer count
 // INT32, then per producer: ProducerId INT64, epoch INT16, last timestamp INT64, open transaction's first
-// offset INT64 (-1: none), batch count INT8, and per batch: epoch INT16, first and last sequence INT32,
-// first and last offset INT64. Written to a temp file, fsynced, renamed and the folder synced; a file that
+// offset INT64 (-1: none), last closed transaction's first and marker offsets INT64 (-1: none), batch
+// count INT8, and per batch: epoch INT16, first and last sequence INT32, first and last offset INT64; then
+// the aborted transactions: count INT32, each ProducerId INT64, first, marker and last stable offsets INT64. Written to a temp file, fsynced, renamed and the folder synced; a file that
 // fails its checks is deleted with a log line (the log is replayed instead).
 import { crc32c } from '@node-rs/crc32';
 import { open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProducerEntry, ProducerStateTable } from './producer-state.js';
+import type { AbortedTxn, ProducerEntry, ProducerStateTable } from './producer-state.js';
 import { syncDir } from './sync-dir.js';
 
 const MAGIC = 'MQPS';
 const VERSION = 1;
 const HEADER_BYTES = 4 + 2 + 4 + 4;
-const ENTRY_BYTES = 8 + 2 + 8 + 8 + 1;
+const ENTRY_BYTES = 8 + 2 + 8 + 8 + 8 + 8 + 1;
+const ABORTED_BYTES = 8 + 8 + 8 + 8;
 const BATCH_BYTES = 2 + 4 + 4 + 8 + 8;
 const SNAPSHOT_NAME = /^(\d{20})\.snapshot$/;
 
@@ -34,7 +36,8 @@ export async function listSnapshots(dir: string): Promise<number[]> {
 }
 
 export function encodeSnapshot(table: ProducerStateTable): Buffer {
-  let size = HEADER_BYTES;
+  const aborted = table.abortedList();
+  let size = HEADER_BYTES + 4 + aborted.length * ABORTED_BYTES;
   for (const [, e] of table.all()) size += ENTRY_BYTES + e.batches.length * BATCH_BYTES;
   const buf = Buffer.alloc(size);
   buf.write(MAGIC, 0, 'latin1');
@@ -46,7 +49,9 @@ export function encodeSnapshot(table: ProducerStateTable): Buffer {
     buf.writeInt16BE(e.epoch, at + 8);
     buf.writeBigInt64BE(BigInt(e.lastTimestampMs), at + 10);
     buf.writeBigInt64BE(BigInt(e.txnFirstOffset), at + 18);
-    buf.writeInt8(e.batches.length, at + 26);
+    buf.writeBigInt64BE(BigInt(e.lastTxnFirstOffset), at + 26);
+    buf.writeBigInt64BE(BigInt(e.lastTxnMarkerOffset), at + 34);
+    buf.writeInt8(e.batches.length, at + 42);
     at += ENTRY_BYTES;
     for (const b of e.batches) {
       buf.writeInt16BE(b.epoch, at);
@@ -57,12 +62,26 @@ export function encodeSnapshot(table: ProducerStateTable): Buffer {
       at += BATCH_BYTES;
     }
   }
+  buf.writeInt32BE(aborted.length, at);
+  at += 4;
+  for (const a of aborted) {
+    buf.writeBigInt64BE(a.producerId, at);
+    buf.writeBigInt64BE(BigInt(a.firstOffset), at + 8);
+    buf.writeBigInt64BE(BigInt(a.lastOffset), at + 16);
+    buf.writeBigInt64BE(BigInt(a.lastStableOffset), at + 24);
+    at += ABORTED_BYTES;
+  }
   buf.writeUInt32BE(crc32c(buf.subarray(10)) >>> 0, 6);
   return buf;
 }
 
-/** The producers of a snapshot file's bytes; throws an Error saying what is wrong with them. */
-export function decodeSnapshot(buf: Buffer): [bigint, ProducerEntry][] {
+export interface DecodedSnapshot {
+  producers: [bigint, ProducerEntry][];
+  aborted: AbortedTxn[];
+}
+
+/** The producers and aborted transactions of a snapshot file's bytes; throws an Error saying what is wrong with them. */
+export function decodeSnapshot(buf: Buffer): DecodedSnapshot {
   if (buf.length < HEADER_BYTES || buf.toString('latin1', 0, 4) !== MAGIC) throw new Error('not a producer snapshot');
   const version = buf.readInt16BE(4);
   if (version !== VERSION) throw new Error(`snapshot version ${version} is not ${VERSION}`);
@@ -77,9 +96,11 @@ export function decodeSnapshot(buf: Buffer): [bigint, ProducerEntry][] {
       epoch: buf.readInt16BE(at + 8),
       lastTimestampMs: Number(buf.readBigInt64BE(at + 10)),
       txnFirstOffset: Number(buf.readBigInt64BE(at + 18)),
+      lastTxnFirstOffset: Number(buf.readBigInt64BE(at + 26)),
+      lastTxnMarkerOffset: Number(buf.readBigInt64BE(at + 34)),
       batches: [],
     };
-    const batches = buf.readInt8(at + 26);
+    const batches = buf.readInt8(at + 42);
     at += ENTRY_BYTES;
     if (batches < 0 || at + batches * BATCH_BYTES > buf.length) throw new Error(`truncated in the batches of producer ${id}`);
     for (let j = 0; j < batches; j++) {
@@ -94,8 +115,20 @@ export function decodeSnapshot(buf: Buffer): [bigint, ProducerEntry][] {
     }
     out.push([id, entry]);
   }
-  if (at !== buf.length) throw new Error(`${buf.length - at} bytes after the last producer`);
-  return out;
+  if (at + 4 > buf.length) throw new Error('truncated before the aborted transactions');
+  const abortedCount = buf.readInt32BE(at);
+  at += 4;
+  if (abortedCount < 0 || at + abortedCount * ABORTED_BYTES !== buf.length) throw new Error(`${abortedCount} aborted transactions do not fill the ${buf.length - at} bytes left`);
+  const aborted: AbortedTxn[] = [];
+  for (let i = 0; i < abortedCount; i++, at += ABORTED_BYTES) {
+    aborted.push({
+      producerId: buf.readBigInt64BE(at),
+      firstOffset: Number(buf.readBigInt64BE(at + 8)),
+      lastOffset: Number(buf.readBigInt64BE(at + 16)),
+      lastStableOffset: Number(buf.readBigInt64BE(at + 24)),
+    });
+  }
+  return { producers: out, aborted };
 }
 
 /** Writes `table` as the snapshot at `offset`, crash-safe (temp file, fsync, rename, folder sync). */
@@ -113,7 +146,7 @@ export async function writeSnapshot(dir: string, offset: number, table: Producer
   await syncDir(dir);
 }
 
-export async function readSnapshot(dir: string, offset: number): Promise<[bigint, ProducerEntry][]> {
+export async function readSnapshot(dir: string, offset: number): Promise<DecodedSnapshot> {
   return decodeSnapshot(await readFile(snapshotPath(dir, offset)));
 }
 

@@ -48,6 +48,17 @@ function bodies(topic: string, group: string): Record<number, unknown> {
     [ApiKey.DeleteTopics]: { topicNames: [`${topic}-absent`], timeoutMs: 1000 },
     [ApiKey.CreatePartitions]: { topics: [{ name: `${topic}-absent`, count: 2, assignments: null }], timeoutMs: 1000, validateOnly: true },
     [ApiKey.DeleteRecords]: { topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset: 0n }] }], timeoutMs: 1000 },
+    [ApiKey.InitProducerId]: { transactionalId: null, transactionTimeoutMs: -1 },
+    [ApiKey.AddPartitionsToTxn]: { transactionalId: 'fuzz-tx', producerId: 1n, producerEpoch: 0, topics: [{ name: topic, partitions: [0] }] },
+    [ApiKey.AddOffsetsToTxn]: { transactionalId: 'fuzz-tx', producerId: 1n, producerEpoch: 0, groupId: group },
+    [ApiKey.EndTxn]: { transactionalId: 'fuzz-tx', producerId: 1n, producerEpoch: 0, committed: false },
+    [ApiKey.WriteTxnMarkers]: { markers: [{ producerId: 1n, producerEpoch: 0, transactionResult: false, topics: [{ name: topic, partitionIndexes: [0] }], coordinatorEpoch: 0 }] },
+    [ApiKey.TxnOffsetCommit]: {
+      transactionalId: 'fuzz-tx', groupId: group, producerId: 1n, producerEpoch: 0, generationId: -1, memberId: '', groupInstanceId: null,
+      topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: null }] }],
+    },
+    [ApiKey.DescribeTransactions]: { transactionalIds: ['fuzz-tx'] },
+    [ApiKey.ListTransactions]: { stateFilters: [], producerIdFilters: [] },
     [ApiKey.DescribeConfigs]: { resources: [{ resourceType: 2, resourceName: topic, configurationKeys: null }], includeSynonyms: false },
     [ApiKey.AlterConfigs]: { resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'retention.ms', value: '600000' }] }], validateOnly: true },
     [ApiKey.OffsetCommit]: {

@@ -60,6 +60,8 @@ const PROBES: Record<number, Probe> = {
   [ApiKey.CreateTopics]: { version: 0, body: { topics: [{ name: 'fresh', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000 } },
   [ApiKey.DeleteTopics]: { version: 0, body: { topicNames: [TOPIC], timeoutMs: 1000 } },
   [ApiKey.CreatePartitions]: { version: 0, body: { topics: [{ name: TOPIC, count: 2, assignments: null }], timeoutMs: 1000, validateOnly: false } },
+  // A transactional producer needs Write on its TransactionalId (an idempotent one needs nothing here).
+  [ApiKey.InitProducerId]: { version: 1, body: { transactionalId: 'txn-probe', transactionTimeoutMs: 60000 } },
   [ApiKey.DeleteRecords]: { version: 0, body: { topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, offset: 0n }] }], timeoutMs: 1000 } },
   [ApiKey.DescribeConfigs]: {
     version: 0, body: { resources: [{ resourceType: 2, resourceName: TOPIC, configurationKeys: null }, { resourceType: 4, resourceName: '0', configurationKeys: null }] },

@@ -4,6 +4,10 @@
 // (ReplicaId = their broker id) must be registered replicas of the partition; their fetch offset is
 // their log end offset, recorded in the leader's state (it moves the high watermark and the ISR); they
 // read up to the log end and are parked until the next append.
+// IsolationLevel 1 (read_committed, both clients' default) reads up to the last stable offset instead of
+// the high watermark and gets the aborted transactions that overlap what it read (the client drops their
+// records); with no transactions the two are the same.
+import { batchSizeAt, lastOffsetDeltaAt } from '../../protocol/batch-header.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js';
 import { errorCodeFor } from '../error-code-of.js';
@@ -12,6 +16,8 @@ import type { Partition } from '../../replication/partition.js';
 import type { BrokerState, Handler } from '../request-context.js';
 
 type PartitionData = FetchResponse['responses'][number]['partitions'][number];
+
+const READ_COMMITTED = 1;
 
 interface Wanted { topic: string; index: number; fetchOffset: number; maxBytes: number; partition?: Partition; errorCode: number }
 
@@ -49,7 +55,7 @@ export const handleFetch: Handler<FetchRequest, FetchResponse> = async (req, ctx
   for (;;) {
     // Subscribe before reading, so an append that lands during the read still wakes us.
     const wait = new AppendWait(wanted, follower, b.shutdown);
-    const result = await readAll(b, wanted, responseMaxBytes(b, req.maxBytes, follower), follower);
+    const result = await readAll(b, wanted, responseMaxBytes(b, req.maxBytes, follower), follower, !follower && req.isolationLevel === READ_COMMITTED);
     const remainingMs = deadline - Date.now();
     if (result.bytes >= req.minBytes || result.errors > 0 || remainingMs <= 0 || b.shutdown.aborted || wanted.length === 0) {
       wait.cancel();
@@ -114,7 +120,9 @@ class AppendWait {
   }
 }
 
-async function readAll(b: BrokerState, wanted: Wanted[], responseMaxBytes: number, follower: boolean): Promise<{ data: [string, PartitionData][]; bytes: number; errors: number }> {
+async function readAll(
+  b: BrokerState, wanted: Wanted[], responseMaxBytes: number, follower: boolean, readCommitted: boolean,
+): Promise<{ data: [string, PartitionData][]; bytes: number; errors: number }> {
   const data: [string, PartitionData][] = [];
   let bytes = 0;
   let errors = 0;
@@ -128,8 +136,7 @@ async function readAll(b: BrokerState, wanted: Wanted[], responseMaxBytes: numbe
       data.push([w.topic, { ...base, errorCode: w.errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: [] }]);
       continue;
     }
-    const hwm = BigInt(p.highWatermark);
-    const offsets = { highWatermark: hwm, lastStableOffset: hwm, logStartOffset: BigInt(p.logStartOffset) };
+    const offsets = { highWatermark: BigInt(p.highWatermark), lastStableOffset: BigInt(p.lastStableOffset), logStartOffset: BigInt(p.logStartOffset) };
     if (w.fetchOffset < p.logStartOffset || w.fetchOffset > p.logEndOffset) {
       errors++;
       data.push([w.topic, { ...base, ...offsets, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: [] }]);
@@ -141,7 +148,7 @@ async function readAll(b: BrokerState, wanted: Wanted[], responseMaxBytes: numbe
     let records: Buffer[] = [];
     if (budget > 0 || bytes === 0) {
       try {
-        records = await (follower ? p.readForFollower(w.fetchOffset, Math.max(budget, 0)) : p.read(w.fetchOffset, Math.max(budget, 0)));
+        records = await (follower ? p.readForFollower(w.fetchOffset, Math.max(budget, 0)) : p.read(w.fetchOffset, Math.max(budget, 0), readCommitted));
       } catch (err) {
         errors++;
         data.push([w.topic, { ...base, ...offsets, errorCode: errorCodeFor(err, b.logger, { op: 'read', topic: w.topic, partition: w.index }), records: [] }]);
@@ -155,9 +162,20 @@ async function readAll(b: BrokerState, wanted: Wanted[], responseMaxBytes: numbe
     // still gets a batch of max.message.bytes, a little over replica.fetch.max.bytes).
     if (bytes > 0 && bytes + got > responseMaxBytes) { records = []; got = 0; }
     bytes += got;
-    data.push([w.topic, { ...base, ...offsets, errorCode: 0, records }]);
+    const abortedTransactions = readCommitted ? abortedIn(p, w.fetchOffset, records) : null;
+    data.push([w.topic, { ...base, ...offsets, abortedTransactions, errorCode: 0, records }]);
   }
   return { data, bytes, errors };
+}
+
+/** The aborted transactions overlapping the batches read from `fetchOffset` (read_committed). */
+function abortedIn(p: Partition, fetchOffset: number, records: Buffer[]): { producerId: bigint; firstOffset: bigint }[] {
+  if (records.length === 0 || !p.log.hasAbortedTxns) return [];
+  const last = records[records.length - 1];
+  let at = 0;
+  while (at + batchSizeAt(last, at) < last.length) at += batchSizeAt(last, at);
+  const end = Number(last.readBigInt64BE(at)) + lastOffsetDeltaAt(last, at) + 1;
+  return p.log.abortedTxnsBetween(fetchOffset, end).map((a) => ({ producerId: a.producerId, firstOffset: BigInt(a.firstOffset) }));
 }
 
 function group(data: [string, PartitionData][]): FetchResponse['responses'] {

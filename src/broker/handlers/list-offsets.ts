@@ -1,4 +1,5 @@
-// ListOffsets: -1 latest (high watermark), -2 earliest (log start), T >= 0 the first record whose
+// ListOffsets: -1 latest (high watermark; the last stable offset for IsolationLevel 1, read_committed),
+// -2 earliest (log start), T >= 0 the first record whose
 // timestamp is >= T. The time index finds the batch; the records of that one batch are decoded to
 // land on the exact record, as Kafka does.
 import type { ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/messages/list-offsets.js';
@@ -10,6 +11,7 @@ import type { Handler } from '../request-context.js';
 
 const LATEST = -1n;
 const EARLIEST = -2n;
+const READ_COMMITTED = 1;
 
 export const handleListOffsets: Handler<ListOffsetsRequest, ListOffsetsResponse> = async (req, ctx) => {
   const b = ctx.broker;
@@ -19,7 +21,7 @@ export const handleListOffsets: Handler<ListOffsetsRequest, ListOffsetsResponse>
       const partition = b.authority.leaderPartition(t.name, p.partitionIndex);
       if (typeof partition === 'number') return { partitionIndex: p.partitionIndex, errorCode: partition, timestamp: -1n, offset: -1n };
       try {
-        const { offset, timestamp } = await lookup(partition, p.timestamp);
+        const { offset, timestamp } = await lookup(partition, p.timestamp, req.isolationLevel === READ_COMMITTED);
         return { partitionIndex: p.partitionIndex, errorCode: 0, timestamp: BigInt(timestamp), offset: BigInt(offset) };
       } catch (err) {
         const errorCode = errorCodeFor(err, b.logger, { op: 'list-offsets', topic: t.name, partition: p.partitionIndex });
@@ -30,8 +32,8 @@ export const handleListOffsets: Handler<ListOffsetsRequest, ListOffsetsResponse>
   return { throttleTimeMs: 0, topics };
 };
 
-async function lookup(p: Partition, timestamp: bigint): Promise<{ offset: number; timestamp: number }> {
-  if (timestamp === LATEST) return { offset: p.highWatermark, timestamp: -1 };
+async function lookup(p: Partition, timestamp: bigint, readCommitted: boolean): Promise<{ offset: number; timestamp: number }> {
+  if (timestamp === LATEST) return { offset: readCommitted ? p.lastStableOffset : p.highWatermark, timestamp: -1 };
   if (timestamp === EARLIEST) return { offset: p.logStartOffset, timestamp: -1 };
   const target = Number(timestamp);
   const batch = await p.log.batchForTimestamp(target);

@@ -1,6 +1,6 @@
 // Dependencies point down only: every import between the source folders goes to a lower layer (DESIGN.md,
 // "Layout"). The layers, bottom up; folders on one layer must not import each other either:
-//   util < protocol < config, security < storage, client, metrics < cluster < replication, group < broker
+//   util < protocol < config, security < storage, client, metrics < cluster < replication, group, transaction < broker
 //   < cli, bench < tui < commands
 // Reads the TypeScript sources (type-only imports count: they tie the folders together just the same).
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ const LAYERS: Record<string, number> = {
   'src/config': 2, 'src/security': 2,
   'src/storage': 3, 'src/client': 3, 'src/metrics': 3,
   'src/cluster': 4,
-  'src/replication': 5, 'src/group': 5,
+  'src/replication': 5, 'src/group': 5, 'src/transaction': 5,
   'src/broker': 6,
   'src/cli': 7, 'src/bench': 7,
   tui: 8,

@@ -36,6 +36,8 @@ test('advertised ranges are the ones PROTOCOL.md recommends, below the first fle
     45: [0, 0, 0], 46: [0, 0, 0],
     // Security: SASL (SaslAuthenticate up to its flexible v2), ACLs and quotas below their flexible versions; SCRAM credentials flexible from v0.
     17: [0, 1, Infinity], 36: [0, 2, 2], 29: [0, 1, 2], 30: [0, 1, 2], 31: [0, 1, 2], 48: [0, 1, 1], 49: [0, 1, 1], 50: [0, 0, 0], 51: [0, 0, 0],
+    // Transactions (registered, served later): flexible from v3 (WriteTxnMarkers v1, the KIP-664 admin APIs v0).
+    24: [0, 3, 3], 25: [0, 3, 3], 26: [0, 3, 3], 27: [0, 1, 1], 28: [0, 3, 3], 65: [0, 0, 0], 66: [0, 0, 0],
   };
   const advertised = advertisedApiVersions();
   assert.equal(advertised.length, Object.keys(expected).length);

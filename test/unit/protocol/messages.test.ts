@@ -25,6 +25,7 @@ import { leaderSamples } from './leader-samples.js';
 import { reassignmentSamples } from './reassignment-samples.js';
 import { securitySamples } from './security-samples.js';
 import { producerSamples } from './producer-samples.js';
+import { transactionSamples } from './transaction-samples.js';
 import { roundTrip } from '../../helpers/wire-check.js';
 
 
@@ -242,6 +243,7 @@ const samples: Record<number, { request: (v: number) => any; response: (v: numbe
   ...reassignmentSamples,
   ...securitySamples,
   ...producerSamples,
+  ...transactionSamples,
 };
 
 describe('round trip of every message at every supported version', () => {

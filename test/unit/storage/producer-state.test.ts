@@ -6,6 +6,7 @@ import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ATTR_TRANSACTIONAL, OFF_ATTRIBUTES, writeCrc } from '../../../src/protocol/batch-header.js';
 import { RecordBatchBuilder } from '../../../src/protocol/record-batch-builder.js';
 import { Log, type LogConfig } from '../../../src/storage/log.js';
 import { ProducerStateTable, producerInfoAt } from '../../../src/storage/producer-state.js';
@@ -22,6 +23,16 @@ function batch(pid: bigint, epoch: number, seq: number, count = 3, tag = 'r'): B
   for (let i = 0; i < count; i++) assert.ok(b.tryAppend({ key: null, value: Buffer.from(`${tag}-${seq + i}`), timestamp: Date.now(), headers: [] }));
   return Buffer.from(b.build());
 }
+
+/** The same as a transactional producer's batch. */
+function txnBatch(pid: bigint, epoch: number, seq: number, count = 3): Buffer {
+  const b = batch(pid, epoch, seq, count, 'tx');
+  b.writeInt16BE(b.readInt16BE(OFF_ATTRIBUTES) | ATTR_TRANSACTIONAL, OFF_ATTRIBUTES);
+  writeCrc(b);
+  return b;
+}
+
+const marker = (producerId: bigint, commit: boolean) => ({ producerId, producerEpoch: 0, commit, coordinatorEpoch: 0, timestampMs: Date.now() });
 
 async function openLog(t: TestContext, dir: string): Promise<Log> {
   const log = await Log.open(dir, config);
@@ -90,7 +101,8 @@ describe('ProducerStateTable: the rules', () => {
     t.truncateFrom(3);
     assert.deepEqual([t.size, t.entry(1n)!.epoch, t.entry(1n)!.batches.length], [1, 0, 1]);
     const decoded = new ProducerStateTable();
-    decoded.reset(decodeSnapshot(encodeSnapshot(copy)));
+    const snap = decodeSnapshot(encodeSnapshot(copy));
+    decoded.reset(snap.producers, snap.aborted);
     assert.deepEqual([...decoded.all()], [...copy.all()]);
     const damaged = encodeSnapshot(copy);
     damaged[damaged.length - 1] ^= 1;
@@ -166,5 +178,49 @@ describe('Log: idempotent appends', () => {
     assert.ok(log.producerState(2n));
     await log.maintainProducerState(Date.now() + 2 * 86_400_000);
     assert.equal(log.producerCount, 0);
+  });
+});
+
+describe('Log: transactions in a partition', () => {
+  test('open transactions bound the last stable offset; an ABORT marker lists the transaction; COMMIT does not', async (t) => {
+    const log = await openLog(t, await tempDirFor(t));
+    await log.append(batch(1n, 0, 0), 0); // 0-2, not transactional
+    await log.append(txnBatch(2n, 0, 0), 0); // 3-5
+    await log.append(txnBatch(3n, 0, 0), 0); // 6-8
+    assert.equal(log.firstOpenTxnOffset(), 3);
+    await log.appendMarker(marker(2n, false), 0); // 9: abort of 2
+    assert.equal(log.firstOpenTxnOffset(), 6);
+    await log.append(txnBatch(2n, 0, 3), 0); // 10-12: producer 2's next transaction
+    await log.appendMarker(marker(3n, true), 0); // 13
+    assert.equal(log.firstOpenTxnOffset(), 10);
+    await log.appendMarker(marker(2n, false), 0); // 14
+    assert.equal(log.firstOpenTxnOffset(), -1);
+    assert.deepEqual(log.abortedTxnsBetween(0, 15), [{ producerId: 2n, firstOffset: 3 }, { producerId: 2n, firstOffset: 10 }]);
+    assert.deepEqual(log.abortedTxnsBetween(10, 15), [{ producerId: 2n, firstOffset: 10 }]);
+    assert.deepEqual(log.abortedTxnsBetween(0, 4), [{ producerId: 2n, firstOffset: 3 }], 'stops after the first marker past the bound');
+    await assert.rejects(log.appendMarker({ ...marker(2n, true), producerEpoch: -1 }, 0), (e) => code(e) === 'INVALID_PRODUCER_EPOCH');
+  });
+
+  test('a cut below a marker reopens its transaction; a crash replays markers; a clean restart keeps the aborted list', async (t) => {
+    const dir = await tempDirFor(t);
+    const log = await openLog(t, dir);
+    for (let i = 0; i < 12; i++) {
+      await log.append(txnBatch(4n, 0, i * 3), 0);
+      await log.appendMarker(marker(4n, i % 2 === 0), 0);
+    }
+    assert.ok(log.segmentCount > 1);
+    const crashDir = await tempDirFor(t);
+    await cp(dir, crashDir, { recursive: true });
+    const expected = log.abortedTxnsBetween(0, 100);
+    assert.equal(expected.length, 6);
+    await log.close();
+    for (const d of [dir, crashDir]) {
+      const again = await openLog(t, d);
+      assert.deepEqual(again.abortedTxnsBetween(0, 100), expected, d);
+      assert.equal(again.firstOpenTxnOffset(), -1);
+      await again.truncateTo(47); // inside the last transaction's marker (44-46 data, 47 marker)
+      assert.equal(again.firstOpenTxnOffset(), 44, 'the transaction whose marker was cut is open again');
+      assert.deepEqual(again.abortedTxnsBetween(0, 100), expected.slice(0, 5), 'its abort is no longer listed');
+    }
   });
 });
