@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { formatBenchResult, type BenchMode, type BenchResult } from '../src/bench/bench-result.js';
 import { DEFAULT_BENCH_COUNT, runBench, type BenchFlags } from '../src/bench/run-bench.js';
+import { resolveProducerProperties } from '../src/cli/client-properties.js';
 import { parseAcks, parseCompression } from '../src/cli/parsers.js';
 import type { Context } from './context.js';
 import { bootstrapOption, cli, int } from './options.js';
@@ -20,7 +21,7 @@ function benchCommand(name: BenchMode, description: string, countHelp: string): 
     .option('--rate <n>', send('records per second over all producers, for latency at a fixed load (default: unlimited)'), int(1))
     .option('--partitions <n>', 'partitions when the topic is created', int(1), 1)
     .option('--producers <n>', send('producers (each with its own connection) sharing the count and rate'), int(1, 64), 1)
-    .addOption(new Option('--acks <acks>', send('acknowledgements to wait for: 0, 1 or all')).default(1, '1').argParser(cli(parseAcks)))
+    .addOption(new Option('--acks <acks>', send('acknowledgements to wait for: 0, 1 or all (all: idempotent producers unless -X enable.idempotence=false)')).default(1, '1').argParser(cli(parseAcks)))
     .option('--linger-ms <ms>', send('producer linger'), int(0), 5)
     .option('--batch-size <bytes>', send('producer batch size per partition'), int(1), 262144)
     .addOption(new Option('--compression <codec>', send('producer compression: none or gzip')).default('none').argParser(cli(parseCompression)))
@@ -32,8 +33,10 @@ function benchCommand(name: BenchMode, description: string, countHelp: string): 
 
 export default function bench(ctx: Context): Command {
   const count = DEFAULT_BENCH_COUNT.toLocaleString('en-US');
-  const run = (mode: BenchMode) => async (o: BenchFlags & { json?: boolean }): Promise<void> => {
-    const r = await runBench(mode, { ...o, security: ctx.security }, ctx, (first: BenchResult) => ctx.out.note(formatBenchResult(first)[0]), ctx.signal);
+  const run = (mode: BenchMode) => async (o: BenchFlags & { json?: boolean; property?: string[]; commandConfig?: string }): Promise<void> => {
+    // -X enable.idempotence=true|false; unset, the producers are idempotent with --acks all only (the default --acks is 1).
+    const props = await resolveProducerProperties({ commandConfig: o.commandConfig ?? (ctx.env.MQ_COMMAND_CONFIG || undefined), env: ctx.env, properties: o.property });
+    const r = await runBench(mode, { ...o, ...props, security: ctx.security }, ctx, (first: BenchResult) => ctx.out.note(formatBenchResult(first)[0]), ctx.signal);
     await (o.json ? ctx.out.json(r) : ctx.out.write(formatBenchResult(r).join('\n') + '\n'));
   };
   return new Command('bench').description('Benchmark producing and consuming')

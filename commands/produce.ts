@@ -2,6 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { Command, Option } from 'commander';
 import { readLineChunks, readOwnStdin } from '../src/cli/line-reader.js';
+import { resolveProducerProperties } from '../src/cli/client-properties.js';
 import { LineProducer, unacknowledgedError } from '../src/cli/line-producer.js';
 import { parseAcks, parseCompression, parseKeyValue } from '../src/cli/parsers.js';
 import { formatProduceSummary } from '../src/cli/produce-summary.js';
@@ -16,7 +17,12 @@ Examples:
   seq 1 200000 | mq produce t                 one record per line
   mq produce t -k : <<< 'user42:{"n":1}'      key "user42", value {"n":1}
   mq produce t -f events.txt -H source=batch  every record gets the header source=batch
-  mq produce t --acks 1 --linger-ms 20        trade durability for throughput`;
+  mq produce t --acks 1 --linger-ms 20        trade durability for throughput (no idempotence)
+  mq produce t -X enable.idempotence=false    plain batches: no producer id, a retry may write twice
+
+Idempotent by default (Kafka's enable.idempotence): every batch carries a producer id and sequence
+numbers, so a batch retried after a lost answer or a failover is written once. It needs --acks all:
+with --acks 0 or 1 it is off, unless -X enable.idempotence=true asks for both (an error).`;
 
 export default function produce(ctx: Context): Command {
   return new Command('produce')
@@ -35,7 +41,8 @@ export default function produce(ctx: Context): Command {
     .option('--metadata-max-age-ms <ms>', 're-read the topic\'s metadata this often (partitions added meanwhile get records)', int(1), 300000)
     .addHelpText('after', EXAMPLES)
     .action(async (topic: string, o) => {
-      const producer = await ctx.producer({ bootstrap: o.bootstrap, acks: o.acks, lingerMs: o.lingerMs, batchSize: o.batchSize, bufferMemory: o.bufferMemory, compression: o.compression, metadataMaxAgeMs: o.metadataMaxAgeMs });
+      const props = await resolveProducerProperties({ commandConfig: o.commandConfig ?? (ctx.env.MQ_COMMAND_CONFIG || undefined), env: ctx.env, properties: o.property });
+      const producer = await ctx.producer({ bootstrap: o.bootstrap, acks: o.acks, lingerMs: o.lingerMs, batchSize: o.batchSize, bufferMemory: o.bufferMemory, compression: o.compression, metadataMaxAgeMs: o.metadataMaxAgeMs, ...props });
       const headers = ((o.header ?? []) as [string, string][]).map(([key, value]) => ({ key, value: Buffer.from(value) }));
       const job = new LineProducer(producer, { topic, partition: o.partition, keySeparator: o.keySeparator, headers });
       const progress = ctx.out.progress(() => job.stats.acknowledged);

@@ -26,6 +26,8 @@ export interface BenchFlags {
   lingerMs: number;
   batchSize: number;
   compression: Compression;
+  /** -X enable.idempotence; undefined: the producer's default (idempotent with acks all). */
+  idempotent?: boolean;
   flushPolicy?: string;
   brokerPid?: number;
   timeoutMs: number;
@@ -59,7 +61,8 @@ export async function runBench(mode: BenchMode, f: BenchFlags, clients: BenchCli
   const producers = async (): Promise<Producer[]> => {
     const list: Producer[] = [];
     for (let i = 0; i < f.producers; i++) {
-      list.push(await clients.producer({ bootstrap: f.bootstrap, acks: f.acks, lingerMs: f.lingerMs, batchSize: f.batchSize, compression: f.compression }));
+      const idempotence = f.idempotent !== undefined ? { idempotent: f.idempotent } : {};
+      list.push(await clients.producer({ bootstrap: f.bootstrap, acks: f.acks, lingerMs: f.lingerMs, batchSize: f.batchSize, compression: f.compression, ...idempotence }));
     }
     return list;
   };

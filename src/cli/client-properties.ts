@@ -3,6 +3,9 @@
 // MQ_SASL_PASSWORD), then -X key=value flags; a later source wins key by key. The names are librdkafka's
 // (CLIENT_SECURITY_KEYS in src/client/security-options.ts); any other key is a usage error that names
 // it and the known ones. Values never appear in an error: a mistyped line may hold a password.
+// Producer settings by their librdkafka names (PRODUCER_KEYS: enable.idempotence) come from the same
+// sources; resolveProducerProperties() reads them for mq produce and mq bench, and the security
+// settings ignore them.
 import { readFile } from 'node:fs/promises';
 import { CLIENT_SECURITY_KEYS, parseClientProperties, parsePropertiesText, type ClientSecurity } from '../client/security-options.js';
 import { MqError } from '../util/mq-error.js';
@@ -22,9 +25,12 @@ export function envNameOf(key: string): string {
   return `MQ_${key.toUpperCase().replace(/\./g, '_')}`;
 }
 
+/** Producer settings by their librdkafka names, taken by the commands that produce. */
+export const PRODUCER_KEYS: readonly string[] = ['enable.idempotence'];
+
 function checkKey(key: string, where: string): void {
-  if (CLIENT_SECURITY_KEYS.includes(key) || /^ssl\.(truststore|keystore)\./.test(key)) return; // keystores: refused with a pointer later
-  throw invalid(`unknown client property '${key}' in ${where}`, `Known: ${CLIENT_SECURITY_KEYS.join(', ')}.`);
+  if (CLIENT_SECURITY_KEYS.includes(key) || PRODUCER_KEYS.includes(key) || /^ssl\.(truststore|keystore)\./.test(key)) return; // keystores: refused with a pointer later
+  throw invalid(`unknown client property '${key}' in ${where}`, `Known: ${CLIENT_SECURITY_KEYS.join(', ')}.\nProducer settings (mq produce, mq bench): ${PRODUCER_KEYS.join(', ')}.`);
 }
 
 /** librdkafka accepts sasl.mechanisms for sasl.mechanism; one name, so a later source replaces an earlier one. */
@@ -37,8 +43,26 @@ function splitProperty(raw: string): [string, string] {
   return [raw.slice(0, at).trim(), raw.slice(at + 1)];
 }
 
-/** The merged settings, or undefined when no source names any (a plaintext connection). */
+/** The security settings, or undefined when no source names any (a plaintext connection). */
 export async function resolveClientSecurity(src: ClientPropertySources): Promise<ClientSecurity | undefined> {
+  const merged = await mergedProperties(src);
+  for (const key of PRODUCER_KEYS) merged.delete(key);
+  if (merged.size === 0) return undefined;
+  return parseClientProperties(merged).security;
+}
+
+/** What the producer settings (PRODUCER_KEYS) of the sources ask for; absent keys stay undefined. */
+export async function resolveProducerProperties(src: ClientPropertySources): Promise<{ idempotent?: boolean }> {
+  const merged = await mergedProperties(src);
+  const v = merged.get('enable.idempotence');
+  if (v === undefined) return {};
+  const lower = v.trim().toLowerCase();
+  if (lower !== 'true' && lower !== 'false') throw invalid(`enable.idempotence=${v}: must be true or false`);
+  return { idempotent: lower === 'true' };
+}
+
+/** Every setting of the sources, file < environment < -X, keys checked. */
+async function mergedProperties(src: ClientPropertySources): Promise<Map<string, string>> {
   const merged = new Map<string, string>();
   if (src.commandConfig !== undefined) {
     let text: string;
@@ -53,7 +77,7 @@ export async function resolveClientSecurity(src: ClientPropertySources): Promise
       merged.set(canonical(k), v);
     }
   }
-  for (const key of CLIENT_SECURITY_KEYS) {
+  for (const key of [...CLIENT_SECURITY_KEYS, ...PRODUCER_KEYS]) {
     const v = src.env[envNameOf(key)];
     if (v !== undefined && v !== '') merged.set(canonical(key), v);
   }
@@ -62,6 +86,5 @@ export async function resolveClientSecurity(src: ClientPropertySources): Promise
     checkKey(k, '-X');
     merged.set(canonical(k), v);
   }
-  if (merged.size === 0) return undefined;
-  return parseClientProperties(merged).security;
+  return merged;
 }

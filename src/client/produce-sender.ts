@@ -6,6 +6,12 @@
 // when retries are off, since nothing can then be reordered), and a batch that failed with a retriable
 // error goes back to the head of its partition's queue after a backoff and a metadata refresh.
 //
+// Idempotence (producer-idempotence.ts, on by default): no batch goes out before the producer has an
+// id; each batch is stamped with it and its partition's sequences just before its first send, and
+// keeps them across retries. A sequence error (OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID,
+// INVALID_PRODUCER_EPOCH) or a batch that may have been written failing for good takes a fresh id
+// (every partition restarts at sequence 0, and unacknowledged batches are stamped again) and retries.
+//
 // Rerouting: a batch the broker refuses with POLICY_VIOLATION (its partition was decommissioned after
 // we last looked) is taken apart: records the partitioner placed are sent again to an active
 // partition, records with an explicit partition fail with "partition T-P is decommissioned" (raw
@@ -18,6 +24,7 @@ import { MqError } from '../util/mq-error.js';
 import type { Cluster, TopicMetadata } from './cluster.js';
 import { DELIVERY_TIMEOUT_MS, MAX_REQUEST_BYTES, batchRecords, decommissionedError, recordBytes, type Batch, type ProducerSettings } from './producer-batch.js';
 import type { ProducerBuffer } from './producer-buffer.js';
+import { SEQUENCE_ERRORS, type ProducerIdempotence } from './producer-idempotence.js';
 import type { ProducerMetadata } from './producer-metadata.js';
 import type { RawTarget } from './producer-raw.js';
 import type { RecordAccumulator } from './record-accumulator.js';
@@ -25,6 +32,8 @@ import type { ProducerRecord } from './types.js';
 
 export class ProduceSender {
   private readonly brokerInFlight = new Map<number, number>();
+  /** Produce requests in flight to all brokers (a producer id reset waits for 0). */
+  private inFlightRequests = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryTimerAt = Infinity;
   private drainScheduled = false;
@@ -35,6 +44,7 @@ export class ProduceSender {
     private readonly cluster: Cluster,
     private readonly accumulator: RecordAccumulator,
     private readonly buffer: ProducerBuffer,
+    private readonly idempotence: ProducerIdempotence,
   ) {}
 
   /** The metadata the sender asks for refreshes (they need each other, so it is set after both exist). */
@@ -53,6 +63,7 @@ export class ProduceSender {
   stop(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    this.idempotence.close();
   }
 
   /** Sends every batch that may go now: one ProduceRequest per broker per round. */
@@ -65,18 +76,27 @@ export class ProduceSender {
     let needMetadata = false;
     let nextRetryAt = Infinity;
     const readyQueues = this.accumulator.readyQueues;
+    // Idempotence: nothing goes out until the producer has an id (this starts taking one).
+    const canSend = this.idempotence.canSend(this.inFlightRequests);
+    const idError = this.idempotence.error;
     for (;;) {
       const requests = new Map<number, { batches: Batch[]; bytes: number }>();
       for (const q of [...readyQueues]) {
         if (q.ready.length === 0) { readyQueues.delete(q); continue; }
         if (q.inFlight >= this.settings.perPartitionInFlight) continue;
         const batch = q.ready[0];
+        if (idError !== null) {
+          for (const b of q.ready.splice(0)) this.accumulator.fail(b, idError);
+          continue;
+        }
         if (now - batch.createdAt > DELIVERY_TIMEOUT_MS) {
           q.ready.shift();
+          this.idempotence.failedForGood(batch, q, false);
           this.accumulator.fail(batch, new MqError('REQUEST_TIMED_OUT', `records for ${q.topic}-${q.partition} were not acknowledged within ${DELIVERY_TIMEOUT_MS} ms`
             + (batch.lastError ? ` (last error: ${batch.lastError.message})` : ''), { retriable: true, cause: batch.lastError ?? undefined }));
           continue;
         }
+        if (!canSend) { nextRetryAt = Math.min(nextRetryAt, batch.createdAt + DELIVERY_TIMEOUT_MS + 1); continue; }
         if (batch.retryAt > now) { nextRetryAt = Math.min(nextRetryAt, batch.retryAt); continue; }
         const leader = this.cluster.leaderFor(q.topic, q.partition);
         if (leader < 0) { needMetadata = true; continue; }
@@ -115,7 +135,9 @@ export class ProduceSender {
     const byTopic = new Map<string, ProduceRequest['topicData'][number]>();
     for (const b of batches) {
       b.attempts++;
-      this.accumulator.queueFor(b.topic, b.partition).inFlight++;
+      const q = this.accumulator.queueFor(b.topic, b.partition);
+      q.inFlight++;
+      this.idempotence.stamp(b, q);
       let t = byTopic.get(b.topic);
       if (!t) {
         t = { name: b.topic, partitionData: [] };
@@ -127,6 +149,7 @@ export class ProduceSender {
     const { acks } = this.settings;
     const body: ProduceRequest = { transactionalId: null, acks, timeoutMs: this.settings.timeoutMs, topicData };
     this.brokerInFlight.set(nodeId, (this.brokerInFlight.get(nodeId) ?? 0) + 1);
+    this.inFlightRequests++;
 
     const sent: Promise<ProduceResponse | null> = acks === 0
       ? this.cluster.connectionFor(nodeId).then((conn) => conn.send(ApiKey.Produce, this.cluster.versionFor(ApiKey.Produce), body)).then(() => null)
@@ -151,6 +174,7 @@ export class ProduceSender {
 
   private requestDone(nodeId: number, batches: Batch[]): void {
     this.brokerInFlight.set(nodeId, (this.brokerInFlight.get(nodeId) ?? 1) - 1);
+    this.inFlightRequests--;
     for (const b of batches) this.accumulator.queueFor(b.topic, b.partition).inFlight--;
   }
 
@@ -164,26 +188,36 @@ export class ProduceSender {
       } else if (p.errorCode === 0) {
         this.complete(b, Number(p.baseOffset), Number(p.logAppendTimeMs));
       } else {
-        this.failed(b, this.cluster.error(p.errorCode, `cannot produce to ${b.topic}-${b.partition}`));
+        this.failed(b, this.cluster.error(p.errorCode, `cannot produce to ${b.topic}-${b.partition}`), true);
       }
     }
   }
 
-  /** A send of `b` failed: retry it at the head of its partition when allowed, else reject its records. */
-  private failed(b: Batch, err: MqError): void {
+  /**
+   * A send of `b` failed (`answered`: the broker answered for its partition with an error code):
+   * retry it at the head of its partition when allowed, else reject its records.
+   */
+  private failed(b: Batch, err: MqError, answered = false): void {
+    const q = this.accumulator.queueFor(b.topic, b.partition);
     if (err.code === 'POLICY_VIOLATION' && b.bytes !== null) {
+      this.idempotence.failedForGood(b, q, true);
       this.reroute(b);
       return;
     }
     b.lastError = err;
-    const canRetry = err.retriable && b.attempts <= this.settings.retries && Date.now() - b.createdAt < DELIVERY_TIMEOUT_MS;
+    // The broker's sequences and ours no longer match: a fresh producer id, then the batch again.
+    const sequenceError = SEQUENCE_ERRORS.has(err.code) && this.idempotence.enabled;
+    if (sequenceError && this.idempotence.isCurrent(b)) this.idempotence.reset();
+    const canRetry = (err.retriable || sequenceError) && b.attempts <= this.settings.retries && Date.now() - b.createdAt < DELIVERY_TIMEOUT_MS;
     if (!canRetry) {
+      // Refused outright (a non-retriable answer) means not written; anything else may have been.
+      this.idempotence.failedForGood(b, q, answered && !err.retriable && !sequenceError);
       this.accumulator.fail(b, err);
       return;
     }
+    this.cluster.logger.debug('produce failed; the batch is sent again', { topic: b.topic, partition: b.partition, attempt: b.attempts, error: err.message });
     const initialMs = this.settings.retryBackoffMs;
     b.retryAt = Date.now() + backoffMs(b.attempts - 1, { initialMs, maxMs: Math.max(initialMs, 1000) });
-    const q = this.accumulator.queueFor(b.topic, b.partition);
     q.ready.unshift(b);
     this.accumulator.readyQueues.add(q);
     this.metadata.refreshSoon();

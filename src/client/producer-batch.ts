@@ -3,6 +3,7 @@
 // partition's batches in order, and the record checks and errors of the produce path.
 import type { RecordBatchBuilder } from '../protocol/record-batch-builder.js';
 import { MqError } from '../util/mq-error.js';
+import type { IdempotenceMode } from './producer-idempotence.js';
 import type { RawTarget } from './producer-raw.js';
 import type { DeliveryReport, ProducerRecord } from './types.js';
 
@@ -29,6 +30,8 @@ export interface ProducerSettings {
   produceRequestTimeoutMs: number;
   /** Batches of one partition in flight at once: 1 unless retries are off (nothing can be reordered then). */
   perPartitionInFlight: number;
+  /** Producer id, epoch and sequences stamped into every batch (producer-idempotence.ts). */
+  idempotence: IdempotenceMode;
 }
 
 export interface Batch {
@@ -57,6 +60,9 @@ export interface Batch {
   raw: RawTarget | null;
   rawRecords: number;
   rawBytes: number;
+  /** The producer id generation the batch was stamped under (producer-idempotence.ts; 0: not stamped), and its BaseSequence. */
+  stampGeneration: number;
+  baseSequence: number;
 }
 
 /** Records in `b`. */

@@ -7,6 +7,7 @@
 //   producer-batch.ts      the settings, batch and queue shapes and the record checks they share
 //   producer-raw.ts        the raw-record interface (records as byte ranges, one report per batch)
 //   producer-held-raw.ts   raw records waiting for metadata, copied into one buffer
+//   producer-idempotence.ts the producer id and per-partition sequences stamped into batches (default on)
 //
 // send()/enqueue() take a record to the accumulator, or to the metadata wait while its topic (or the
 // partition it names) is not known yet; appendRaw() takes a record given as byte ranges of the caller's
@@ -17,6 +18,7 @@ import { Cluster, metadataMaxAgeMs, type ClusterOptions } from './cluster.js';
 import { Partitioner } from './partitioner.js';
 import { invalidRecord, recordBytes, type ProducerSettings } from './producer-batch.js';
 import { ProducerBuffer } from './producer-buffer.js';
+import { ProducerIdempotence, type IdempotenceMode } from './producer-idempotence.js';
 import { ProducerMetadata } from './producer-metadata.js';
 import { ProduceSender } from './produce-sender.js';
 import type { RawProducer, RawTarget } from './producer-raw.js';
@@ -37,6 +39,9 @@ function producerSettings(opts: ProducerOptions): ProducerSettings {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const maxInFlight = Math.max(1, opts.maxInFlight ?? 5);
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+  if (![-1, 0, 1].includes(acks)) {
+    throw new MqError('INVALID_CONFIG', `acks must be 0, 1 or -1 (all), not ${String(opts.acks)}`);
+  }
   const settings: ProducerSettings = {
     acks,
     lingerMs: opts.lingerMs ?? 5,
@@ -50,14 +55,27 @@ function producerSettings(opts: ProducerOptions): ProducerSettings {
     // With acks=all the broker may hold the request for timeoutMs; give it room to answer.
     produceRequestTimeoutMs: acks === -1 ? Math.max(requestTimeoutMs, timeoutMs + 5000) : requestTimeoutMs,
     perPartitionInFlight: retries === 0 ? maxInFlight : 1,
+    idempotence: idempotenceMode(opts.idempotent, acks, retries),
   };
-  if (![-1, 0, 1].includes(settings.acks)) {
-    throw new MqError('INVALID_CONFIG', `acks must be 0, 1 or -1 (all), not ${String(opts.acks)}`);
-  }
+
   if (settings.compression !== 'none' && settings.compression !== 'gzip') {
     throw new MqError('INVALID_CONFIG', `compression must be none or gzip, not ${String(opts.compression)}`);
   }
   return settings;
+}
+
+/**
+ * Idempotence is on unless turned off; asked for by default only, it goes quietly with acks 0/1 or
+ * retries 0 (as in Kafka 3.2+), asked for by name it refuses them.
+ */
+function idempotenceMode(idempotent: boolean | undefined, acks: number, retries: number): IdempotenceMode {
+  if (idempotent === false) return 'off';
+  const conflict = acks !== -1 ? `acks=${acks}` : retries <= 0 ? 'retries=0' : null;
+  if (conflict === null) return idempotent === true ? 'explicit' : 'implicit';
+  if (idempotent === undefined) return 'off';
+  throw new MqError('INVALID_CONFIG', `an idempotent producer needs acks=all (-1) and retries > 0, but ${conflict} was asked for together with idempotence`, {
+    hint: 'Use acks=all, or turn idempotence off (-X enable.idempotence=false for mq produce, idempotent: false for the client).',
+  });
 }
 
 class AccumulatingProducer implements RawProducer {
@@ -73,8 +91,9 @@ class AccumulatingProducer implements RawProducer {
     this.cluster = new Cluster(opts as ClusterOptions);
     const settings = producerSettings(opts);
     this.buffer = new ProducerBuffer(settings.bufferMemory);
-    this.accumulator = new RecordAccumulator(settings, this.cluster, new Partitioner(), this.buffer, () => this.sender.scheduleDrain());
-    this.sender = new ProduceSender(settings, this.cluster, this.accumulator, this.buffer);
+    const idempotence = new ProducerIdempotence(settings.idempotence, this.cluster, () => this.sender.scheduleDrain(), settings.retryBackoffMs);
+    this.accumulator = new RecordAccumulator(settings, this.cluster, new Partitioner(), this.buffer, idempotence, () => this.sender.scheduleDrain());
+    this.sender = new ProduceSender(settings, this.cluster, this.accumulator, this.buffer, idempotence);
     this.metadata = new ProducerMetadata(this.cluster, this.accumulator, this.buffer, settings.retryBackoffMs, metadataMaxAgeMs(opts), {
       readyTopics: () => [...this.accumulator.readyQueues].map((q) => q.topic),
       closing: (forGood) => this.closing && (!forGood || this.buffer.unsettled === 0),

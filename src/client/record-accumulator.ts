@@ -19,6 +19,7 @@ import type { Cluster, TopicMetadata } from './cluster.js';
 import type { Partitioner } from './partitioner.js';
 import { batchRecords, decommissionedError, type Batch, type PartitionQueue, type ProducerSettings } from './producer-batch.js';
 import type { ProducerBuffer } from './producer-buffer.js';
+import type { ProducerIdempotence } from './producer-idempotence.js';
 import type { RawTarget } from './producer-raw.js';
 import type { DeliveryReport, ProducerRecord } from './types.js';
 
@@ -41,6 +42,7 @@ export class RecordAccumulator {
     private readonly cluster: Cluster,
     private readonly partitioner: Partitioner,
     private readonly buffer: ProducerBuffer,
+    private readonly idempotence: ProducerIdempotence,
     /** Called when a batch was closed and queued. */
     private readonly onReady: () => void,
   ) {
@@ -242,6 +244,7 @@ export class RecordAccumulator {
       builder: new RecordBatchBuilder({ maxBytes: this.settings.batchSize, compression: this.settings.compression, buffer }),
       bytes: null, reports: [], tags: [], timestamps: [], createdAt: Date.now(),
       attempts: 0, retryAt: 0, accounted: 0, lastError: null, explicit: null, raw: null, rawRecords: 0, rawBytes: 0,
+      stampGeneration: 0, baseSequence: -1,
     };
     q.open = batch;
     this.openQueues.add(q);
@@ -255,11 +258,15 @@ export class RecordAccumulator {
     q.open = null;
     this.openQueues.delete(q);
     try {
+      // Idempotence: the producer id and sequences go in as the batch is built when they can (one CRC pass).
+      const stamp = this.idempotence.stampAtClose(batch, q, batchRecords(batch));
+      if (stamp !== null) batch.builder!.setProducer(stamp.producerId, stamp.producerEpoch, stamp.baseSequence);
       batch.bytes = batch.builder!.build();
       // A compressed batch is a new buffer: the encoding buffer can serve the next batch at once.
       if (batch.bytes.buffer !== batch.builder!.buffer.buffer) this.recycle(batch.builder!.buffer);
     } catch (err) {
       batch.builder = null;
+      this.idempotence.failedForGood(batch, q, true); // never sent: its sequences are given back
       this.fail(batch, err instanceof MqError ? err : new MqError('INVALID_RECORD', (err as Error).message, { cause: err }));
       return;
     }

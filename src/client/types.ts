@@ -94,6 +94,12 @@ export interface ProducerOptions extends ClientOptions {
   maxInFlight?: number;
   /** Produce timeout sent to the broker (acks=all); default 30000. */
   timeoutMs?: number;
+  /**
+   * Kafka's enable.idempotence: a producer id, epoch and per-partition sequences in every batch, so the
+   * broker writes a retried batch once. Default on, needing acks -1 and retries > 0: left unset with
+   * acks 0/1 or retries 0 it is off; set true with them it is an INVALID_CONFIG error.
+   */
+  idempotent?: boolean;
 }
 
 export interface Producer {

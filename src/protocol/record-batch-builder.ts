@@ -107,9 +107,9 @@ export class RecordBatchBuilder {
   private pos = BATCH_HEADER_BYTES;
   private readonly maxBytes: number;
   private readonly compression: 'none' | 'gzip';
-  private readonly producerId: bigint;
-  private readonly producerEpoch: number;
-  private readonly baseSequence: number;
+  private producerId: bigint;
+  private producerEpoch: number;
+  private baseSequence: number;
   private records = 0;
   private baseTimestamp = -1;
   private maxTimestamp = -1;
@@ -144,6 +144,13 @@ export class RecordBatchBuilder {
   /** The buffer encoded into (the one passed in, unless a large record made it grow). */
   get buffer(): Buffer {
     return this.buf;
+  }
+
+  /** Sets ProducerId, ProducerEpoch and BaseSequence for build() (an idempotent producer learns them as the batch closes). */
+  setProducer(producerId: bigint, producerEpoch: number, baseSequence: number): void {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.baseSequence = baseSequence;
   }
 
   /** Adds a record if it fits under maxBytes (the first record always fits). Returns false when full. */

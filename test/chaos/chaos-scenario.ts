@@ -26,6 +26,10 @@ export interface ChaosScenarioOptions {
   client?: 'mq' | 'kafkajs';
   /** kafkajs: send() calls in flight at once (default 1). */
   inFlight?: number;
+  /** kafkajs: `idempotent: true` (mq's producer is idempotent by default with acks all). */
+  idempotent?: boolean;
+  /** kafkajs: spread `records` over paceMs (mq's workload always does) instead of sending at full speed for paceMs. */
+  kafkajsPaced?: boolean;
   /** The nemesis' faults (default ['kill']; network faults need a cluster with netns). */
   faults?: FaultKind[];
   /** Draw the faults at random (default) or take them in turn. */
@@ -64,6 +68,8 @@ export interface ChaosReport {
   /** ms from the first send until the chaos stopped. */
   chaosMs: number;
   client: 'mq' | 'kafkajs';
+  /** Whether the producer was idempotent (a duplicate is then a failure, not a statistic). */
+  idempotent: boolean;
   /** The replicas' logs compared after the run (null when not compared). */
   replicas: ReplicaComparison | null;
   /** ms from the end of the chaos until every broker agreed on leaders and ISRs (-1: not within 60 s). */
@@ -99,7 +105,7 @@ export async function runChaosScenario(opts: ChaosScenarioOptions): Promise<Chao
   const client = opts.client ?? 'mq';
   const workload: ChaosWorkload = client === 'kafkajs' ? new KafkajsWorkload({
     bootstrap: opts.clients?.bootstrap ?? cluster.bootstrapList, connection: opts.clients?.kafkajs, topic, records: opts.records, durationMs: paceMs, partitions, keys: opts.keys ?? 64,
-    inFlight: opts.inFlight, onAck: (p, at, sentAt) => chaos.onAck(p, at, sentAt),
+    inFlight: opts.inFlight, idempotent: opts.idempotent, paced: opts.kafkajsPaced, onAck: (p, at, sentAt) => chaos.onAck(p, at, sentAt),
   }) : new KeyedWorkload({
     bootstrap: opts.clients?.bootstrap ?? cluster.bootstrapList, security: opts.clients?.security, topic, records: opts.records, keys: opts.keys, acks: opts.acks,
     paceMs, timeCapMs: opts.timeCapMs ?? 2 * paceMs, retries: opts.retries,
@@ -140,7 +146,9 @@ export async function runChaosScenario(opts: ChaosScenarioOptions): Promise<Chao
     replicas = await compareReplicas(topic, cluster.ids.map((id) => cluster.dataDir(id)));
     log(`chaos: replicas compared over ${replicas.comparedOffsets} offsets: ${replicas.divergentOffsets} divergent`);
   }
-  return { topic, seed: opts.seed, acks: opts.acks, replicationFactor, workload: result, kills: chaos.events, verify, chaosMs, client, replicas, settledMs };
+  // mq's producer is idempotent unless acks 0/1 turned it off.
+  const idempotent = client === 'kafkajs' ? opts.idempotent === true : opts.acks === -1;
+  return { topic, seed: opts.seed, acks: opts.acks, replicationFactor, workload: result, kills: chaos.events, verify, chaosMs, client, idempotent, replicas, settledMs };
 }
 
 /**
@@ -179,7 +187,7 @@ export function formatChaosReport(r: ChaosReport): string[] {
   const unresolved = r.kills.reduce((n, k) => n + k.partitionsLed.filter((p) => !k.failoverMs.has(p)).length, 0);
   const pct = (q: number): string => (fo.length ? `${fo[Math.min(fo.length - 1, Math.floor(q * fo.length))]}` : '-');
   const lines = [
-    `seed ${r.seed}, client ${r.client}, acks ${r.acks === -1 ? 'all' : r.acks}, replication factor ${r.replicationFactor}, topic ${r.topic}`,
+    `seed ${r.seed}, client ${r.client}${r.idempotent ? ' (idempotent)' : ''}, acks ${r.acks === -1 ? 'all' : r.acks}, replication factor ${r.replicationFactor}, topic ${r.topic}`,
     `sent ${w.sent}, acknowledged ${w.acknowledged}, failed-to-send ${w.failed}, unsettled ${w.unsettled}` +
       `${Object.keys(w.failures).length ? ` (${Object.entries(w.failures).map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}` +
       `, ${w.ackedPerSecond} acks/s over ${(w.elapsedMs / 1000).toFixed(1)} s, chaos ${(r.chaosMs / 1000).toFixed(1)} s` +

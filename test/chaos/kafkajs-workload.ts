@@ -12,6 +12,17 @@
 // their own before the next one (what an application must do to keep them), so per-key order holds with
 // one send in flight. With several in flight kafkajs may reorder on retries (no idempotence), which the
 // verifier reports but the scenario does not fail on.
+//
+// `idempotent`: kafkajs' `idempotent: true` (InitProducerId, a sequence per partition), with
+// maxInFlightRequests 1 and one send at a time. The re-send of unansweredResolved records does not
+// write them twice: kafkajs gives a partition's sequence numbers back when the request carrying them
+// fails (sendMessages.js: updateSequence(-n) in the catch), and those records are unanswered exactly
+// because their broker's request failed; the re-send holds the same records of that partition, in the
+// same order, so it goes out with the same BaseSequence and record count, and a broker that had
+// written them (or a new leader that replicated them) answers it as a retry with the original offset.
+// That holds only with one send at a time: with several, another send can take the given-back
+// sequences for other records, and a broker that had written the first batch would answer those
+// records as duplicates of it (acknowledged, never written). So idempotent runs refuse inFlight > 1.
 // No import-time side effects (node --test loads this file too).
 import { createRequire } from 'node:module';
 import { murmur2, toPositive } from '../../src/client/murmur2.js';
@@ -34,6 +45,10 @@ export interface KafkajsWorkloadOptions {
   batchSize?: number; // default 200
   /** send() calls in flight at once; default 1. */
   inFlight?: number;
+  /** Spread the `records` over durationMs (as keyed-workload.ts does; then sending stops at 3 * durationMs) instead of sending as fast as kafkajs can for durationMs. */
+  paced?: boolean;
+  /** kafkajs `idempotent: true` (maxInFlightRequests 1; needs inFlight 1, see the top). */
+  idempotent?: boolean;
   /** Count a resolved send() as acknowledging every record in it (kafkajs' own word; shows its bug). */
   trustResolvedSend?: boolean;
   onAck?: (partition: number, atMs: number, sentAtMs: number) => void;
@@ -52,6 +67,9 @@ export class KafkajsWorkload extends AckLedger implements ChaosWorkload {
 
   constructor(private readonly opts: KafkajsWorkloadOptions) {
     super(opts.keys ?? 64, opts.records);
+    if (opts.idempotent && (opts.inFlight ?? 1) > 1) {
+      throw new Error(`an idempotent kafkajs workload sends one send() at a time, not ${opts.inFlight}: concurrent sends can reuse sequence numbers kafkajs gave back after a failed request (see kafkajs-workload.ts)`);
+    }
   }
 
   /** The partition kafkajs' default (Java-compatible) partitioner gives record n. */
@@ -66,19 +84,26 @@ export class KafkajsWorkload extends AckLedger implements ChaosWorkload {
       retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 2000 },
       ...this.opts.connection,
     });
-    const producer = kafka.producer({ allowAutoTopicCreation: false }) as unknown as KafkajsProducer;
+    const idempotence = this.opts.idempotent ? { idempotent: true, maxInFlightRequests: 1 } : {};
+    const producer = kafka.producer({ allowAutoTopicCreation: false, ...idempotence }) as unknown as KafkajsProducer;
     await producer.connect();
     const batchSize = this.opts.batchSize ?? 200;
     const started = Date.now();
     let next = 0;
-    const take = (): number[] | null => {
-      if (next >= this.records || signal?.aborted || Date.now() - started >= this.opts.durationMs) return null;
+    const perMs = this.records / this.opts.durationMs;
+    const take = async (): Promise<number[] | null> => {
+      if (this.opts.paced) {
+        // Not before the pace: the next batch is due once its last record is.
+        const dueAt = started + Math.min(next + batchSize, this.records) / perMs;
+        while (!signal?.aborted && Date.now() < dueAt) await new Promise((r) => setTimeout(r, Math.min(50, dueAt - Date.now())));
+      }
+      if (next >= this.records || signal?.aborted || Date.now() - started >= (this.opts.paced ? 3 : 1) * this.opts.durationMs) return null;
       const ns: number[] = [];
       while (ns.length < batchSize && next < this.records) ns.push(next++);
       return ns;
     };
     const sender = async (): Promise<void> => {
-      for (let ns = take(); ns !== null; ns = take()) {
+      for (let ns = await take(); ns !== null; ns = await take()) {
         // Resend what kafkajs resolved without an answer until every record has one (bounded).
         for (let attempt = 0; ns.length > 0 && attempt < 10; attempt++) ns = await this.sendOnce(producer, ns);
         for (const n of ns) this.fail(n, 'UNANSWERED_AFTER_10_SENDS');

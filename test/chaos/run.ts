@@ -7,16 +7,19 @@
 //   node dist/test/chaos/run.js --client kafkajs --faults kill,pause --runs 10 --pace-ms 60000
 //   node dist/test/chaos/run.js --client kafkajs --in-flight 4 --faults split --runs 10 --pace-ms 60000
 //   node dist/test/chaos/run.js --secure --client kafkajs --faults kill,pause --runs 3
+//   node dist/test/chaos/run.js --client kafkajs --idempotent --faults kill,pause --runs 10
 //
 // --secure runs the cluster of secure-cluster.ts: the producer and replication over SASL_SSL with the
 // authorizer on (kill and pause only: the network faults' namespaces and relays are not set up for it).
 // --faults takes any of kill, pause, cut-etcd, cut-followers, cut-clients, isolate, split, netem (see
 // chaos-loop.ts); the network faults run the cluster in network namespaces (root, iproute2, nftables).
 // --client kafkajs produces with kafkajs 2.2.4 (acks -1, sends of 200 records, --in-flight at once) for
-// --pace-ms; --records is then the most it sends.
+// --pace-ms; --records is then the most it sends. --idempotent gives kafkajs `idempotent: true` (one send
+// in flight); mq's producer is idempotent by default with --acks all.
 //
 // Exit code 0 when no acknowledged record was lost and no key came back out of order in any run (with
-// acks=1 loss is reported, not failed), 1 otherwise, 2 on a harness error. Not a *.test.ts file: the
+// acks=1 loss is reported, not failed), and, with an idempotent producer (mq with --acks all, kafkajs
+// with --idempotent), no record was read back twice; 1 otherwise, 2 on a harness error. Not a *.test.ts file: the
 // suite does not run it, and it does nothing when node --test loads it (as it loads all of dist/test).
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,7 +33,7 @@ import { FAULT_KINDS, NETWORK_FAULTS, type FaultKind } from './chaos-loop.js';
 import { SeededRandom } from './seeded-random.js';
 
 const USAGE = `usage: node dist/test/chaos/run.js [--acks all|1] [--runs N] [--records N] [--rf N] [--min-isr N]
-  [--partitions N] [--pace-ms MS] [--seed N] [--retries N] [--client mq|kafkajs] [--in-flight N]
+  [--partitions N] [--pace-ms MS] [--seed N] [--retries N] [--client mq|kafkajs] [--in-flight N] [--idempotent]
   [--faults kill,pause,cut-etcd,cut-followers,cut-clients,isolate,split,netem] [--fault-ms MIN-MAX]
   [--session-ms MS] [--secure] [--quiet]`;
 
@@ -54,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
       'fault-ms': { type: 'string', default: '4000-8000' },
       'session-ms': { type: 'string', default: '3000' },
       secure: { type: 'boolean', default: false },
+      idempotent: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -78,6 +82,8 @@ async function main(argv: string[]): Promise<number> {
   if (unknown.length) { console.error(`unknown --faults ${unknown.join(',')}: use ${FAULT_KINDS.join(', ')}\n${USAGE}`); return 2; }
   const [minFaultMs, maxFaultMs] = (values['fault-ms'] ?? '').split('-').map((v) => num('fault-ms', v));
   const inFlight = num('in-flight', values['in-flight']);
+  if (values.idempotent && client !== 'kafkajs') { console.error(`--idempotent is for --client kafkajs (mq's producer is idempotent by default with --acks all)\n${USAGE}`); return 2; }
+  if (values.idempotent && inFlight > 1) { console.error(`--idempotent needs --in-flight 1 (see test/chaos/kafkajs-workload.ts)\n${USAGE}`); return 2; }
   const sessionMs = String(num('session-ms', values['session-ms']));
   const netns = faults.some((f) => NETWORK_FAULTS.has(f));
   if (netns && values.secure) { console.error(`--secure runs without network namespaces: use --faults kill,pause\n${USAGE}`); return 2; }
@@ -95,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
     const cluster = secure?.cluster ?? await startCluster({ brokers: 3, netns, config });
     try {
       const report = await runChaosScenario({
-        cluster, clients: secure?.clients, acks, records, seed, client, inFlight, faults, minFaultMs, maxFaultMs, replicationFactor: rf, minInsyncReplicas: num('min-isr', values['min-isr']),
+        cluster, clients: secure?.clients, acks, records, seed, client, inFlight, idempotent: values.idempotent, faults, minFaultMs, maxFaultMs, replicationFactor: rf, minInsyncReplicas: num('min-isr', values['min-isr']),
         partitions: num('partitions', values.partitions), paceMs: num('pace-ms', values['pace-ms']),
         retries: values.retries !== undefined ? num('retries', values.retries) : undefined, log,
       });
@@ -118,7 +124,9 @@ async function main(argv: string[]): Promise<number> {
   const sum = (f: (r: ChaosReport) => number): number => reports.reduce((n, r) => n + f(r), 0);
   const fo = reports.flatMap((r) => failoverTimes(r.kills)).sort((a, b) => a - b);
   const q = (p: number): string => (fo.length ? String(fo[Math.min(fo.length - 1, Math.floor(p * fo.length))]) : '-');
-  console.log(`TOTAL ${reports.length} runs, client ${client}${client === 'kafkajs' ? ` (${inFlight} in flight)` : ''}, faults ${faults.join(',')}, ` +
+  const idempotent = reports.length > 0 && reports.every((r) => r.idempotent);
+  const clientName = `${client}${client === 'kafkajs' ? ` (${inFlight} in flight${idempotent ? ', idempotent' : ''})` : idempotent ? ' (idempotent)' : ''}`;
+  console.log(`TOTAL ${reports.length} runs, client ${clientName}, faults ${faults.join(',')}, ` +
     `acks ${acks === -1 ? 'all' : acks}, replication factor ${rf}: ` +
     `acknowledged ${sum((r) => r.verify.acknowledged)}, lost ${sum((r) => r.verify.lost)}, duplicated ${sum((r) => r.verify.duplicated)}, ` +
     `out of order ${sum((r) => r.verify.outOfOrder)}, offsets going backwards ${sum((r) => r.verify.offsetRegressions)}, ` +
@@ -127,12 +135,12 @@ async function main(argv: string[]): Promise<number> {
     `kills ${sum((r) => r.kills.length)}, failover ms median ${q(0.5)} p90 ${q(0.9)} max ${fo[fo.length - 1] ?? '-'} (n=${fo.length})`);
   // The same totals as a BENCHMARKS.md table row.
   console.log('| client | faults | runs | acknowledged | lost | duplicated | divergent offsets | failed to send | faults injected | failover ms median / p99 / max |');
-  console.log(`| ${client}${client === 'kafkajs' ? ` (${inFlight} in flight)` : ''} | ${faults.join(', ')} | ${reports.length} | ${sum((r) => r.verify.acknowledged)} | ${sum((r) => r.verify.lost)} | ` +
+  console.log(`| ${clientName} | ${faults.join(', ')} | ${reports.length} | ${sum((r) => r.verify.acknowledged)} | ${sum((r) => r.verify.lost)} | ` +
     `${sum((r) => r.verify.duplicated)} | ${sum((r) => r.replicas?.divergentOffsets ?? 0)} | ${sum((r) => r.workload.failed)} | ${sum((r) => r.kills.length)} | ${q(0.5)} / ${q(0.99)} / ${fo[fo.length - 1] ?? '-'} |`);
   // kafkajs without idempotence may reorder a key's records on retries when several sends are in flight.
   const orderMatters = client === 'mq' || inFlight === 1;
   const bad = reports.some((r) => (orderMatters && r.verify.outOfOrder > 0) || !r.verify.complete || r.verify.offsetRegressions > 0
-    || (r.replicas?.divergentOffsets ?? 0) > 0 || (acks === -1 && r.verify.lost > 0));
+    || (r.replicas?.divergentOffsets ?? 0) > 0 || (acks === -1 && r.verify.lost > 0) || (r.idempotent && r.verify.duplicated > 0));
   return bad ? 1 : 0;
 }
 
