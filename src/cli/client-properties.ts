@@ -3,6 +3,8 @@
 // MQ_SASL_PASSWORD), then -X key=value flags; a later source wins key by key. The names are librdkafka's
 // (CLIENT_SECURITY_KEYS in src/client/security-options.ts); any other key is a usage error that names
 // it and the known ones. Values never appear in an error: a mistyped line may hold a password.
+// Consumer settings by their librdkafka names (CONSUMER_KEYS: isolation.level) come from the same
+// sources; resolveConsumerProperties() reads them for mq consume, and the security settings ignore them.
 import { readFile } from 'node:fs/promises';
 import { CLIENT_SECURITY_KEYS, parseClientProperties, parsePropertiesText, type ClientSecurity } from '../client/security-options.js';
 import { MqError } from '../util/mq-error.js';
@@ -22,9 +24,12 @@ export function envNameOf(key: string): string {
   return `MQ_${key.toUpperCase().replace(/\./g, '_')}`;
 }
 
+/** Consumer settings by their librdkafka names, taken by mq consume. */
+export const CONSUMER_KEYS: readonly string[] = ['isolation.level'];
+
 function checkKey(key: string, where: string): void {
-  if (CLIENT_SECURITY_KEYS.includes(key) || /^ssl\.(truststore|keystore)\./.test(key)) return; // keystores: refused with a pointer later
-  throw invalid(`unknown client property '${key}' in ${where}`, `Known: ${CLIENT_SECURITY_KEYS.join(', ')}.`);
+  if (CLIENT_SECURITY_KEYS.includes(key) || CONSUMER_KEYS.includes(key) || /^ssl\.(truststore|keystore)\./.test(key)) return; // keystores: refused with a pointer later
+  throw invalid(`unknown client property '${key}' in ${where}`, `Known: ${CLIENT_SECURITY_KEYS.join(', ')}.\nConsumer settings (mq consume): ${CONSUMER_KEYS.join(', ')}.`);
 }
 
 /** librdkafka accepts sasl.mechanisms for sasl.mechanism; one name, so a later source replaces an earlier one. */
@@ -37,8 +42,25 @@ function splitProperty(raw: string): [string, string] {
   return [raw.slice(0, at).trim(), raw.slice(at + 1)];
 }
 
-/** The merged settings, or undefined when no source names any (a plaintext connection). */
+/** The security settings, or undefined when no source names any (a plaintext connection). */
 export async function resolveClientSecurity(src: ClientPropertySources): Promise<ClientSecurity | undefined> {
+  const merged = await mergedProperties(src);
+  for (const key of CONSUMER_KEYS) merged.delete(key);
+  if (merged.size === 0) return undefined;
+  return parseClientProperties(merged).security;
+}
+
+/** The consumer settings (CONSUMER_KEYS) the sources ask for; absent keys stay undefined. */
+export async function resolveConsumerProperties(src: ClientPropertySources): Promise<{ isolationLevel?: 'read_committed' | 'read_uncommitted' }> {
+  const v = (await mergedProperties(src)).get('isolation.level');
+  if (v === undefined) return {};
+  const level = v.trim().toLowerCase();
+  if (level !== 'read_committed' && level !== 'read_uncommitted') throw invalid(`isolation.level=${v}: must be read_committed or read_uncommitted`);
+  return { isolationLevel: level };
+}
+
+/** Every setting of the sources, file < environment < -X, keys checked. */
+async function mergedProperties(src: ClientPropertySources): Promise<Map<string, string>> {
   const merged = new Map<string, string>();
   if (src.commandConfig !== undefined) {
     let text: string;
@@ -53,7 +75,7 @@ export async function resolveClientSecurity(src: ClientPropertySources): Promise
       merged.set(canonical(k), v);
     }
   }
-  for (const key of CLIENT_SECURITY_KEYS) {
+  for (const key of [...CLIENT_SECURITY_KEYS, ...CONSUMER_KEYS]) {
     const v = src.env[envNameOf(key)];
     if (v !== undefined && v !== '') merged.set(canonical(key), v);
   }
@@ -62,6 +84,5 @@ export async function resolveClientSecurity(src: ClientPropertySources): Promise
     checkKey(k, '-X');
     merged.set(canonical(k), v);
   }
-  if (merged.size === 0) return undefined;
-  return parseClientProperties(merged).security;
+  return merged;
 }
