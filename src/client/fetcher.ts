@@ -51,6 +51,7 @@ export interface PartitionBatch {
   partition: number;
   records: ConsumedRecord[];
   nextOffset: number;
+  /** The partition's end: the high watermark, or with read_committed the last stable offset. */
   highWatermark: number;
 }
 
@@ -58,6 +59,7 @@ interface PartitionState {
   topic: string;
   partition: number;
   fetchOffset: number;
+  /** The high watermark, or with read_committed the last stable offset (the end exitAtEnd stops at). */
   highWatermark: number;
   partitionMaxBytes: number;
   /** exitAtEnd: reached the high watermark. */
@@ -214,7 +216,9 @@ export class Fetcher {
             continue;
           }
           p.errors = 0;
-          p.highWatermark = Number(r.highWatermark);
+          // The partition's end for this consumer (exitAtEnd stops there): read_committed reads only up
+          // to the last stable offset, which stays below the high watermark while a transaction is open.
+          p.highWatermark = this.opts.isolationLevel === 1 && r.lastStableOffset >= 0n ? Number(r.lastStableOffset) : Number(r.highWatermark);
           const data = r.records as Buffer;
           if (stop.aborted) return;
           // Fetch ahead, before decoding: the offset after the answer's complete batches is in their

@@ -51,6 +51,7 @@ export interface DecodedPartition<T> {
   /** Records in `value`. */
   count: number;
   nextOffset: number;
+  /** The partition's end: the high watermark, or with read_committed the last stable offset. */
   highWatermark: number;
 }
 
