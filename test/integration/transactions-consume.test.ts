@@ -82,7 +82,7 @@ test('an open transaction: read_committed mq consume and kcat stop at it, read_u
   assert.equal((await kcat('read_uncommitted')).stdout, all);
 });
 
-test('-X isolation.level is a known client property but not a security setting', async (t) => {
+test('-X isolation.level is a known client property but not a security setting; mq transactions list checks --state', async (t) => {
   const broker = await brokerForTest(t);
   const topic = uniqueTopic('txn-x');
   assert.equal((await run(['produce', topic, '-b', broker.bootstrap], { input: 'one\n' })).code, 0);
@@ -92,4 +92,7 @@ test('-X isolation.level is a known client property but not a security setting',
   const unknown = await run(['consume', topic, '-o', 'beginning', '-e', '-b', broker.bootstrap, '-X', 'isolation.levels=x']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown client property 'isolation\.levels'[\s\S]*isolation\.level/);
+  const badState = await run(['transactions', 'list', '--state', 'Ongoing,Bogus', '-b', broker.bootstrap]);
+  assert.equal(badState.code, 2);
+  assert.match(badState.stderr, /--state Bogus: not a transaction state/);
 });
