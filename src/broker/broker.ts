@@ -19,6 +19,9 @@ import { EmbeddedAuthority } from './embedded-authority.js';
 import { ClusterAuthority } from './cluster-authority.js';
 import type { TopicAuthority } from './topic-authority.js';
 import { GroupCoordinator } from '../group/group-coordinator.js';
+import { TransactionCoordinator } from '../transaction/transaction-coordinator.js';
+import { transactionCoordinatorFor } from '../transaction/transaction-coordinator-choice.js';
+import { BrokerMarkerWriter } from './txn-markers.js';
 import { QuotaCache } from './quota-cache.js';
 import { AclCache } from './acl-cache.js';
 import { AuditLog } from '../security/audit.js';
@@ -90,9 +93,31 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
   } catch (err) {
     await abandon(err, async () => { await acls?.close(); }, () => groups.close());
   }
+  // Transactions: the coordinator of the ids this broker owns (state in the store), markers through the partition leaders.
+  const producerIds = new ProducerIdAllocator(authority.store);
+  let markerWriter: BrokerMarkerWriter | null = null;
+  const transactions = new TransactionCoordinator({
+    store: authority.store,
+    allocateProducerId: () => producerIds.allocate(),
+    markerWriter: { writeMarkers: (m) => markerWriter!.writeMarkers(m) },
+    offsetCommitter: {
+      complete: async (transactionalId, producerId, groupIds, commit) => {
+        for (const g of groupIds) await groups.completeTransactionalOffsets(transactionalId, producerId, g, commit);
+      },
+    },
+    owns: (id) => transactionCoordinatorFor(id, authority.liveBrokerIds()) === config.nodeId,
+    logger,
+    maxTimeoutMs: config.transactionMaxTimeoutMs,
+    sweepIntervalMs: config.transactionCleanupIntervalMs,
+  });
   const state: BrokerState = {
     config, nodeId: config.nodeId, clusterId, advertised: config.advertised ?? config.listen,
-    authority, logger, shutdown: shutdown.signal, groups, producerIds: new ProducerIdAllocator(authority.store), quotas: quotas.manager, authorizer: acls?.authorizer ?? null, audit: new AuditLog(logger),
+    authority, logger, shutdown: shutdown.signal, groups, producerIds, transactions, quotas: quotas.manager, authorizer: acls?.authorizer ?? null, audit: new AuditLog(logger),
+  };
+  markerWriter = new BrokerMarkerWriter(state, interBroker);
+  const stopTransactions = async (): Promise<void> => {
+    await transactions.close();
+    await markerWriter?.close();
   };
   const server = new Server(state, createHandlers(), plan);
   let listeners!: BoundListener[];
@@ -105,7 +130,7 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
       hint: code === 'EADDRINUSE' ? 'Another process uses that port; stop it or pass --listen HOST:PORT.' : undefined,
       cause: err,
     });
-    await abandon(failure, () => groups.close());
+    await abandon(failure, stopTransactions, () => groups.close());
   }
   const bound: HostPort = { host: listeners[0].host, port: listeners[0].port };
   state.listeners = listeners;
@@ -115,7 +140,7 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
   try {
     observability = await startObservability(state);
   } catch (err) {
-    await abandon(err, () => server.close(), () => groups.close());
+    await abandon(err, () => server.close(), stopTransactions, () => groups.close());
   }
   state.admin = observability.admin;
   if (state.metrics) state.metrics.quotaUsage = () => quotas.manager.usage(Date.now());
@@ -126,8 +151,10 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
       admin: observability.admin, metrics: state.metrics, interBroker,
     });
   } catch (err) {
-    await abandon(err, () => observability.close(), () => server.close(), () => groups.close());
+    await abandon(err, () => observability.close(), () => server.close(), stopTransactions, () => groups.close());
   }
+  // Finish what a coordinator that died left half done (the timeout sweep also does, every few seconds).
+  transactions.resume().catch((err: unknown) => logger.warn('resuming transactions failed; the sweep retries', { error: (err as Error).message }));
   const removeGuard = opts.guardProcess ? installRejectionGuard(logger, () => server.inFlightRequests()) : () => {};
   logger.info('broker started', { nodeId: config.nodeId, listen: `${bound.host}:${bound.port}`, listeners: listeners.map((l) => `${l.name}://${l.host}:${l.port}`).join(','), data: config.dataDir, topics: authority.topicNames().length });
 
@@ -145,6 +172,7 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
         // Hand leadership over (controlled shutdown) while still serving.
         await authority.controlledShutdown();
         shutdown.abort();
+        await stopTransactions();
         await groups.close();
         await server.close();
         await quotas.closed();

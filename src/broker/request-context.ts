@@ -5,6 +5,7 @@ import type { RequestHeader } from '../protocol/header.js';
 import type { Logger } from '../util/logger.js';
 import type { GroupCoordinator } from '../group/group-coordinator.js';
 import type { ProducerIdAllocator } from '../cluster/producer-ids.js';
+import type { TransactionCoordinator } from '../transaction/transaction-coordinator.js';
 import type { TopicAuthority } from './topic-authority.js';
 import type { AclAuthorizer } from '../security/acl.js';
 import type { QuotaManager } from './quota-manager.js';
@@ -29,6 +30,8 @@ export interface BrokerState {
   groups: GroupCoordinator;
   /** Hands out producer ids (InitProducerId), in blocks claimed through the metadata store. */
   producerIds: ProducerIdAllocator;
+  /** The transactional ids this broker coordinates (their state in the metadata store). */
+  transactions: TransactionCoordinator;
   /** Every listener once bound (port 0 resolved); the first is what `--listen` named. */
   listeners?: readonly BoundListener[];
   /** Where the admin endpoint listens once started (DescribeConfigs of this broker: admin.listeners); null: none. */

@@ -30,6 +30,10 @@ export interface BrokerConfig {
   /** group.min.session.timeout.ms / group.max.session.timeout.ms: the session timeouts JoinGroup accepts. */
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
+  /** transaction.max.timeout.ms: the longest TransactionTimeoutMs a transactional producer may ask for. */
+  transactionMaxTimeoutMs: number;
+  /** transaction.abort.timed.out.transaction.cleanup.interval.ms: how often timed-out transactions are looked for. */
+  transactionCleanupIntervalMs: number;
   /** Admin HTTP listener (/metrics, /v1/*); null or absent: none (in-process tests start many brokers). */
   adminListen?: HostPort | null;
   logLevel?: LogLevel;
@@ -144,6 +148,8 @@ export function defaultBrokerConfig(): BrokerConfig {
     groupInitialRebalanceDelayMs: 3000,
     groupMinSessionTimeoutMs: 6000,
     groupMaxSessionTimeoutMs: 30 * 60 * 1000,
+    transactionMaxTimeoutMs: 900_000,
+    transactionCleanupIntervalMs: 10_000,
     replicaLagTimeMaxMs: 10000,
     replicaLagMaxMessages: -1,
     replicaFetchWaitMaxMs: 500,
@@ -271,6 +277,8 @@ const keys: Record<string, Setter> = {
   'group.initial.rebalance.delay.ms': (c, v) => { c.groupInitialRebalanceDelayMs = int('group.initial.rebalance.delay.ms', v, 0); },
   'group.min.session.timeout.ms': (c, v) => { c.groupMinSessionTimeoutMs = int('group.min.session.timeout.ms', v, 1); },
   'group.max.session.timeout.ms': (c, v) => { c.groupMaxSessionTimeoutMs = int('group.max.session.timeout.ms', v, 1); },
+  'transaction.max.timeout.ms': (c, v) => { c.transactionMaxTimeoutMs = int('transaction.max.timeout.ms', v, 1); },
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms': (c, v) => { c.transactionCleanupIntervalMs = int('transaction.abort.timed.out.transaction.cleanup.interval.ms', v, 1); },
   'log.flush.policy': (c, v) => {
     if (v !== 'batch' && v !== 'interval' && v !== 'os') throw new MqError('INVALID_CONFIG', `log.flush.policy=${v}: must be batch, interval or os`);
     c.topicDefaults['flush.policy'] = v;

@@ -12,7 +12,7 @@
 // of a group this broker coordinates but no longer has, are taken only for groups another broker
 // coordinates (this broker's own deletes are already applied and must stay so).
 import { randomUUID } from 'node:crypto';
-import type { MetadataStore, WatchEvent } from '../cluster/metadata-store.js';
+import type { MetadataStore, StoreOp, WatchEvent } from '../cluster/metadata-store.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { DeleteGroupsResponse } from '../protocol/messages/delete-groups.js';
 import type { DescribeGroupsResponse } from '../protocol/messages/describe-groups.js';
@@ -22,12 +22,15 @@ import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/mess
 import type { OffsetDeleteRequest, OffsetDeleteResponse } from '../protocol/messages/offset-delete.js';
 import type { OffsetFetchRequest, OffsetFetchResponse } from '../protocol/messages/offset-fetch.js';
 import type { SyncGroupRequest, SyncGroupResponse } from '../protocol/messages/sync-group.js';
+import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../protocol/messages/txn-offset-commit.js';
+import { MqError } from '../util/mq-error.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { sleep } from '../util/promise.js';
 import type { Logger } from '../util/logger.js';
 import { coordinatorFor } from './coordinator-choice.js';
 import { Group, joinError, syncError, type CommittedOffset, type GroupEvent, type MemberRef } from './group.js';
-import { OffsetStore, parseOffsetKey, parseOffsetValue, type StoredOffset } from './offset-store.js';
+import { OffsetStore, offsetKey, parseOffsetKey, parseOffsetValue, type StoredOffset } from './offset-store.js';
+import { readStagedTxnOffsets, stageTxnOffsets, type StagedOffset } from './txn-offsets.js';
 
 /** Pause before following other brokers' commits again after etcd ended the watch. */
 const FOLLOW_RETRY_MS = 1000;
@@ -212,6 +215,66 @@ export class GroupCoordinator {
       for (const w of writes) this.setOffset(group!, w.topic, w.partition, w.value);
     }
     return answer((topic, p) => codes.get(`${topic}\0${p.partitionIndex}`)!);
+  }
+
+  // --- offsets committed in a transaction (txn-offsets.ts) ---
+
+  /**
+   * TxnOffsetCommit (the caller checked the producer against its transaction): the offsets are staged in the
+   * store until the transaction ends; OffsetFetch does not see them before its COMMIT.
+   */
+  async stageTransactionalOffsets(req: TxnOffsetCommitRequest): Promise<TxnOffsetCommitResponse> {
+    const answer = (code: (topic: string, partition: number) => number): TxnOffsetCommitResponse => ({
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name, p.partitionIndex) })) })),
+    });
+    const error = this.groupError(req.groupId);
+    if (error !== 0) return answer(() => error);
+    const exists = this.opts.partitionExists ?? (() => true);
+    const codes = new Map<string, number>();
+    const offsets: StagedOffset[] = [];
+    for (const t of req.topics) {
+      for (const p of t.partitions) {
+        let code = 0;
+        if ((p.committedMetadata?.length ?? 0) > MAX_METADATA_LENGTH) code = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+        else if (!exists(t.name, p.partitionIndex)) code = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        else offsets.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset), leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata ?? '' });
+        codes.set(`${t.name}\0${p.partitionIndex}`, code);
+      }
+    }
+    try {
+      if (offsets.length > 0) {
+        await stageTxnOffsets(this.opts.store, req.transactionalId, req.groupId, { producerId: req.producerId, producerEpoch: req.producerEpoch, offsets });
+      }
+    } catch (err) {
+      this.opts.logger.error('transactional offset commit failed', { group: req.groupId, transactionalId: req.transactionalId, error: (err as Error).message });
+      return answer(() => ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    }
+    return answer((topic, partition) => codes.get(`${topic}\0${partition}`)!);
+  }
+
+  /**
+   * The transaction of `transactionalId` ended: the offsets `producerId` staged for the group become its
+   * committed offsets (commit) or are dropped, in one store transaction with the staged key's deletion, so
+   * repeating it is harmless. Throws (retriable) when the store fails or the staged key changed meanwhile.
+   */
+  async completeTransactionalOffsets(transactionalId: string, producerId: bigint, groupId: string, commit: boolean): Promise<void> {
+    const found = await readStagedTxnOffsets(this.opts.store, transactionalId, groupId);
+    if (found === null || found.staged.producerId !== producerId) return;
+    const now = this.clock.now();
+    const committed = commit ? found.staged.offsets.map((o) => ({
+      ...o, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, commitTimestamp: now },
+    })) : [];
+    const ops: StoreOp[] = [{ delete: found.key }];
+    for (const c of committed) ops.push({ put: { key: offsetKey(groupId, c.topic, c.partition), value: JSON.stringify(c.value) } });
+    if (!(await this.opts.store.txn([{ key: found.key, version: found.version }], ops))) {
+      throw new MqError('COORDINATOR_LOAD_IN_PROGRESS', `the transactional offsets of ${groupId} changed while they were completed; retry`, { retriable: true });
+    }
+    // This broker's view now; the group's coordinator, if another broker, follows the store.
+    if (committed.length > 0 && !this.closed && (this.isCoordinator(groupId) || !this.opts.liveBrokerIds)) {
+      const g = this.getOrCreate(groupId);
+      for (const c of committed) this.setOffset(g, c.topic, c.partition, c.value);
+    }
   }
 
   fetchOffsets(req: OffsetFetchRequest): OffsetFetchResponse {

@@ -59,6 +59,7 @@ const table: ErrorCodeInfo[] = [
   { code: 52, name: 'TRANSACTION_COORDINATOR_FENCED', retriable: false, message: 'the transaction coordinator was fenced' },
   { code: 53, name: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', retriable: false, message: 'not authorized for the transactional id' },
   { code: 54, name: 'SECURITY_DISABLED', retriable: false, message: 'security features are disabled on this broker' },
+  { code: 55, name: 'OPERATION_NOT_ATTEMPTED', retriable: false, message: 'not attempted because another part of the request failed' },
   { code: 56, name: 'KAFKA_STORAGE_ERROR', retriable: true, message: 'the broker could not write to or read from disk' },
   { code: 58, name: 'SASL_AUTHENTICATION_FAILED', retriable: false, message: 'authentication failed' },
   { code: 59, name: 'UNKNOWN_PRODUCER_ID', retriable: false, message: 'the producer id is unknown' },
@@ -87,6 +88,7 @@ const table: ErrorCodeInfo[] = [
   { code: 91, name: 'RESOURCE_NOT_FOUND', retriable: false, message: 'the resource does not exist' },
   { code: 92, name: 'DUPLICATE_RESOURCE', retriable: false, message: 'the request names one resource twice' },
   { code: 93, name: 'UNACCEPTABLE_CREDENTIAL', retriable: false, message: 'the credential does not meet the broker\'s requirements' },
+  { code: 105, name: 'TRANSACTIONAL_ID_NOT_FOUND', retriable: false, message: 'the transactional id is not known' },
 ];
 
 const byCode = new Map(table.map((e) => [e.code, e]));

@@ -49,8 +49,6 @@ import {
   type TransactionRecord, type TransactionState, type TxnTopicPartition,
 } from './transaction-record.js';
 
-/** Kafka's TRANSACTIONAL_ID_NOT_FOUND (DescribeTransactions of an unknown id); not in error-codes.ts yet. */
-export const TRANSACTIONAL_ID_NOT_FOUND = 105;
 /** The highest INT16 epoch. An epoch at MAX_EPOCH - 1 or above is exhausted: the next InitProducerId gets a new producer id (one bump stays free for fencing). */
 export const MAX_EPOCH = 32767;
 
@@ -221,6 +219,18 @@ export class TransactionCoordinator {
   }
 
   /**
+   * TxnOffsetCommit's check, made by the group's coordinator (any broker: it reads the stored record): the
+   * producer's transaction is Ongoing and AddOffsetsToTxn added the group. INVALID_TXN_STATE otherwise.
+   */
+  async checkOffsetCommit(call: TxnCall & { groupId: string }): Promise<number> {
+    const cur = await this.read(call.transactionalId);
+    const refused = this.checkProducer(cur, call);
+    if (refused !== null) return refused;
+    const r = cur!.record;
+    return r.state === 'Ongoing' && r.groups.includes(call.groupId) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE;
+  }
+
+  /**
    * One pass of the timeout sweep (also run every sweepIntervalMs): aborts each owned Ongoing transaction
    * older than its timeout, bumping the epoch so the abandoned producer is fenced; deletes owned
    * Empty/Complete* ids unused for transactional.id.expiration.ms; restarts any owned Prepare* completion
@@ -319,7 +329,7 @@ export class TransactionCoordinator {
         out.push({ ...empty, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR });
         continue;
       }
-      if (cur === null || cur.record.state === 'Dead') { out.push({ ...empty, errorCode: TRANSACTIONAL_ID_NOT_FOUND }); continue; }
+      if (cur === null || cur.record.state === 'Dead') { out.push({ ...empty, errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND }); continue; }
       const r = cur.record;
       const byTopic = new Map<string, number[]>();
       for (const p of r.partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);

@@ -62,6 +62,22 @@ const PROBES: Record<number, Probe> = {
   [ApiKey.CreatePartitions]: { version: 0, body: { topics: [{ name: TOPIC, count: 2, assignments: null }], timeoutMs: 1000, validateOnly: false } },
   // A transactional producer needs Write on its TransactionalId (an idempotent one needs nothing here).
   [ApiKey.InitProducerId]: { version: 1, body: { transactionalId: 'txn-probe', transactionTimeoutMs: 60000 } },
+  [ApiKey.AddPartitionsToTxn]: {
+    version: 1, body: { transactionalId: 'txn-probe', producerId: 0n, producerEpoch: 0, topics: [{ name: TOPIC, partitions: [0] }] },
+    check: (res) => assert.equal(res.resultsByTopic[0].resultsByPartition[0].partitionErrorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
+  },
+  [ApiKey.AddOffsetsToTxn]: { version: 1, body: { transactionalId: 'txn-probe', producerId: 0n, producerEpoch: 0, groupId: GROUP } },
+  [ApiKey.EndTxn]: { version: 1, body: { transactionalId: 'txn-probe', producerId: 0n, producerEpoch: 0, committed: true } },
+  [ApiKey.WriteTxnMarkers]: { version: 0, body: { markers: [{ producerId: 0n, producerEpoch: 0, transactionResult: true, topics: [{ name: TOPIC, partitionIndexes: [0] }], coordinatorEpoch: 0 }] } },
+  [ApiKey.TxnOffsetCommit]: {
+    version: 1,
+    body: { transactionalId: 'txn-probe', groupId: GROUP, producerId: 0n, producerEpoch: 0, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: null }] }] },
+  },
+  [ApiKey.DescribeTransactions]: { version: 0, body: { transactionalIds: ['txn-probe'] } },
+  [ApiKey.ListTransactions]: {
+    version: 0, body: { stateFilters: [], producerIdFilters: [] },
+    check: (res) => assert.deepEqual(res.transactionStates, [], 'ListTransactions lists no id the principal may not Describe'),
+  },
   [ApiKey.DeleteRecords]: { version: 0, body: { topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, offset: 0n }] }], timeoutMs: 1000 } },
   [ApiKey.DescribeConfigs]: {
     version: 0, body: { resources: [{ resourceType: 2, resourceName: TOPIC, configurationKeys: null }, { resourceType: 4, resourceName: '0', configurationKeys: null }] },

@@ -13,6 +13,13 @@ import { handleDescribeConfigs } from './describe-configs.js';
 import { handleAlterConfigs } from './alter-configs.js';
 import { handleDeleteRecords } from './delete-records.js';
 import { handleInitProducerId } from './init-producer-id.js';
+import { handleAddPartitionsToTxn } from './add-partitions-to-txn.js';
+import { handleAddOffsetsToTxn } from './add-offsets-to-txn.js';
+import { handleEndTxn } from './end-txn.js';
+import { handleWriteTxnMarkers } from './write-txn-markers.js';
+import { handleTxnOffsetCommit } from './txn-offset-commit.js';
+import { handleDescribeTransactions } from './describe-transactions.js';
+import { handleListTransactions } from './list-transactions.js';
 import { handleOffsetCommit } from './offset-commit.js';
 import { handleOffsetFetch } from './offset-fetch.js';
 import { handleFindCoordinator } from './find-coordinator.js';
@@ -51,6 +58,13 @@ export function createHandlers(): Map<number, Handler> {
     [ApiKey.CreatePartitions, handleCreatePartitions],
     [ApiKey.DeleteRecords, handleDeleteRecords],
     [ApiKey.InitProducerId, handleInitProducerId],
+    [ApiKey.AddPartitionsToTxn, handleAddPartitionsToTxn],
+    [ApiKey.AddOffsetsToTxn, handleAddOffsetsToTxn],
+    [ApiKey.EndTxn, handleEndTxn],
+    [ApiKey.WriteTxnMarkers, handleWriteTxnMarkers],
+    [ApiKey.TxnOffsetCommit, handleTxnOffsetCommit],
+    [ApiKey.DescribeTransactions, handleDescribeTransactions],
+    [ApiKey.ListTransactions, handleListTransactions],
     [ApiKey.DescribeConfigs, handleDescribeConfigs],
     [ApiKey.AlterConfigs, handleAlterConfigs],
     [ApiKey.OffsetCommit, handleOffsetCommit],

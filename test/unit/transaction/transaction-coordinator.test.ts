@@ -9,7 +9,7 @@ import { LocalStore } from '../../../src/cluster/local-store.js';
 import { PRODUCER_IDS_KEY, ProducerIdAllocator } from '../../../src/cluster/producer-ids.js';
 import type { MetadataStore } from '../../../src/cluster/metadata-store.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
-import { MAX_EPOCH, TRANSACTIONAL_ID_NOT_FOUND } from '../../../src/transaction/transaction-coordinator.js';
+import { MAX_EPOCH } from '../../../src/transaction/transaction-coordinator.js';
 import { decodeTransactionRecord, encodeTransactionRecord, transactionKey, type TransactionRecord } from '../../../src/transaction/transaction-record.js';
 import { deferred } from '../../../src/util/promise.js';
 import { defer } from '../../helpers/in-process-broker.js';
@@ -396,6 +396,6 @@ describe('ListTransactions and DescribeTransactions', () => {
       errorCode: 0, transactionalId: 'a', transactionState: 'Ongoing', transactionTimeoutMs: 60_000, transactionStartTimeMs: BigInt(h.clock.ms),
       producerId: a.producerId, producerEpoch: 0, topicPartitions: [{ name: 'orders', partitionIndexes: [0, 1] }, { name: 'audit', partitionIndexes: [3] }],
     });
-    assert.deepEqual(described.slice(1).map((d) => [d.transactionalId, d.errorCode]), [['nope', TRANSACTIONAL_ID_NOT_FOUND], ['elsewhere', ErrorCode.NOT_COORDINATOR]]);
+    assert.deepEqual(described.slice(1).map((d) => [d.transactionalId, d.errorCode]), [['nope', ErrorCode.TRANSACTIONAL_ID_NOT_FOUND], ['elsewhere', ErrorCode.NOT_COORDINATOR]]);
   });
 });
