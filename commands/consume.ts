@@ -1,8 +1,10 @@
 // mq consume TOPIC: records to stdout, one per line (or per --format / --json), one write per fetched
 // batch (src/cli/consume-assigned.ts); with -g, as a member of a consumer group that commits
-// (src/cli/group-consume.ts).
+// (src/cli/group-consume.ts). --isolation-level (or -X isolation.level) read_committed, the default,
+// shows only committed transactions' records and stops at the oldest open transaction.
 import { Command, Option } from 'commander';
 import { consumeAssigned } from '../src/cli/consume-assigned.js';
+import { resolveConsumerProperties } from '../src/cli/client-properties.js';
 import { compileFormat, parseFormat } from '../src/cli/format.js';
 import { DELIVERIES, exactlyOnceRefused, exitAtEndCooperativeRefused, groupConsume, parseDelivery, writtenOut } from '../src/cli/group-consume.js';
 import { parseOffsetSpec } from '../src/cli/offset-spec.js';
@@ -31,6 +33,11 @@ Groups (-g): members of one group share the partitions (each record goes to one 
   the end they had when it got them, and committed; a member assigned nothing exits after its first
   assignment. Start several with -e to drain a group from cron or CI (range or roundrobin only).
 
+Transactions: read_committed (the default, as librdkafka's) shows the records of committed
+  transactions and of non-transactional producers, and waits at the oldest transaction still open
+  (the last stable offset); read_uncommitted shows every record up to the high watermark, aborted
+  transactions' too. Transaction markers are never shown. -X isolation.level=... is the same setting.
+
 Examples:
   mq consume t -o beginning -e                 everything so far, then exit
   mq consume t -o -10 -c 10                    the last 10 records (of a one-partition topic)
@@ -57,6 +64,7 @@ export default function consume(ctx: Context): Command {
     .option('--exec <cmd>', 'with -g: run CMD (sh -c) per record with the value on its stdin; commit when it exits 0')
     .option('--batch', 'with --exec: run CMD once per batch, values one per line on its stdin')
     .addOption(new Option('--assignor <name>', 'with -g: partition assignor').choices(ASSIGNOR_NAMES).default('range'))
+    .addOption(new Option('--isolation-level <level>', 'read_committed: committed transactions only, up to the oldest open one; read_uncommitted: every record (default: read_committed, or -X isolation.level)').choices(['read_committed', 'read_uncommitted']))
     .addOption(new Option('--auto-offset-reset <where>', 'where to start without a committed offset, or when the offset is out of range').choices(['earliest', 'latest', 'none']))
     .option('--session-timeout-ms <ms>', 'with -g: the member is removed after this long without a heartbeat', int(1), 10000)
     .option('--metadata-max-age-ms <ms>', 'with -g: how often the group leader re-reads the topic (added partitions trigger a rebalance)', int(1), 300000)
@@ -65,9 +73,12 @@ export default function consume(ctx: Context): Command {
       const render = o.json ? recordJson : compileFormat(o.format);
       const onNotice = (message: string): void => ctx.out.note(`mq: ${message}`);
       if (o.delivery === 'exactly-once') throw exactlyOnceRefused();
+      const isolationLevel = o.isolationLevel ?? (await resolveConsumerProperties({
+        commandConfig: o.commandConfig ?? (ctx.env.MQ_COMMAND_CONFIG || undefined), env: ctx.env, properties: o.property,
+      })).isolationLevel ?? 'read_committed';
       if (o.group === undefined) {
         if (o.exec !== undefined || o.batch) throw new MqError('INVALID_ARGUMENT', '--exec and --batch need a group (-g GROUP)');
-        const consumer = await ctx.consumer({ bootstrap: o.bootstrap, autoOffsetReset: o.autoOffsetReset, onNotice });
+        const consumer = await ctx.consumer({ bootstrap: o.bootstrap, autoOffsetReset: o.autoOffsetReset, isolationLevel, onNotice });
         await consumer.assign([{ topic, partitions: o.partition === undefined ? undefined : [o.partition], start: o.offset }]);
         await consumeAssigned({
           consumer, format: o.json ? null : o.format, signal: ctx.signal, count: o.count, exitAtEnd: o.exitAtEnd === true,
@@ -81,7 +92,7 @@ export default function consume(ctx: Context): Command {
         ctx.out.note(`mq: group ${o.group}: ${what} ${tps.map((tp) => `${tp.topic}-${tp.partition}`).join(' ')}`);
       const consumer = await ctx.groupConsumer({
         bootstrap: o.bootstrap, groupId: o.group, topics: [topic], assignors: groupProtocols(o.assignor),
-        sessionTimeoutMs: o.sessionTimeoutMs, metadataMaxAgeMs: o.metadataMaxAgeMs, onNotice, onAssign: say('assigned'), onRevoke: say('revoked'),
+        sessionTimeoutMs: o.sessionTimeoutMs, metadataMaxAgeMs: o.metadataMaxAgeMs, isolationLevel, onNotice, onAssign: say('assigned'), onRevoke: say('revoked'),
         autoOffsetReset: o.autoOffsetReset ?? (o.offset.kind === 'beginning' ? 'earliest' : 'latest'),
       });
       await groupConsume({

@@ -26,6 +26,7 @@ import reassign from './reassign.js';
 import users from './users.js';
 import quotas from './quotas.js';
 import acls from './acls.js';
+import transactions from './transactions.js';
 
 export interface Io {
   out?: NodeJS.WritableStream;
@@ -59,6 +60,7 @@ export function buildProgram(ctx: Context): Command {
     .addCommand(consume(ctx))
     .addCommand(topics(ctx))
     .addCommand(groups(ctx))
+    .addCommand(transactions(ctx))
     .addCommand(rebalance(ctx))
     .addCommand(reassign(ctx))
     .addCommand(users(ctx))

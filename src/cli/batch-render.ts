@@ -8,10 +8,11 @@
 // output is checked: when it is not valid UTF-8 as a whole, or a copied piece starts with a UTF-8
 // continuation byte (it could join the piece before it into one valid character), the answer is
 // rendered again through the general path. --json always takes the general path (a record object and
-// a string per record) but is still written once per answer.
+// a string per record) but is still written once per answer. Both paths drop the records of aborted
+// transactions the fetcher passes on (read_committed).
 import { isUtf8 } from 'node:buffer';
 import type { ConsumedRecord, PartitionDecoder } from '../client/types.js';
-import { decodeFetchedRecords, readVarint, walkFetchedRecords, type RecordCursor } from '../protocol/fetched-records.js';
+import { decodeFetchedRecords, readVarint, walkFetchedRecords, type AbortedTransaction, type RecordCursor } from '../protocol/fetched-records.js';
 import { Reader } from '../protocol/reader.js';
 import { compileFormat, parseFormat } from './format.js';
 import { recordJson } from './record-json.js';
@@ -52,9 +53,9 @@ export class OutputBuffers {
  */
 export function batchRenderer(fmt: string | null, budget: RenderBudget, buffers = new OutputBuffers()): PartitionDecoder<Buffer> {
   const renderOne = fmt === null ? recordJson : compileFormat(fmt);
-  const slow: PartitionDecoder<Buffer> = (data, topic, partition, fetchOffset) => {
+  const slow: PartitionDecoder<Buffer> = (data, topic, partition, fetchOffset, aborted) => {
     const records: ConsumedRecord[] = [];
-    const res = decodeFetchedRecords(data, topic, partition, fetchOffset, records, { partial: true });
+    const res = decodeFetchedRecords(data, topic, partition, fetchOffset, records, { partial: true, aborted });
     let nextOffset = res.nextOffset;
     if (records.length > budget.left) {
       records.length = budget.left;
@@ -67,10 +68,10 @@ export function batchRenderer(fmt: string | null, budget: RenderBudget, buffers 
   };
   if (fmt === null) return slow;
   const fast = new FastRenderer(compileOps(fmt), buffers);
-  return (data, topic, partition, fetchOffset) => {
+  return (data, topic, partition, fetchOffset, aborted) => {
     if (budget.left <= 0) return { value: Buffer.alloc(0), count: 0, nextOffset: fetchOffset, batches: 0 };
-    const res = fast.render(data, topic, partition, fetchOffset, budget.left);
-    if (res === null) return slow(data, topic, partition, fetchOffset);
+    const res = fast.render(data, topic, partition, fetchOffset, budget.left, aborted);
+    if (res === null) return slow(data, topic, partition, fetchOffset, aborted);
     budget.left -= res.count;
     return res;
   };
@@ -138,7 +139,9 @@ class FastRenderer {
   constructor(private readonly o: Ops, private readonly buffers: OutputBuffers) {}
 
   /** The answer rendered, or null when the general path must render it (not valid UTF-8). */
-  render(data: Buffer, topic: string, partition: number, fetchOffset: number, limit: number): { value: Buffer; count: number; nextOffset: number; batches: number } | null {
+  render(
+    data: Buffer, topic: string, partition: number, fetchOffset: number, limit: number, aborted?: readonly AbortedTransaction[] | null,
+  ): { value: Buffer; count: number; nextOffset: number; batches: number } | null {
     this.out = this.buffers.take(Math.max(MIN_OUTPUT_BYTES, data.length + (data.length >>> 2)));
     this.pos = 0;
     let value: Buffer | null = null;
@@ -147,7 +150,7 @@ class FastRenderer {
     this.topic = Buffer.from(topic, 'utf8');
     this.partition = partition;
     try {
-      const res = walkFetchedRecords(data, topic, partition, fetchOffset, this.visit, { partial: true });
+      const res = walkFetchedRecords(data, topic, partition, fetchOffset, this.visit, { partial: true, aborted });
       const bytes = this.out.subarray(0, this.pos);
       if (this.suspect || !isUtf8(bytes)) return null;
       value = bytes;

@@ -3,9 +3,9 @@
 // MQ_SASL_PASSWORD), then -X key=value flags; a later source wins key by key. The names are librdkafka's
 // (CLIENT_SECURITY_KEYS in src/client/security-options.ts); any other key is a usage error that names
 // it and the known ones. Values never appear in an error: a mistyped line may hold a password.
-// Producer settings by their librdkafka names (PRODUCER_KEYS: enable.idempotence) come from the same
-// sources; resolveProducerProperties() reads them for mq produce and mq bench, and the security
-// settings ignore them.
+// Producer settings by their librdkafka names (PRODUCER_KEYS: enable.idempotence) and consumer settings
+// (CONSUMER_KEYS: isolation.level) come from the same sources; resolveProducerProperties() reads them for
+// mq produce and mq bench, resolveConsumerProperties() for mq consume, and the security settings ignore them.
 import { readFile } from 'node:fs/promises';
 import { CLIENT_SECURITY_KEYS, parseClientProperties, parsePropertiesText, type ClientSecurity } from '../client/security-options.js';
 import { MqError } from '../util/mq-error.js';
@@ -27,10 +27,15 @@ export function envNameOf(key: string): string {
 
 /** Producer settings by their librdkafka names, taken by the commands that produce. */
 export const PRODUCER_KEYS: readonly string[] = ['enable.idempotence'];
+/** Consumer settings by their librdkafka names, taken by mq consume. */
+export const CONSUMER_KEYS: readonly string[] = ['isolation.level'];
+/** Settings that are not security settings. */
+const CLIENT_KEYS: readonly string[] = [...PRODUCER_KEYS, ...CONSUMER_KEYS];
 
 function checkKey(key: string, where: string): void {
-  if (CLIENT_SECURITY_KEYS.includes(key) || PRODUCER_KEYS.includes(key) || /^ssl\.(truststore|keystore)\./.test(key)) return; // keystores: refused with a pointer later
-  throw invalid(`unknown client property '${key}' in ${where}`, `Known: ${CLIENT_SECURITY_KEYS.join(', ')}.\nProducer settings (mq produce, mq bench): ${PRODUCER_KEYS.join(', ')}.`);
+  if (CLIENT_SECURITY_KEYS.includes(key) || CLIENT_KEYS.includes(key) || /^ssl\.(truststore|keystore)\./.test(key)) return; // keystores: refused with a pointer later
+  throw invalid(`unknown client property '${key}' in ${where}`,
+    `Known: ${CLIENT_SECURITY_KEYS.join(', ')}.\nProducer settings (mq produce, mq bench): ${PRODUCER_KEYS.join(', ')}.\nConsumer settings (mq consume): ${CONSUMER_KEYS.join(', ')}.`);
 }
 
 /** librdkafka accepts sasl.mechanisms for sasl.mechanism; one name, so a later source replaces an earlier one. */
@@ -46,7 +51,7 @@ function splitProperty(raw: string): [string, string] {
 /** The security settings, or undefined when no source names any (a plaintext connection). */
 export async function resolveClientSecurity(src: ClientPropertySources): Promise<ClientSecurity | undefined> {
   const merged = await mergedProperties(src);
-  for (const key of PRODUCER_KEYS) merged.delete(key);
+  for (const key of CLIENT_KEYS) merged.delete(key);
   if (merged.size === 0) return undefined;
   return parseClientProperties(merged).security;
 }
@@ -59,6 +64,15 @@ export async function resolveProducerProperties(src: ClientPropertySources): Pro
   const lower = v.trim().toLowerCase();
   if (lower !== 'true' && lower !== 'false') throw invalid(`enable.idempotence=${v}: must be true or false`);
   return { idempotent: lower === 'true' };
+}
+
+/** The consumer settings (CONSUMER_KEYS) the sources ask for; absent keys stay undefined. */
+export async function resolveConsumerProperties(src: ClientPropertySources): Promise<{ isolationLevel?: 'read_committed' | 'read_uncommitted' }> {
+  const v = (await mergedProperties(src)).get('isolation.level');
+  if (v === undefined) return {};
+  const level = v.trim().toLowerCase();
+  if (level !== 'read_committed' && level !== 'read_uncommitted') throw invalid(`isolation.level=${v}: must be read_committed or read_uncommitted`);
+  return { isolationLevel: level };
 }
 
 /** Every setting of the sources, file < environment < -X, keys checked. */
@@ -77,7 +91,7 @@ async function mergedProperties(src: ClientPropertySources): Promise<Map<string,
       merged.set(canonical(k), v);
     }
   }
-  for (const key of [...CLIENT_SECURITY_KEYS, ...PRODUCER_KEYS]) {
+  for (const key of [...CLIENT_SECURITY_KEYS, ...CLIENT_KEYS]) {
     const v = src.env[envNameOf(key)];
     if (v !== undefined && v !== '') merged.set(canonical(key), v);
   }

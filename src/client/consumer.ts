@@ -7,7 +7,8 @@
 // fetched records out one by one without an async generator step per record; decoded() hands out each
 // partition's part of a fetch answer through the caller's decoder instead). An offset that falls out of
 // range while consuming (retention) is handled by autoOffsetReset, default 'none': an error naming the
-// valid range.
+// valid range. isolationLevel (default read_committed) goes into every Fetch and ListOffsets: the end of
+// a partition is then its last stable offset, and aborted transactions' records are dropped.
 import { MqError } from '../util/mq-error.js';
 import { Cluster, type ClusterOptions } from './cluster.js';
 import { Fetcher, offsetOutOfRange, type FetcherOptions } from './fetcher.js';
@@ -15,7 +16,7 @@ import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, partitionKey, type O
 import { RecordIterator } from './record-iterator.js';
 import { topicError } from './topic-error.js';
 import type {
-  Assignment, AutoOffsetReset, ConsumedRecord, Consumer, ConsumerOptions, DecodedPartition, OffsetSpec, PartitionDecoder,
+  Assignment, AutoOffsetReset, ConsumedRecord, Consumer, ConsumerOptions, DecodedPartition, IsolationLevel, OffsetSpec, PartitionDecoder,
 } from './types.js';
 
 /** How long assign() waits for a just-created topic to get leaders. */
@@ -36,7 +37,7 @@ class AssignedConsumer implements Consumer {
 
   constructor(private readonly opts: ConsumerOptions) {
     this.cluster = new Cluster(opts as ClusterOptions);
-    this.isolationLevel = opts.isolationLevel ?? 0;
+    this.isolationLevel = isolationLevelCode(opts.isolationLevel);
     this.fetcher = new Fetcher(this.cluster, fetcherOptions(opts, 'none'));
   }
 
@@ -189,6 +190,13 @@ class AssignedConsumer implements Consumer {
   }
 }
 
+/** The wire's IsolationLevel (0 read_uncommitted, 1 read_committed) of a consumer option; default read_committed. */
+export function isolationLevelCode(level: IsolationLevel | undefined): 0 | 1 {
+  if (level === undefined || level === 'read_committed') return 1;
+  if (level === 'read_uncommitted') return 0;
+  throw new MqError('INVALID_ARGUMENT', `isolation level '${String(level)}' is not one of read_committed, read_uncommitted`);
+}
+
 /** Fetcher settings from consumer options (defaults as documented in types.ts). */
 export function fetcherOptions(opts: ConsumerOptions, defaultReset: AutoOffsetReset): FetcherOptions {
   return {
@@ -196,7 +204,7 @@ export function fetcherOptions(opts: ConsumerOptions, defaultReset: AutoOffsetRe
     minBytes: opts.minBytes ?? 1,
     maxBytes: opts.maxBytes ?? 50 * 1024 * 1024,
     partitionMaxBytes: opts.partitionMaxBytes ?? 1024 * 1024,
-    isolationLevel: opts.isolationLevel ?? 0,
+    isolationLevel: isolationLevelCode(opts.isolationLevel),
     requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
     autoOffsetReset: opts.autoOffsetReset ?? defaultReset,
     onNotice: opts.onNotice,

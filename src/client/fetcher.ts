@@ -4,7 +4,8 @@
 // partition leader, on the leader's fetch connection (a parked long poll never delays other requests),
 // and yields, per partition and fetch answer, the records in offset order: records below the fetch
 // offset (a fetch returns the whole batch holding it) are dropped, control batches are stepped over,
-// and the fetch offset moves past each batch (lastOffsetDelta). Records are built straight from the
+// and the fetch offset moves past each batch (lastOffsetDelta); with read_committed (isolationLevel 1) the
+// answer's AbortedTransactions go to the decoder, which drops those transactions' batches. Records are built straight from the
 // answer's bytes (decodeFetchedRecords: one object per record, keys and values are views); decoded()
 // hands each partition's bytes to the caller's PartitionDecoder instead (the CLI renders them to
 // output bytes without an object per record). Before it
@@ -21,7 +22,7 @@
 // through onNotice; 'none' raises an MqError that names the valid range.
 import { ApiKey } from '../protocol/api.js';
 import type { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js';
-import { decodeFetchedRecords, fetchedBatchesEnd } from '../protocol/fetched-records.js';
+import { decodeFetchedRecords, fetchedBatchesEnd, type AbortedTransaction } from '../protocol/fetched-records.js';
 import { backoffMs } from '../util/backoff.js';
 import { MqError } from '../util/mq-error.js';
 import { sleep, untilAborted } from '../util/promise.js';
@@ -50,6 +51,7 @@ export interface PartitionBatch {
   partition: number;
   records: ConsumedRecord[];
   nextOffset: number;
+  /** The partition's end: the high watermark, or with read_committed the last stable offset. */
   highWatermark: number;
 }
 
@@ -57,6 +59,7 @@ interface PartitionState {
   topic: string;
   partition: number;
   fetchOffset: number;
+  /** The high watermark, or with read_committed the last stable offset (the end exitAtEnd stops at). */
   highWatermark: number;
   partitionMaxBytes: number;
   /** exitAtEnd: reached the high watermark. */
@@ -213,7 +216,9 @@ export class Fetcher {
             continue;
           }
           p.errors = 0;
-          p.highWatermark = Number(r.highWatermark);
+          // The partition's end for this consumer (exitAtEnd stops there): read_committed reads only up
+          // to the last stable offset, which stays below the high watermark while a transaction is open.
+          p.highWatermark = this.opts.isolationLevel === 1 && r.lastStableOffset >= 0n ? Number(r.lastStableOffset) : Number(r.highWatermark);
           const data = r.records as Buffer;
           if (stop.aborted) return;
           // Fetch ahead, before decoding: the offset after the answer's complete batches is in their
@@ -229,7 +234,7 @@ export class Fetcher {
           // came before it: those are handed out first, and the next fetch starts at the bad batch and
           // fails on it alone (the decoders walk with `partial`; a fetch already asked for from past it
           // is dropped on arrival, as its offset is no longer the partition's).
-          const decoded = decode(data, p.topic, p.partition, from);
+          const decoded = decode(data, p.topic, p.partition, from, this.opts.isolationLevel === 1 ? r.abortedTransactions : null);
           if (decoded.batches === 0 && data.length > 0) {
             // Only a partial batch came back: ask for more next time (KIP-74 brokers send it whole anyway).
             p.partitionMaxBytes = Math.min(this.opts.maxBytes, Math.max(p.partitionMaxBytes * 2, data.length * 2));
@@ -361,9 +366,11 @@ function settle(p: PartitionState, outcome: FetchOutcome): void {
 }
 
 /** The PartitionDecoder behind batches(): a ConsumedRecord per record. */
-function decodeRecords(data: Buffer, topic: string, partition: number, fetchOffset: number): { value: ConsumedRecord[]; count: number; nextOffset: number; batches: number } {
+function decodeRecords(
+  data: Buffer, topic: string, partition: number, fetchOffset: number, aborted?: readonly AbortedTransaction[] | null,
+): { value: ConsumedRecord[]; count: number; nextOffset: number; batches: number } {
   const value: ConsumedRecord[] = [];
-  const { nextOffset, batches, count } = decodeFetchedRecords(data, topic, partition, fetchOffset, value, { partial: true });
+  const { nextOffset, batches, count } = decodeFetchedRecords(data, topic, partition, fetchOffset, value, { partial: true, aborted });
   return { value, count, nextOffset, batches };
 }
 

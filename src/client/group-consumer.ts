@@ -24,7 +24,7 @@
 // belongs to nobody for a generation, so all members may end before it is read (mq consume refuses it).
 import { MqError } from '../util/mq-error.js';
 import { Cluster, metadataMaxAgeMs, type ClusterOptions } from './cluster.js';
-import { fetcherOptions } from './consumer.js';
+import { fetcherOptions, isolationLevelCode } from './consumer.js';
 import { logDropped } from './dropped-error.js';
 import { Fetcher } from './fetcher.js';
 import { GroupMembership, REJOIN_CODES } from './group-membership.js';
@@ -77,7 +77,7 @@ class ClassicGroupConsumer implements GroupConsumer {
     this.autoCommitIntervalMs = opts.autoCommitIntervalMs ?? 0;
     this.offsets = new GroupOffsets(this.cluster, {
       groupId: opts.groupId, autoCommitIntervalMs: this.autoCommitIntervalMs, autoOffsetReset: opts.autoOffsetReset ?? 'latest',
-      isolationLevel: opts.isolationLevel ?? 0, onNotice: opts.onNotice,
+      isolationLevel: isolationLevelCode(opts.isolationLevel), onNotice: opts.onNotice,
     });
   }
 

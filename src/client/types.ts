@@ -1,6 +1,6 @@
 // The public shapes of the client library (src/client). Commands, the bench tool and tests program
 // against these; Producer, Consumer and Admin implement them.
-import type { FetchedRecord } from '../protocol/fetched-records.js';
+import type { AbortedTransaction, FetchedRecord } from '../protocol/fetched-records.js';
 import type { Logger } from '../util/logger.js';
 import type { AclBinding, AclFilter } from '../security/acl.js';
 import type { ClientSecurity } from './security-options.js';
@@ -35,11 +35,12 @@ export type ConsumedRecord = FetchedRecord;
 
 /**
  * Turns one partition's part of a fetch answer (its RECORDS blob) into whatever the caller hands on,
- * with the records at or above `fetchOffset` (walkFetchedRecords, with `partial` set, does the walk).
- * `count` 0 hands out nothing; `nextOffset` is where the next fetch of the partition starts.
+ * with the records at or above `fetchOffset` (walkFetchedRecords, with `partial` set and `aborted`
+ * passed on, does the walk). `aborted` is the answer's AbortedTransactions under read_committed (null
+ * otherwise). `count` 0 hands out nothing; `nextOffset` is where the next fetch of the partition starts.
  */
 export type PartitionDecoder<T> = (
-  records: Buffer, topic: string, partition: number, fetchOffset: number,
+  records: Buffer, topic: string, partition: number, fetchOffset: number, aborted?: readonly AbortedTransaction[] | null,
 ) => { value: T; count: number; nextOffset: number; batches: number };
 
 /** What a PartitionDecoder made of one partition's part of a fetch answer. */
@@ -50,6 +51,7 @@ export interface DecodedPartition<T> {
   /** Records in `value`. */
   count: number;
   nextOffset: number;
+  /** The partition's end: the high watermark, or with read_committed the last stable offset. */
   highWatermark: number;
 }
 
@@ -133,12 +135,19 @@ export interface ConsumerOptions extends ClientOptions {
   minBytes?: number; // default 1
   maxBytes?: number; // default 50 MiB
   partitionMaxBytes?: number; // default 1 MiB
-  isolationLevel?: 0 | 1; // default 0 (read uncommitted)
+  /**
+   * read_committed (the default, as librdkafka's): Fetch and ListOffsets stop at the last stable offset
+   * and the records of aborted transactions are dropped; read_uncommitted reads them all up to the high
+   * watermark. Transaction markers (control records) are never handed out.
+   */
+  isolationLevel?: IsolationLevel;
   /** An out-of-range fetch offset (or, in a group, no committed offset): default 'none' for assign(), 'latest' for groups. */
   autoOffsetReset?: AutoOffsetReset;
   /** One-line notices (offset resets, rebalances); the CLI prints them on stderr. */
   onNotice?: (message: string) => void;
 }
+
+export type IsolationLevel = 'read_committed' | 'read_uncommitted';
 
 /** earliest / latest: move to the log start / end and say so through onNotice; none: an MqError naming the valid range. */
 export type AutoOffsetReset = 'earliest' | 'latest' | 'none';

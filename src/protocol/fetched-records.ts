@@ -8,11 +8,18 @@
 // batch's inflated records). A caller that only copies bytes (the CLI's batch renderer) allocates
 // nothing per record; decodeFetchedRecords() builds the client's FetchedRecord objects from the same
 // walk, so both see exactly the same records, offsets and errors.
+//
+// read_committed (PROTOCOL.md §3.5-3.6): a Fetch answer at IsolationLevel 1 lists the aborted
+// transactions overlapping its data as {ProducerId, FirstOffset}; passed as `aborted`, the walk drops
+// a producer's transactional batches from its FirstOffset until that producer's ABORT marker (an
+// AbortedTransactions object, made only when the list is not empty, so the common answer walks as
+// before). Control batches are never handed out, in either isolation level.
 import { MqError } from '../util/mq-error.js';
 import {
-  ATTR_COMPRESSION_MASK, ATTR_CONTROL, ATTR_TIMESTAMP_TYPE, BATCH_HEADER_BYTES, LOG_OVERHEAD, OFF_ATTRIBUTES, OFF_BASE_TIMESTAMP,
-  OFF_LAST_OFFSET_DELTA, OFF_MAGIC, OFF_MAX_TIMESTAMP, OFF_RECORDS_COUNT, batchSizeAt,
+  ATTR_COMPRESSION_MASK, ATTR_CONTROL, ATTR_TIMESTAMP_TYPE, ATTR_TRANSACTIONAL, BATCH_HEADER_BYTES, LOG_OVERHEAD, OFF_ATTRIBUTES,
+  OFF_BASE_TIMESTAMP, OFF_LAST_OFFSET_DELTA, OFF_MAGIC, OFF_MAX_TIMESTAMP, OFF_PRODUCER_ID, OFF_RECORDS_COUNT, batchSizeAt,
 } from './batch-header.js';
+import { CONTROL_ABORT, controlTypeAt } from './control-batch.js';
 import { MAGIC_V2, batchRecordsReader, checkedBaseOffset, readVarlong, type DecodeOptions } from './record-batch.js';
 import { MAX_DECOMPRESSED_BYTES } from './record-validator.js';
 import { Reader } from './reader.js';
@@ -47,6 +54,44 @@ export interface WalkOptions extends DecodeOptions {
    * alone (with nothing before it, it throws as usual).
    */
   partial?: boolean;
+  /**
+   * read_committed: the answer's AbortedTransactions. Their producers' transactional batches are
+   * dropped from each FirstOffset up to the producer's ABORT marker. Null or empty: nothing dropped.
+   */
+  aborted?: readonly AbortedTransaction[] | null;
+}
+
+/** One entry of a Fetch answer's AbortedTransactions. */
+export interface AbortedTransaction {
+  producerId: bigint;
+  firstOffset: bigint;
+}
+
+/**
+ * Which transactional batches of one walk belong to aborted transactions. Batches come in offset
+ * order: a transaction becomes "aborted" for its producer once a batch reaches its FirstOffset, and
+ * stops being so at that producer's ABORT marker (Kafka's consumer does the same).
+ */
+class AbortedTransactions {
+  private readonly pending: AbortedTransaction[];
+  private next = 0;
+  private readonly producers = new Set<bigint>();
+
+  constructor(list: readonly AbortedTransaction[]) {
+    this.pending = [...list].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0));
+  }
+
+  /** Whether the transactional batch at `at` (last offset `lastOffset`) is to be dropped; steps past markers. */
+  drops(buf: Buffer, at: number, size: number, lastOffset: number, control: boolean): boolean {
+    const last = BigInt(lastOffset);
+    while (this.next < this.pending.length && this.pending[this.next].firstOffset <= last) this.producers.add(this.pending[this.next++].producerId);
+    const producerId = buf.readBigInt64BE(at + OFF_PRODUCER_ID);
+    if (control) {
+      if (controlTypeAt(buf, at, size) === CONTROL_ABORT) this.producers.delete(producerId);
+      return false;
+    }
+    return this.producers.has(producerId);
+  }
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -147,7 +192,8 @@ export class RecordCursor {
 /**
  * Walks every complete batch in `buf` (one partition's Fetch RECORDS blob) with the checks of
  * decodeRecordBatches (same errors; partial trailing batches and magic other than 2 are skipped) and
- * calls `visit` on each record of `topic`-`partition` at or above `fetchOffset` outside control batches.
+ * calls `visit` on each record of `topic`-`partition` at or above `fetchOffset` outside control batches
+ * (and, with `opts.aborted`, outside aborted transactions).
  * Batches wholly below the fetch offset and control batches are still parsed (and so checked).
  * `visit` returns false to stop: the result then ends after that record. Errors name the partition.
  */
@@ -158,6 +204,7 @@ export function walkFetchedRecords(
   const checkCrcs = opts.checkCrcs ?? true;
   const maxBytes = opts.maxDecompressedBytes ?? MAX_DECOMPRESSED_BYTES;
   const cursor = new RecordCursor();
+  const aborted = opts.aborted != null && opts.aborted.length > 0 ? new AbortedTransactions(opts.aborted) : null;
   let nextOffset = fetchOffset;
   let batches = 0;
   let count = 0;
@@ -180,7 +227,9 @@ export function walkFetchedRecords(
         const recordsCount = buf.readInt32BE(at + OFF_RECORDS_COUNT);
         const batchNext = baseOffset + buf.readInt32BE(at + OFF_LAST_OFFSET_DELTA) + 1;
         const r = batchRecordsReader(buf, at, size, baseOffset, attributes & ATTR_COMPRESSION_MASK, maxBytes);
-        const keep = batchNext > nextOffset && (attributes & ATTR_CONTROL) === 0;
+        const control = (attributes & ATTR_CONTROL) !== 0;
+        const dropped = aborted !== null && (attributes & ATTR_TRANSACTIONAL) !== 0 && aborted.drops(buf, at, size, batchNext - 1, control);
+        const keep = batchNext > nextOffset && !control && !dropped;
         let stopped = false;
         try {
           cursor.start(r, recordsCount, baseOffset, baseTimestamp, logAppendTime, timestampType);
