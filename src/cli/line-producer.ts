@@ -7,8 +7,14 @@
 // count riding in the tag) or send(). Acks are counted as they arrive, failures grouped by error
 // code. Stops reading at the first failure that would fail every later record too (no topic, no
 // connection, ...), and when `signal` aborts (records already handed over are still flushed).
+//
+// Transactions (a producer created with transactionalId, `transactional` set): the lines go in one
+// transaction committed at the end of the input, or one per `transactionLines` lines (the lines are
+// handed over up to the boundary, the transaction committed, the next begun); stopping early (a
+// signal, a fatal failure) aborts the open transaction instead, so none of its records become visible
+// to read_committed readers.
 import { isRawProducer, rawTarget, type RawDelivery, type RawProducer, type RawTarget } from '../client/producer-raw.js';
-import type { DeliveryReport, Producer, RecordHeader } from '../client/types.js';
+import type { DeliveryReport, Producer, RecordHeader, TransactionalProducer } from '../client/types.js';
 import { MqError } from '../util/mq-error.js';
 import { deferred, untilAborted, type Deferred } from '../util/promise.js';
 import { formatCount } from '../util/units.js';
@@ -21,6 +27,8 @@ export interface LineProducerOptions {
   keySeparator?: string;
   headers?: RecordHeader[];
   now?: () => number;
+  /** Write in transactions (the producer must have a transactionalId): one per `lines` lines, or one for all (null). */
+  transactional?: { lines: number | null };
 }
 
 export interface LineProducerResult {
@@ -36,6 +44,16 @@ export interface LineProducerResult {
   stoppedEarly: boolean;
   /** One entry per error code: how many records failed with it and the first such error. */
   failures: Map<string, { count: number; error: Error }>;
+  /** Transactions committed (0 without transactions). */
+  committedTransactions: number;
+  /** The open transaction was aborted (stopped early), or committing or aborting it failed: the error. */
+  transactionError: Error | null;
+  transactionAborted: boolean;
+}
+
+/** Whether `p` has the transaction calls (a producer created with transactionalId has them). */
+export function isTransactionalProducer(p: Producer): p is TransactionalProducer {
+  return typeof (p as Partial<TransactionalProducer>).initTransactions === 'function';
 }
 
 // A producer without enqueue() (a fake) is asked for capacity once per this many records.
@@ -56,11 +74,22 @@ export class LineProducer {
   private readonly separator: Buffer | null;
   /** Where the separator next occurs in the chunk being walked at or after the current line (-1: nowhere). */
   private separatorAt = -1;
+  /** Transactions: the producer, the lines per transaction (Infinity: one for all), lines in the open one. */
+  private readonly txn: TransactionalProducer | null = null;
+  private readonly txnLines: number = Infinity;
+  private linesInTxn = 0;
+  private committed = 0;
+  private txnError: Error | null = null;
 
   constructor(private readonly producer: Producer, private readonly opts: LineProducerOptions) {
     this.raw = isRawProducer(producer) ? producer : null;
     this.target = rawTarget(opts.topic, opts.partition, opts.headers, this.rawDelivered);
     this.separator = opts.keySeparator === undefined ? null : Buffer.from(opts.keySeparator, 'utf8');
+    if (opts.transactional) {
+      if (!isTransactionalProducer(producer)) throw new MqError('INVALID_CONFIG', 'transactions need a producer created with a transactional id');
+      this.txn = producer;
+      this.txnLines = opts.transactional.lines ?? Infinity;
+    }
   }
 
   /** Produces every line of `chunks` (as readLineChunks yields them); resolves once all are settled. */
@@ -69,6 +98,10 @@ export class LineProducer {
     const started = now();
     const iterator = chunks[Symbol.asyncIterator]();
     let stoppedEarly = false;
+    if (this.txn !== null) {
+      await this.txn.initTransactions();
+      this.txn.beginTransaction();
+    }
     for (;;) {
       const next = await untilAborted(iterator.next(), signal);
       if (next === null || next.done) { stoppedEarly = signal?.aborted === true; break; }
@@ -79,17 +112,56 @@ export class LineProducer {
       // so the input stream stops being read) until acks free some.
       for (let at = 0; at < chunk.length && !this.fatal && !signal?.aborted;) {
         at = this.sendLines(chunk, at, timestamp);
-        if (at < chunk.length) await this.producer.waitForCapacity();
+        if (this.linesInTxn >= this.txnLines) await this.nextTransaction();
+        else if (at < chunk.length) await this.producer.waitForCapacity();
       }
       if (this.fatal || signal?.aborted) { stoppedEarly = true; break; }
     }
     if (stoppedEarly) void iterator.return?.().catch(() => undefined);
+    let transactionError: Error | null = null;
+    let transactionAborted = false;
+    if (this.txn !== null) {
+      // Stopped early, the open transaction is aborted (its unsent records fail); else committed.
+      transactionAborted = stoppedEarly || this.fatal;
+      const err = await this.endTransaction(!transactionAborted);
+      transactionError = this.txnError ?? err;
+    }
     await this.producer.flush().catch(() => undefined); // each record's own failure is counted below
     if (this.stats.acknowledged + this.stats.failed < this.stats.sent) {
       this.drained = deferred<void>();
       await this.drained.promise;
     }
-    return { topic: this.opts.topic, ...this.stats, elapsedMs: now() - started, stoppedEarly, failures: this.failures };
+    return {
+      topic: this.opts.topic, ...this.stats, elapsedMs: now() - started, stoppedEarly, failures: this.failures,
+      committedTransactions: this.committed, transactionError, transactionAborted,
+    };
+  }
+
+  /** Commits the open transaction (`transactionLines` lines reached) and begins the next. */
+  private async nextTransaction(): Promise<void> {
+    const err = await this.endTransaction(true);
+    if (err !== null) {
+      this.txnError = err;
+      this.fatal = true;
+      return;
+    }
+    this.txn!.beginTransaction();
+  }
+
+  /** Commits (or aborts) the open transaction; the error, or null. */
+  private async endTransaction(commit: boolean): Promise<Error | null> {
+    this.linesInTxn = 0;
+    try {
+      if (commit) {
+        await this.txn!.commitTransaction();
+        this.committed++;
+      } else {
+        await this.txn!.abortTransaction();
+      }
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
   }
 
   /**
@@ -100,7 +172,7 @@ export class LineProducer {
     const end = chunk.length;
     const raw = this.raw;
     const sep = this.separator;
-    while (start < end && !this.fatal) {
+    while (start < end && !this.fatal && this.linesInTxn < this.txnLines) {
       let nl = chunk.indexOf(10, start);
       if (nl === -1) nl = end;
       const valueEnd = lineEnd(chunk, start, nl);
@@ -120,6 +192,7 @@ export class LineProducer {
         }
       }
       this.stats.sent++;
+      this.linesInTxn++;
       const room = raw !== null
         ? raw.appendRaw(this.target, chunk, keyStart, keyEnd, valueStart, valueEnd, timestamp)
         : this.send(chunk, keyStart, keyEnd, valueStart, valueEnd);

@@ -22,10 +22,11 @@ import { decodeRecordBatches, type DecodedRecord } from '../protocol/record-batc
 import { backoffMs } from '../util/backoff.js';
 import { MqError } from '../util/mq-error.js';
 import type { Cluster, TopicMetadata } from './cluster.js';
-import { DELIVERY_TIMEOUT_MS, MAX_REQUEST_BYTES, batchRecords, decommissionedError, recordBytes, type Batch, type ProducerSettings } from './producer-batch.js';
+import { DELIVERY_TIMEOUT_MS, MAX_REQUEST_BYTES, batchRecords, decommissionedError, recordBytes, type Batch, type PartitionQueue, type ProducerSettings } from './producer-batch.js';
 import type { ProducerBuffer } from './producer-buffer.js';
 import { SEQUENCE_ERRORS, type ProducerIdempotence } from './producer-idempotence.js';
 import type { ProducerMetadata } from './producer-metadata.js';
+import type { ProducerTransactions } from './producer-transactions.js';
 import type { RawTarget } from './producer-raw.js';
 import type { RecordAccumulator } from './record-accumulator.js';
 import type { ProducerRecord } from './types.js';
@@ -45,6 +46,8 @@ export class ProduceSender {
     private readonly accumulator: RecordAccumulator,
     private readonly buffer: ProducerBuffer,
     private readonly idempotence: ProducerIdempotence,
+    /** A transactional producer's state machine: a partition's batches wait for AddPartitionsToTxn. */
+    private readonly txn: ProducerTransactions | null = null,
   ) {}
 
   /** The metadata the sender asks for refreshes (they need each other, so it is set after both exist). */
@@ -98,6 +101,13 @@ export class ProduceSender {
         }
         if (!canSend) { nextRetryAt = Math.min(nextRetryAt, batch.createdAt + DELIVERY_TIMEOUT_MS + 1); continue; }
         if (batch.retryAt > now) { nextRetryAt = Math.min(nextRetryAt, batch.retryAt); continue; }
+        if (this.txn !== null) {
+          const ready = this.txn.partitionReady(q);
+          if (ready !== true) {
+            if (ready !== false) this.failQueued(q, ready);
+            continue;
+          }
+        }
         const leader = this.cluster.leaderFor(q.topic, q.partition);
         if (leader < 0) { needMetadata = true; continue; }
         let req = requests.get(leader);
@@ -117,6 +127,17 @@ export class ProduceSender {
     }
     if (needMetadata) this.metadata.refreshSoon();
     if (nextRetryAt !== Infinity) this.armRetry(nextRetryAt);
+  }
+
+  /**
+   * Fails every batch queued on `q` (a transaction aborting, or a partition its coordinator refused),
+   * giving their sequences back last first so the partition's next batch follows on without a gap.
+   */
+  private failQueued(q: PartitionQueue, err: MqError): void {
+    const batches = q.ready.splice(0);
+    this.accumulator.readyQueues.delete(q);
+    for (let i = batches.length - 1; i >= 0; i--) this.idempotence.failedForGood(batches[i], q, true);
+    for (const b of batches) this.accumulator.fail(b, err);
   }
 
   private armRetry(at: number): void {
@@ -147,7 +168,7 @@ export class ProduceSender {
       t.partitionData.push({ index: b.partition, records: b.bytes! });
     }
     const { acks } = this.settings;
-    const body: ProduceRequest = { transactionalId: null, acks, timeoutMs: this.settings.timeoutMs, topicData };
+    const body: ProduceRequest = { transactionalId: this.settings.transactionalId, acks, timeoutMs: this.settings.timeoutMs, topicData };
     this.brokerInFlight.set(nodeId, (this.brokerInFlight.get(nodeId) ?? 0) + 1);
     this.inFlightRequests++;
 

@@ -32,6 +32,9 @@ export interface ProducerSettings {
   perPartitionInFlight: number;
   /** Producer id, epoch and sequences stamped into every batch (producer-idempotence.ts). */
   idempotence: IdempotenceMode;
+  /** Kafka's transactional.id (producer-transactions.ts), or null; and the transaction timeout sent with it. */
+  transactionalId: string | null;
+  transactionTimeoutMs: number;
 }
 
 export interface Batch {

@@ -18,6 +18,10 @@
 // Modes: 'explicit' (the caller asked for idempotence: a broker that cannot give an id is an error),
 // 'implicit' (the default: a broker without InitProducerId, or one that refuses it, turns it off
 // quietly, as Kafka 3.2+ does), 'off'.
+//
+// A transactional producer (producer-transactions.ts) takes its id from initTransactions() instead
+// (adopt()): batches wait for it, and a sequence error is fatal there (no fresh id behind the
+// coordinator's back): every later batch fails with it.
 import { OFF_BASE_SEQUENCE, OFF_PRODUCER_EPOCH, OFF_PRODUCER_ID, writeCrc } from '../protocol/batch-header.js';
 import { ApiKey } from '../protocol/api.js';
 import type { InitProducerIdRequest, InitProducerIdResponse } from '../protocol/messages/init-producer-id.js';
@@ -62,6 +66,8 @@ export class ProducerIdempotence {
     /** Called when batches may be sent again (an id arrived, or idempotence was turned off). */
     private readonly onReady: () => void,
     private readonly retryBackoffMs: number,
+    /** The transactional id, when the id comes from initTransactions() (adopt()). */
+    private readonly transactionalId: string | null = null,
   ) {
     this.state = mode === 'off' ? 'off' : 'none';
   }
@@ -89,6 +95,7 @@ export class ProducerIdempotence {
     if (this.state === 'ready' || this.state === 'off') return true;
     if (this.state === 'failed' || this.state === 'initializing' || this.closed) return false;
     if (inFlightRequests > 0) return false; // a reset waits for the answers under the old id
+    if (this.transactionalId !== null) return false; // initTransactions() brings the id (adopt())
     this.state = 'initializing';
     void this.initProducerId();
     return false;
@@ -145,9 +152,33 @@ export class ProducerIdempotence {
     this.reset();
   }
 
+  /** The id and epoch a transactional producer got from its coordinator: every partition restarts at sequence 0. */
+  adopt(producerId: bigint, producerEpoch: number): void {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.generation++;
+    this.sequences.clear();
+    this.failure = null;
+    this.state = 'ready';
+    this.onReady();
+  }
+
+  /** Fails every batch from now on with `err` (a fenced transactional producer). */
+  fail(err: MqError): void {
+    this.failure ??= err;
+    this.state = 'failed';
+    this.onReady();
+  }
+
   /** Takes a fresh producer id (once no request is in flight) and restarts every partition at sequence 0. */
   reset(): void {
     if (this.state !== 'ready') return;
+    if (this.transactionalId !== null) {
+      this.fail(new MqError('INVALID_PRODUCER_EPOCH', `transactional producer '${this.transactionalId}': the broker refused its producer id, epoch or sequence (fenced by a newer producer with the same id, or a sequence gap)`, {
+        hint: 'Close this producer; a new one with the same transactional id (initTransactions()) aborts the open transaction and carries on.',
+      }));
+      return;
+    }
     this.cluster.logger.debug('the idempotent producer takes a fresh producer id', { producerId: String(this.producerId), producerEpoch: this.producerEpoch });
     this.state = 'resetting';
   }

@@ -8,6 +8,7 @@
 //   producer-raw.ts        the raw-record interface (records as byte ranges, one report per batch)
 //   producer-held-raw.ts   raw records waiting for metadata, copied into one buffer
 //   producer-idempotence.ts the producer id and per-partition sequences stamped into batches (default on)
+//   producer-transactions.ts the transactional producer's state machine (with transactionalId)
 //
 // send()/enqueue() take a record to the accumulator, or to the metadata wait while its topic (or the
 // partition it names) is not known yet; appendRaw() takes a record given as byte ranges of the caller's
@@ -20,15 +21,16 @@ import { invalidRecord, recordBytes, type ProducerSettings } from './producer-ba
 import { ProducerBuffer } from './producer-buffer.js';
 import { ProducerIdempotence, type IdempotenceMode } from './producer-idempotence.js';
 import { ProducerMetadata } from './producer-metadata.js';
+import { ProducerTransactions } from './producer-transactions.js';
 import { ProduceSender } from './produce-sender.js';
 import type { RawProducer, RawTarget } from './producer-raw.js';
 import { RecordAccumulator } from './record-accumulator.js';
-import type { DeliveryReport, Producer, ProducerOptions, ProducerRecord, RecordMetadata } from './types.js';
+import type { DeliveryReport, ProducerOptions, ProducerRecord, RecordMetadata, TopicPartitionOffset, TransactionalProducer } from './types.js';
 
 export { decommissionedError } from './producer-batch.js';
 
 /** Creates a producer; it connects on first use. */
-export function createProducer(opts: ProducerOptions): RawProducer {
+export function createProducer(opts: ProducerOptions): RawProducer & TransactionalProducer {
   return new AccumulatingProducer(opts);
 }
 
@@ -39,6 +41,19 @@ function producerSettings(opts: ProducerOptions): ProducerSettings {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const maxInFlight = Math.max(1, opts.maxInFlight ?? 5);
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+  const transactionalId = opts.transactionalId ?? null;
+  const transactionTimeoutMs = opts.transactionTimeoutMs ?? 60_000;
+  if (transactionalId !== null && (typeof transactionalId !== 'string' || transactionalId.length === 0)) {
+    throw new MqError('INVALID_CONFIG', 'a transactional id must be a non-empty string');
+  }
+  if (!Number.isInteger(transactionTimeoutMs) || transactionTimeoutMs < 1) {
+    throw new MqError('INVALID_CONFIG', `the transaction timeout must be a positive number of milliseconds, not ${String(opts.transactionTimeoutMs)}`);
+  }
+  if (transactionalId !== null && opts.idempotent === false) {
+    throw new MqError('INVALID_CONFIG', `transactional producer '${transactionalId}' needs idempotence, but idempotence was turned off`, {
+      hint: 'Leave idempotence on (drop enable.idempotence=false / idempotent: false), or produce without a transactional id.',
+    });
+  }
   if (![-1, 0, 1].includes(acks)) {
     throw new MqError('INVALID_CONFIG', `acks must be 0, 1 or -1 (all), not ${String(opts.acks)}`);
   }
@@ -55,7 +70,9 @@ function producerSettings(opts: ProducerOptions): ProducerSettings {
     // With acks=all the broker may hold the request for timeoutMs; give it room to answer.
     produceRequestTimeoutMs: acks === -1 ? Math.max(requestTimeoutMs, timeoutMs + 5000) : requestTimeoutMs,
     perPartitionInFlight: retries === 0 ? maxInFlight : 1,
-    idempotence: idempotenceMode(opts.idempotent, acks, retries),
+    idempotence: idempotenceMode(transactionalId !== null ? true : opts.idempotent, acks, retries),
+    transactionalId,
+    transactionTimeoutMs,
   };
 
   if (settings.compression !== 'none' && settings.compression !== 'gzip') {
@@ -78,12 +95,14 @@ function idempotenceMode(idempotent: boolean | undefined, acks: number, retries:
   });
 }
 
-class AccumulatingProducer implements RawProducer {
+class AccumulatingProducer implements RawProducer, TransactionalProducer {
   private readonly cluster: Cluster;
   private readonly buffer: ProducerBuffer;
   private readonly accumulator: RecordAccumulator;
   private readonly sender: ProduceSender;
   private readonly metadata: ProducerMetadata;
+  /** The transaction state machine, with a transactionalId only (null: the hot path checks nothing more). */
+  private readonly txn: ProducerTransactions | null;
   private closing = false;
   private closePromise: Promise<void> | null = null;
 
@@ -91,9 +110,13 @@ class AccumulatingProducer implements RawProducer {
     this.cluster = new Cluster(opts as ClusterOptions);
     const settings = producerSettings(opts);
     this.buffer = new ProducerBuffer(settings.bufferMemory);
-    const idempotence = new ProducerIdempotence(settings.idempotence, this.cluster, () => this.sender.scheduleDrain(), settings.retryBackoffMs);
-    this.accumulator = new RecordAccumulator(settings, this.cluster, new Partitioner(), this.buffer, idempotence, () => this.sender.scheduleDrain());
-    this.sender = new ProduceSender(settings, this.cluster, this.accumulator, this.buffer, idempotence);
+    const drain = (): void => this.sender.scheduleDrain();
+    const idempotence = new ProducerIdempotence(settings.idempotence, this.cluster, drain, settings.retryBackoffMs, settings.transactionalId);
+    const txn = settings.transactionalId === null ? null
+      : new ProducerTransactions(settings.transactionalId, settings.transactionTimeoutMs, this.cluster, idempotence, settings.retryBackoffMs, drain);
+    this.txn = txn;
+    this.accumulator = new RecordAccumulator(settings, this.cluster, new Partitioner(), this.buffer, idempotence, drain, txn);
+    this.sender = new ProduceSender(settings, this.cluster, this.accumulator, this.buffer, idempotence, txn);
     this.metadata = new ProducerMetadata(this.cluster, this.accumulator, this.buffer, settings.retryBackoffMs, metadataMaxAgeMs(opts), {
       readyTopics: () => [...this.accumulator.readyQueues].map((q) => q.topic),
       closing: (forGood) => this.closing && (!forGood || this.buffer.unsettled === 0),
@@ -113,7 +136,7 @@ class AccumulatingProducer implements RawProducer {
   }
 
   enqueue(record: ProducerRecord, onDelivery: DeliveryReport, tag = 0): boolean {
-    const invalid = this.closing ? new MqError('CLIENT_CLOSED', 'the producer is closed') : invalidRecord(record);
+    const invalid = this.closing ? new MqError('CLIENT_CLOSED', 'the producer is closed') : this.txn?.refusal() ?? invalidRecord(record);
     if (invalid) {
       onDelivery(invalid, -1, -1, -1, tag);
       return this.buffer.hasCapacity();
@@ -133,8 +156,9 @@ class AccumulatingProducer implements RawProducer {
 
   appendRaw(t: RawTarget, src: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, timestamp: number): boolean {
     const size = (keyStart < 0 ? 0 : keyEnd - keyStart) + valueEnd - valueStart;
-    if (this.closing) {
-      t.report(new MqError('CLIENT_CLOSED', 'the producer is closed'), 1, size);
+    const refused = this.closing ? new MqError('CLIENT_CLOSED', 'the producer is closed') : this.txn?.refusal() ?? null;
+    if (refused !== null) {
+      t.report(refused, 1, size);
       return this.buffer.hasCapacity();
     }
     const bytes = size + t.overheadBytes;
@@ -163,6 +187,37 @@ class AccumulatingProducer implements RawProducer {
     } finally {
       this.accumulator.endFlush();
     }
+  }
+
+  initTransactions(): Promise<void> {
+    return this.transactions('initTransactions').initTransactions();
+  }
+
+  beginTransaction(): void {
+    this.transactions('beginTransaction').beginTransaction();
+  }
+
+  sendOffsetsToTransaction(offsets: TopicPartitionOffset[], groupId: string): Promise<void> {
+    return this.transactions('sendOffsetsToTransaction').sendOffsetsToTransaction(offsets, groupId);
+  }
+
+  commitTransaction(): Promise<void> {
+    return this.transactions('commitTransaction').commitTransaction(() => this.flush());
+  }
+
+  abortTransaction(): Promise<void> {
+    return this.transactions('abortTransaction').abortTransaction(() => {
+      // Open batches close now; the sender fails every batch not yet sent (partitionReady answers "aborted").
+      this.accumulator.closeAll();
+      this.sender.scheduleDrain();
+    }, () => this.flush());
+  }
+
+  private transactions(call: string): ProducerTransactions {
+    if (this.txn === null) {
+      throw new MqError('INVALID_TXN_STATE', `${call}() needs a transactional producer`, { hint: 'Create the producer with transactionalId.' });
+    }
+    return this.txn;
   }
 
   close(): Promise<void> {

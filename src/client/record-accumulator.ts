@@ -20,6 +20,7 @@ import type { Partitioner } from './partitioner.js';
 import { batchRecords, decommissionedError, type Batch, type PartitionQueue, type ProducerSettings } from './producer-batch.js';
 import type { ProducerBuffer } from './producer-buffer.js';
 import type { ProducerIdempotence } from './producer-idempotence.js';
+import type { ProducerTransactions } from './producer-transactions.js';
 import type { RawTarget } from './producer-raw.js';
 import type { DeliveryReport, ProducerRecord } from './types.js';
 
@@ -45,6 +46,8 @@ export class RecordAccumulator {
     private readonly idempotence: ProducerIdempotence,
     /** Called when a batch was closed and queued. */
     private readonly onReady: () => void,
+    /** A transactional producer's state machine (told of failed records), or null. */
+    private readonly txn: ProducerTransactions | null = null,
   ) {
     this.maxFreeBuffers = Math.max(4, Math.ceil(settings.bufferMemory / settings.batchSize));
   }
@@ -168,6 +171,7 @@ export class RecordAccumulator {
 
   /** Rejects every record of `b` with `err`. */
   fail(b: Batch, err: MqError): void {
+    if (this.txn !== null) this.txn.recordFailed(err);
     const { reports, tags } = b;
     for (let i = 0; i < reports.length; i++) reports[i](err, b.partition, -1, -1, tags[i]);
     if (b.raw !== null) b.raw.report(err, b.rawRecords, b.rawBytes);
@@ -241,7 +245,7 @@ export class RecordAccumulator {
     const buffer = this.freeBuffers.pop() ?? (raw ? Buffer.allocUnsafeSlow(this.settings.batchSize) : undefined);
     const batch: Batch = {
       topic: q.topic, partition: q.partition,
-      builder: new RecordBatchBuilder({ maxBytes: this.settings.batchSize, compression: this.settings.compression, buffer }),
+      builder: new RecordBatchBuilder({ maxBytes: this.settings.batchSize, compression: this.settings.compression, buffer, transactional: this.txn !== null }),
       bytes: null, reports: [], tags: [], timestamps: [], createdAt: Date.now(),
       attempts: 0, retryAt: 0, accounted: 0, lastError: null, explicit: null, raw: null, rawRecords: 0, rawBytes: 0,
       stampGeneration: 0, baseSequence: -1,

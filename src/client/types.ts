@@ -102,6 +102,26 @@ export interface ProducerOptions extends ClientOptions {
    * acks 0/1 or retries 0 it is off; set true with them it is an INVALID_CONFIG error.
    */
   idempotent?: boolean;
+  /**
+   * Kafka's transactional.id: the producer writes in transactions (initTransactions(), then
+   * beginTransaction() ... commitTransaction() or abortTransaction()); implies idempotence.
+   */
+  transactionalId?: string;
+  /** How long the coordinator lets a transaction stay open before aborting it; default 60000. */
+  transactionTimeoutMs?: number;
+}
+
+/** The transaction calls of a producer created with transactionalId (Kafka's). */
+export interface TransactionalProducer extends Producer {
+  /** Once, before the first transaction: takes the id's producer id and epoch (fencing an older producer with it and aborting what it left open). */
+  initTransactions(): Promise<void>;
+  beginTransaction(): void;
+  /** Commits `offsets` (the next offsets to read) for consumer group `groupId` as part of the transaction. */
+  sendOffsetsToTransaction(offsets: TopicPartitionOffset[], groupId: string): Promise<void>;
+  /** Waits for every record of the transaction to be acknowledged, then commits it. */
+  commitTransaction(): Promise<void>;
+  /** Drops the records not yet sent (they fail with TRANSACTION_ABORTED), waits for the sent ones, then aborts. */
+  abortTransaction(): Promise<void>;
 }
 
 export interface Producer {

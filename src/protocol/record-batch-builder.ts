@@ -18,7 +18,7 @@
 import { gzipSync } from 'node:zlib';
 import { MqError } from '../util/mq-error.js';
 import {
-  BATCH_HEADER_BYTES, LOG_OVERHEAD, OFF_ATTRIBUTES, OFF_BASE_OFFSET, OFF_BASE_SEQUENCE, OFF_BASE_TIMESTAMP,
+  ATTR_TRANSACTIONAL, BATCH_HEADER_BYTES, LOG_OVERHEAD, OFF_ATTRIBUTES, OFF_BASE_OFFSET, OFF_BASE_SEQUENCE, OFF_BASE_TIMESTAMP,
   OFF_BATCH_LENGTH, OFF_CRC, OFF_LAST_OFFSET_DELTA, OFF_LEADER_EPOCH, OFF_MAGIC, OFF_MAX_TIMESTAMP,
   OFF_PRODUCER_EPOCH, OFF_PRODUCER_ID, OFF_RECORDS_COUNT, writeCrc,
 } from './batch-header.js';
@@ -31,6 +31,8 @@ export interface RecordBatchBuilderOptions {
   producerId?: bigint;
   producerEpoch?: number;
   baseSequence?: number;
+  /** Sets the transactional bit of Attributes (a transactional producer's batches). */
+  transactional?: boolean;
   /** A buffer to encode into (its contents are overwritten); by default one is allocated. */
   buffer?: Buffer;
 }
@@ -110,6 +112,7 @@ export class RecordBatchBuilder {
   private producerId: bigint;
   private producerEpoch: number;
   private baseSequence: number;
+  private readonly transactional: boolean;
   private records = 0;
   private baseTimestamp = -1;
   private maxTimestamp = -1;
@@ -125,6 +128,7 @@ export class RecordBatchBuilder {
     this.producerId = opts.producerId ?? -1n;
     this.producerEpoch = opts.producerEpoch ?? -1;
     this.baseSequence = opts.baseSequence ?? -1;
+    this.transactional = opts.transactional === true;
     this.buf = opts.buffer !== undefined && opts.buffer.length >= BATCH_HEADER_BYTES
       ? opts.buffer
       : Buffer.allocUnsafeSlow(Math.max(256, Math.min(this.maxBytes, MAX_INITIAL_BYTES))); // its own memory: it may be recycled
@@ -261,7 +265,7 @@ export class RecordBatchBuilder {
     if (this.built !== null) return this.built;
     if (this.records === 0) throw new MqError('INVALID_RECORD', 'cannot build an empty record batch');
     let batch = this.buf.subarray(0, this.pos);
-    let attributes = 0;
+    let attributes = this.transactional ? ATTR_TRANSACTIONAL : 0;
     if (this.compression === 'gzip') {
       const compressed = gzipSync(batch.subarray(BATCH_HEADER_BYTES));
       const out = Buffer.allocUnsafe(BATCH_HEADER_BYTES + compressed.length);
