@@ -67,7 +67,7 @@ export default function produce(ctx: Context): Command {
       const result = await job.run(readLineChunks(chunks), ctx.signal).finally(() => { progress?.stop(); input.destroy(); });
       ctx.out.note(formatProduceSummary(result));
       if (result.transactionError !== null) {
-        throw new MqError('TRANSACTION_FAILED', `transactional id '${String(o.transactionalId)}': ${result.transactionAborted ? 'aborting' : 'committing'} the transaction failed: ${result.transactionError.message}`, {
+        throw new MqError('TRANSACTION_FAILED', `transactional id '${String(o.transactionalId)}': the transaction was not committed (${result.committedTransactions} committed before it): ${result.transactionError.message}`, {
           cause: result.transactionError, hint: result.transactionError instanceof MqError ? result.transactionError.hint : undefined,
         });
       }

@@ -120,11 +120,14 @@ export class LineProducer {
     if (stoppedEarly) void iterator.return?.().catch(() => undefined);
     let transactionError: Error | null = null;
     let transactionAborted = false;
-    if (this.txn !== null) {
+    if (this.txn !== null && this.txnError !== null) {
+      transactionAborted = true; // a commit every N lines failed; endTransaction() aborted it
+      transactionError = this.txnError;
+    } else if (this.txn !== null) {
       // Stopped early, the open transaction is aborted (its unsent records fail); else committed.
-      transactionAborted = stoppedEarly || this.fatal;
-      const err = await this.endTransaction(!transactionAborted);
-      transactionError = this.txnError ?? err;
+      const abort = stoppedEarly || this.fatal;
+      transactionError = await this.endTransaction(!abort);
+      transactionAborted = abort || transactionError !== null;
     }
     await this.producer.flush().catch(() => undefined); // each record's own failure is counted below
     if (this.stats.acknowledged + this.stats.failed < this.stats.sent) {
@@ -148,7 +151,7 @@ export class LineProducer {
     this.txn!.beginTransaction();
   }
 
-  /** Commits (or aborts) the open transaction; the error, or null. */
+  /** Commits (or aborts) the open transaction; the error, or null. A commit that fails is aborted (best effort). */
   private async endTransaction(commit: boolean): Promise<Error | null> {
     this.linesInTxn = 0;
     try {
@@ -160,6 +163,7 @@ export class LineProducer {
       }
       return null;
     } catch (err) {
+      if (commit) await this.txn!.abortTransaction().catch(() => undefined); // e.g. a record failed: nothing of it may stay open
       return err instanceof Error ? err : new Error(String(err));
     }
   }

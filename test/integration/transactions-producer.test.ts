@@ -80,6 +80,21 @@ test('mq produce --transactional-id: visible after the commit only; a killed one
   assert.equal(committedRows.stdout, lines, 'read_committed sees all 1,000 lines in order');
   assert.equal((await describe(`${many}-id`))?.state, 'CompleteCommit');
 
+  // SIGTERM mid-stream: the open transaction is aborted (exit 1), nothing of it visible.
+  const termId = `${many}-term`;
+  const term = spawn(process.execPath, [mqBin, 'produce', many, '--transactional-id', termId, '-b', b], { stdio: ['pipe', 'ignore', 'pipe'] });
+  let termErr = '';
+  term.stderr!.on('data', (d: Buffer) => { termErr += d.toString(); });
+  const termExit = new Promise<number | null>((resolve) => term.on('exit', (code) => resolve(code)));
+  t.after(() => { if (term.exitCode === null) term.kill('SIGKILL'); });
+  term.stdin!.write('t1\nt2\n');
+  await eventually(async () => (await describe(termId))?.partitions.length === 1, { timeoutMs: 20_000 });
+  term.kill('SIGTERM');
+  assert.equal(await termExit, 1, termErr);
+  assert.match(termErr, /the open transaction was aborted \(0 committed before it\)/);
+  assert.equal((await describe(termId))?.state, 'CompleteAbort');
+  assert.equal((await run(['consume', many, '-o', 'beginning', '-e', '-b', b, '-f', '%s\n'])).stdout, lines, 'nothing of the aborted transaction');
+
   const refused = await run(['produce', many, '--transaction-lines', '5', '-b', b], { input: 'x\n' });
   assert.equal(refused.code, 2, 'a usage error');
   assert.match(refused.stderr, /--transaction-lines needs --transactional-id/);
