@@ -34,11 +34,15 @@ test('mq produce --transactional-id: visible after the commit only; a killed one
   const before = await consume();
   assert.equal(before.code, 0, before.stderr);
   assert.equal(before.stdout, '', 'read_committed sees nothing of an open transaction');
+  const kcatArgs = ['-b', b, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%s\n', '-X', 'isolation.level=read_committed'];
+  const kcatBefore = await run(kcatArgs, { cmd: 'kcat', timeoutMs: 30_000 });
+  assert.equal(kcatBefore.code, 0, kcatBefore.stderr);
+  assert.equal(kcatBefore.stdout, '', 'kcat read_committed sees nothing of an open transaction either');
   await eventually(async () => (await consume('--isolation-level', 'read_uncommitted')).stdout === 'one\ntwo\n', { timeoutMs: 20_000 });
   child.stdin!.end('three\n');
   assert.equal(await exited, 0, stderr);
   assert.equal((await consume()).stdout, 'one\ntwo\nthree\n', 'committed at EOF');
-  const kcat = await run(['-b', b, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%s\n', '-X', 'isolation.level=read_committed'], { cmd: 'kcat', timeoutMs: 30_000 });
+  const kcat = await run(kcatArgs, { cmd: 'kcat', timeoutMs: 30_000 });
   assert.equal(kcat.code, 0, kcat.stderr);
   assert.equal(kcat.stdout, 'one\ntwo\nthree\n', 'kcat read_committed sees the committed records');
 
