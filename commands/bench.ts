@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import { formatBenchResult, type BenchMode, type BenchResult } from '../src/bench/bench-result.js';
 import { DEFAULT_BENCH_COUNT, runBench, type BenchFlags } from '../src/bench/run-bench.js';
-import { resolveProducerProperties } from '../src/cli/client-properties.js';
+import { resolveConsumerProperties, resolveProducerProperties } from '../src/cli/client-properties.js';
 import { parseAcks, parseCompression } from '../src/cli/parsers.js';
 import type { Context } from './context.js';
 import { bootstrapOption, cli, int } from './options.js';
@@ -35,7 +35,9 @@ export default function bench(ctx: Context): Command {
   const count = DEFAULT_BENCH_COUNT.toLocaleString('en-US');
   const run = (mode: BenchMode) => async (o: BenchFlags & { json?: boolean; property?: string[]; commandConfig?: string }): Promise<void> => {
     // -X enable.idempotence=true|false; unset, the producers are idempotent with --acks all only (the default --acks is 1).
-    const props = await resolveProducerProperties({ commandConfig: o.commandConfig ?? (ctx.env.MQ_COMMAND_CONFIG || undefined), env: ctx.env, properties: o.property });
+    // -X isolation.level=read_committed|read_uncommitted for the consumers (default read_committed).
+    const sources = { commandConfig: o.commandConfig ?? (ctx.env.MQ_COMMAND_CONFIG || undefined), env: ctx.env, properties: o.property };
+    const props = { ...await resolveProducerProperties(sources), ...await resolveConsumerProperties(sources) };
     const r = await runBench(mode, { ...o, ...props, security: ctx.security }, ctx, (first: BenchResult) => ctx.out.note(formatBenchResult(first)[0]), ctx.signal);
     await (o.json ? ctx.out.json(r) : ctx.out.write(formatBenchResult(r).join('\n') + '\n'));
   };

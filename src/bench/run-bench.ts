@@ -28,6 +28,8 @@ export interface BenchFlags {
   compression: Compression;
   /** -X enable.idempotence; undefined: the producer's default (idempotent with acks all). */
   idempotent?: boolean;
+  /** -X isolation.level of the consumers; undefined: read_committed. */
+  isolationLevel?: 'read_committed' | 'read_uncommitted';
   flushPolicy?: string;
   brokerPid?: number;
   timeoutMs: number;
@@ -69,7 +71,7 @@ export async function runBench(mode: BenchMode, f: BenchFlags, clients: BenchCli
   const admin = await clients.admin(f.bootstrap);
   if (mode === 'consume' && f.topic === undefined) note(await runProduceBench(admin, await producers(), produceOptions(f, topic), signal));
   const broker = BrokerProcess.locate(f.brokerPid, f.bootstrap);
-  const consumer = mode !== 'consume' ? null : await clients.consumer({ bootstrap: f.bootstrap });
+  const consumer = mode !== 'consume' ? null : await clients.consumer({ bootstrap: f.bootstrap, ...(f.isolationLevel ? { isolationLevel: f.isolationLevel } : {}) });
   const senders = mode === 'consume' ? [] : await producers();
   broker?.start();
   let result: BenchResult;

@@ -48,6 +48,7 @@ import type { EpochEndOffset, EpochEntry, LeaderEpochCache } from './leader-epoc
 import { LogCheckpoints } from './log-checkpoints.js';
 import { recoverLog, type RecoveredLog } from './log-recovery.js';
 import { LogSegments } from './log-segments.js';
+import { syncDir } from './sync-dir.js';
 import { buildControlBatch, type TxnMarker } from '../protocol/control-batch.js';
 import { producerInfoAt, type ProducerStateTable } from './producer-state.js';
 import { deleteSnapshots, writeSnapshot } from './producer-snapshots.js';
@@ -490,7 +491,11 @@ export class Log {
     else this.producers.truncateFrom(offset);
     const past = this.snapshots.filter((o) => o > offset);
     this.snapshots = this.snapshots.filter((o) => o <= offset);
+    if (past.length === 0) return;
     await deleteSnapshots(this.dir, past);
+    // Synced: a crash must not bring back a snapshot of batches the cut removed (snapshots themselves are
+    // not fsynced; a torn one fails its CRC, but a whole one from before the cut would be believed).
+    await syncDir(this.dir);
   }
 
   // ---- producer state ------------------------------------------------------------------------------
