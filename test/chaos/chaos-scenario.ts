@@ -10,6 +10,7 @@ import { eventually, uniqueTopic } from '../helpers/mq-process.js';
 import type { TestCluster } from '../helpers/cluster.js';
 import { ChaosLoop, type FaultKind, type KillEvent } from './chaos-loop.js';
 import { compareReplicas, type ReplicaComparison } from './compare-replicas.js';
+import { duplicateSources, type DuplicateSources } from './duplicate-sources.js';
 import { KafkajsWorkload } from './kafkajs-workload.js';
 import { KeyedWorkload, type ChaosWorkload, type KeyedWorkloadResult } from './keyed-workload.js';
 import { SeededRandom } from './seeded-random.js';
@@ -72,6 +73,8 @@ export interface ChaosReport {
   idempotent: boolean;
   /** The replicas' logs compared after the run (null when not compared). */
   replicas: ReplicaComparison | null;
+  /** Where the duplicates came from, read from a stopped broker's log (null when the logs were not read). */
+  duplicates: DuplicateSources | null;
   /** ms from the end of the chaos until every broker agreed on leaders and ISRs (-1: not within 60 s). */
   settledMs: number;
 }
@@ -140,15 +143,17 @@ export async function runChaosScenario(opts: ChaosScenarioOptions): Promise<Chao
   log(settledMs >= 0 ? `chaos: cluster settled ${settledMs} ms after the chaos stopped` : 'chaos: the brokers still disagree after 60 s; reading anyway');
   const verify = await verifyLog({ bootstrap: cluster.bootstrapList, topic, workload, timeoutMs: 90_000 });
   let replicas: ReplicaComparison | null = null;
+  let duplicates: DuplicateSources | null = null;
   if (opts.compareReplicas !== false && replicationFactor > 1) {
     // The followers have caught up (every ISR full): stop every broker and read their logs.
     for (const id of cluster.ids) await cluster.kill(id);
     replicas = await compareReplicas(topic, cluster.ids.map((id) => cluster.dataDir(id)));
     log(`chaos: replicas compared over ${replicas.comparedOffsets} offsets: ${replicas.divergentOffsets} divergent`);
+    if (verify.duplicated > 0) duplicates = await duplicateSources(topic, cluster.dataDir(cluster.ids[0]));
   }
   // mq's producer is idempotent unless acks 0/1 turned it off.
   const idempotent = client === 'kafkajs' ? opts.idempotent === true : opts.acks === -1;
-  return { topic, seed: opts.seed, acks: opts.acks, replicationFactor, workload: result, kills: chaos.events, verify, chaosMs, client, idempotent, replicas, settledMs };
+  return { topic, seed: opts.seed, acks: opts.acks, replicationFactor, workload: result, kills: chaos.events, verify, chaosMs, client, idempotent, replicas, duplicates, settledMs };
 }
 
 /**
@@ -196,6 +201,7 @@ export function formatChaosReport(r: ChaosReport): string[] {
       `unacknowledged but present ${v.unacknowledgedPresent}, acked offset rewritten ${v.ackedOffsetMismatch}, foreign ${v.foreign}, ` +
       `offsets going backwards ${v.offsetRegressions}`,
     `settled ${r.settledMs >= 0 ? `${r.settledMs} ms` : 'NOT within 60 s'} after the chaos (every broker agreeing on leaders, every ISR full)`,
+    ...(r.duplicates ? [`duplicates: ${r.duplicates.sameSequence} stored twice under one producer sequence (the broker's fault), ${r.duplicates.resent} sent again by the client as new records`] : []),
     r.replicas ? `replicas compared over ${r.replicas.comparedOffsets} offsets in ${r.replicas.partitions} partitions: ${r.replicas.divergentOffsets} divergent` : 'replicas not compared',
     `faults ${r.kills.length}; failover ms (fault -> a probe's first ack on a partition the victim led): n=${fo.length}, min ${fo[0] ?? '-'}, ` +
       `median ${pct(0.5)}, p90 ${pct(0.9)}, max ${fo[fo.length - 1] ?? '-'}, never ${unresolved}`,
@@ -209,5 +215,6 @@ export function formatChaosReport(r: ChaosReport): string[] {
   if (v.samples.outOfOrder.length) lines.push(`  out of order e.g. ${v.samples.outOfOrder.join('; ')}`);
   if (v.samples.foreign.length) lines.push(`  foreign e.g. ${v.samples.foreign.join('; ')}`);
   if (r.replicas?.samples.length) lines.push(`  divergent e.g. ${r.replicas.samples.join('; ')}`);
+  if (r.duplicates?.samples.length) lines.push(`  duplicated e.g. ${r.duplicates.samples.join('; ')}`);
   return lines;
 }
