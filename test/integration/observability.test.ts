@@ -129,7 +129,7 @@ COMP_WORDS=(mq t); COMP_CWORD=1; _mq_completion; echo "3:\${COMPREPLY[*]}"`;
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^1:create$/m);
     assert.match(r.stdout, /^2:--admin-listen$/m);
-    assert.match(r.stdout, /^3:topics top$/m);
+    assert.match(r.stdout, /^3:topics transactions top$/m);
     const zsh = await run(['completion', 'zsh']);
     assert.match(zsh.stdout, /^#compdef mq$/m);
     assert.match(zsh.stdout, /complete -o default -F _mq_completion mq/);
