@@ -241,14 +241,7 @@ export class TransactionCoordinator {
     this.sweeping = true;
     try {
       const aborted: string[] = [];
-      for (const kv of await this.store.range(TRANSACTION_KEY_PREFIX)) {
-        const transactionalId = transactionalIdOf(kv.key);
-        if (!this.mine(transactionalId)) continue;
-        let record: TransactionRecord;
-        try { record = decodeTransactionRecord(kv.key, kv.value); } catch (err) {
-          this.logger.error((err as Error).message, { transactionalId });
-          continue;
-        }
+      for (const { transactionalId, record } of await this.ownedRecords()) {
         const now = this.clock.now();
         if (record.state === 'Ongoing' && now - record.startedAtMs > record.timeoutMs) {
           if (await this.abortTimedOut(transactionalId)) aborted.push(transactionalId);
@@ -272,14 +265,7 @@ export class TransactionCoordinator {
   async resume(): Promise<string[]> {
     const resumed: string[] = [];
     const runs: Promise<number>[] = [];
-    for (const kv of await this.store.range(TRANSACTION_KEY_PREFIX)) {
-      const transactionalId = transactionalIdOf(kv.key);
-      if (!this.mine(transactionalId)) continue;
-      let record: TransactionRecord;
-      try { record = decodeTransactionRecord(kv.key, kv.value); } catch (err) {
-        this.logger.error((err as Error).message, { transactionalId });
-        continue;
-      }
+    for (const { transactionalId, record } of await this.ownedRecords()) {
       if (!isPrepare(record.state)) continue;
       this.logger.info('resuming a transaction its previous coordinator did not finish', { transactionalId, state: record.state, producerId: record.producerId });
       resumed.push(transactionalId);
@@ -295,14 +281,7 @@ export class TransactionCoordinator {
     const unknownStateFilters = states.filter((s) => !(TRANSACTION_STATES as readonly string[]).includes(s));
     const producerIds = filter.producerIds ?? [];
     const transactionStates: ListedTransaction[] = [];
-    for (const kv of await this.store.range(TRANSACTION_KEY_PREFIX)) {
-      const transactionalId = transactionalIdOf(kv.key);
-      if (!this.mine(transactionalId)) continue;
-      let r: TransactionRecord;
-      try { r = decodeTransactionRecord(kv.key, kv.value); } catch (err) {
-        this.logger.error((err as Error).message, { transactionalId });
-        continue;
-      }
+    for (const { transactionalId, record: r } of await this.ownedRecords()) {
       if (states.length > 0 && !states.includes(r.state)) continue;
       if (producerIds.length > 0 && !producerIds.includes(r.producerId)) continue;
       transactionStates.push({ transactionalId, producerId: r.producerId, transactionState: r.state });
@@ -472,6 +451,21 @@ export class TransactionCoordinator {
   }
 
   // ---- storage ----
+
+  /** The stored records of the ids this coordinator owns (a malformed one is logged and left out). */
+  private async ownedRecords(): Promise<{ transactionalId: string; record: TransactionRecord }[]> {
+    const out: { transactionalId: string; record: TransactionRecord }[] = [];
+    for (const kv of await this.store.range(TRANSACTION_KEY_PREFIX)) {
+      const transactionalId = transactionalIdOf(kv.key);
+      if (!this.mine(transactionalId)) continue;
+      try {
+        out.push({ transactionalId, record: decodeTransactionRecord(kv.key, kv.value) });
+      } catch (err) {
+        this.logger.error((err as Error).message, { transactionalId });
+      }
+    }
+    return out;
+  }
 
   private async read(transactionalId: string): Promise<Stored | null> {
     const kv = await this.store.get(transactionKey(transactionalId));
