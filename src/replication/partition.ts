@@ -69,7 +69,7 @@ export class Partition {
    */
   get lastStableOffset(): number {
     const hwm = this.highWatermark;
-    const open = this.log.firstOpenTxnOffset();
+    const open = this.log.producers.firstOpenTxnOffset();
     return open < 0 ? hwm : Math.min(open, hwm);
   }
 

@@ -19,7 +19,7 @@ import { MqError } from '../util/mq-error.js';
 import { deferred, type Deferred } from '../util/promise.js';
 import { storageError } from './disk-error.js';
 import type { LeaderEpochCache } from './leader-epoch-cache.js';
-import type { LogConfig } from './log.js';
+import type { LogConfig } from './log-config.js';
 import type { LogSegment } from './log-segment.js';
 import type { LogSegments } from './log-segments.js';
 

@@ -23,6 +23,7 @@
 import { readdir, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Clock } from '../util/clock.js';
+import { OFF_LEADER_EPOCH, baseOffsetAt } from '../protocol/batch-header.js';
 import { storageError } from './disk-error.js';
 import type { FilePool } from './file-pool.js';
 import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache.js';
@@ -141,8 +142,9 @@ async function loadEpochCache(
   if (problem !== null && (!missing || segments.some((seg) => seg.sizeBytes > 0))) {
     const entries: EpochEntry[] = [];
     for (const seg of segments) {
-      await seg.forEachBatchEpoch((baseOffset, epoch) => {
-        if (epoch >= 0 && epoch > (entries[entries.length - 1]?.epoch ?? -1)) entries.push({ epoch, startOffset: baseOffset });
+      await seg.forEachBatchHeaderFrom(seg.baseOffset, (chunk, at) => {
+        const epoch = chunk.readInt32BE(at + OFF_LEADER_EPOCH);
+        if (epoch >= 0 && epoch > (entries[entries.length - 1]?.epoch ?? -1)) entries.push({ epoch, startOffset: baseOffsetAt(chunk, at) });
       });
     }
     await cache.reset(entries);

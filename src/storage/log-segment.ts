@@ -15,7 +15,7 @@ import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { defaultFilePool, type FilePool, type PooledFile } from './file-pool.js';
 import { join } from 'node:path';
 import {
-  ATTR_CONTROL, BATCH_HEADER_BYTES, OFF_ATTRIBUTES, OFF_LEADER_EPOCH, OFF_MAGIC, batchSizeAt, baseOffsetAt, lastOffsetDeltaAt, maxTimestampAt,
+  ATTR_CONTROL, BATCH_HEADER_BYTES, OFF_ATTRIBUTES, OFF_MAGIC, batchSizeAt, baseOffsetAt, lastOffsetDeltaAt, maxTimestampAt,
 } from '../protocol/batch-header.js';
 import { MqError } from '../util/mq-error.js';
 import { OffsetIndex } from './offset-index.js';
@@ -413,14 +413,6 @@ export class LogSegment {
       throw this.inconsistent(`after the cut at position ${position} the batches end at ${this.sizeBytes} (offset ${this.endOffset}), not offset ${endOffset}`);
     }
     return bytesCut;
-  }
-
-  /** Calls `visit` with the BaseOffset and PartitionLeaderEpoch of every written batch, in order. */
-  async forEachBatchEpoch(visit: (baseOffset: number, leaderEpoch: number) => void): Promise<void> {
-    await this.findBatch(0, this.baseOffset, this.sizeBytes, (loc) => {
-      visit(loc.baseOffset, loc.chunk.readInt32BE(loc.position - loc.chunkPosition + OFF_LEADER_EPOCH));
-      return false;
-    });
   }
 
   /**

@@ -23,14 +23,8 @@
 // flushed end or the recovery point. truncateFullyAndStartAt(offset) deletes every segment newest first,
 // creates an empty one at `offset`, writes `.log-start-offset` and clears the epoch cache, in that order.
 //
-// Producer state (producer-state.ts): a leader append from an idempotent producer is checked first (a
-// retry of a kept batch answers with that batch's offsets and writes nothing; a stale epoch or a sequence
-// gap is refused) and taken into the state as it gets its offsets; a follower append as it is queued. A
-// write that fails makes the state forget the producers with batches from its offset on (their later
-// batches were renumbered). Truncation cuts the state back and deletes the snapshots past the cut; a full
-// truncation clears both. maintainProducerState() (the log cleaner's pass) expires idle producers and
-// writes a snapshot of what is written once a segment has rolled since the last one (so a crash replays
-// about a segment's batch headers); close() writes one at the end, so a clean restart replays nothing.
+// Producer state (log-producers.ts): leader appends of idempotent producers are checked (a retry gets its
+// first offsets back, nothing written); maintainProducerState() (the log cleaner's pass) and close() snapshot it.
 //
 // Retention and DeleteRecords delete whole segments front to back. When the log start lands inside a
 // segment, `.log-start-offset` is written first (on a full disk: after the deletions made room); open()
@@ -41,50 +35,23 @@ import { basename } from 'node:path';
 import { BATCH_HEADER_BYTES, baseOffsetAt, batchSizeAt, lastOffsetDeltaAt } from '../protocol/batch-header.js';
 import { MqError } from '../util/mq-error.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { AppendQueue, MAX_INT32, type AppendResult } from './append-queue.js';
+import { AppendQueue, type AppendResult } from './append-queue.js';
 import { storageError } from './disk-error.js';
 import { defaultFilePool, type FilePool } from './file-pool.js';
 import type { EpochEndOffset, EpochEntry, LeaderEpochCache } from './leader-epoch-cache.js';
 import { LogCheckpoints } from './log-checkpoints.js';
 import { recoverLog, type RecoveredLog } from './log-recovery.js';
 import { LogSegments } from './log-segments.js';
-import { syncDir } from './sync-dir.js';
 import { buildControlBatch, type TxnMarker } from '../protocol/control-batch.js';
+import { checkConfig, type LogConfig, type LogOptions, type RetentionPolicy } from './log-config.js';
+import { LogProducers, PRODUCER_ID_EXPIRATION_MS } from './log-producers.js';
 import { producerInfoAt, type ProducerStateTable } from './producer-state.js';
-import { deleteSnapshots, writeSnapshot } from './producer-snapshots.js';
 
-/** Producers idle this long are forgotten (Kafka's producer.id.expiration.ms default, one day). */
-export const PRODUCER_ID_EXPIRATION_MS = 86_400_000;
-/** Producer snapshots kept: the newest few (truncation deletes those past its cut). */
-const SNAPSHOTS_KEPT = 2;
+export type { LogConfig, LogOptions, RetentionPolicy } from './log-config.js';
 
 /** An append's outcome: a retried idempotent batch is `duplicate`, with the offsets it was first given. */
 export interface LogAppendResult extends AppendResult {
   duplicate?: boolean;
-}
-
-export interface LogConfig {
-  /** Roll to a new segment when the active one would grow past this (default 1 GiB in the broker). */
-  segmentBytes: number;
-  /** Bytes of log between offset-index entries (default 4096). */
-  indexIntervalBytes: number;
-  /** Roll a non-empty active segment this long after it was created (or opened). */
-  segmentMs?: number;
-}
-
-export interface LogOptions {
-  /** Receives one line per truncation or index rebuild during recovery. */
-  log?: (msg: string) => void;
-  /** Time source for segment.ms. */
-  clock?: Clock;
-  /** Where segment and index files get their descriptors (default: a process-wide pool). */
-  filePool?: FilePool;
-}
-
-/** What the log cleaner enforces; -1 disables a limit. */
-export interface RetentionPolicy {
-  retentionMs: number;
-  retentionBytes: number;
 }
 
 export class Log {
@@ -102,10 +69,8 @@ export class Log {
   /** Leader epochs by start offset (`leader-epoch-checkpoint`); loaded by open(). */
   private readonly epochCache: LeaderEpochCache;
   private closed: Promise<void> | null = null;
-  /** The idempotent and transactional producers seen in this log (loaded by open()). */
-  private readonly producers: ProducerStateTable;
-  /** Offsets of the producer snapshot files, ascending. */
-  private snapshots: number[];
+  /** The idempotent and transactional producers seen in this log, with their snapshots (loaded by open()). */
+  private readonly producerLog: LogProducers;
 
   private constructor(
     readonly dir: string,
@@ -119,8 +84,7 @@ export class Log {
     this.segments = new LogSegments(dir, recovered.segments, pool, clock);
     this.epochCache = recovered.epochCache;
     this.startOffset = recovered.startOffset;
-    this.producers = recovered.producers;
-    this.snapshots = recovered.snapshots;
+    this.producerLog = new LogProducers(dir, recovered.producers, recovered.snapshots);
     // After a clean stop everything was synced; after a crash what recovery kept is what is on disk.
     this.flushedEnd = recovered.endOffset;
     this.queue = new AppendQueue(
@@ -204,14 +168,13 @@ export class Log {
     if (producer === null) return this.queue.appendLeader(batch, leaderEpoch);
     let retried;
     try {
-      retried = this.producers.checkAppend(producer, basename(this.dir));
+      retried = this.producerLog.retryOf(producer);
     } catch (err) {
       return Promise.reject(err);
     }
     if (retried !== null) return this.answerRetry(producer.producerId, retried.firstOffset, retried.lastOffset);
     const written = this.queue.appendLeader(batch, leaderEpoch);
-    this.producers.applyBatch(batch);
-    return this.forgetOnFailure(written, baseOffsetAt(batch));
+    return this.producerLog.track(batch, baseOffsetAt(batch), written, false);
   }
 
   /**
@@ -221,8 +184,7 @@ export class Log {
    */
   private async answerRetry(producerId: bigint, baseOffset: number, lastOffset: number): Promise<LogAppendResult> {
     if (lastOffset >= this.queue.writtenEnd) await this.queue.runOp(async () => undefined);
-    const e = this.producers.entry(producerId);
-    if (e === undefined || !e.batches.some((b) => b.firstOffset === baseOffset && b.lastOffset === lastOffset)) {
+    if (!this.producerLog.stillHas(producerId, baseOffset, lastOffset)) {
       throw new MqError('KAFKA_STORAGE_ERROR', `the first write of this retried batch to ${this.dir} failed; retry it`, { retriable: true });
     }
     return { baseOffset, lastOffset, duplicate: true };
@@ -234,21 +196,11 @@ export class Log {
    */
   appendMarker(marker: TxnMarker, leaderEpoch: number): Promise<LogAppendResult> {
     if (this.state !== 'open') return Promise.reject(this.closedError());
-    const e = this.producers.entry(marker.producerId);
-    if (e !== undefined && marker.producerEpoch < e.epoch) {
-      return Promise.reject(new MqError('INVALID_PRODUCER_EPOCH',
-        `a transaction marker of producer ${marker.producerId} with epoch ${marker.producerEpoch} is older than its epoch ${e.epoch} in ${basename(this.dir)}`));
-    }
+    const problem = this.producerLog.markerProblem(marker);
+    if (problem !== null) return Promise.reject(problem);
     const batch = buildControlBatch(marker);
     const written = this.queue.appendLeader(batch, leaderEpoch);
-    this.producers.applyBatch(batch);
-    return this.forgetOnFailure(written, baseOffsetAt(batch));
-  }
-
-  /** A failed write forgets the producers with batches from its offset on (see the header). */
-  private forgetOnFailure<T>(written: Promise<T>, baseOffset: number): Promise<T> {
-    written.catch(() => this.producers.forgetProducersFrom(baseOffset));
-    return written;
+    return this.producerLog.track(batch, baseOffsetAt(batch), written, false);
   }
 
   /**
@@ -268,9 +220,7 @@ export class Log {
         `a replicated batch at offset ${baseOffset} does not continue the log ${this.dir}, which ends at ${this.queue.endOffset}`));
     }
     const written = this.queue.appendFollower(batch, baseOffset, writeNow);
-    if (producerInfoAt(batch) === null) return written;
-    this.producers.applyBatch(batch);
-    return this.forgetOnFailure(written, baseOffset);
+    return producerInfoAt(batch) === null ? written : this.producerLog.track(batch, baseOffset, written, true);
   }
 
   /** Why `batch` cannot be appended (not one whole batch, too large, no records), or null. */
@@ -459,7 +409,7 @@ export class Log {
     const bytesCut = await seg.truncateTo(loc.position, newEnd);
     await seg.persistIndexes();
     await this.epochCache.truncateFromEnd(newEnd);
-    await this.cutProducerState(newEnd);
+    await this.producerLog.cut(newEnd);
     this.flushedEnd = Math.min(this.flushedEnd, newEnd);
     this.queue.rebase(newEnd, null);
     this.logLine(`${this.dir}: truncated to offset ${newEnd} (asked ${offset}, was ${oldEnd}): cut ${bytesCut} bytes of `
@@ -477,7 +427,7 @@ export class Log {
     const deleted = await this.segments.restartAt(offset, this.config.indexIntervalBytes);
     await this.checkpoints.writeLogStart(offset);
     await this.epochCache.clear();
-    await this.cutProducerState(-1);
+    await this.producerLog.cut(-1);
     this.startOffset = offset;
     this.queue.setWrittenEnd(offset);
     this.flushedEnd = offset;
@@ -485,76 +435,34 @@ export class Log {
     this.logLine(`${this.dir}: deleted ${deleted} segment(s) ending at offset ${oldEnd}; the log restarts empty at offset ${offset}`);
   }
 
-  /** On the queue: the producer state loses what is at or past `offset` (-1: everything), and so do the snapshots. */
-  private async cutProducerState(offset: number): Promise<void> {
-    if (offset < 0) this.producers.clear();
-    else this.producers.truncateFrom(offset);
-    const past = this.snapshots.filter((o) => o > offset);
-    this.snapshots = this.snapshots.filter((o) => o <= offset);
-    if (past.length === 0) return;
-    await deleteSnapshots(this.dir, past);
-    // Synced: a crash must not bring back a snapshot of batches the cut removed (snapshots themselves are
-    // not fsynced; a torn one fails its CRC, but a whole one from before the cut would be believed).
-    await syncDir(this.dir);
-  }
-
   // ---- producer state ------------------------------------------------------------------------------
 
-  /** The state of one producer (tests and tools). */
-  producerState(producerId: bigint): ReturnType<ProducerStateTable['entry']> {
-    return this.producers.entry(producerId);
-  }
-
-  /** First offset of the oldest open transaction in the log, -1 when none is open. */
-  firstOpenTxnOffset(): number {
-    return this.producers.firstOpenTxnOffset();
-  }
-
-  /** Whether any aborted transaction is kept (read_committed fetches need the list only then). */
-  get hasAbortedTxns(): boolean {
-    return this.producers.abortedList().length > 0;
-  }
-
-  /** The aborted transactions a read_committed fetch of [fromOffset, upTo) must name (producer-state.ts). */
-  abortedTxnsBetween(fromOffset: number, upTo: number): { producerId: bigint; firstOffset: number }[] {
-    return this.producers.abortedBetween(fromOffset, upTo);
-  }
-
-  /** Producers with state in this log. */
-  get producerCount(): number {
-    return this.producers.size;
+  /** The producers seen in this log: epochs, kept batches, open and aborted transactions (producer-state.ts). */
+  get producers(): ProducerStateTable {
+    return this.producerLog.table;
   }
 
   /** Offsets of the producer snapshot files, ascending (tests and tools). */
   producerSnapshotOffsets(): number[] {
-    return this.snapshots.slice();
+    return this.producerLog.snapshotOffsets();
   }
 
   /**
    * The log cleaner's pass: forgets producers idle past PRODUCER_ID_EXPIRATION_MS and, when a segment has
    * rolled since the last snapshot (or `force`), snapshots the state of what is written, keeping the newest
-   * SNAPSHOTS_KEPT. Returns the snapshot's offset, or -1 when none was written.
+   * few. Returns the snapshot's offset, or -1 when none was written.
    */
   maintainProducerState(nowMs: number = this.clock.now(), force = false): Promise<number> {
     if (this.state !== 'open') return Promise.resolve(-1);
     return this.queue.runOp(async () => {
       if (this.state !== 'open') return -1;
-      this.producers.expire(nowMs, PRODUCER_ID_EXPIRATION_MS);
-      const newest = this.snapshots[this.snapshots.length - 1] ?? -1;
+      this.producerLog.table.expire(nowMs, PRODUCER_ID_EXPIRATION_MS);
+      const newest = this.producerLog.newestSnapshot;
       const end = this.queue.writtenEnd;
       if (end === newest || (!force && this.segments.active.baseOffset <= newest)) return -1;
-      await this.snapshotAt(end);
+      await this.producerLog.snapshot(end);
       return end;
     }).catch((err: unknown) => { throw storageError(err, `producer snapshot of ${this.dir}`); });
-  }
-
-  /** On the queue: writes the state below `end` as a snapshot and deletes the ones beyond the newest kept. */
-  private async snapshotAt(end: number): Promise<void> {
-    await writeSnapshot(this.dir, end, this.producers.copyBelow(end));
-    this.snapshots = [...this.snapshots.filter((o) => o !== end), end];
-    const old = this.snapshots.slice(0, Math.max(0, this.snapshots.length - SNAPSHOTS_KEPT));
-    this.snapshots = this.snapshots.slice(old.length);
-    await deleteSnapshots(this.dir, old);
   }
 
   // ---- retention and DeleteRecords -----------------------------------------------------------------
@@ -634,7 +542,7 @@ export class Log {
     await this.segments.deleteFirst(n);
     if (checkpointFailure !== null) await this.checkpoints.writeLogStart(offset);
     await this.epochCache.truncateFromStart(offset);
-    this.producers.evictBelow(offset);
+    this.producerLog.table.evictBelow(offset);
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------------
@@ -681,27 +589,11 @@ export class Log {
     if (!clean) return;
     // Before the marker, even with no producers (so a clean open replays nothing); a missing snapshot only
     // costs the next open a replay.
-    const newest = this.snapshots[this.snapshots.length - 1] ?? -1;
-    if (newest !== this.queue.endOffset) {
-      await this.snapshotAt(this.queue.endOffset).catch((err: unknown) => this.logLine(`${this.dir}: producer snapshot at close failed: ${String(err)}`));
+    if (this.producerLog.newestSnapshot !== this.queue.endOffset) {
+      await this.producerLog.snapshot(this.queue.endOffset).catch((err: unknown) => this.logLine(`${this.dir}: producer snapshot at close failed: ${String(err)}`));
     }
     await this.checkpoints.writeCleanShutdown({
       version: 1, logEndOffset: this.queue.endOffset, activeBaseOffset: active.baseOffset, activeSizeBytes: active.sizeBytes,
     });
-  }
-}
-
-function checkConfig(config: LogConfig): void {
-  const bad = (what: string): never => {
-    throw new MqError('INVALID_CONFIG', `invalid log config: ${what}`);
-  };
-  if (!Number.isInteger(config.segmentBytes) || config.segmentBytes < BATCH_HEADER_BYTES || config.segmentBytes > MAX_INT32) {
-    bad(`segmentBytes must be an integer from ${BATCH_HEADER_BYTES} to ${MAX_INT32}, got ${config.segmentBytes}`);
-  }
-  if (!Number.isInteger(config.indexIntervalBytes) || config.indexIntervalBytes < 0) {
-    bad(`indexIntervalBytes must be a non-negative integer, got ${config.indexIntervalBytes}`);
-  }
-  if (config.segmentMs !== undefined && !(Number.isInteger(config.segmentMs) && config.segmentMs > 0)) {
-    bad(`segmentMs must be a positive integer, got ${config.segmentMs}`);
   }
 }

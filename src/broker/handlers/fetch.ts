@@ -170,12 +170,12 @@ async function readAll(
 
 /** The aborted transactions overlapping the batches read from `fetchOffset` (read_committed). */
 function abortedIn(p: Partition, fetchOffset: number, records: Buffer[]): { producerId: bigint; firstOffset: bigint }[] {
-  if (records.length === 0 || !p.log.hasAbortedTxns) return [];
+  if (records.length === 0 || p.log.producers.abortedList().length === 0) return [];
   const last = records[records.length - 1];
   let at = 0;
   while (at + batchSizeAt(last, at) < last.length) at += batchSizeAt(last, at);
   const end = Number(last.readBigInt64BE(at)) + lastOffsetDeltaAt(last, at) + 1;
-  return p.log.abortedTxnsBetween(fetchOffset, end).map((a) => ({ producerId: a.producerId, firstOffset: BigInt(a.firstOffset) }));
+  return p.log.producers.abortedBetween(fetchOffset, end).map((a) => ({ producerId: a.producerId, firstOffset: BigInt(a.firstOffset) }));
 }
 
 function group(data: [string, PartitionData][]): FetchResponse['responses'] {

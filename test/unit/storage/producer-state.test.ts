@@ -174,10 +174,10 @@ describe('Log: idempotent appends', () => {
     await log.append(batch(1n, 0, 0, 30), 0);
     for (let i = 0; i < 30; i++) await log.append(batch(2n, 0, i * 3), 0);
     await log.deleteRecordsBefore(30);
-    assert.equal(log.producerState(1n), undefined);
-    assert.ok(log.producerState(2n));
+    assert.equal(log.producers.entry(1n), undefined);
+    assert.ok(log.producers.entry(2n));
     await log.maintainProducerState(Date.now() + 2 * 86_400_000);
-    assert.equal(log.producerCount, 0);
+    assert.equal(log.producers.size, 0);
   });
 });
 
@@ -187,17 +187,17 @@ describe('Log: transactions in a partition', () => {
     await log.append(batch(1n, 0, 0), 0); // 0-2, not transactional
     await log.append(txnBatch(2n, 0, 0), 0); // 3-5
     await log.append(txnBatch(3n, 0, 0), 0); // 6-8
-    assert.equal(log.firstOpenTxnOffset(), 3);
+    assert.equal(log.producers.firstOpenTxnOffset(), 3);
     await log.appendMarker(marker(2n, false), 0); // 9: abort of 2
-    assert.equal(log.firstOpenTxnOffset(), 6);
+    assert.equal(log.producers.firstOpenTxnOffset(), 6);
     await log.append(txnBatch(2n, 0, 3), 0); // 10-12: producer 2's next transaction
     await log.appendMarker(marker(3n, true), 0); // 13
-    assert.equal(log.firstOpenTxnOffset(), 10);
+    assert.equal(log.producers.firstOpenTxnOffset(), 10);
     await log.appendMarker(marker(2n, false), 0); // 14
-    assert.equal(log.firstOpenTxnOffset(), -1);
-    assert.deepEqual(log.abortedTxnsBetween(0, 15), [{ producerId: 2n, firstOffset: 3 }, { producerId: 2n, firstOffset: 10 }]);
-    assert.deepEqual(log.abortedTxnsBetween(10, 15), [{ producerId: 2n, firstOffset: 10 }]);
-    assert.deepEqual(log.abortedTxnsBetween(0, 4), [{ producerId: 2n, firstOffset: 3 }], 'stops after the first marker past the bound');
+    assert.equal(log.producers.firstOpenTxnOffset(), -1);
+    assert.deepEqual(log.producers.abortedBetween(0, 15), [{ producerId: 2n, firstOffset: 3 }, { producerId: 2n, firstOffset: 10 }]);
+    assert.deepEqual(log.producers.abortedBetween(10, 15), [{ producerId: 2n, firstOffset: 10 }]);
+    assert.deepEqual(log.producers.abortedBetween(0, 4), [{ producerId: 2n, firstOffset: 3 }], 'stops after the first marker past the bound');
     await assert.rejects(log.appendMarker({ ...marker(2n, true), producerEpoch: -1 }, 0), (e) => code(e) === 'INVALID_PRODUCER_EPOCH');
   });
 
@@ -211,16 +211,16 @@ describe('Log: transactions in a partition', () => {
     assert.ok(log.segmentCount > 1);
     const crashDir = await tempDirFor(t);
     await cp(dir, crashDir, { recursive: true });
-    const expected = log.abortedTxnsBetween(0, 100);
+    const expected = log.producers.abortedBetween(0, 100);
     assert.equal(expected.length, 6);
     await log.close();
     for (const d of [dir, crashDir]) {
       const again = await openLog(t, d);
-      assert.deepEqual(again.abortedTxnsBetween(0, 100), expected, d);
-      assert.equal(again.firstOpenTxnOffset(), -1);
+      assert.deepEqual(again.producers.abortedBetween(0, 100), expected, d);
+      assert.equal(again.producers.firstOpenTxnOffset(), -1);
       await again.truncateTo(47); // inside the last transaction's marker (44-46 data, 47 marker)
-      assert.equal(again.firstOpenTxnOffset(), 44, 'the transaction whose marker was cut is open again');
-      assert.deepEqual(again.abortedTxnsBetween(0, 100), expected.slice(0, 5), 'its abort is no longer listed');
+      assert.equal(again.producers.firstOpenTxnOffset(), 44, 'the transaction whose marker was cut is open again');
+      assert.deepEqual(again.producers.abortedBetween(0, 100), expected.slice(0, 5), 'its abort is no longer listed');
     }
   });
 });
