@@ -271,7 +271,7 @@ export class GroupCoordinator {
       throw new MqError('COORDINATOR_LOAD_IN_PROGRESS', `the transactional offsets of ${groupId} changed while they were completed; retry`, { retriable: true });
     }
     // This broker's view now; the group's coordinator, if another broker, follows the store.
-    if (committed.length > 0 && !this.closed && (this.isCoordinator(groupId) || !this.opts.liveBrokerIds)) {
+    if (committed.length > 0 && this.isCoordinator(groupId)) {
       const g = this.getOrCreate(groupId);
       for (const c of committed) this.setOffset(g, c.topic, c.partition, c.value);
     }

@@ -26,6 +26,16 @@ export class WireSocket {
     });
   }
 
+  /** One request on a connection of its own (opened, answered, closed). */
+  static async call<T = any>(port: number, apiKey: number, version: number, body: unknown, host = '127.0.0.1'): Promise<T> {
+    const s = await WireSocket.connect(port, host);
+    try {
+      return await s.request<T>(apiKey, version, body, 20_000);
+    } finally {
+      s.close();
+    }
+  }
+
   /** Writes raw bytes as they are. */
   write(bytes: Buffer): void {
     this.socket.write(bytes);

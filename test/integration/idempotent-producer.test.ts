@@ -26,14 +26,7 @@ function batch(pid: bigint, epoch: number, seq: number, count = 4): Buffer {
   return Buffer.from(b.build());
 }
 
-async function call<T = any>(port: number, apiKey: number, version: number, body: unknown): Promise<T> {
-  const s = await WireSocket.connect(port);
-  try {
-    return await s.request<T>(apiKey, version, body, 20_000);
-  } finally {
-    s.close();
-  }
-}
+const call = WireSocket.call;
 
 async function initProducerId(port: number): Promise<bigint> {
   const res = await call(port, ApiKey.InitProducerId, 1, { transactionalId: null, transactionTimeoutMs: -1 });

@@ -13,14 +13,7 @@ import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js';
 import { brokerForTest, run, uniqueTopic } from '../helpers/mq-process.js';
 import { WireSocket } from '../helpers/wire.js';
 
-async function call<T = any>(port: number, apiKey: number, version: number, body: unknown): Promise<T> {
-  const s = await WireSocket.connect(port);
-  try {
-    return await s.request<T>(apiKey, version, body, 20_000);
-  } finally {
-    s.close();
-  }
-}
+const call = WireSocket.call;
 
 /** A transactional batch of `producerId` (epoch 0) holding `values`. */
 function transactionalBatch(producerId: bigint, values: string[]): Buffer {

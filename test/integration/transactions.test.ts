@@ -14,7 +14,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { ApiKey } from '../../src/protocol/api.js';
 import { startCluster } from '../helpers/cluster.js';
+import { WireSocket } from '../helpers/wire.js';
 import { brokerForTest, eventually, repoRoot, run, uniqueTopic } from '../helpers/mq-process.js';
 
 const require = createRequire(import.meta.url);
@@ -176,6 +178,9 @@ test('cluster: markers reach partitions led by other brokers; the coordinator ki
 
   // A new producer with the id (the application restarted): fences and aborts the open transaction.
   const live = cluster.upIds().map((id) => `${cluster.address(id).host}:${cluster.address(id).port}`);
+  // Once the cluster has noticed the death (its lease lapsed), FindCoordinator names a live broker; before
+  // that kafkajs would dial the dead one and give up on ECONNREFUSED.
+  await eventually(async () => (await findTxnCoordinator(live[0], tid)) !== coordinatorId, { timeoutMs: 30_000 });
   const second = new Kafka({ brokers: live, clientId: 'txn-cluster-2', logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 200, maxRetryTime: 2000 } }).producer({ transactionalId: tid, maxInFlightRequests: 1, idempotent: true });
   await second.connect();
   const three = await second.transaction();
@@ -195,15 +200,8 @@ test('cluster: markers reach partitions led by other brokers; the coordinator ki
 
 /** The node id FindCoordinator (key type 1) names for `tid`. */
 async function findTxnCoordinator(bootstrap: string, tid: string): Promise<number> {
-  const { WireSocket } = await import('../helpers/wire.js');
-  const { ApiKey } = await import('../../src/protocol/api.js');
   const [host, port] = bootstrap.split(':');
-  const s = await WireSocket.connect(Number(port), host);
-  try {
-    const res = await s.request<{ errorCode: number; nodeId: number }>(ApiKey.FindCoordinator, 1, { key: tid, keyType: 1 });
-    assert.equal(res.errorCode, 0);
-    return res.nodeId;
-  } finally {
-    s.close();
-  }
+  const res = await WireSocket.call<{ errorCode: number; nodeId: number }>(Number(port), ApiKey.FindCoordinator, 1, { key: tid, keyType: 1 }, host);
+  assert.equal(res.errorCode, 0);
+  return res.nodeId;
 }
